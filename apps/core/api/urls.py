@@ -1,0 +1,3 @@
+from apps.core.api.views import AuditEventViewSet
+
+routes = [("audit-events", AuditEventViewSet, "audit-event")]

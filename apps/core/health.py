@@ -1,0 +1,34 @@
+"""Liveness of what the platform depends on: the database and the Celery broker."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import connection
+
+BROKER_TIMEOUT_SECONDS = 3.0
+
+
+def check_database() -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the report says which
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def check_broker() -> dict[str, Any]:
+    from corridor.celery import app
+
+    started = time.perf_counter()
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
+            transport = conn.transport_cls
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the report says which
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}

@@ -1,0 +1,63 @@
+"""Request id and body-size limits, applied before any view runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from apps.core.context import new_request_id, reset_request_id, set_request_id
+from apps.core.errors import problem_response
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the caller's ``X-Request-ID`` if sane), echoed in the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def body_limit_for(path: str) -> int:
+    """The largest body accepted on ``path``: the longest matching prefix in CORRIDOR_BODY_LIMITS."""
+    limit = settings.CORRIDOR_MAX_BODY_BYTES
+    best = ""
+    for prefix, prefix_limit in settings.CORRIDOR_BODY_LIMITS.items():
+        if path.startswith(prefix) and len(prefix) > len(best):
+            best, limit = prefix, prefix_limit
+    return limit
+
+
+class BodySizeLimitMiddleware:
+    """Refuses an oversized body with 413 from its declared length, before reading a byte of it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            return problem_response(status=400, detail="Content-Length is not a number.", request=request)
+        limit = body_limit_for(request.path)
+        if length > limit:
+            return problem_response(
+                status=413,
+                detail=f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes.",
+                request=request,
+            )
+        return self.get_response(request)

@@ -1,0 +1,68 @@
+"""Writes of the core app: the audit record every other service calls, and worker heartbeats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from apps.core.context import current_request_id
+from apps.core.models import AuditEvent, WorkerHeartbeat
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+    partner: Any = None,
+) -> AuditEvent:
+    """Record one write; call it inside the service's transaction so the write and its record agree.
+
+    ``partner`` is on whose behalf the write happened: the acting partner by default, or the
+    partner the object belongs to when staff act on a partner's data.
+    """
+    on_behalf_of = partner if partner is not None else getattr(actor, "partner", None)
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor_user=getattr(actor, "user", None),
+        actor_label=getattr(actor, "label", "system"),
+        actor_token_prefix=getattr(actor, "token_prefix", "") or "",
+        partner=on_behalf_of,
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        object_repr=str(target)[:300],
+        changes=changes or {},
+        request_id=current_request_id(),
+    )
+
+
+def worker_heartbeat_record(*, hostname: str, nonce: str = "") -> WorkerHeartbeat:
+    """A worker ran a task just now; an upsert by hostname, so repeating it is harmless."""
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname[:255], defaults={"seen_at": timezone.now(), "last_nonce": nonce[:64]}
+    )
+    return heartbeat
+
+
+def broker_purge_delivered(*, broker_url: str) -> int:
+    """Delete messages the embedded SQLAlchemy broker has already delivered (it keeps them forever).
+
+    Other brokers clean up after themselves, so this does nothing for them.
+    """
+    if not broker_url.startswith("sqla+"):
+        return 0
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(broker_url.removeprefix("sqla+"))
+    try:
+        with engine.begin() as connection:
+            if not sqlalchemy.inspect(connection).has_table("kombu_message"):
+                return 0
+            result = connection.execute(sqlalchemy.text("DELETE FROM kombu_message WHERE visible = :no"), {"no": False})
+            return result.rowcount or 0
+    finally:
+        engine.dispose()

@@ -1,0 +1,52 @@
+"""Platform endpoints that belong to no domain: health, problem-type docs, error pages."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.core import health, selectors
+from apps.core.errors import PROBLEM_TYPES, api_handler404, api_handler500
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker both answer, 503 otherwise; says which failed."""
+    checks = {"database": health.check_database(), "broker": health.check_broker()}
+    healthy = all(check["ok"] for check in checks.values())
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    if checks["database"]["ok"]:
+        # Informational: a missing worker delays background work but does not fail the probe.
+        body["worker"] = selectors.worker_last_seen()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def problem_type(request: HttpRequest, code: str) -> HttpResponse:
+    if code not in PROBLEM_TYPES:
+        raise Http404("Unknown problem type")
+    title, description = PROBLEM_TYPES[code]
+    return render(request, "core/problem_type.html", {"code": code, "title": title, "description": description})
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/healthz")) or "json" in request.headers.get("Accept", "")
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    return api_handler404(request)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return api_handler404(request, exception)
+    return render(request, "404.html", status=404)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return api_handler500(request)
+    return render(request, "500.html", status=500)

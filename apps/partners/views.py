@@ -1,0 +1,84 @@
+"""Pages: the home page of the partner a user acts for, partner switching, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import ApplicationError
+from apps.core.selectors import audit_event_list
+from apps.partners import selectors, services
+from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, user_memberships
+from apps.partners.choices import MemberRole
+from apps.partners.forms import ApiTokenForm
+
+RECENT_AUDIT_ROWS = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    context = {
+        "partner": actor.partner,
+        "is_admin": actor.has_role(MemberRole.ADMIN),
+        "members": selectors.membership_list(actor=actor).filter(partner=actor.partner) if actor.partner else [],
+        "audit_events": audit_event_list(actor=actor).filter(partner=actor.partner)[:RECENT_AUDIT_ROWS]
+        if actor.partner
+        else [],
+        "all_partners": selectors.partner_list(actor=actor) if actor.is_staff else [],
+    }
+    return render(request, "partners/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_partner(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("partner", "")
+    if not user_memberships(request.user).filter(partner__slug=slug).exists():
+        raise Http404("Not a partner of yours")
+    request.session[SESSION_PARTNER_KEY] = slug
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target)
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    if actor.partner is None or not actor.has_role(MemberRole.ADMIN):
+        return render(request, "403.html", {"reason": "Only a partner's admins manage its API tokens."}, status=403)
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_token = services.api_token_create(actor=actor, partner=actor.partner, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Token {token.prefix} created. Copy it now: it is shown only once.")
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(actor=actor).filter(partner=actor.partner)
+    response = render(request, "partners/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    token = get_object_or_404(selectors.api_token_list(actor=actor), pk=token_id)
+    try:
+        services.api_token_revoke(actor=actor, token=token)
+    except ApplicationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Token {token.prefix} revoked.")
+    return redirect("token-list")

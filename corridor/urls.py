@@ -1,0 +1,31 @@
+"""URL map: pages, the /api/v1/ router, the OpenAPI schema and docs, health."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.core import views as core_views
+from apps.core.api.urls import routes as core_routes
+from apps.partners.api.urls import routes as partner_routes
+from apps.partners.api.views import MeView
+
+router = DefaultRouter(trailing_slash=True)
+for prefix, viewset, basename in [*core_routes, *partner_routes]:
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("problems/<slug:code>", core_views.problem_type, name="problem-type"),
+    path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Unknown API paths answer problem details even with DEBUG on (no HTML debug page).
+    re_path(r"^api/", core_views.api_not_found),
+    path("admin/", admin.site.urls),
+    path("", include("apps.partners.urls")),
+]
+
+handler404 = "apps.core.views.handler404"
+handler500 = "apps.core.views.handler500"
