@@ -15,7 +15,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 
 def env_str(name: str, default: str) -> str:
@@ -55,6 +54,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
+
+# Where the embedded default keeps its files: SQLite databases, beat schedule, uploads.
+VAR_DIR = Path(os.environ.get("CORRIDOR_VAR_DIR") or BASE_DIR / "var")
 
 CORRIDOR_ENV = env_str("CORRIDOR_ENV", "development")
 if CORRIDOR_ENV not in {"development", "production"}:
@@ -232,7 +234,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.5} if CELERY_BROKER_URL.startswith("sqla+") else {}
+# No transport options: kombu's SQLAlchemy transport passes every option it does not know to
+# SQLAlchemy's create_engine, so even `polling_interval` makes sending any task fail (TypeError).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},

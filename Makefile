@@ -1,0 +1,49 @@
+# The few commands a newcomer needs. `make run` and `make test` create .venv and install
+# requirements.txt on first use (and again whenever it changes).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench demo deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(DEPS): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(DEPS)
+
+deps: $(DEPS)
+
+## run: the embedded default (SQLite + Celery on its own SQLite broker), web on $(HOST):$(PORT)
+run: $(DEPS)
+	$(PY) manage.py run_embedded --host $(HOST) --port $(PORT)
+
+## test: the whole suite (SQLite, or PostgreSQL when CORRIDOR_DATABASE_URL points at one)
+test: $(DEPS)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEPS)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(DEPS)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(DEPS)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+demo: $(DEPS)
+	$(PY) manage.py migrate
+	$(PY) manage.py demo_corridor --logins
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache
