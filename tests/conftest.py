@@ -65,6 +65,18 @@ def staff(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """Platform staff with every Django permission, as the admin site needs."""
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The production hasher costs a noticeable fraction of a second per user; the demo alone creates 34."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def client_for() -> Callable[..., APIClient]:
     """An API client logged in as a user (session auth, as the pages use)."""
 

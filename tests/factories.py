@@ -21,6 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         self.set_password(extracted or "pw-for-tests")
@@ -38,7 +39,9 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda p: p.slug.replace("-", " ").title())
     country = "TW"
     lei = factory.LazyAttribute(lambda p: demo_lei(p.slug))
-    tax_number = factory.LazyAttribute(lambda p: demo_tax_number(p.slug, p.country) if p.country in {"TW", "KR", "US"} else "")
+    tax_number = factory.LazyAttribute(
+        lambda p: demo_tax_number(p.slug, p.country) if p.country in {"TW", "KR", "US"} else ""
+    )
 
     @factory.post_generation
     def kinds(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:

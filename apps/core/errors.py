@@ -14,12 +14,12 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.context import current_request_id
 
@@ -148,6 +148,10 @@ def _error_summary(errors: list[dict[str, str]]) -> str:
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler, answering every error as ``application/problem+json``."""
+    # Imported here: rest_framework.views loads the authentication classes, which import the
+    # services, which import this module (the admin imports it first).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     request = context.get("request")
     instance = request.path if request is not None else ""
 

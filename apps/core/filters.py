@@ -7,8 +7,9 @@ from apps.core.models import AuditEvent
 
 class AuditEventFilterSet(django_filters.FilterSet):
     action = django_filters.CharFilter(help_text="Exact action, e.g. partner.update")
-    action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith",
-                                              help_text="Action prefix, e.g. api_token.")
+    action_prefix = django_filters.CharFilter(
+        field_name="action", lookup_expr="startswith", help_text="Action prefix, e.g. api_token."
+    )
     object_type = django_filters.CharFilter(help_text="app_label.model, e.g. partners.partner")
     object_id = django_filters.CharFilter()
     request_id = django_filters.CharFilter()

@@ -16,9 +16,21 @@ def check_database() -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the report says which
+    except Exception as exc:  # any failure means "down"; the report says which
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _open_sql_broker(conn: Any) -> None:
+    """Query the embedded broker's database: kombu's SQLAlchemy transport connects lazily, so
+    ``ensure_connection`` alone succeeds even when the broker file cannot be opened."""
+    import sqlalchemy
+
+    session = conn.default_channel.session
+    try:
+        session.execute(sqlalchemy.text("SELECT 1"))
+    finally:
+        session.close()
 
 
 def check_broker() -> dict[str, Any]:
@@ -29,6 +41,8 @@ def check_broker() -> dict[str, Any]:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
             transport = conn.transport_cls
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the report says which
+            if conn.transport.driver_type == "sql":
+                _open_sql_broker(conn)
+    except Exception as exc:  # any failure means "down"; the report says which
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}

@@ -40,7 +40,9 @@ def normalize_lei(value: str) -> str:
     except InvalidChecksum as exc:
         raise InvalidIdentifier(f"'{value}' is not a valid LEI: the check digits do not match.") from exc
     except (InvalidLength, InvalidFormat) as exc:
-        raise InvalidIdentifier(f"'{value}' is not a valid LEI: it must be 18 letters or digits and 2 check digits.") from exc
+        raise InvalidIdentifier(
+            f"'{value}' is not a valid LEI: it must be 18 letters or digits and 2 check digits."
+        ) from exc
     except ValidationError as exc:
         raise InvalidIdentifier(f"'{value}' is not a valid LEI: {exc}") from exc
 
@@ -50,7 +52,37 @@ def normalize_lei(value: str) -> str:
 # Implementing Regulation (EU) 2015/2447 art. 7 (country code + up to 15 characters), and the UK
 # form is GB/XI + a VAT number + three digits, whose VAT part stdnum does validate.
 EORI_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK GB XI".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "GB",
+        "XI",
+    ]
 )
 _EORI_FORMAT = re.compile(r"^([A-Z]{2})([A-Z0-9]{1,15})$")
 

@@ -11,7 +11,9 @@ import binascii
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -21,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_ORDERING = ("-created_at", "-id")
+INVALID_CURSOR = "Invalid cursor; use the `next` link from a previous page."
 
 
 def encode_cursor(time_value: Any, pk: Any) -> str:
@@ -34,9 +37,10 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
         time_text, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
         time_value = parse_datetime(time_text)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ValidationError({"cursor": ["Invalid cursor; use the `next` link from a previous page."]}) from exc
-    if time_value is None or not isinstance(pk, str):
-        raise ValidationError({"cursor": ["Invalid cursor; use the `next` link from a previous page."]})
+        raise ValidationError({"cursor": [INVALID_CURSOR]}) from exc
+    # Cursors we issue always carry an offset; a naive time would be compared in an unknown zone.
+    if time_value is None or timezone.is_naive(time_value) or not isinstance(pk, str):
+        raise ValidationError({"cursor": [INVALID_CURSOR]})
     return time_value, pk
 
 
@@ -71,7 +75,11 @@ class KeysetPagination(BasePagination):
 
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
-            time_value, pk = decode_cursor(cursor)
+            time_value, raw_pk = decode_cursor(cursor)
+            try:
+                pk = queryset.model._meta.get_field(pk_name).to_python(raw_pk)
+            except DjangoValidationError as exc:
+                raise ValidationError({"cursor": [INVALID_CURSOR]}) from exc
             op = "lt" if descending else "gt"
             queryset = queryset.filter(
                 Q(**{f"{time_name}__{op}": time_value}) | Q(**{time_name: time_value, f"{pk_name}__{op}": pk})

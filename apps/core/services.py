@@ -15,15 +15,21 @@ def audit_record(
     *,
     actor: Any,
     action: str,
-    target: models.Model,
+    target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     partner: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
 ) -> AuditEvent:
     """Record one write; call it inside the service's transaction so the write and its record agree.
 
     ``partner`` is on whose behalf the write happened: the acting partner by default, or the
-    partner the object belongs to when staff act on a partner's data.
+    partner the object belongs to when staff act on a partner's data. A write that is not one
+    model row (an event batch) names its object with ``object_type``/``object_id``/``object_repr``.
     """
+    if target is not None:
+        object_type, object_id, object_repr = target._meta.label_lower, str(target.pk), str(target)
     on_behalf_of = partner if partner is not None else getattr(actor, "partner", None)
     return AuditEvent.objects.create(
         occurred_at=timezone.now(),
@@ -32,9 +38,9 @@ def audit_record(
         actor_token_prefix=getattr(actor, "token_prefix", "") or "",
         partner=on_behalf_of,
         action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
-        object_repr=str(target)[:300],
+        object_type=object_type,
+        object_id=object_id[:100],
+        object_repr=object_repr[:300],
         changes=changes or {},
         request_id=current_request_id(),
     )

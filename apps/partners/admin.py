@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from apps.core.errors import ApplicationError
 from apps.partners import services
 from apps.partners.access import actor_for_user
 from apps.partners.choices import PartnerKind
@@ -20,6 +22,37 @@ def _staff_actor(request: HttpRequest) -> Any:
     actor = actor_for_user(request.user)
     # The admin is staff-only; the services re-check and audit under this user's name.
     return actor.__class__(user=request.user, partner=actor.partner, role=actor.role, is_staff=True)
+
+
+class ServiceRefusalAdmin(admin.ModelAdmin):
+    """Shows a service's refusal (removing a partner's last admin, say) as a message, not a server error.
+
+    Each view runs in a transaction, so a refused write is rolled back whole, admin log included.
+    """
+
+    def _refused(self, request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        self.message_user(request, exc.detail, level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            return self._refused(request, exc)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().delete_view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            return self._refused(request, exc)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            # Actions (bulk delete, revoke) are not atomic in Django's admin: all or none here.
+            with transaction.atomic():
+                return super().changelist_view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            return self._refused(request, exc)
 
 
 class PartnerAdminForm(forms.ModelForm):
@@ -58,7 +91,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ServiceRefusalAdmin):
     form = PartnerAdminForm
     list_display = ["name", "slug", "country", "kind_list", "serves_country", "lei", "is_active", "is_demo"]
     list_filter = ["kind_links__kind", "country", "is_active", "is_demo"]
@@ -95,7 +128,7 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceRefusalAdmin):
     form = MembershipAdminForm
     list_display = ["user", "partner", "role", "created_at"]
     list_filter = ["role", "partner"]
@@ -111,7 +144,9 @@ class MembershipAdmin(admin.ModelAdmin):
             services.membership_update(actor=actor, membership=obj, role=form.cleaned_data["role"])
         else:
             created = services.membership_create(
-                actor=actor, partner=form.cleaned_data["partner"], user=form.cleaned_data["user"],
+                actor=actor,
+                partner=form.cleaned_data["partner"],
+                user=form.cleaned_data["user"],
                 role=form.cleaned_data["role"],
             )
             obj.pk = created.pk
@@ -125,15 +160,26 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ServiceRefusalAdmin):
     """Tokens are listed and revoked here; they are created where the secret can be shown once
     (the partner's token page, the API or ``manage.py create_api_token``)."""
 
     list_display = ["prefix", "name", "partner", "scope", "state", "created_at", "expires_at", "last_used_at"]
     list_filter = ["scope", "partner"]
     search_fields = ["prefix", "name", "partner__slug"]
-    fields = ["id", "partner", "name", "prefix", "scope", "created_by", "created_at", "expires_at",
-              "revoked_at", "revoked_by", "last_used_at"]
+    fields = [
+        "id",
+        "partner",
+        "name",
+        "prefix",
+        "scope",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    ]
     readonly_fields = fields
     actions = ["revoke_selected"]
 

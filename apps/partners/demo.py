@@ -39,26 +39,58 @@ class DemoPartner:
 
 
 DEMO_PARTNERS = (
-    DemoPartner("demo-formosa-precision", "Formosa Precision Electronics (demo)", (PartnerKind.SHIPPER,), "TW",
-                "shipper"),
-    DemoPartner("demo-harbor-link", "Harbor Link Logistics (demo)", (PartnerKind.FREIGHT_FORWARDER,), "TW",
-                "forwarder"),
+    DemoPartner(
+        "demo-formosa-precision", "Formosa Precision Electronics (demo)", (PartnerKind.SHIPPER,), "TW", "shipper"
+    ),
+    DemoPartner(
+        "demo-harbor-link", "Harbor Link Logistics (demo)", (PartnerKind.FREIGHT_FORWARDER,), "TW", "forwarder"
+    ),
     DemoPartner("demo-pacific-bridge", "Pacific Bridge Lines (demo)", (PartnerKind.CARRIER,), "TW", "carrier"),
-    DemoPartner("demo-kaohsiung-terminal", "Kaohsiung Container Terminal (demo)", (PartnerKind.TERMINAL_OPERATOR,),
-                "TW", "terminal-khh"),
-    DemoPartner("demo-busan-terminal", "Busan New Port Terminal (demo)", (PartnerKind.TERMINAL_OPERATOR,), "KR",
-                "terminal-pus"),
-    DemoPartner("demo-san-pedro-terminal", "San Pedro Bay Terminal (demo)", (PartnerKind.TERMINAL_OPERATOR,), "US",
-                "terminal-lax"),
+    DemoPartner(
+        "demo-kaohsiung-terminal",
+        "Kaohsiung Container Terminal (demo)",
+        (PartnerKind.TERMINAL_OPERATOR,),
+        "TW",
+        "terminal-khh",
+    ),
+    DemoPartner(
+        "demo-busan-terminal", "Busan New Port Terminal (demo)", (PartnerKind.TERMINAL_OPERATOR,), "KR", "terminal-pus"
+    ),
+    DemoPartner(
+        "demo-san-pedro-terminal",
+        "San Pedro Bay Terminal (demo)",
+        (PartnerKind.TERMINAL_OPERATOR,),
+        "US",
+        "terminal-lax",
+    ),
     DemoPartner("demo-sierra-home", "Sierra Home Electronics (demo)", (PartnerKind.CONSIGNEE,), "US", "consignee"),
-    DemoPartner("demo-golden-gate-brokers", "Golden Gate Customs Brokers (demo)", (PartnerKind.CUSTOMS_BROKER,), "US",
-                "broker"),
-    DemoPartner("demo-tw-customs", "Customs Administration, Taiwan (demo)", (PartnerKind.CUSTOMS_AUTHORITY,), "TW",
-                "customs-tw", serves_country="TW"),
-    DemoPartner("demo-kr-customs", "Korea Customs Service (demo)", (PartnerKind.CUSTOMS_AUTHORITY,), "KR",
-                "customs-kr", serves_country="KR"),
-    DemoPartner("demo-us-customs", "U.S. Customs and Border Protection (demo)", (PartnerKind.CUSTOMS_AUTHORITY,), "US",
-                "customs-us", serves_country="US"),
+    DemoPartner(
+        "demo-golden-gate-brokers", "Golden Gate Customs Brokers (demo)", (PartnerKind.CUSTOMS_BROKER,), "US", "broker"
+    ),
+    DemoPartner(
+        "demo-tw-customs",
+        "Customs Administration, Taiwan (demo)",
+        (PartnerKind.CUSTOMS_AUTHORITY,),
+        "TW",
+        "customs-tw",
+        serves_country="TW",
+    ),
+    DemoPartner(
+        "demo-kr-customs",
+        "Korea Customs Service (demo)",
+        (PartnerKind.CUSTOMS_AUTHORITY,),
+        "KR",
+        "customs-kr",
+        serves_country="KR",
+    ),
+    DemoPartner(
+        "demo-us-customs",
+        "U.S. Customs and Border Protection (demo)",
+        (PartnerKind.CUSTOMS_AUTHORITY,),
+        "US",
+        "customs-us",
+        serves_country="US",
+    ),
 )
 
 _TAX_MODULES: dict[str, tuple[ModuleType, int]] = {"TW": (tw_ubn, 8), "KR": (kr_brn, 10), "US": (us_ein, 9)}
@@ -109,8 +141,12 @@ def demo_corridor_load() -> dict[str, int]:
     created = {"partners": 0, "users": 0, "memberships": 0}
     with transaction.atomic():
         _, user_created = services.user_get_or_create(
-            actor=actor, username=DEMO_STAFF_USERNAME, email="staff@demo.corridor.invalid", password=DEMO_PASSWORD,
-            is_staff=True, is_superuser=True,
+            actor=actor,
+            username=DEMO_STAFF_USERNAME,
+            email="staff@demo.corridor.invalid",
+            password=DEMO_PASSWORD,
+            is_staff=True,
+            is_superuser=True,
         )
         created["users"] += user_created
         for spec in DEMO_PARTNERS:

@@ -7,7 +7,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.partners.authentication.BearerTokenAuthentication"
     name = "partnerToken"
 
-    def get_security_definition(self, auto_schema):  # noqa: ANN001, ANN201 - drf-spectacular's signature
+    def get_security_definition(self, auto_schema):
         return {
             "type": "http",
             "scheme": "bearer",

@@ -160,12 +160,15 @@ def partner_update(*, actor: Actor, partner: Partner, kinds: list[str] | None = 
         for staff_field in ("slug", "is_active"):
             if staff_field in fields and fields[staff_field] != getattr(locked, staff_field):
                 raise ApplicationError(
-                    f"Only platform staff may change '{staff_field}'.", field=staff_field, status=403,
+                    f"Only platform staff may change '{staff_field}'.",
+                    field=staff_field,
+                    status=403,
                     code="permission-denied",
                 )
         if kinds is not None and sorted(set(kinds)) != locked.kinds:
-            raise ApplicationError("Only platform staff may change a partner's kinds.", field="kinds", status=403,
-                                   code="permission-denied")
+            raise ApplicationError(
+                "Only platform staff may change a partner's kinds.", field="kinds", status=403, code="permission-denied"
+            )
 
     current_kinds = locked.kinds
     new_kinds = sorted(set(kinds)) if kinds is not None else current_kinds
@@ -196,8 +199,9 @@ def _require_admin_of(actor: Actor, partner: Partner) -> None:
     if actor.partner is None or actor.partner.pk != partner.pk:
         raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
     if not actor.has_role(MemberRole.ADMIN) or actor.token is not None:
-        raise ApplicationError(f"Only an admin of {partner.slug} may manage its members and tokens.", status=403,
-                               code="permission-denied")
+        raise ApplicationError(
+            f"Only an admin of {partner.slug} may manage its members and tokens.", status=403, code="permission-denied"
+        )
 
 
 def _clean_role(role: str) -> str:
@@ -214,16 +218,24 @@ def membership_create(*, actor: Actor, partner: Partner, user: Any, role: str) -
     if Membership.objects.filter(partner=partner, user=user).exists():
         raise ConflictError(f"{user.get_username()} is already a member of {partner.slug}.", field="username")
     membership = Membership.objects.create(partner=partner, user=user, role=role)
-    audit_record(actor=actor, action="membership.create", target=membership, partner=partner,
-                 changes={"user": user.get_username(), "role": role})
+    audit_record(
+        actor=actor,
+        action="membership.create",
+        target=membership,
+        partner=partner,
+        changes={"user": user.get_username(), "role": role},
+    )
     return membership
 
 
 def _last_admin_guard(membership: Membership) -> None:
     admins = Membership.objects.filter(partner=membership.partner, role=MemberRole.ADMIN)
     if membership.role == MemberRole.ADMIN and admins.count() == 1:
-        raise ConflictError(f"{membership.user.get_username()} is the last admin of {membership.partner.slug}; "
-                            "make another member admin first.", field="role")
+        raise ConflictError(
+            f"{membership.user.get_username()} is the last admin of {membership.partner.slug}; "
+            "make another member admin first.",
+            field="role",
+        )
 
 
 @transaction.atomic
@@ -239,8 +251,9 @@ def membership_update(*, actor: Actor, membership: Membership, role: str) -> Mem
     before = locked.role
     locked.role = role
     locked.save(update_fields=["role"])
-    audit_record(actor=actor, action="membership.update", target=locked, partner=locked.partner,
-                 changes={"role": [before, role]})
+    audit_record(
+        actor=actor, action="membership.update", target=locked, partner=locked.partner, changes={"role": [before, role]}
+    )
     return locked
 
 
@@ -250,8 +263,13 @@ def membership_delete(*, actor: Actor, membership: Membership) -> None:
     locked = Membership.objects.select_for_update().select_related("partner", "user").get(pk=membership.pk)
     _require_admin_of(actor, locked.partner)
     _last_admin_guard(locked)
-    audit_record(actor=actor, action="membership.delete", target=locked, partner=locked.partner,
-                 changes={"user": locked.user.get_username(), "role": locked.role})
+    audit_record(
+        actor=actor,
+        action="membership.delete",
+        target=locked,
+        partner=locked.partner,
+        changes={"user": locked.user.get_username(), "role": locked.role},
+    )
     locked.delete()
 
 
@@ -295,9 +313,18 @@ def api_token_create(
         created_by=actor.user if getattr(actor.user, "pk", None) else None,
         expires_at=expires_at,
     )
-    audit_record(actor=actor, action="api_token.create", target=token, partner=partner,
-                 changes={"name": name, "scope": scope, "prefix": prefix,
-                          "expires_at": expires_at.isoformat() if expires_at else None})
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        target=token,
+        partner=partner,
+        changes={
+            "name": name,
+            "scope": scope,
+            "prefix": prefix,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return token, raw
 
 
@@ -311,8 +338,9 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor.user if getattr(actor.user, "pk", None) else None
     locked.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
-    audit_record(actor=actor, action="api_token.revoke", target=locked, partner=locked.partner,
-                 changes={"prefix": locked.prefix})
+    audit_record(
+        actor=actor, action="api_token.revoke", target=locked, partner=locked.partner, changes={"prefix": locked.prefix}
+    )
     return locked
 
 
@@ -363,6 +391,11 @@ def user_get_or_create(
             else:
                 user.set_unusable_password()
             user.save(update_fields=["password"])
-            audit_record(actor=actor, action="user.create", target=user, partner=actor.partner,
-                         changes={"username": username, "is_staff": is_staff, "is_superuser": is_superuser})
+            audit_record(
+                actor=actor,
+                action="user.create",
+                target=user,
+                partner=actor.partner,
+                changes={"username": username, "is_staff": is_staff, "is_superuser": is_superuser},
+            )
     return user, created

@@ -13,8 +13,19 @@ class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = [
-            "id", "slug", "name", "kinds", "country", "serves_country", "lei", "eori", "tax_number",
-            "is_active", "is_demo", "created_at", "updated_at",
+            "id",
+            "slug",
+            "name",
+            "kinds",
+            "country",
+            "serves_country",
+            "lei",
+            "eori",
+            "tax_number",
+            "is_active",
+            "is_demo",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -24,8 +35,9 @@ class PartnerCreateSerializer(StrictInputSerializer):
     slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
     kinds = serializers.ListField(child=serializers.ChoiceField(choices=PartnerKind.choices), allow_empty=False)
     country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
-    serves_country = serializers.CharField(max_length=2, required=False, allow_blank=True,
-                                           help_text="Customs authorities: the country served")
+    serves_country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, help_text="Customs authorities: the country served"
+    )
     lei = serializers.CharField(max_length=40, required=False, allow_blank=True)
     eori = serializers.CharField(max_length=40, required=False, allow_blank=True)
     tax_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -34,8 +46,12 @@ class PartnerCreateSerializer(StrictInputSerializer):
 class PartnerUpdateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200, required=False)
     slug = serializers.SlugField(max_length=80, required=False, help_text="Staff only")
-    kinds = serializers.ListField(child=serializers.ChoiceField(choices=PartnerKind.choices), allow_empty=False,
-                                  required=False, help_text="Staff only")
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=PartnerKind.choices),
+        allow_empty=False,
+        required=False,
+        help_text="Staff only",
+    )
     country = serializers.CharField(max_length=2, required=False)
     serves_country = serializers.CharField(max_length=2, required=False, allow_blank=True)
     lei = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -73,8 +89,17 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = [
-            "id", "partner", "name", "prefix", "scope", "state", "created_by", "created_at", "expires_at",
-            "revoked_at", "last_used_at",
+            "id",
+            "partner",
+            "name",
+            "prefix",
+            "scope",
+            "state",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
         ]
         read_only_fields = fields
 

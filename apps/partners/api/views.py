@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from apps.core.errors import ApplicationError
 from apps.partners import selectors, services
 from apps.partners.access import Actor, actor_for_request, user_memberships
-from apps.partners.api.base import ScopedViewSet
 from apps.partners.api import serializers as s
+from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
 from apps.partners.models import ApiToken, Membership, Partner
 
@@ -25,8 +25,9 @@ def _target_partner(actor: Actor, slug: str | None) -> Partner:
     if slug:
         partner = selectors.partner_list(actor=actor).filter(slug=slug).first()
         if partner is None:
-            raise ApplicationError(f"No partner '{slug}' visible to you.", field="partner", status=404,
-                                   code="not-found")
+            raise ApplicationError(
+                f"No partner '{slug}' visible to you.", field="partner", status=404, code="not-found"
+            )
         return partner
     if actor.partner is None:
         raise ApplicationError("Say which partner: you do not act for one.", field="partner")

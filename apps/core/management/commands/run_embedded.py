@@ -7,6 +7,7 @@ process it started; if either child dies, the other is stopped too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -43,9 +44,21 @@ class Command(BaseCommand):
         commands = {
             "web": [python, manage, "runserver", f"{options['host']}:{options['port']}", "--noreload"],
             "worker": [
-                python, "-m", "celery", "-A", "corridor", "worker", "--beat", "--loglevel", "INFO",
-                "--concurrency", str(options["concurrency"]), "--hostname", "embedded@%h",
-                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "corridor",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(options["concurrency"]),
+                "--hostname",
+                "embedded@%h",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
         # Each child leads its own process group, so stopping it also stops what it forked
@@ -84,10 +97,8 @@ class Command(BaseCommand):
             _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for child in children.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for child in children.values():
             # Kill what is left of each group, including orphaned pool processes.
             _signal_group(child, signal.SIGKILL)
@@ -109,7 +120,5 @@ class Command(BaseCommand):
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass

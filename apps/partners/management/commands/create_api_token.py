@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 expires_at=expires_at,
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())) from exc
+            problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            raise CommandError(problems) from exc
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(raw)

@@ -1,0 +1,109 @@
+"""Every API error is an RFC 9457 problem: application/problem+json, type/title/status/detail."""
+
+import pytest
+
+from apps.core.errors import PROBLEM_TYPES
+from apps.partners.api.views import PartnerViewSet
+from tests.helpers import assert_problem, error_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def test_malformed_json_is_400_malformed_request(client_for, staff):
+    response = client_for(staff).post("/api/v1/partners/", data='{"name": "Acme", ', content_type="application/json")
+    assert_problem(response, 400, problem="malformed-request")
+
+
+def test_unknown_field_is_400_naming_the_field(client_for, alice):
+    response = client_for(alice).patch("/api/v1/partners/alpha/", {"nmae": "Typo"}, format="json")
+    body = assert_problem(response, 400, problem="validation-error", field="nmae")
+    assert body["errors"][0]["pointer"] == "#/nmae"
+    assert "nmae" in body["detail"]
+
+
+def test_each_invalid_field_is_listed_with_a_pointer(client_for, staff):
+    response = client_for(staff).post("/api/v1/partners/", {"kinds": ["pirate"]}, format="json")
+    body = assert_problem(response, 400)
+    assert {"name", "country", "kinds.0"} <= set(error_fields(body))
+    assert {"field": "kinds.0", "pointer": "#/kinds/0"}.items() <= next(
+        e for e in body["errors"] if e["field"] == "kinds.0"
+    ).items()
+
+
+def test_unknown_api_path_is_404_problem_json(client):
+    body = assert_problem(client.get("/api/v1/nope"), 404, problem="not-found")
+    assert body["instance"] == "/api/v1/nope"
+
+
+def test_unknown_api_path_is_404_problem_json_when_logged_in(client_for, alice):
+    assert_problem(client_for(alice).get("/api/v1/nope/"), 404, problem="not-found")
+
+
+def test_unknown_page_is_an_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_unauthenticated_api_call_is_401_with_bearer_challenge(client):
+    response = client.get("/api/v1/partners/")
+    assert_problem(response, 401, problem="not-authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_unsupported_method_is_405_problem(client_for, alice):
+    assert_problem(client_for(alice).delete("/api/v1/partners/alpha/"), 405, problem="method-not-allowed")
+
+
+def test_non_json_body_is_415_problem(client_for, staff):
+    response = client_for(staff).post("/api/v1/partners/", data="name=Acme", content_type="text/plain")
+    assert_problem(response, 415, problem="unsupported-media-type")
+
+
+def test_body_that_is_not_an_object_is_400(client_for, staff):
+    response = client_for(staff).post("/api/v1/partners/", data="[1, 2]", content_type="application/json")
+    assert_problem(response, 400, problem="validation-error")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("get", "/api/v1/partners/bravo/", None, 404),
+        ("patch", "/api/v1/partners/alpha/", {"slug": "alpha-2"}, 403),
+        ("post", "/api/v1/partners/", {"name": "Acme", "country": "TW", "kinds": ["shipper"]}, 403),
+        ("patch", "/api/v1/partners/alpha/", {"name": ""}, 400),
+        ("post", "/api/v1/api-tokens/", {"name": "ci", "scope": "admin"}, 400),
+        ("put", "/api/v1/partners/alpha/", {"name": "x"}, 405),
+        ("get", "/api/v1/memberships/?limit=abc", None, 400),
+    ],
+)
+def test_every_error_response_is_problem_json(client_for, alice, bravo, case):
+    method, path, body, status = case
+    response = getattr(client_for(alice), method)(path, body, format="json")
+    problem = assert_problem(response, status)
+    assert problem["title"]
+    assert problem["instance"] == path.split("?")[0]
+
+
+def test_unexpected_failure_is_500_problem_quoting_the_request_id(client_for, alice, monkeypatch):
+    def broken_selector(*, actor):
+        raise RuntimeError("database exploded")
+
+    monkeypatch.setattr(PartnerViewSet, "selector", broken_selector)
+    api = client_for(alice)
+    api.raise_request_exception = False
+    response = api.get("/api/v1/partners/")
+    body = assert_problem(response, 500, problem="server-error")
+    assert body["request_id"] == response["X-Request-ID"]
+    assert "exploded" not in response.content.decode()
+
+
+@pytest.mark.parametrize("code", sorted(PROBLEM_TYPES))
+def test_each_problem_type_is_documented_at_its_url(client, code):
+    response = client.get(f"/problems/{code}")
+    assert response.status_code == 200
+    assert PROBLEM_TYPES[code][0] in response.content.decode()
+
+
+def test_unknown_problem_type_is_404(client):
+    assert client.get("/problems/no-such-problem").status_code == 404

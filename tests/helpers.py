@@ -1,0 +1,38 @@
+"""Assertions shared by the API tests: problem details and audit records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.core.models import AuditEvent
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+def assert_problem(response: Any, status: int, *, problem: str | None = None, field: str | None = None) -> dict:
+    """The response is an RFC 9457 problem with this status (and type, and invalid field); returns the body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    body = response.json()
+    assert body.keys() >= PROBLEM_KEYS, body
+    assert body["status"] == status
+    assert body["detail"]
+    if problem is not None:
+        assert body["type"] == f"/problems/{problem}"
+    if field is not None:
+        assert field in error_fields(body), body
+    return body
+
+
+def error_fields(body: dict) -> list[str]:
+    return [error["field"] for error in body.get("errors", [])]
+
+
+def audit_for(response: Any, action: str) -> AuditEvent:
+    """The one audit record of ``action`` written while serving ``response`` (matched by request id)."""
+    request_id = response["X-Request-ID"]
+    assert request_id
+    records = list(AuditEvent.objects.filter(action=action, request_id=request_id))
+    assert len(records) == 1, f"expected one {action} record for request {request_id}, found {len(records)}"
+    return records[0]

@@ -1,0 +1,156 @@
+"""Another partner is refused on every endpoint (NetBox's per-view test idea, as one table).
+
+alice is alpha's admin: every role check passes for her, so anything she cannot reach is refused
+by scoping alone. Another partner's object answers 404 (its existence is not revealed) and stays
+as it was; staff reach all of it. Adding a route to the router without a row here fails
+``test_every_api_route_has_outsider_cases``.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from apps.core.models import AuditEvent
+from apps.partners.models import ApiToken, Membership, Partner
+from corridor.urls import router
+from tests.factories import UserFactory
+from tests.helpers import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Case:
+    basename: str
+    method: str
+    path: str
+    body: dict | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+# Requests alice could make against bravo's objects; {partner}, {membership}, {token} and
+# {audit_event} are bravo's.
+OUTSIDER_CASES = [
+    Case("partner", "get", "/api/v1/partners/{partner}/"),
+    Case("partner", "patch", "/api/v1/partners/{partner}/", {"name": "Taken over"}),
+    Case("membership", "get", "/api/v1/memberships/{membership}/"),
+    Case("membership", "patch", "/api/v1/memberships/{membership}/", {"role": "viewer"}),
+    Case("membership", "delete", "/api/v1/memberships/{membership}/"),
+    Case("membership", "post", "/api/v1/memberships/", {"username": "dora", "role": "admin", "partner": "{partner}"}),
+    Case("api-token", "get", "/api/v1/api-tokens/{token}/"),
+    Case("api-token", "post", "/api/v1/api-tokens/{token}/revoke/"),
+    Case("api-token", "post", "/api/v1/api-tokens/", {"name": "backdoor", "scope": "write", "partner": "{partner}"}),
+    Case("audit-event", "get", "/api/v1/audit-events/{audit_event}/"),
+]
+
+LIST_PATHS = {
+    "partner": "/api/v1/partners/",
+    "membership": "/api/v1/memberships/",
+    "api-token": "/api/v1/api-tokens/",
+    "audit-event": "/api/v1/audit-events/",
+}
+
+# Which of bravo's objects each list must show to staff.
+LIST_KEYS = {"partner": "partner", "membership": "membership", "api-token": "token", "audit-event": "audit_event"}
+
+
+@pytest.fixture
+def bravo_objects(bravo, charlie, token_for):
+    """bravo's partner, its admin's membership, a token and that token's audit record."""
+    token_for(bravo)
+    UserFactory(username="dora")
+    return {
+        "partner": "bravo",
+        "membership": str(Membership.objects.get(user=charlie).pk),
+        "token": str(ApiToken.objects.get(partner=bravo).pk),
+        "audit_event": str(AuditEvent.objects.get(partner=bravo).pk),
+    }
+
+
+def _fill(value, objects: dict):
+    if isinstance(value, str):
+        return value.format(**objects)
+    if isinstance(value, dict):
+        return {key: _fill(item, objects) for key, item in value.items()}
+    return value
+
+
+def _snapshot() -> dict:
+    """Everything a refused request must leave as it was."""
+    return {
+        "partners": sorted(Partner.objects.values_list("slug", "name", "is_active")),
+        "memberships": sorted(Membership.objects.values_list("user__username", "partner__slug", "role")),
+        "tokens": sorted((t.prefix, t.partner.slug, t.state) for t in ApiToken.objects.select_related("partner")),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+def _call(api, case: Case, objects: dict):
+    path = _fill(case.path, objects)
+    return getattr(api, case.method)(path, _fill(case.body, objects), format="json")
+
+
+def test_every_api_route_has_outsider_cases():
+    routed = {basename for _, _, basename in router.registry}
+    assert routed <= {case.basename for case in OUTSIDER_CASES}
+    assert routed <= set(LIST_PATHS)
+
+
+@pytest.mark.parametrize("case", OUTSIDER_CASES, ids=str)
+def test_other_partners_object_is_404_and_untouched(client_for, alice, bravo_objects, case):
+    before = _snapshot()
+    assert_problem(_call(client_for(alice), case, bravo_objects), 404, problem="not-found")
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
+def test_other_partners_write_token_gets_404_or_403_never_data(alpha, bravo_objects, token_for, bearer, case):
+    response = _call(bearer(token_for(alpha)), case, bravo_objects)
+    assert_problem(response, 404 if case.basename in {"partner", "membership"} else 403)
+
+
+@pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
+def test_staff_reaches_every_partners_object(client_for, staff, bravo_objects, case):
+    assert _call(client_for(staff), case, bravo_objects).status_code == 200
+
+
+def _keys(basename: str, rows: list[dict]) -> set[str]:
+    return {row["slug"] if basename == "partner" else str(row["id"]) for row in rows}
+
+
+@pytest.fixture
+def both_partners_objects(alpha, bravo_objects, token_for):
+    """bravo's objects, and an alpha token so that every list has an alpha row too."""
+    token_for(alpha)
+    return bravo_objects
+
+
+@pytest.mark.parametrize("basename", sorted(LIST_PATHS))
+def test_lists_never_show_another_partners_rows(client_for, alice, both_partners_objects, basename):
+    response = client_for(alice).get(LIST_PATHS[basename])
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert rows
+    assert {row["slug"] if basename == "partner" else row["partner"] for row in rows} == {"alpha"}
+    assert not _keys(basename, rows) & set(both_partners_objects.values())
+
+
+@pytest.mark.parametrize("basename", sorted(LIST_PATHS))
+def test_staff_lists_every_partners_rows(client_for, staff, bravo_objects, basename):
+    response = client_for(staff).get(LIST_PATHS[basename])
+    assert response.status_code == 200
+    assert bravo_objects[LIST_KEYS[basename]] in _keys(basename, response.json()["results"])
+
+
+@pytest.mark.parametrize("path", [*LIST_PATHS.values(), "/api/v1/me/", "/api/v1/partners/alpha/"])
+def test_acting_for_a_partner_one_is_not_a_member_of_is_403(client_for, alice, bravo_objects, path):
+    response = client_for(alice).get(path, headers={"X-Corridor-Partner": "bravo"})
+    assert_problem(response, 403, problem="permission-denied")
+
+
+def test_user_without_membership_sees_nothing(client_for, bravo_objects):
+    loner = UserFactory(username="loner")
+    assert_problem(client_for(loner).get("/api/v1/partners/"), 403)
+    assert_problem(client_for(loner).get("/api/v1/partners/bravo/"), 403)
