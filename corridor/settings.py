@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.partners",
+    "apps.shipments",
 ]
 
 MIDDLEWARE = [
@@ -183,8 +184,17 @@ MEDIA_ROOT = Path(env_str("CORRIDOR_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Bodies over this size are refused with 413 before they are read; standard ingest endpoints
 # set their own, larger limits in CORRIDOR_BODY_LIMITS (path prefix -> bytes).
 CORRIDOR_MAX_BODY_BYTES = env_int("CORRIDOR_MAX_BODY_BYTES", 1_048_576)
-CORRIDOR_BODY_LIMITS: dict[str, int] = {}
-DATA_UPLOAD_MAX_MEMORY_SIZE = CORRIDOR_MAX_BODY_BYTES
+CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT = env_int("CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT", 100 * 1024 * 1024)
+CORRIDOR_EPCIS_CAPTURE_LIMIT = env_int("CORRIDOR_EPCIS_CAPTURE_LIMIT", 500_000)
+CORRIDOR_BODY_LIMITS: dict[str, int] = {
+    "/epcis/capture": CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT,
+    # 1,000 events of a few KB each
+    "/api/v1/events/": 16 * 1024 * 1024,
+    "/api/v1/dcsa/": 16 * 1024 * 1024,
+}
+# The middleware enforces the per-path limits above; Django's own cap only has to admit the largest
+# body read into memory (EPCIS captures are streamed to disk instead).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(CORRIDOR_MAX_BODY_BYTES, 16 * 1024 * 1024)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -219,7 +229,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "apps.partners.choices.MemberRole",
+        "PartyRoleEnum": "apps.shipments.choices.PartyRole",
+        "EventTypeEnum": "apps.shipments.choices.EventType",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -240,6 +254,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
+    "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": timedelta(minutes=5)},
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),

@@ -9,9 +9,11 @@ from apps.core import views as core_views
 from apps.core.api.urls import routes as core_routes
 from apps.partners.api.urls import routes as partner_routes
 from apps.partners.api.views import MeView
+from apps.shipments.api.urls import routes as shipment_routes
+from apps.shipments.api.urls import urlpatterns as shipment_api_urls
 
 router = DefaultRouter(trailing_slash=True)
-for prefix, viewset, basename in [*core_routes, *partner_routes]:
+for prefix, viewset, basename in [*core_routes, *partner_routes, *shipment_routes]:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
@@ -19,6 +21,8 @@ urlpatterns = [
     path("problems/<slug:code>", core_views.problem_type, name="problem-type"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include(shipment_api_urls)),
+    path("epcis/", include("apps.shipments.epcis_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Unknown API paths answer problem details even with DEBUG on (no HTML debug page).

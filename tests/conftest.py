@@ -114,3 +114,14 @@ def bearer() -> Callable[[str], APIClient]:
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_inline():
+    """Tasks run in the test process when enqueued; tests marked ``worker`` switch this off."""
+    from corridor.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False

@@ -89,7 +89,8 @@ def problem_body(
     code = code or _STATUS_TO_TYPE.get(status, "server-error" if status >= 500 else "validation-error")
     title = PROBLEM_TYPES.get(code, (HTTPStatus(status).phrase, ""))[0]
     body: dict[str, Any] = {
-        "type": f"/problems/{code}",
+        # Standard interfaces keep their own problem types (EPCIS: "epcisException:…").
+        "type": code if ":" in code else f"/problems/{code}",
         "title": title,
         "status": status,
         "detail": detail,

@@ -59,5 +59,6 @@ class BodySizeLimitMiddleware:
                 status=413,
                 detail=f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes.",
                 request=request,
+                code="epcisException:CaptureLimitExceededException" if request.path.startswith("/epcis/") else None,
             )
         return self.get_response(request)

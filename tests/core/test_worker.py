@@ -33,6 +33,7 @@ def test_a_real_worker_answers_ping_over_the_sqlalchemy_broker(tmp_path):
     broker_url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
     previous = app.conf.broker_url
     app.conf.broker_url = broker_url
+    app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             ping.delay("through-the-broker")
@@ -45,3 +46,4 @@ def test_a_real_worker_answers_ping_over_the_sqlalchemy_broker(tmp_path):
                 pytest.fail("the worker did not run the ping task within 30 s")
     finally:
         app.conf.broker_url = previous
+        app.conf.task_always_eager = True

@@ -1,0 +1,182 @@
+"""Consignments and events in Corridor's own JSON, and the DCSA Track & Trace ingest endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import ApplicationError
+from apps.partners.access import actor_for_request
+from apps.partners.api.base import ScopedViewSet
+from apps.partners.choices import MemberRole
+from apps.partners.permissions import PartnerRolePermission
+from apps.shipments import graph_queries, selectors, services
+from apps.shipments.api import serializers as s
+from apps.shipments.filters import EventFilterSet
+from apps.shipments.ingest import dcsa
+from apps.shipments.ingest.native import NativeEventSerializer, native_event
+from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
+from apps.shipments.ingest.types import IngestValidationError
+from apps.shipments.models import Consignment, Event
+
+
+class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Consignments the caller is a party of (customs: those touching its country; staff: all)."""
+
+    model = Consignment
+    selector = selectors.consignment_list
+    serializer_class = s.ConsignmentSerializer
+    keyset_ordering = ("-created_at", "-id")
+    filterset_fields = ["status", "origin", "destination", "reference", "transport_document_number"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=s.ConsignmentInSerializer, responses={201: s.ConsignmentSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.ConsignmentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consignment = services.consignment_create(actor=self.actor, data=dict(data.validated_data))
+        return Response(self._detail(consignment.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ConsignmentPatchSerializer, responses={200: s.ConsignmentSerializer})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        consignment = self.get_object()
+        data = s.ConsignmentPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.consignment_update(actor=self.actor, consignment=consignment, data=dict(data.validated_data))
+        return Response(self._detail(consignment.pk))
+
+    def _detail(self, pk: Any) -> dict[str, Any]:
+        return s.ConsignmentSerializer(selectors.consignment_list(actor=self.actor).get(pk=pk)).data
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "graphml"])],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"])
+    def graph(self, request: Request, pk: str) -> Response | HttpResponse:
+        """The consignment's event graph: nodes and edges as JSON, or GraphML with ?format=graphml."""
+        consignment = self.get_object()
+        if request.query_params.get("format") == "graphml":
+            text = graph_queries.consignment_graphml(consignment=consignment, actor=self.actor)
+            return HttpResponse(text, content_type="application/graphml+xml")
+        return Response(graph_queries.consignment_graph_json(consignment=consignment, actor=self.actor))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str) -> Response:
+        """Its events in order, including those inherited from its containers and voyages."""
+        consignment = self.get_object()
+        return Response(graph_queries.consignment_timeline(consignment=consignment, actor=self.actor))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def custody(self, request: Request, pk: str) -> Response:
+        """Who held the consignment, from when to when."""
+        consignment = self.get_object()
+        return Response(graph_queries.consignment_custody(consignment=consignment, actor=self.actor))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def consistency(self, request: Request, pk: str) -> Response:
+        """Inconsistencies in its events: arrival before departure, impossible speed, two places at once."""
+        consignment = self.get_object()
+        return Response(graph_queries.consignment_consistency(consignment=consignment, actor=self.actor))
+
+
+def _parse_native(body: Any) -> list[Any]:
+    items = body if isinstance(body, list) else [body]
+    if not items:
+        raise ApplicationError("Send one event or a list of events.", field="events")
+    if len(items) > MAX_BATCH:
+        raise ApplicationError(
+            f"A batch holds at most {MAX_BATCH} events; this one has {len(items)}.",
+            field="events",
+            status=413,
+            code="payload-too-large",
+        )
+    data = NativeEventSerializer(data=items, many=True)
+    if not data.is_valid():
+        if isinstance(body, list):
+            raise serializers.ValidationError(data.errors)
+        raise serializers.ValidationError(data.errors[0])
+    return [native_event(clean, raw) for clean, raw in zip(data.validated_data, items, strict=True)]
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Events the caller recorded, or that belong to consignments it may see; newest record first."""
+
+    model = Event
+    selector = selectors.event_list
+    serializer_class = s.EventSerializer
+    filterset_class = EventFilterSet
+    keyset_ordering = ("-record_time", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return s.EventDetailSerializer if self.action == "retrieve" else s.EventSerializer
+
+    @extend_schema(
+        request=NativeEventSerializer(many=True), responses={201: s.BatchResultSerializer, 200: s.BatchResultSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        """Record one event or a list of up to 1,000; all or nothing, idempotent on event_id."""
+        result = event_batch_record(actor=self.actor, events=_parse_native(request.data), channel="native")
+        body = s.BatchResultSerializer(result).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+def dcsa_error(request: Request, problems: list[dict[str, Any]], status_code: int, reason: str) -> Response:
+    """DCSA's own error object (DESIGN §10: standard endpoints answer in the standard's shape)."""
+    from django.utils import timezone
+
+    body = {
+        "httpMethod": request.method,
+        "requestUri": request.path,
+        "statusCode": status_code,
+        "statusCodeText": reason,
+        "errorDateTime": timezone.now().isoformat(),
+        "errors": [
+            {
+                "reason": "invalidInput",
+                "message": f"event {p.get('index')} ({p.get('event_id') or 'no id'}): "
+                f"{p.get('field')}: {p.get('detail')}",
+                "property": p.get("field"),
+                "index": p.get("index"),
+            }
+            for p in problems
+        ],
+    }
+    return Response(body, status=status_code)
+
+
+class DcsaEventsView(APIView):
+    """DCSA Track & Trace events (a GET /events response or a subscription callback body)."""
+
+    permission_classes = [PartnerRolePermission]
+    action_roles = {"post": MemberRole.OPERATOR}
+    version = "2.2"
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: s.BatchResultSerializer})
+    def post(self, request: Request) -> Response:
+        try:
+            events = dcsa.parse_dcsa_events(request.data, version=self.version)
+        except IngestValidationError as exc:
+            return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request")
+        result = event_batch_record(actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}")
+        body = s.BatchResultSerializer(result).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class DcsaV2EventsView(DcsaEventsView):
+    version = "2.2"
+
+
+class DcsaV3EventsView(DcsaEventsView):
+    version = "3.0"

@@ -1,0 +1,145 @@
+"""From rows to the pure event graph: bounded queries for one consignment, then ``graph.py``."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+import networkx as nx
+from django.db.models import Q
+
+from apps.partners.access import Actor
+from apps.shipments import graph, places, selectors
+from apps.shipments.choices import LinkVia
+from apps.shipments.models import Consignment, Event, Location
+
+
+def voyage_key(vessel_imo: str, voyage_number: str) -> str:
+    return f"{vessel_imo}/{voyage_number}" if voyage_number else ""
+
+
+def _graph_event(event: Event, direct: set[Any]) -> graph.GraphEvent:
+    return graph.GraphEvent(
+        key=str(event.pk),
+        recorder=event.recorder.slug,
+        step=event.biz_step or event.event_code,
+        event_time=event.event_time,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        record_time=event.record_time,
+        location=event.location,
+        consignments=tuple(str(pk) for pk in direct),
+        equipment=tuple(event.equipment),
+        voyage=voyage_key(event.vessel_imo, event.voyage_number),
+        epcs=tuple(event.epcs),
+        parent=event.parent_id,
+        children=tuple(event.child_epcs),
+        action=event.action,
+        erroneous=event.is_erroneous or event.is_retracted,
+        source=event.source,
+    )
+
+
+def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGraph:
+    """The graph of one consignment: its events, its containers' and voyages' events, its legs."""
+    visible = selectors.event_list(actor=actor).filter(is_latest=True)
+    linked = {
+        row.event_id: row.via
+        for row in consignment.event_links.filter(event__in=visible.values("pk")).only("event_id", "via")
+    }
+    legs = list(consignment.legs.all())
+    voyages = {(leg.vessel_imo, leg.voyage_number) for leg in legs if leg.voyage_number}
+    parties = set(consignment.parties.values_list("partner_id", flat=True)) | {consignment.created_by_id}
+    voyage_filter = Q()
+    for imo, number in voyages:
+        voyage_filter |= Q(vessel_imo=imo, voyage_number=number) if imo else Q(voyage_number=number)
+    events = list(visible.filter(pk__in=list(linked)).select_related("recorder"))
+    if voyages:
+        # Voyage-wide events (a vessel's departure) of the parties' voyages: shown, never chained.
+        events += list(
+            visible.filter(voyage_filter, recorder_id__in=parties, equipment=[])
+            .exclude(pk__in=list(linked))
+            .select_related("recorder")[:500]
+        )
+    key = str(consignment.pk)
+    graph_events = [
+        _graph_event(event, {key} if linked.get(event.pk) not in (None, LinkVia.EQUIPMENT) else set())
+        for event in events
+    ]
+    assignments = [
+        graph.EquipmentAssignment(
+            consignment=key, equipment=a.equipment.number, start=a.assigned_from, end=a.assigned_until
+        )
+        for a in consignment.equipment_assignments.select_related("equipment")
+    ]
+    leg_infos = [
+        graph.LegInfo(
+            key=f"{key}:{leg.sequence}",
+            consignment=key,
+            sequence=leg.sequence,
+            mode=leg.mode,
+            origin=leg.origin,
+            destination=leg.destination,
+            voyage=voyage_key(leg.vessel_imo, leg.voyage_number),
+            planned_departure=leg.planned_departure,
+            planned_arrival=leg.planned_arrival,
+            actual_departure=leg.actual_departure,
+            actual_arrival=leg.actual_arrival,
+        )
+        for leg in legs
+    ]
+    return graph.build_event_graph(graph_events, assignments, leg_infos)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def consignment_graph_json(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
+    return graph.to_json(consignment_graph(consignment=consignment, actor=actor))
+
+
+def consignment_graphml(*, consignment: Consignment, actor: Actor) -> str:
+    return graph.to_graphml(consignment_graph(consignment=consignment, actor=actor))
+
+
+def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
+    entries = graph.timeline(consignment_graph(consignment=consignment, actor=actor), str(consignment.pk))
+    return {
+        "consignment": str(consignment.pk),
+        "status": consignment.status,
+        "events": [{**_plain(entry), "relation": entry.relation} for entry in entries],
+    }
+
+
+def consignment_custody(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
+    parties = [
+        graph.PartyInfo(partner=p.partner.slug, role=p.role) for p in consignment.parties.select_related("partner")
+    ]
+    spans = graph.chain_of_custody(
+        consignment_graph(consignment=consignment, actor=actor), str(consignment.pk), parties=parties
+    )
+    return {"consignment": str(consignment.pk), "custody": _plain(spans)}
+
+
+def location_distance() -> Any:
+    """A distance function over searoute's ports plus the admins' Location table."""
+    extra = {row.unlocode: (row.latitude, row.longitude) for row in Location.objects.all()}
+    return partial(places.distance_km, extra=extra)
+
+
+def consignment_consistency(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
+    findings = graph.inconsistencies(
+        consignment_graph(consignment=consignment, actor=actor), distance_km=location_distance()
+    )
+    return {"consignment": str(consignment.pk), "consistent": not findings, "findings": _plain(findings)}

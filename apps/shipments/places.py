@@ -1,0 +1,59 @@
+"""Where UN/LOCODEs are, and how far apart (pure; no Django imports).
+
+Ports come from the ``searoute`` package's port list (about 4,000 UN/LOCODEs with coordinates);
+admins extend it with the Location table (airports, inland depots), which the caller passes in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from importlib import resources
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@cache
+def port_coordinates() -> dict[str, tuple[float, float]]:
+    """UN/LOCODE → (latitude, longitude) for every port searoute knows."""
+    text = resources.files("searoute").joinpath("data/ports.geojson").read_text(encoding="utf-8")
+    ports: dict[str, tuple[float, float]] = {}
+    for feature in json.loads(text)["features"]:
+        code = (feature.get("properties") or {}).get("port")
+        if code and len(code) == 5:
+            longitude, latitude = feature["geometry"]["coordinates"][:2]
+            ports[code.upper()] = (float(latitude), float(longitude))
+    return ports
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+@cache
+def sea_distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance along searoute's maritime network (falls back to great circle if it finds no route)."""
+    import searoute
+
+    try:
+        route = searoute.searoute((a[1], a[0]), (b[1], b[0]), units="km")
+        return float(route["properties"]["length"])
+    except (KeyError, ValueError, TypeError):
+        return great_circle_km(a, b)
+
+
+def distance_km(
+    origin: str, destination: str, *, extra: dict[str, tuple[float, float]] | None = None, by_sea: bool = False
+) -> float | None:
+    """Distance between two UN/LOCODEs, or None when either place is unknown."""
+    known = {**port_coordinates(), **(extra or {})}
+    a, b = known.get(origin.upper()), known.get(destination.upper())
+    if a is None or b is None:
+        return None
+    if origin.upper() == destination.upper():
+        return 0.0
+    return sea_distance_km(a, b) if by_sea else great_circle_km(a, b)

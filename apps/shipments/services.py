@@ -1,0 +1,307 @@
+"""Writes for consignments: create with parties, goods, equipment and legs; update; status; linking."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from stdnum import imo as stdnum_imo
+from stdnum import iso6346
+from stdnum.exceptions import ValidationError as StdnumError
+
+from apps.core import identifiers
+from apps.core.errors import ApplicationError, ConflictError
+from apps.core.services import audit_record
+from apps.partners.access import Actor
+from apps.partners.choices import MemberRole
+from apps.partners.models import Partner
+from apps.shipments.choices import LinkVia, PartyRole
+from apps.shipments.ingest.types import DOC_BOOKING, DOC_CONSIGNMENT, DOC_TRANSPORT_DOCUMENT
+from apps.shipments.models import (
+    Consignment,
+    ConsignmentParty,
+    Equipment,
+    EquipmentAssignment,
+    Event,
+    EventLink,
+    EventObject,
+    GoodsItem,
+    Leg,
+)
+from apps.shipments.status import StatusEvent, derive_status
+
+_HS_CODE = re.compile(r"^\d{6,10}$")
+CONSIGNMENT_FIELDS = (
+    "reference",
+    "transport_document_type",
+    "transport_document_number",
+    "booking_reference",
+    "origin",
+    "destination",
+    "corridor",
+)
+
+
+def normalize_container_number(value: str) -> str:
+    """ISO 6346 container number with a valid check digit (the native API is strict)."""
+    try:
+        return iso6346.validate(value)
+    except StdnumError as exc:
+        raise identifiers.InvalidIdentifier(f"'{value}' is not a valid ISO 6346 container number: {exc}") from exc
+
+
+def normalize_imo(value: str) -> str:
+    try:
+        return stdnum_imo.compact(stdnum_imo.validate(value))
+    except StdnumError as exc:
+        raise identifiers.InvalidIdentifier(f"'{value}' is not a valid IMO ship number: {exc}") from exc
+
+
+def _check(errors: dict[str, list[str]], path: str, fn: Any, value: Any) -> Any:
+    try:
+        return fn(value)
+    except identifiers.InvalidIdentifier as exc:
+        errors.setdefault(path, []).append(str(exc))
+        return value
+
+
+def _currency(value: str) -> str:
+    code = (value or "").upper()
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise identifiers.InvalidIdentifier(f"'{value}' is not an ISO 4217 currency code.")
+    return code
+
+
+def _hs_code(value: str) -> str:
+    compact = re.sub(r"[\s.]", "", value or "")
+    if not _HS_CODE.match(compact):
+        raise identifiers.InvalidIdentifier(f"'{value}' is not an HS code: 6 to 10 digits.")
+    return compact
+
+
+def _clean_lists(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    for i, party in enumerate(data.get("parties") or []):
+        if party["role"] not in PartyRole.values:
+            errors.setdefault(f"parties.{i}.role", []).append(f"'{party['role']}' is not a party role.")
+    for i, item in enumerate(data.get("goods_items") or []):
+        item["hs_code"] = _check(errors, f"goods_items.{i}.hs_code", _hs_code, item["hs_code"])
+        item["country_of_origin"] = _check(
+            errors, f"goods_items.{i}.country_of_origin", identifiers.normalize_country, item["country_of_origin"]
+        )
+        if item.get("value") is not None or item.get("currency"):
+            if item.get("value") is None:
+                errors.setdefault(f"goods_items.{i}.value", []).append("A currency needs a value.")
+            item["currency"] = _check(errors, f"goods_items.{i}.currency", _currency, item.get("currency", ""))
+    for i, unit in enumerate(data.get("equipment") or []):
+        unit["number"] = _check(errors, f"equipment.{i}.number", normalize_container_number, unit["number"])
+        start, end = unit.get("assigned_from"), unit.get("assigned_until")
+        if start and end and end < start:
+            errors.setdefault(f"equipment.{i}.assigned_until", []).append("Ends before it starts.")
+    for i, leg in enumerate(data.get("legs") or []):
+        for place in ("origin", "destination"):
+            leg[place] = _check(errors, f"legs.{i}.{place}", identifiers.normalize_unlocode, leg[place])
+        if leg.get("vessel_imo"):
+            leg["vessel_imo"] = _check(errors, f"legs.{i}.vessel_imo", normalize_imo, leg["vessel_imo"])
+        if leg["origin"] == leg["destination"]:
+            errors.setdefault(f"legs.{i}.destination", []).append("A leg must go somewhere else.")
+        for start, end in (("planned_departure", "planned_arrival"), ("actual_departure", "actual_arrival")):
+            if leg.get(start) and leg.get(end) and leg[end] < leg[start]:
+                errors.setdefault(f"legs.{i}.{end}", []).append(f"Before {start}.")
+    sequences = [leg["sequence"] for leg in data.get("legs") or []]
+    if len(sequences) != len(set(sequences)):
+        errors.setdefault("legs", []).append("Leg sequence numbers must be unique.")
+
+
+def _resolve_partners(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Partner]:
+    slugs = {party["partner"] for party in data.get("parties") or []}
+    slugs |= {leg["carrier"] for leg in data.get("legs") or [] if leg.get("carrier")}
+    found = {p.slug: p for p in Partner.objects.filter(slug__in=slugs, is_active=True)}
+    for i, party in enumerate(data.get("parties") or []):
+        if party["partner"] not in found:
+            errors.setdefault(f"parties.{i}.partner", []).append(f"No active partner '{party['partner']}'.")
+    for i, leg in enumerate(data.get("legs") or []):
+        if leg.get("carrier") and leg["carrier"] not in found:
+            errors.setdefault(f"legs.{i}.carrier", []).append(f"No active partner '{leg['carrier']}'.")
+    return found
+
+
+def _write_children(consignment: Consignment, data: dict[str, Any], partners: dict[str, Partner]) -> None:
+    if "parties" in data:
+        consignment.parties.all().delete()
+        ConsignmentParty.objects.bulk_create(
+            [
+                ConsignmentParty(consignment=consignment, partner=partners[p["partner"]], role=p["role"])
+                for p in {(p["partner"], p["role"]): p for p in data["parties"]}.values()
+            ]
+        )
+    if "goods_items" in data:
+        consignment.goods_items.all().delete()
+        GoodsItem.objects.bulk_create(
+            [GoodsItem(consignment=consignment, sequence=i + 1, **item) for i, item in enumerate(data["goods_items"])]
+        )
+    if "equipment" in data:
+        consignment.equipment_assignments.all().delete()
+        for unit in data["equipment"]:
+            equipment, _ = Equipment.objects.get_or_create(
+                number=unit["number"], defaults={"size_type": unit.get("size_type", "")}
+            )
+            EquipmentAssignment.objects.create(
+                consignment=consignment,
+                equipment=equipment,
+                seal_numbers=unit.get("seal_numbers", []),
+                assigned_from=unit.get("assigned_from"),
+                assigned_until=unit.get("assigned_until"),
+            )
+    if "legs" in data:
+        consignment.legs.all().delete()
+        Leg.objects.bulk_create(
+            [
+                Leg(consignment=consignment, **{**leg, "carrier": partners.get(leg.get("carrier") or "")})
+                for leg in data["legs"]
+            ]
+        )
+
+
+def _require_writer(actor: Actor) -> Partner:
+    if actor.partner is None:
+        raise ApplicationError("Say which partner acts (X-Corridor-Partner).", field="partner")
+    if not actor.has_role(MemberRole.OPERATOR) or actor.scope != "write":
+        raise ApplicationError("This needs the operator role and a write scope.", status=403, code="permission-denied")
+    return actor.partner
+
+
+def _clean_consignment(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    for place in ("origin", "destination"):
+        if place in data:
+            data[place] = _check(errors, place, identifiers.normalize_unlocode, data[place])
+    if data.get("origin") and data.get("origin") == data.get("destination"):
+        errors.setdefault("destination", []).append("Destination must differ from origin.")
+    _clean_lists(data, errors)
+
+
+@transaction.atomic
+def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
+    """Create a consignment with its parties, goods, equipment and legs; the creator is a party."""
+    creator = _require_writer(actor)
+    errors: dict[str, list[str]] = {}
+    _clean_consignment(data, errors)
+    partners = _resolve_partners(data, errors)
+    if Consignment.objects.filter(created_by=creator, reference=data["reference"]).exists():
+        errors.setdefault("reference", []).append(f"You already have a consignment '{data['reference']}'.")
+    if errors:
+        raise ValidationError(errors)
+    consignment = Consignment(created_by=creator, **{k: data[k] for k in CONSIGNMENT_FIELDS if k in data})
+    try:
+        with transaction.atomic():
+            consignment.save()
+    except IntegrityError as exc:
+        raise ConflictError(f"You already have a consignment '{data['reference']}'.", field="reference") from exc
+    _write_children(consignment, data, partners)
+    audit_record(
+        actor=actor,
+        action="consignment.create",
+        target=consignment,
+        changes={k: data[k] for k in CONSIGNMENT_FIELDS if k in data},
+    )
+    consignment_link_pending(consignment=consignment)
+    return consignment
+
+
+@transaction.atomic
+def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str, Any]) -> Consignment:
+    """Change a consignment; lists given (parties, goods_items, equipment, legs) replace the old ones."""
+    _require_writer(actor)
+    locked = Consignment.objects.visible_to(actor).select_for_update().filter(pk=consignment.pk).first()
+    if locked is None:
+        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
+    if (
+        not actor.is_staff
+        and not locked.parties.filter(partner=actor.partner).exists()
+        and locked.created_by_id != actor.partner.pk
+    ):
+        raise ApplicationError("Only the consignment's parties may change it.", status=403, code="permission-denied")
+    errors: dict[str, list[str]] = {}
+    merged = {"origin": locked.origin, "destination": locked.destination, **data}
+    _clean_consignment(merged, errors)
+    partners = _resolve_partners(merged, errors)
+    if errors:
+        raise ValidationError(errors)
+    before = {k: getattr(locked, k) for k in CONSIGNMENT_FIELDS}
+    for key in CONSIGNMENT_FIELDS:
+        if key in merged:
+            setattr(locked, key, merged[key])
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as exc:
+        raise ConflictError("You already have a consignment with this reference.", field="reference") from exc
+    _write_children(locked, merged, partners)
+    changes: dict[str, Any] = {
+        k: [before[k], getattr(locked, k)] for k in CONSIGNMENT_FIELDS if before[k] != getattr(locked, k)
+    }
+    changes.update({k: "replaced" for k in ("parties", "goods_items", "equipment", "legs") if k in data})
+    audit_record(actor=actor, action="consignment.update", target=locked, changes=changes)
+    consignment_link_pending(consignment=locked)
+    consignment_status_refresh(consignment_ids={locked.pk})
+    return locked
+
+
+def consignment_link_pending(*, consignment: Consignment) -> int:
+    """Link events recorded before the consignment (or its container) was known; returns how many."""
+    recorders = set(consignment.parties.values_list("partner_id", flat=True)) | {consignment.created_by_id}
+    documents = {f"{DOC_CONSIGNMENT}:{consignment.pk}", f"{DOC_CONSIGNMENT}:{consignment.reference}"}
+    via_for = {
+        f"{DOC_CONSIGNMENT}:{consignment.pk}": LinkVia.CONSIGNMENT,
+        f"{DOC_CONSIGNMENT}:{consignment.reference}": LinkVia.CONSIGNMENT,
+    }
+    if consignment.transport_document_number:
+        key = f"{DOC_TRANSPORT_DOCUMENT}:{consignment.transport_document_number}"
+        documents.add(key)
+        via_for[key] = LinkVia.TRANSPORT_DOCUMENT
+    if consignment.booking_reference:
+        key = f"{DOC_BOOKING}:{consignment.booking_reference}"
+        documents.add(key)
+        via_for[key] = LinkVia.BOOKING
+    candidates: dict[Any, str] = {}
+    for event_pk, value in EventObject.objects.filter(
+        role="document", value__in=documents, event__recorder_id__in=recorders
+    ).values_list("event_id", "value"):
+        candidates.setdefault(event_pk, via_for[value])
+    for assignment in consignment.equipment_assignments.select_related("equipment"):
+        window = Q()
+        if assignment.assigned_from:
+            window &= Q(event__event_time__gte=assignment.assigned_from)
+        if assignment.assigned_until:
+            window &= Q(event__event_time__lte=assignment.assigned_until)
+        for event_pk in EventObject.objects.filter(
+            window, role="equipment", value=assignment.equipment.number, event__recorder_id__in=recorders
+        ).values_list("event_id", flat=True):
+            candidates.setdefault(event_pk, LinkVia.EQUIPMENT)
+    already = set(
+        EventLink.objects.filter(consignment=consignment, event_id__in=list(candidates)).values_list(
+            "event_id", flat=True
+        )
+    )
+    new_links = [
+        EventLink(event_id=pk, consignment=consignment, via=via) for pk, via in candidates.items() if pk not in already
+    ]
+    EventLink.objects.bulk_create(new_links, ignore_conflicts=True)
+    if new_links:
+        consignment_status_refresh(consignment_ids={consignment.pk})
+    return len(new_links)
+
+
+def consignment_status_refresh(*, consignment_ids: Iterable[Any]) -> None:
+    """Re-derive the status of these consignments from their current events."""
+    for consignment in Consignment.objects.filter(pk__in=list(consignment_ids)):
+        rows = Event.objects.filter(
+            links__consignment=consignment, is_latest=True, is_retracted=False, is_erroneous=False
+        ).values_list("event_time", "location", "biz_step", "disposition", "event_code")
+        status = derive_status((StatusEvent(*row) for row in rows), destination=consignment.destination)
+        if status != consignment.status:
+            Consignment.objects.filter(pk=consignment.pk).update(status=status)
