@@ -6,6 +6,7 @@ With ``rollback`` (the default) any invalid event fails the whole job and nothin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -48,12 +49,28 @@ def _finish(job: CaptureJob, *, state: str, errors: list[dict[str, Any]], captur
     )
 
 
-def _record(actor: Actor, events: list[EventIn]) -> int:
+def _record(actor: Actor, events: Iterable[EventIn]) -> int:
+    """Record events in batches as they stream in, so a large document never sits in memory."""
     captured = 0
-    for start in range(0, len(events), MAX_BATCH):
-        result = event_batch_record(actor=actor, events=events[start : start + MAX_BATCH], channel="epcis")
-        captured += len(result.events)
+    batch: list[EventIn] = []
+    for event in events:
+        batch.append(event)
+        if len(batch) == MAX_BATCH:
+            captured += len(event_batch_record(actor=actor, events=batch, channel="epcis").events)
+            batch = []
+    if batch:
+        captured += len(event_batch_record(actor=actor, events=batch, channel="epcis").events)
     return captured
+
+
+def _refused(exc: Exception) -> dict[str, Any]:
+    status = getattr(exc, "status", 400)
+    return {
+        "type": "epcisException:CaptureConflictException" if status == 409 else "epcisException:ValidationException",
+        "title": "Capture refused",
+        "status": status,
+        "detail": getattr(exc, "detail", str(exc)),
+    }
 
 
 def capture_job_run(*, job_id: str) -> dict[str, Any]:
@@ -65,37 +82,35 @@ def capture_job_run(*, job_id: str) -> dict[str, Any]:
     actor = Actor(partner=job.recorder, role=MemberRole.OPERATOR, system_label=f"epcis capture {job.pk}")
 
     with job.document.open("rb") as stream:
+        if job.error_behaviour == "rollback":
+            # Pass one validates every event (nothing kept in memory); pass two records them in batches.
+            try:
+                events = epcis.iter_events(stream)
+            except IngestValidationError as exc:
+                errors = [_exception(problem) for problem in exc.problems]
+                _finish(job, state=CaptureState.FAILED, errors=errors, captured=0, total=0)
+                return {"job": job_id, "state": CaptureState.FAILED}
+            try:
+                with transaction.atomic():
+                    captured = _record(actor, events)
+            except (ApplicationError, IngestValidationError) as exc:
+                _finish(job, state=CaptureState.FAILED, errors=[_refused(exc)], captured=0, total=0)
+                return {"job": job_id, "state": CaptureState.FAILED}
+            state = CaptureState.SUCCESS if captured else CaptureState.FAILED
+            errors = [] if captured else [_exception(FieldProblem(-1, "epcisBody", "The document holds no events."))]
+            _finish(job, state=state, errors=errors, captured=captured, total=captured)
+            return {"job": job_id, "state": state, "captured": captured}
+
         valid, problems, total = epcis.parse_stream(stream)
+    # proceed: record what is valid, report the rest; the job succeeds only if nothing was refused.
     errors = [_exception(problem) for problem in problems]
-    if len(valid) + len(problems) == 0 and not problems:
-        errors = [
-            {
-                "type": "epcisException:ValidationException",
-                "title": "Empty capture",
-                "status": 400,
-                "detail": "The document holds no events.",
-            }
-        ]
-    if errors and job.error_behaviour == "rollback":
-        _finish(job, state=CaptureState.FAILED, errors=errors, captured=0, total=total)
-        return {"job": job_id, "state": CaptureState.FAILED}
-    try:
-        with transaction.atomic():
-            captured = _record(actor, valid)
-    except (ApplicationError, IngestValidationError) as exc:
-        detail = getattr(exc, "detail", str(exc))
-        errors.append(
-            {
-                "type": "epcisException:CaptureConflictException"
-                if getattr(exc, "status", 400) == 409
-                else "epcisException:ValidationException",
-                "title": "Capture refused",
-                "status": getattr(exc, "status", 400),
-                "detail": detail,
-            }
-        )
-        _finish(job, state=CaptureState.FAILED, errors=errors, captured=0, total=total)
-        return {"job": job_id, "state": CaptureState.FAILED}
+    captured = 0
+    for start in range(0, len(valid), MAX_BATCH):
+        try:
+            with transaction.atomic():
+                captured += _record(actor, valid[start : start + MAX_BATCH])
+        except (ApplicationError, IngestValidationError) as exc:
+            errors.append(_refused(exc))
     state = CaptureState.SUCCESS if not errors else CaptureState.FAILED
     _finish(job, state=state, errors=errors, captured=captured, total=total)
     return {"job": job_id, "state": state, "captured": captured}

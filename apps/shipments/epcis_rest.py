@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
+from itertools import takewhile
 from typing import Any
 
 from django.conf import settings
@@ -178,10 +179,31 @@ def _time(name: str, raw: str) -> datetime:
     return value
 
 
+EPC_PATTERN = "urn:epc:idpat:"
+
+
+def _pattern_prefix(pattern: str) -> tuple[str, bool]:
+    """An EPC pattern URI (TDS: ``urn:epc:idpat:sgtin:0614141.107346.*``) as the EPC URI prefix it matches,
+    and whether it names one EPC exactly (no ``*``). Stars may only take the place of trailing components."""
+    scheme, _, body = pattern.removeprefix(EPC_PATTERN).partition(":")
+    parts = body.split(".")
+    fixed = list(takewhile(lambda part: part != "*", parts))
+    if not scheme or not all(parts) or any(part != "*" for part in parts[len(fixed) :]):
+        raise QueryParameterError(f"{pattern!r} is not an EPC pattern URI (e.g. urn:epc:idpat:sgtin:0614141.*.*).")
+    prefix = f"urn:epc:id:{scheme}:" + ".".join(fixed)
+    if len(fixed) == len(parts):
+        return prefix, True
+    return (f"{prefix}." if fixed else prefix), False
+
+
 def _epc_filter(values: list[str], roles: tuple[str, ...]) -> Q:
     condition = Q()
     for value in values:
-        if value.endswith("*"):
+        if value.startswith(EPC_PATTERN):
+            prefix, exact = _pattern_prefix(value)
+            lookup = "touched_objects__value" if exact else "touched_objects__value__startswith"
+            condition |= Q(touched_objects__role__in=roles, **{lookup: prefix})
+        elif value.endswith("*"):
             condition |= Q(touched_objects__role__in=roles, touched_objects__value__startswith=value[:-1])
         else:
             condition |= Q(touched_objects__role__in=roles, touched_objects__value=value)

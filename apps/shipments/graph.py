@@ -377,7 +377,7 @@ def build_event_graph(
     events: Iterable[GraphEvent],
     assignments: Iterable[EquipmentAssignment] = (),
     legs: Iterable[LegInfo] = (),
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[str]:
     """The event graph of the given events, assignments and legs (see the module docstring).
 
     Give it the bounded set that concerns one consignment (or a few): its direct events, its
@@ -385,7 +385,7 @@ def build_event_graph(
     Raises ``ValueError`` on two events with one key.
     """
     events = list(events)
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     touched: dict[str, list[str]] = {}
     for event in events:
         if event.key in touched:
@@ -409,19 +409,19 @@ def build_event_graph(
         if graph.nodes[obj]["kind"] == EQUIPMENT:
             _add_aboard_spans(graph, obj, its_events)
     _add_epc_aggregations(graph, [e for e in events if e.parent and not e.erroneous])
-    for a, b in corroborating_pairs(events):
-        graph.add_edge(node_id(EVENT, a), node_id(EVENT, b), kind=CORROBORATES)
+    for earlier, later in corroborating_pairs(events):
+        graph.add_edge(node_id(EVENT, earlier), node_id(EVENT, later), kind=CORROBORATES)
     return graph
 
 
-def _add_object(graph: nx.MultiDiGraph, kind: str, key: str) -> str:
+def _add_object(graph: nx.MultiDiGraph[str], kind: str, key: str) -> str:
     node = node_id(kind, key)
     if node not in graph:
         graph.add_node(node, kind=kind, key=key)
     return node
 
 
-def _add_event(graph: nx.MultiDiGraph, event: GraphEvent) -> list[str]:
+def _add_event(graph: nx.MultiDiGraph[str], event: GraphEvent) -> list[str]:
     """Add the event node and its ``touches`` edges; return the object nodes it touches."""
     node = node_id(EVENT, event.key)
     graph.add_node(
@@ -438,7 +438,7 @@ def _add_event(graph: nx.MultiDiGraph, event: GraphEvent) -> list[str]:
     return touched
 
 
-def _add_legs(graph: nx.MultiDiGraph, legs: Iterable[LegInfo]) -> None:
+def _add_legs(graph: nx.MultiDiGraph[str], legs: Iterable[LegInfo]) -> None:
     by_consignment: dict[str, list[LegInfo]] = defaultdict(list)
     for leg in legs:
         node = node_id(LEG, leg.key)
@@ -454,7 +454,7 @@ def _add_legs(graph: nx.MultiDiGraph, legs: Iterable[LegInfo]) -> None:
                 graph.add_edge(node_id(LEG, a.key), node_id(LEG, b.key), kind=TRANSSHIPMENT, location=a.destination)
 
 
-def _add_aboard_spans(graph: nx.MultiDiGraph, equipment: str, events: list[GraphEvent]) -> None:
+def _add_aboard_spans(graph: nx.MultiDiGraph[str], equipment: str, events: list[GraphEvent]) -> None:
     """Equipment -> voyage aggregation edges, from each load onto a voyage to the next discharge from it.
 
     A repeated load (an EPCIS and a DCSA report of one move) keeps the first; a repeated discharge after
@@ -488,7 +488,7 @@ def _add_aboard_spans(graph: nx.MultiDiGraph, equipment: str, events: list[Graph
         )
 
 
-def _add_epc_aggregations(graph: nx.MultiDiGraph, events: list[GraphEvent]) -> None:
+def _add_epc_aggregations(graph: nx.MultiDiGraph[str], events: list[GraphEvent]) -> None:
     """Child -> parent aggregation edges from EPCIS aggregation events: ADD/OBSERVE opens, DELETE closes.
 
     A DELETE without children closes every open child of that parent, as EPCIS 2.0 says.
@@ -522,7 +522,7 @@ def _add_epc_aggregations(graph: nx.MultiDiGraph, events: list[GraphEvent]) -> N
 # ---------------------------------------------------------------------------------------------
 
 
-def _actual_event_nodes(graph: nx.MultiDiGraph) -> dict[str, GraphEvent]:
+def _actual_event_nodes(graph: nx.MultiDiGraph[str]) -> dict[str, GraphEvent]:
     """Event node -> its event, for the events that say where things physically were.
 
     Erroneous events did not happen; DCSA shipment events are about documents (a B/L issued at an
@@ -535,22 +535,22 @@ def _actual_event_nodes(graph: nx.MultiDiGraph) -> dict[str, GraphEvent]:
     return events
 
 
-def _touching(graph: nx.MultiDiGraph, obj: str) -> list[str]:
+def _touching(graph: nx.MultiDiGraph[str], obj: str) -> list[str]:
     """The event nodes that touch an object node."""
-    return list(dict.fromkeys(event for event, _, kind in graph.in_edges(obj, data="kind") if kind == TOUCHES))
+    return list(dict.fromkeys(event for event, _, data in graph.in_edges(obj, data=True) if data["kind"] == TOUCHES))
 
 
-def _actual_events(graph: nx.MultiDiGraph, obj: str, actual: Mapping[str, GraphEvent]) -> list[GraphEvent]:
+def _actual_events(graph: nx.MultiDiGraph[str], obj: str, actual: Mapping[str, GraphEvent]) -> list[GraphEvent]:
     """An object's actual events (see ``_actual_event_nodes``), in order."""
     return sorted((actual[n] for n in _touching(graph, obj) if n in actual), key=_event_order)
 
 
-def _legs(graph: nx.MultiDiGraph) -> list[LegInfo]:
+def _legs(graph: nx.MultiDiGraph[str]) -> list[LegInfo]:
     legs = [LegInfo(**{n: a[n] for n in _LEG_FIELDS}) for _, a in graph.nodes(data=True) if a["kind"] == LEG]
     return sorted(legs, key=lambda leg: (leg.consignment, leg.sequence, leg.key))
 
 
-def _assignment_windows(graph: nx.MultiDiGraph, consignment: str) -> dict[str, list[Window]]:
+def _assignment_windows(graph: nx.MultiDiGraph[str], consignment: str) -> dict[str, list[Window]]:
     """Equipment node -> the windows it was assigned to the consignment node."""
     windows: dict[str, list[Window]] = defaultdict(list)
     for equipment, _, data in graph.in_edges(consignment, data=True):
@@ -560,7 +560,7 @@ def _assignment_windows(graph: nx.MultiDiGraph, consignment: str) -> dict[str, l
 
 
 def _voyage_windows(
-    graph: nx.MultiDiGraph, consignment: str, assigned: Mapping[str, list[Window]]
+    graph: nx.MultiDiGraph[str], consignment: str, assigned: Mapping[str, list[Window]]
 ) -> dict[str, list[Window]]:
     """Voyage node -> the windows the consignment was on it.
 
@@ -568,9 +568,9 @@ def _voyage_windows(
     that end open) and from its containers' time aboard (load to discharge) within their assignment.
     """
     windows: dict[str, list[Window]] = defaultdict(list)
-    for _, leg, kind in graph.out_edges(consignment, data="kind"):
+    for _, leg, data in graph.out_edges(consignment, data=True):
         attrs = graph.nodes[leg]
-        if kind == HAS_LEG and attrs["voyage"]:
+        if data["kind"] == HAS_LEG and attrs["voyage"]:
             departure = attrs["actual_departure"] or attrs["planned_departure"]
             arrival = attrs["actual_arrival"] or (None if attrs["actual_departure"] else attrs["planned_arrival"])
             windows[node_id(VOYAGE, attrs["voyage"])].append((departure, arrival))
@@ -590,7 +590,7 @@ def _voyage_windows(
 # ---------------------------------------------------------------------------------------------
 
 
-def timeline(graph: nx.MultiDiGraph, consignment: str) -> list[TimelineEntry]:
+def timeline(graph: nx.MultiDiGraph[str], consignment: str) -> list[TimelineEntry]:
     """The consignment's events in order, with those it inherits, each saying how it relates.
 
     Direct events first claim their place; then each container's events while it was assigned to
@@ -600,16 +600,16 @@ def timeline(graph: nx.MultiDiGraph, consignment: str) -> list[TimelineEntry]:
     """
     related = _related_events(graph, consignment)
     corroborated: dict[str, set[str]] = defaultdict(set)
-    for edges in (graph.out_edges(related, data="kind"), graph.in_edges(related, data="kind")):
-        for u, v, kind in edges:
-            if kind == CORROBORATES:
-                corroborated[u].add(graph.nodes[v]["key"])
-                corroborated[v].add(graph.nodes[u]["key"])
+    pairs = [*graph.out_edges(related, data=True), *graph.in_edges(related, data=True)]
+    for u, v, data in pairs:
+        if data["kind"] == CORROBORATES:
+            corroborated[u].add(graph.nodes[v]["key"])
+            corroborated[v].add(graph.nodes[u]["key"])
     entries = [_timeline_entry(graph.nodes[node], *how, corroborated[node]) for node, how in related.items()]
     return sorted(entries, key=lambda e: (e.event_time, e.record_time is None, e.record_time or e.event_time, e.key))
 
 
-def _related_events(graph: nx.MultiDiGraph, consignment: str) -> dict[str, tuple[str, str]]:
+def _related_events(graph: nx.MultiDiGraph[str], consignment: str) -> dict[str, tuple[str, str]]:
     """The consignment's event nodes -> (inherited_from, via), by the rules of :func:`timeline`."""
     start = node_id(CONSIGNMENT, consignment)
     if start not in graph:
@@ -671,7 +671,7 @@ _CUSTODY_TRANSITIONS = {
 
 
 def chain_of_custody(
-    graph: nx.MultiDiGraph, consignment: str, *, parties: Iterable[PartyInfo] = ()
+    graph: nx.MultiDiGraph[str], consignment: str, *, parties: Iterable[PartyInfo] = ()
 ) -> list[CustodySpan]:
     """Who held the consignment from when to when, from its timeline's steps and their recorders.
 
@@ -759,7 +759,7 @@ def _custody_span(
 
 
 def inconsistencies(
-    graph: nx.MultiDiGraph,
+    graph: nx.MultiDiGraph[str],
     *,
     distance_km: Callable[[str, str], float | None],
     max_speed_kmh: Mapping[str, float] = DEFAULT_MAX_SPEED_KMH,
@@ -796,7 +796,7 @@ def inconsistencies(
     return sorted(findings, key=lambda f: (f.subject, f.kind, f.events))
 
 
-def _leg_findings(graph: nx.MultiDiGraph, legs: list[LegInfo], actual: Mapping[str, GraphEvent]) -> list[Finding]:
+def _leg_findings(graph: nx.MultiDiGraph[str], legs: list[LegInfo], actual: Mapping[str, GraphEvent]) -> list[Finding]:
     findings: list[Finding] = []
     related: dict[str, set[str]] = {}
     for leg in legs:
@@ -836,7 +836,7 @@ def _leg_findings(graph: nx.MultiDiGraph, legs: list[LegInfo], actual: Mapping[s
 
 
 def _leg_event_finding(
-    graph: nx.MultiDiGraph, leg: LegInfo, related: set[str], actual: Mapping[str, GraphEvent]
+    graph: nx.MultiDiGraph[str], leg: LegInfo, related: set[str], actual: Mapping[str, GraphEvent]
 ) -> Finding | None:
     """An arrival event at the leg's destination before a departure event from its origin.
 
@@ -885,7 +885,7 @@ def _same_state(a: _State, b: _State) -> bool:
     return a[0] == b[0] and (not a[1] or not b[1] or a[1] == b[1])
 
 
-def _physical_order(graph: nx.MultiDiGraph, equipment: str, events: list[GraphEvent]) -> list[Finding]:
+def _physical_order(graph: nx.MultiDiGraph[str], equipment: str, events: list[GraphEvent]) -> list[Finding]:
     """Walk a container's moves within each assignment it has in the graph (or all of them if none).
 
     Within an assignment its carrier reports every move; across a gap (another shipper's use of the
@@ -1043,7 +1043,7 @@ def _movement_findings(
 
 
 def impact(
-    graph: nx.MultiDiGraph, *, location: str | None = None, voyage: str | None = None, equipment: str | None = None
+    graph: nx.MultiDiGraph[str], *, location: str | None = None, voyage: str | None = None, equipment: str | None = None
 ) -> set[str]:
     """The consignments whose remaining path a place, a voyage or a container affects (any given).
 
@@ -1077,7 +1077,7 @@ def impact(
     return affected
 
 
-def _voyage_impact(graph: nx.MultiDiGraph, voyage: str) -> set[str]:
+def _voyage_impact(graph: nx.MultiDiGraph[str], voyage: str) -> set[str]:
     if voyage not in graph:
         return set()
     affected: set[str] = set()
@@ -1119,7 +1119,7 @@ def corroborating_pairs(
         for code in _step_classes(event.step):
             for equipment in event.equipment:
                 buckets[(equipment, event.location, code)].append(event)
-    found: dict[tuple[str, str], tuple] = {}
+    found: dict[tuple[str, str], tuple[datetime, bool, datetime, str]] = {}
     for bucket in buckets.values():
         bucket.sort(key=_event_order)
         for index, a in enumerate(bucket):
@@ -1148,7 +1148,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def to_json(graph: nx.MultiDiGraph) -> dict[str, Any]:
+def to_json(graph: nx.MultiDiGraph[str]) -> dict[str, Any]:
     """The graph as JSON-ready data in networkx's node-link shape (``nx.node_link_graph(d, edges="edges")``).
 
     Datetimes become ISO 8601 strings with their offsets, tuples become lists.
@@ -1173,13 +1173,13 @@ def _graphml_value(value: Any) -> Any:
     return json.dumps(_json_value(value))
 
 
-def to_graphml(graph: nx.MultiDiGraph) -> str:
+def to_graphml(graph: nx.MultiDiGraph[str]) -> str:
     """The graph as GraphML (networkx's writer), for Gephi, yEd or Neo4j.
 
     GraphML holds scalars only: datetimes become ISO 8601 strings, tuples and dicts JSON strings, and
     unknown (``None``) attributes are left out.
     """
-    flat = nx.MultiDiGraph()
+    flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node, attrs in graph.nodes(data=True):
         flat.add_node(node, **{k: _graphml_value(v) for k, v in attrs.items() if v is not None})
     for u, v, key, attrs in graph.edges(keys=True, data=True):

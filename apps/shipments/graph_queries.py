@@ -143,3 +143,35 @@ def consignment_consistency(*, consignment: Consignment, actor: Actor) -> dict[s
         consignment_graph(consignment=consignment, actor=actor), distance_km=location_distance()
     )
     return {"consignment": str(consignment.pk), "consistent": not findings, "findings": _plain(findings)}
+
+
+MAX_IMPACT_CONSIGNMENTS = 500
+
+
+def impact_for(
+    *, actor: Actor, location: str | None = None, voyage: str | None = None, equipment: str | None = None
+) -> dict[str, Any]:
+    """The actor's consignments whose remaining path the place, voyage or container affects.
+
+    Candidates come from one bounded query (legs at the place or on the voyage, the container's
+    assignments); each candidate's own graph decides, so nothing builds a whole-table graph.
+    """
+    location = location.upper() if location else None
+    equipment = equipment.replace(" ", "").upper() if equipment else None
+    condition = Q()
+    if location:
+        condition |= Q(legs__origin=location) | Q(legs__destination=location)
+    if voyage:
+        imo, _, number = voyage.partition("/")
+        condition |= Q(legs__vessel_imo=imo, legs__voyage_number=number) if number else Q(legs__voyage_number=imo)
+    if equipment:
+        condition |= Q(equipment_assignments__equipment__number=equipment)
+    affected = []
+    candidates = selectors.consignment_list(actor=actor).filter(condition).distinct()
+    for consignment in candidates[:MAX_IMPACT_CONSIGNMENTS]:
+        built = consignment_graph(consignment=consignment, actor=actor)
+        if str(consignment.pk) in graph.impact(built, location=location, voyage=voyage, equipment=equipment):
+            affected.append(
+                {"id": str(consignment.pk), "reference": consignment.reference, "status": consignment.status}
+            )
+    return {"location": location, "voyage": voyage, "equipment": equipment, "consignments": affected}

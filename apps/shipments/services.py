@@ -296,6 +296,30 @@ def consignment_link_pending(*, consignment: Consignment) -> int:
     return len(new_links)
 
 
+def consignment_status_advance(*, new_links: Iterable[tuple[Any, Any]], events: dict[Any, Any]) -> None:
+    """Fold newly linked events into their consignments' statuses (the ingest hot path).
+
+    ``new_links`` are (consignment id, event pk) pairs; ``events`` maps event pk to the stored Event.
+    Reading only the new events keeps a batch's cost independent of how long the history is.
+    """
+    by_consignment: dict[Any, list[StatusEvent]] = {}
+    for consignment_id, event_pk in new_links:
+        event = events[event_pk]
+        if event.is_retracted or event.is_erroneous:
+            continue
+        by_consignment.setdefault(consignment_id, []).append(
+            StatusEvent(event.event_time, event.location, event.biz_step, event.disposition, event.event_code)
+        )
+    if not by_consignment:
+        return
+    for pk, status, destination in Consignment.objects.filter(pk__in=list(by_consignment)).values_list(
+        "pk", "status", "destination"
+    ):
+        advanced = derive_status(by_consignment[pk], destination=destination, since=status)
+        if advanced != status:
+            Consignment.objects.filter(pk=pk).update(status=advanced)
+
+
 def consignment_status_refresh(*, consignment_ids: Iterable[Any]) -> None:
     """Re-derive the status of these consignments from their current events."""
     for consignment in Consignment.objects.filter(pk__in=list(consignment_ids)):

@@ -55,10 +55,14 @@ def _stage(event: StatusEvent, destination: str) -> str | None:
     return None
 
 
-def derive_status(events: Iterable[StatusEvent], *, destination: str) -> str:
-    """The status the events prove, given the consignment's destination UN/LOCODE."""
-    best = BOOKED
-    held = False
+def derive_status(events: Iterable[StatusEvent], *, destination: str, since: str = BOOKED) -> str:
+    """The status the events prove, given the consignment's destination UN/LOCODE.
+
+    ``since`` is the status already proven by earlier events, so new events can be folded in
+    without reading the whole history again (an exception seed starts from booked, still held).
+    """
+    best = since if since in _RANK else BOOKED
+    held = since == EXCEPTION
     for event in sorted(events, key=lambda e: e.event_time):
         if event.event_code in _HOLD_CODES or event.disposition in _EXCEPTION_DISPOSITIONS:
             held = True

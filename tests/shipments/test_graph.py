@@ -496,6 +496,15 @@ def test_voyage_events_are_inherited_from_legs_alone_when_no_container_is_seen()
     assert {e.inherited_from for e in entries} == {"voyage"}
 
 
+def test_a_leg_under_way_keeps_inheriting_its_voyages_events_past_the_planned_arrival():
+    events = {k: e for k, e in story_events().items() if k.startswith("v2")}
+    events["v21-arrives-uslax"] = replace(events["v21-arrives-uslax"], event_time=at(21, 6))  # two days late
+    legs = story_legs()
+    legs["L2"] = replace(legs["L2"], actual_arrival=None)
+    entries = timeline(story_graph(events, legs=legs, assignments=[]), C1)
+    assert [e.key for e in entries] == ["v20-departs-krpus", "v21-arrives-uslax"]
+
+
 def test_timeline_flags_erroneous_events_and_shows_corroboration():
     entries = {entry.key: entry for entry in timeline(story_graph(), C1)}
     assert entries["e05-wrong-departure"].erroneous is True

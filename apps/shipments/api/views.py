@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpResponse
@@ -81,6 +82,22 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """Who held the consignment, from when to when."""
         consignment = self.get_object()
         return Response(graph_queries.consignment_custody(consignment=consignment, actor=self.actor))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("location", OpenApiTypes.STR, description="UN/LOCODE"),
+            OpenApiParameter("voyage", OpenApiTypes.STR, description="<vessel IMO>/<voyage number>"),
+            OpenApiParameter("equipment", OpenApiTypes.STR, description="ISO 6346 container number"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def impact(self, request: Request) -> Response:
+        """Which of your consignments a place, voyage or container affects (their remaining path)."""
+        params = {key: request.query_params.get(key) or None for key in ("location", "voyage", "equipment")}
+        if not any(params.values()):
+            raise ApplicationError("Give a location, a voyage or an equipment number.", field="location")
+        return Response(graph_queries.impact_for(actor=self.actor, **params))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
@@ -167,9 +184,14 @@ class DcsaEventsView(APIView):
     def post(self, request: Request) -> Response:
         try:
             events = dcsa.parse_dcsa_events(request.data, version=self.version)
+            result = event_batch_record(
+                actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}"
+            )
         except IngestValidationError as exc:
             return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request")
-        result = event_batch_record(actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}")
+        except ApplicationError as exc:
+            problem = {"index": None, "event_id": "", "field": exc.field or "", "detail": exc.detail}
+            return dcsa_error(request, [problem], exc.status, HTTPStatus(exc.status).phrase)
         body = s.BatchResultSerializer(result).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
 from apps.partners.access import Actor
@@ -329,22 +330,21 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
         outcome, stored, digest = plan[index]
         version = stored.version + 1 if stored is not None else 1
         rows[index] = _event_row(recorder, event, digest=digest, version=version, now=now)
-    Event.objects.bulk_create(list(rows.values()))
+    bulk_insert(Event, list(rows.values()))
 
-    objects = [
-        EventObject(event=rows[index], role=role, value=value[:255])
-        for index, event in fresh
-        for role, value in _objects_for(event)
-    ]
-    EventObject.objects.bulk_create(objects)
+    bulk_insert_values(
+        EventObject,
+        ("event_id", "role", "value"),
+        [(rows[index].pk, role, value[:255]) for index, event in fresh for role, value in _objects_for(event)],
+    )
 
     links = resolve_links(recorder, [event for _, event in fresh])
     link_rows = [
-        EventLink(event=rows[index], consignment_id=pk, via=via)
+        (rows[index].pk, pk, via)
         for (index, _), event_links in zip(fresh, links, strict=True)
         for pk, via in event_links
     ]
-    EventLink.objects.bulk_create(link_rows)
+    bulk_insert_values(EventLink, ("event_id", "consignment_id", "via"), link_rows)
 
     result = BatchResult()
     for index, (outcome, stored, _) in enumerate(plan):
@@ -352,9 +352,18 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
         result.outcomes.append(outcome)
 
     if fresh:
-        from apps.shipments.services import consignment_status_refresh
+        from apps.shipments.services import consignment_status_advance, consignment_status_refresh
 
-        consignment_status_refresh(consignment_ids={row.consignment_id for row in link_rows})
+        by_pk = {row.pk: row for row in rows.values()}
+        superseded_links = {consignment for event_pk, consignment, _ in link_rows if by_pk[event_pk].version > 1}
+        if superseded_links:
+            # A new version replaces an old one: the old one's effect must go, so recompute.
+            consignment_status_refresh(consignment_ids=superseded_links)
+        consignment_status_advance(
+            new_links=[(consignment, event_pk) for event_pk, consignment, _ in link_rows
+                       if consignment not in superseded_links],
+            events=by_pk,
+        )
         counts = {outcome: result.outcomes.count(outcome) for outcome in set(result.outcomes)}
         audit_record(
             actor=actor,

@@ -1,0 +1,70 @@
+"""Bulk inserts for hot paths: PostgreSQL COPY, with Django's bulk_create everywhere else.
+
+DESIGN §9: bulk_create reaches 7-8k event rows/s on PostgreSQL, COPY about 60k; the ingest floor
+needs COPY. Rows must be complete model instances (defaults applied, primary keys set for UUID
+models); database-generated keys (auto fields) are left to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections, models, router
+from django.db.models.fields import AutoFieldMixin
+from psycopg.types.json import Jsonb
+
+
+def bulk_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    """Insert ``rows`` of ``model`` in one round trip; no signals, no returned auto keys."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows)
+        return
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    converters = [_converter(field, connection) for field in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([convert(row) for convert in converters])
+
+
+def _converter(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
+    """How to read one column's value off a row: straight for plain columns, Django's way otherwise."""
+    if isinstance(field, models.JSONField):
+        attname = field.attname
+        return lambda row: Jsonb(getattr(row, attname))
+    needs_django = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if needs_django or (not field.is_relation and type(field) not in _PLAIN_FIELDS):
+        return lambda row: field.get_db_prep_save(field.pre_save(row, True), connection)
+    attname = field.attname
+    return lambda row: getattr(row, attname)
+
+
+_PLAIN_FIELDS = (
+    models.CharField, models.BooleanField, models.DateTimeField, models.UUIDField, models.PositiveIntegerField,
+    models.IntegerField, models.FloatField, models.TextField,
+)
+
+
+def bulk_insert_values(model: type[models.Model], field_names: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+    """Insert plain value tuples (no model instances: cheaper for narrow index rows) into ``model``.
+
+    ``field_names`` are attribute names (``event_id`` for a foreign key); other columns take their
+    database or model defaults.
+    """
+    if not values:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(field_names, row, strict=True))) for row in values])
+        return
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name.removesuffix("_id")).column)
+                        for name in field_names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
