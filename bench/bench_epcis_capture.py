@@ -49,9 +49,11 @@ def write_document(path: Path, megabytes: int) -> int:
     start = datetime(2026, 11, 20, tzinfo=UTC)
     count = 0
     with path.open("w") as out:
-        out.write('{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], '
-                  '"type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-20T00:00:00Z", '
-                  '"epcisBody": {"eventList": [')
+        out.write(
+            '{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], '
+            '"type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-20T00:00:00Z", '
+            '"epcisBody": {"eventList": ['
+        )
         while out.tell() < megabytes * 1024 * 1024:
             event = copy.deepcopy(EXAMPLE)
             event["eventID"] = f"urn:uuid:00000000-0000-4000-8000-{count:012d}"
@@ -108,10 +110,14 @@ def main() -> None:
 
     print(f"document: {size_mb:.1f} MB, {count:,} events; job state: {result['state']}")
     print(f"capture (validate + record): {seconds:.1f} s, {count / seconds:,.0f} events/s (floor 2,000)")
-    print(f"peak RSS: {rss_before:.0f} MB before, {rss_after:.0f} MB after capture "
-          f"(+{rss_after - rss_before:.0f} MB for a {size_mb:.0f} MB document)")
-    print(f"baseline json.load of the same file: {load_seconds:.1f} s; peak RSS then {rss_load:.0f} MB "
-          f"(+{rss_load - rss_after:.0f} MB)")
+    print(
+        f"peak RSS: {rss_before:.0f} MB before, {rss_after:.0f} MB after capture "
+        f"(+{rss_after - rss_before:.0f} MB for a {size_mb:.0f} MB document)"
+    )
+    print(
+        f"baseline json.load of the same file: {load_seconds:.1f} s; peak RSS then {rss_load:.0f} MB "
+        f"(+{rss_load - rss_after:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,6 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from apps.partners.access import Actor, system_actor
-    from apps.partners.models import Partner
     from apps.partners.services import partner_create
     from apps.shipments.ingest.service import event_batch_record
     from apps.shipments.ingest.types import DOC_TRANSPORT_DOCUMENT, SOURCE_NATIVE, DocumentRef, EventIn
@@ -60,27 +59,45 @@ def main() -> None:
     actor = Actor(partner=carrier, role="operator", system_label="bench")
     consignments = 50
     for i in range(consignments):
-        consignment_create(actor=actor, data={
-            "reference": f"BENCH-{i}", "transport_document_number": f"BENCHBL{i:05d}", "origin": "TWKHH",
-            "destination": "USLAX", "parties": [{"partner": carrier.slug, "role": "carrier"}],
-        })
+        consignment_create(
+            actor=actor,
+            data={
+                "reference": f"BENCH-{i}",
+                "transport_document_number": f"BENCHBL{i:05d}",
+                "origin": "TWKHH",
+                "destination": "USLAX",
+                "parties": [{"partner": carrier.slug, "role": "carrier"}],
+            },
+        )
 
     start = datetime(2026, 11, 1, tzinfo=UTC)
     codes = ["GTIN", "LOAD", "DEPA", "ARRI", "DISC", "GTOT"]
 
     def event(n: int) -> EventIn:
         code = codes[n % len(codes)]
-        payload = {"eventID": f"bench-{n}", "eventType": "TRANSPORT", "transportEventTypeCode": code,
-                   "eventDateTime": (start + timedelta(minutes=n)).isoformat(), "UNLocationCode": "TWKHH"}
+        payload = {
+            "eventID": f"bench-{n}",
+            "eventType": "TRANSPORT",
+            "transportEventTypeCode": code,
+            "eventDateTime": (start + timedelta(minutes=n)).isoformat(),
+            "UNLocationCode": "TWKHH",
+        }
         return EventIn(
-            source=SOURCE_NATIVE, event_type="TRANSPORT", event_id=f"bench-{n}",
-            event_time=start + timedelta(minutes=n), event_time_zone_offset="+00:00", payload=payload,
-            event_code=code, location="TWKHH", equipment=[f"MSCU{n % 1000:06d}"],
+            source=SOURCE_NATIVE,
+            event_type="TRANSPORT",
+            event_id=f"bench-{n}",
+            event_time=start + timedelta(minutes=n),
+            event_time_zone_offset="+00:00",
+            payload=payload,
+            event_code=code,
+            location="TWKHH",
+            equipment=[f"MSCU{n % 1000:06d}"],
             documents=[DocumentRef(DOC_TRANSPORT_DOCUMENT, f"BENCHBL{n % consignments:05d}")],
         )
 
-    batches = [[event(n) for n in range(b, min(b + args.batch, args.events))]
-               for b in range(0, args.events, args.batch)]
+    batches = [
+        [event(n) for n in range(b, min(b + args.batch, args.events))] for b in range(0, args.events, args.batch)
+    ]
     timings = []
     t0 = time.perf_counter()
     for batch in batches:
@@ -93,18 +110,82 @@ def main() -> None:
     import json
     import uuid
 
-    columns = ["id", "recorder_id", "event_id", "version", "is_latest", "source", "event_type", "action",
-               "biz_step", "disposition", "event_code", "event_classifier", "event_time", "event_time_zone_offset",
-               "record_time", "location", "read_point", "biz_location", "epcs", "parent_id", "child_epcs",
-               "equipment", "documents", "biz_transactions", "sensor_readings", "mode_of_transport", "vessel_imo",
-               "voyage_number", "hash_id", "content_digest", "is_retracted", "is_erroneous", "warnings", "payload"]
+    columns = [
+        "id",
+        "recorder_id",
+        "event_id",
+        "version",
+        "is_latest",
+        "source",
+        "event_type",
+        "action",
+        "biz_step",
+        "disposition",
+        "event_code",
+        "event_classifier",
+        "event_time",
+        "event_time_zone_offset",
+        "record_time",
+        "location",
+        "read_point",
+        "biz_location",
+        "epcs",
+        "parent_id",
+        "child_epcs",
+        "equipment",
+        "documents",
+        "biz_transactions",
+        "sensor_readings",
+        "mode_of_transport",
+        "vessel_imo",
+        "voyage_number",
+        "hash_id",
+        "content_digest",
+        "is_retracted",
+        "is_erroneous",
+        "warnings",
+        "payload",
+    ]
     now = datetime.now(UTC)
     rows = [
-        (uuid.uuid4(), carrier.pk, e.event_id, 1, True, e.source, e.event_type, "", "", "", e.event_code, "",
-         e.event_time, "+00:00", now, e.location, "", "", "[]", "", "[]", json.dumps(e.equipment),
-         json.dumps([{"type": d.type, "value": d.value} for d in e.documents]), "[]", "[]", "", "", "", "",
-         "0" * 64, False, False, "[]", json.dumps(e.payload))
-        for batch in batches for e in batch
+        (
+            uuid.uuid4(),
+            carrier.pk,
+            e.event_id,
+            1,
+            True,
+            e.source,
+            e.event_type,
+            "",
+            "",
+            "",
+            e.event_code,
+            "",
+            e.event_time,
+            "+00:00",
+            now,
+            e.location,
+            "",
+            "",
+            "[]",
+            "",
+            "[]",
+            json.dumps(e.equipment),
+            json.dumps([{"type": d.type, "value": d.value} for d in e.documents]),
+            "[]",
+            "[]",
+            "",
+            "",
+            "",
+            "",
+            "0" * 64,
+            False,
+            False,
+            "[]",
+            json.dumps(e.payload),
+        )
+        for batch in batches
+        for e in batch
     ]
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE copy_baseline (LIKE shipments_event INCLUDING DEFAULTS)")
@@ -118,15 +199,18 @@ def main() -> None:
     service_rate = args.events / service_seconds
     copy_rate = args.events / copy_seconds
     print(f"events: {args.events}, batch: {args.batch}, consignments: {consignments}")
-    print(f"service (event_batch_record): {service_seconds:.2f} s, {service_rate:,.0f} events/s, "
-          f"median batch {statistics.median(timings) * 1000:.0f} ms")
+    print(
+        f"service (event_batch_record): {service_seconds:.2f} s, {service_rate:,.0f} events/s, "
+        f"median batch {statistics.median(timings) * 1000:.0f} ms"
+    )
     print(f"baseline raw COPY of the event rows: {copy_seconds:.2f} s, {copy_rate:,.0f} events/s")
     print(f"ratio service/COPY: {service_rate / copy_rate:.2f}")
     print(f"floor 5,000 events/s: {'met' if service_rate >= 5000 else 'NOT met'}")
 
 
 if __name__ == "__main__":
-    import cProfile, pstats
+    import cProfile
+
     if os.environ.get("BENCH_PROFILE"):
         cProfile.run("main()", "/tmp/ingest.prof")
     else:

@@ -45,8 +45,14 @@ def _converter(field: models.Field, connection: Any) -> Callable[[models.Model],
 
 
 _PLAIN_FIELDS = (
-    models.CharField, models.BooleanField, models.DateTimeField, models.UUIDField, models.PositiveIntegerField,
-    models.IntegerField, models.FloatField, models.TextField,
+    models.CharField,
+    models.BooleanField,
+    models.DateTimeField,
+    models.UUIDField,
+    models.PositiveIntegerField,
+    models.IntegerField,
+    models.FloatField,
+    models.TextField,
 )
 
 
@@ -62,8 +68,9 @@ def bulk_insert_values(model: type[models.Model], field_names: Sequence[str], va
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**dict(zip(field_names, row, strict=True))) for row in values])
         return
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name.removesuffix("_id")).column)
-                        for name in field_names)
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name.removesuffix("_id")).column) for name in field_names
+    )
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in values:

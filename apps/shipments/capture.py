@@ -101,7 +101,11 @@ def capture_job_run(*, job_id: str) -> dict[str, Any]:
             _finish(job, state=state, errors=errors, captured=captured, total=captured)
             return {"job": job_id, "state": state, "captured": captured}
 
-        valid, problems, total = epcis.parse_stream(stream)
+        try:
+            valid, problems, total = epcis.parse_stream(stream)
+        except IngestValidationError as exc:  # not JSON at all: nothing to proceed with
+            _finish(job, state=CaptureState.FAILED, errors=[_exception(p) for p in exc.problems], captured=0, total=0)
+            return {"job": job_id, "state": CaptureState.FAILED}
     # proceed: record what is valid, report the rest; the job succeeds only if nothing was refused.
     errors = [_exception(problem) for problem in problems]
     captured = 0

@@ -176,9 +176,11 @@ def test_proceed_records_the_valid_events_and_reports_the_invalid_one(client_for
     }
 
 
-def test_a_body_that_is_not_json_fails_its_job_instead_of_leaving_it_running(client_for, alice, capture):
+@pytest.mark.parametrize("behaviour", ["rollback", "proceed"])
+def test_a_body_that_is_not_json_fails_its_job_instead_of_leaving_it_running(client_for, alice, capture, behaviour):
     api = client_for(alice)
-    job = _job(api, capture(api, '{"type": "EPCISDocument", "epcisBody": {'))
+    broken = '{"type": "EPCISDocument", "epcisBody": {'
+    job = _job(api, capture(api, broken, **{"GS1-Capture-Error-Behaviour": behaviour}))
     assert (job["running"], job["success"]) == (False, False)
     assert job["errors"][0]["type"] == "epcisException:ValidationException"
     assert "JSON" in job["errors"][0]["detail"]

@@ -184,9 +184,7 @@ class DcsaEventsView(APIView):
     def post(self, request: Request) -> Response:
         try:
             events = dcsa.parse_dcsa_events(request.data, version=self.version)
-            result = event_batch_record(
-                actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}"
-            )
+            result = event_batch_record(actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}")
         except IngestValidationError as exc:
             return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request")
         except ApplicationError as exc:

@@ -384,12 +384,13 @@ def _explained_alternatives(error: jsonschema.ValidationError, path: str) -> lis
 def _detailed_problems(
     validator: jsonschema.Draft7Validator, instance: Any, index: int, event_id: str
 ) -> list[FieldProblem]:
-    problems = [
-        FieldProblem(index=index, field=field, detail=detail, event_id=event_id)
-        for error in validator.iter_errors(instance)
-        for field, detail in _explained(error)
-    ]
-    return list(dict.fromkeys(problems))
+    # One problem per field: the schema often says the same thing twice (``action`` is checked both by its
+    # enum and by a pattern in an anyOf), and the first explanation is the direct one.
+    problems: dict[str, FieldProblem] = {}
+    for error in validator.iter_errors(instance):
+        for field, detail in _explained(error):
+            problems.setdefault(field, FieldProblem(index=index, field=field, detail=detail, event_id=event_id))
+    return list(problems.values())
 
 
 def _fast_problem(exc: fastjsonschema.JsonSchemaValueException, index: int, event_id: str) -> FieldProblem:
@@ -684,7 +685,7 @@ def _document_check(document: Any) -> _Check:
     """Problems of the document itself (its event list left out); the context when usable."""
     if not isinstance(document, dict):
         return _Check([FieldProblem(DOCUMENT_INDEX, "", "an EPCIS document must be a JSON object")])
-    if document.get("type") not in _EVENT_LISTS:
+    if not isinstance(document.get("type"), str) or document["type"] not in _EVENT_LISTS:
         return _Check([FieldProblem(DOCUMENT_INDEX, "type", "must be EPCISDocument or EPCISQueryDocument")])
     kind = document["type"]
     skeleton = _skeleton(document)

@@ -38,9 +38,13 @@ class OffsetDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(
                 "Give the time with its time-zone offset, e.g. 2026-11-20T10:00:00+08:00."
             )
-        parsed = serializers.DateTimeField(default_timezone=None).to_internal_value(value)
+        parsed = super().to_internal_value(value)
         _offset(parsed)
         return parsed
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        # DRF would convert to UTC and lose the offset as sent; naive times are refused above.
+        return value
 
 
 class BizTransactionSerializer(StrictInputSerializer):

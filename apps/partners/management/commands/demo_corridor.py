@@ -17,6 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo_corridor_load()
+        from apps.shipments.demo import demo_shipments_load
+
+        created.update(demo_shipments_load())
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(f"Demo corridor TWKHH → KRPUS → USLAX ready (created {summary}).")
         if options["logins"]:
