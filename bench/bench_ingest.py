@@ -209,9 +209,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import cProfile
-
-    if os.environ.get("BENCH_PROFILE"):
-        cProfile.run("main()", "/tmp/ingest.prof")
-    else:
-        main()
+    main()

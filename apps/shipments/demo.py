@@ -208,7 +208,7 @@ def _uuid(spec: DemoConsignment, n: int) -> str:
 
 
 def _dcsa_event(
-    spec: DemoConsignment, n: int, kind: str, code: str, when: datetime, place: str, vessel: tuple[str, str, str]
+    spec: DemoConsignment, n: int, *, kind: str, code: str, when: datetime, place: str, vessel: tuple[str, str, str]
 ) -> dict[str, Any]:
     imo, name, voyage = vessel
     event: dict[str, Any] = {
@@ -258,7 +258,10 @@ def _carrier_events(spec: DemoConsignment) -> list[tuple[int, dict[str, Any]]]:
         (8, "TRANSPORT", "ARRI", d + timedelta(days=16), "USLAX", second),
         (9, "EQUIPMENT", "DISC", d + timedelta(days=16, hours=8), "USLAX", second),
     ]
-    return [(n, _dcsa_event(spec, n, kind, code, when, place, vessel)) for n, kind, code, when, place, vessel in steps]
+    return [
+        (n, _dcsa_event(spec, n, kind=kind, code=code, when=when, place=place, vessel=vessel))
+        for n, kind, code, when, place, vessel in steps
+    ]
 
 
 def _native(actor: Actor, events: list[dict[str, Any]]) -> None:

@@ -20,7 +20,7 @@ from apps.core.services import audit_record
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
-from apps.shipments.choices import LinkVia, PartyRole
+from apps.shipments.choices import ConsignmentStatus, LinkVia, PartyRole
 from apps.shipments.ingest.types import DOC_BOOKING, DOC_CONSIGNMENT, DOC_TRANSPORT_DOCUMENT
 from apps.shipments.models import (
     Consignment,
@@ -312,12 +312,26 @@ def consignment_status_advance(*, new_links: Iterable[tuple[Any, Any]], events: 
         )
     if not by_consignment:
         return
+    # Folding is only sound for events later than all those already folded; a late report of an
+    # earlier event (or a consignment held in exception, whose earlier progress the status hides)
+    # is re-derived from the whole history. Events mostly arrive in time order, so this stays rare.
+    earliest = {pk: min(event.event_time for event in folded) for pk, folded in by_consignment.items()}
+    new_pks = [event_pk for _, event_pk in new_links]
+    later = EventLink.objects.filter(
+        consignment_id__in=list(by_consignment), event__event_time__gt=min(earliest.values()), event__is_latest=True
+    ).exclude(event_id__in=new_pks)
+    rederive = {pk for pk, time in later.values_list("consignment_id", "event__event_time") if time > earliest[pk]}
     for pk, status, destination in Consignment.objects.filter(pk__in=list(by_consignment)).values_list(
         "pk", "status", "destination"
     ):
+        if pk in rederive or status == ConsignmentStatus.EXCEPTION:
+            rederive.add(pk)
+            continue
         advanced = derive_status(by_consignment[pk], destination=destination, since=status)
         if advanced != status:
             Consignment.objects.filter(pk=pk).update(status=advanced)
+    if rederive:
+        consignment_status_refresh(consignment_ids=rederive)
 
 
 def consignment_status_refresh(*, consignment_ids: Iterable[Any]) -> None:
