@@ -7,6 +7,7 @@ no services) and production (``CORRIDOR_ENV=production``: PostgreSQL, Redis or R
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.partners",
     "apps.shipments",
+    "apps.credentials",
 ]
 
 MIDDLEWARE = [
@@ -255,11 +257,25 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
     "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": timedelta(minutes=5)},
+    "step-credentials-sweep": {
+        "task": "apps.credentials.tasks.step_credentials_sweep",
+        "schedule": timedelta(minutes=5),
+    },
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),
     },
 }
+
+# --- Credentials ----------------------------------------------------------------------------
+# A status list credential is valid this long after it is served (verifiers re-fetch after).
+CORRIDOR_STATUS_LIST_TTL = timedelta(seconds=env_int("CORRIDOR_STATUS_LIST_TTL_SECONDS", 3600))
+# did:web documents of other Corridor deployments, trusted for verification (never fetched):
+# a JSON file mapping DID -> DID document.
+_trusted_dids_file = env_str("CORRIDOR_TRUSTED_DIDS_FILE", "")
+CORRIDOR_TRUSTED_DID_DOCUMENTS: dict = (
+    json.loads(Path(_trusted_dids_file).read_text(encoding="utf-8")) if _trusted_dids_file else {}
+)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

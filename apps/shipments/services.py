@@ -316,10 +316,14 @@ def consignment_status_advance(*, new_links: Iterable[tuple[Any, Any]], events: 
     # earlier event (or a consignment held in exception, whose earlier progress the status hides)
     # is re-derived from the whole history. Events mostly arrive in time order, so this stays rare.
     earliest = {pk: min(event.event_time for event in folded) for pk, folded in by_consignment.items()}
-    new_pks = [event_pk for _, event_pk in new_links]
+    # The batch's rows share one record time; anything recorded before it is history (no NOT IN list).
+    batch_recorded = min(event.record_time for event in events.values())
     later = EventLink.objects.filter(
-        consignment_id__in=list(by_consignment), event__event_time__gt=min(earliest.values()), event__is_latest=True
-    ).exclude(event_id__in=new_pks)
+        consignment_id__in=list(by_consignment),
+        event__event_time__gt=min(earliest.values()),
+        event__record_time__lt=batch_recorded,
+        event__is_latest=True,
+    )
     rederive = {pk for pk, time in later.values_list("consignment_id", "event__event_time") if time > earliest[pk]}
     for pk, status, destination in Consignment.objects.filter(pk__in=list(by_consignment)).values_list(
         "pk", "status", "destination"

@@ -7,11 +7,17 @@ as it was; staff reach all of it. Adding a route to the router without a row her
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
 from apps.core.models import AuditEvent
+from apps.partners.access import Actor
 from apps.partners.models import ApiToken, Membership, Partner
+from apps.shipments.ingest.service import event_batch_record
+from apps.shipments.ingest.types import DOC_CONSIGNMENT, SOURCE_NATIVE, DocumentRef, EventIn
+from apps.shipments.models import Consignment, Event
+from apps.shipments.services import consignment_create
 from corridor.urls import router
 from tests.factories import UserFactory
 from tests.helpers import assert_problem
@@ -30,8 +36,8 @@ class Case:
         return f"{self.method.upper()} {self.path}"
 
 
-# Requests alice could make against bravo's objects; {partner}, {membership}, {token} and
-# {audit_event} are bravo's.
+# Requests alice could make against bravo's objects; {partner}, {membership}, {token},
+# {audit_event}, {consignment} and {event} are bravo's.
 OUTSIDER_CASES = [
     Case("partner", "get", "/api/v1/partners/{partner}/"),
     Case("partner", "patch", "/api/v1/partners/{partner}/", {"name": "Taken over"}),
@@ -43,6 +49,13 @@ OUTSIDER_CASES = [
     Case("api-token", "post", "/api/v1/api-tokens/{token}/revoke/"),
     Case("api-token", "post", "/api/v1/api-tokens/", {"name": "backdoor", "scope": "write", "partner": "{partner}"}),
     Case("audit-event", "get", "/api/v1/audit-events/{audit_event}/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/"),
+    Case("consignment", "patch", "/api/v1/consignments/{consignment}/", {"corridor": "Taken over"}),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/graph/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/timeline/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/custody/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/consistency/"),
+    Case("event", "get", "/api/v1/events/{event}/"),
 ]
 
 LIST_PATHS = {
@@ -50,22 +63,63 @@ LIST_PATHS = {
     "membership": "/api/v1/memberships/",
     "api-token": "/api/v1/api-tokens/",
     "audit-event": "/api/v1/audit-events/",
+    "consignment": "/api/v1/consignments/",
+    "event": "/api/v1/events/",
 }
 
 # Which of bravo's objects each list must show to staff.
-LIST_KEYS = {"partner": "partner", "membership": "membership", "api-token": "token", "audit-event": "audit_event"}
+LIST_KEYS = {
+    "partner": "partner",
+    "membership": "membership",
+    "api-token": "token",
+    "audit-event": "audit_event",
+    "consignment": "consignment",
+    "event": "event",
+}
+
+# Which field of a list row names the partner it belongs to (partners are themselves; a consignment
+# belongs to its creator, an event to its recorder).
+OWNER_FIELDS = {"partner": "slug", "consignment": "created_by", "event": "recorder"}
+
+
+def _shipment_objects(partner: Partner, user) -> dict:
+    """A consignment of the partner's own (no other party) and an event it recorded for it."""
+    actor = Actor(partner=partner, role="admin", user=user)
+    consignment = consignment_create(
+        actor=actor,
+        data={
+            "reference": f"{partner.slug}-consignment",
+            "origin": "KRPUS",
+            "destination": "USLAX",
+            "parties": [{"partner": partner.slug, "role": "carrier"}],
+        },
+    )
+    event = EventIn(
+        source=SOURCE_NATIVE,
+        event_type="TRANSPORT",
+        event_id=f"{partner.slug}-departure",
+        event_code="DEPA",
+        location="KRPUS",
+        event_time=datetime(2026, 3, 1, 1, 0, tzinfo=UTC),
+        event_time_zone_offset="+09:00",
+        documents=[DocumentRef(DOC_CONSIGNMENT, str(consignment.pk))],
+        payload={"event_id": f"{partner.slug}-departure", "type": "TRANSPORT", "event_code": "DEPA"},
+    )
+    (recorded,) = event_batch_record(actor=actor, events=[event], channel="native").events
+    return {"consignment": str(consignment.pk), "event": str(recorded.pk)}
 
 
 @pytest.fixture
 def bravo_objects(bravo, charlie, token_for):
-    """bravo's partner, its admin's membership, a token and that token's audit record."""
+    """bravo's partner, its admin's membership, a token, that token's audit record, a consignment and an event."""
     token_for(bravo)
     UserFactory(username="dora")
     return {
         "partner": "bravo",
         "membership": str(Membership.objects.get(user=charlie).pk),
         "token": str(ApiToken.objects.get(partner=bravo).pk),
-        "audit_event": str(AuditEvent.objects.get(partner=bravo).pk),
+        "audit_event": str(AuditEvent.objects.get(partner=bravo, action="api_token.create").pk),
+        **_shipment_objects(bravo, charlie),
     }
 
 
@@ -84,6 +138,8 @@ def _snapshot() -> dict:
         "memberships": sorted(Membership.objects.values_list("user__username", "partner__slug", "role")),
         "tokens": sorted((t.prefix, t.partner.slug, t.state) for t in ApiToken.objects.select_related("partner")),
         "audit": AuditEvent.objects.count(),
+        "consignments": sorted(Consignment.objects.values_list("reference", "corridor", "status", "updated_at")),
+        "events": Event.objects.count(),
     }
 
 
@@ -108,7 +164,9 @@ def test_other_partners_object_is_404_and_untouched(client_for, alice, bravo_obj
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
 def test_other_partners_write_token_gets_404_or_403_never_data(alpha, bravo_objects, token_for, bearer, case):
     response = _call(bearer(token_for(alpha)), case, bravo_objects)
-    assert_problem(response, 404 if case.basename in {"partner", "membership"} else 403)
+    # Tokens and audit records are for people (admins) only: 403. A token may read consignments and
+    # events, so another partner's are simply not found.
+    assert_problem(response, 404 if case.basename in {"partner", "membership", "consignment", "event"} else 403)
 
 
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
@@ -121,9 +179,10 @@ def _keys(basename: str, rows: list[dict]) -> set[str]:
 
 
 @pytest.fixture
-def both_partners_objects(alpha, bravo_objects, token_for):
-    """bravo's objects, and an alpha token so that every list has an alpha row too."""
+def both_partners_objects(alpha, alice, bravo_objects, token_for):
+    """bravo's objects, and an alpha token, consignment and event so that every list has an alpha row too."""
     token_for(alpha)
+    _shipment_objects(alpha, alice)
     return bravo_objects
 
 
@@ -133,7 +192,7 @@ def test_lists_never_show_another_partners_rows(client_for, alice, both_partners
     assert response.status_code == 200
     rows = response.json()["results"]
     assert rows
-    assert {row["slug"] if basename == "partner" else row["partner"] for row in rows} == {"alpha"}
+    assert {row[OWNER_FIELDS.get(basename, "partner")] for row in rows} == {"alpha"}
     assert not _keys(basename, rows) & set(both_partners_objects.values())
 
 

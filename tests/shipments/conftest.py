@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ OTHER_CONTAINER = "TGHU9876542"
 VESSEL_IMO = "9074729"
 
 DEPARTED = "2026-03-01T10:00:00+08:00"
-ARRIVED = "2026-03-20T16:30:00+01:00"
 
 
 def vector_path(*parts: str) -> Path:
@@ -136,11 +134,3 @@ def make_consignment(alpha, alice, bravo) -> Callable[..., Consignment]:
 @pytest.fixture
 def consignment(make_consignment) -> Consignment:
     return make_consignment()
-
-
-@pytest.fixture
-def at() -> Callable[..., datetime]:
-    def make(month: int, day: int, hour: int = 0) -> datetime:
-        return datetime(2026, month, day, hour, tzinfo=UTC)
-
-    return make

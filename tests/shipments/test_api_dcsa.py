@@ -24,9 +24,7 @@ MESSAGES = VECTORS / "dcsa" / "messages"
 SAMPLES = sorted(path.name for path in MESSAGES.glob("tnt-*.json") if "-wrong-" not in path.name) or [
     "tnt-220-response.json"
 ]
-WRONG = sorted(path.name for path in MESSAGES.glob("tnt-*-wrong-*.json")) or [
-    "tnt-220-response-wrong-structure.json"
-]
+WRONG = sorted(path.name for path in MESSAGES.glob("tnt-*-wrong-*.json")) or ["tnt-220-response-wrong-structure.json"]
 DCSA_ERROR_KEYS = {"httpMethod", "requestUri", "statusCode", "statusCodeText", "errorDateTime", "errors"}
 EQUIPMENT_SAMPLE = "tnt-300-request-equipment.json"
 
@@ -182,17 +180,13 @@ def test_dcsa_events_link_to_the_consignment_of_their_transport_document(client_
     assert links.exists()
     assert set(links.values_list("via", flat=True)) <= {LinkVia.TRANSPORT_DOCUMENT, LinkVia.EQUIPMENT}
     naming_the_bl = [
-        row.pk
-        for row in Event.objects.all()
-        if {"type": "TRD", "value": "reserved-HHL123"} in row.documents
+        row.pk for row in Event.objects.all() if {"type": "TRD", "value": "reserved-HHL123"} in row.documents
     ]
     assert len(naming_the_bl) >= 4
     assert set(links.filter(via=LinkVia.TRANSPORT_DOCUMENT).values_list("event_id", flat=True)) == set(naming_the_bl)
 
 
-def test_a_partner_that_is_no_party_does_not_link_by_naming_the_transport_document(
-    client_for, dave, make_consignment
-):
+def test_a_partner_that_is_no_party_does_not_link_by_naming_the_transport_document(client_for, dave, make_consignment):
     consignment = make_consignment(transport_document_number="reserved-HHL123")
     name = "tnt-220-response.json"
     assert client_for(dave).post(_url(name), _sample(name), format="json").status_code == 201

@@ -285,9 +285,7 @@ def test_an_unmatched_event_is_kept_for_its_recorder_and_linked_when_its_consign
     assert client_for(alice).get(f"{EVENTS}{event_pk}/").status_code == 200
 
 
-def test_a_pending_container_event_is_linked_only_inside_the_assignment_window(
-    client_for, charlie, make_consignment
-):
+def test_a_pending_container_event_is_linked_only_inside_the_assignment_window(client_for, charlie, make_consignment):
     batch = [
         native_event(event_id="before", event_time="2026-02-20T10:00:00+08:00", equipment=[CONTAINER]),
         native_event(event_id="during", event_time="2026-03-10T10:00:00+08:00", equipment=[CONTAINER]),
@@ -328,34 +326,43 @@ def test_the_consignment_status_derives_from_its_events(client_for, charlie, con
     assert _status(consignment) == status
 
 
+def _at_rotterdam(api: Any, consignment: Consignment, code: str, day: int) -> None:
+    """Report ``code`` for the consignment at Rotterdam on that day of March 2026."""
+    event = native_event(
+        event_id=f"{code}-{day}",
+        event_code=code,
+        location="NLRTM",
+        event_time=f"2026-03-{day:02d}T10:00:00Z",
+        consignment=str(consignment.pk),
+    )
+    assert _post(api, event).status_code == 201
+
+
 def test_a_hold_after_arrival_is_an_exception_until_released(client_for, charlie, consignment):
     api = client_for(charlie)
-    link = {"consignment": str(consignment.pk)}
-    _post(api, native_event(event_id="arri", event_code="ARRI", location="NLRTM", event_time="2026-03-20T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "ARRI", 20)
     assert _status(consignment) == "arrived"
-    _post(api, native_event(event_id="hold", event_code="HOLD", location="NLRTM", event_time="2026-03-21T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "HOLD", 21)
     assert _status(consignment) == "exception"
-    _post(api, native_event(event_id="rels", event_code="RELS", location="NLRTM", event_time="2026-03-22T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "RELS", 22)
     assert _status(consignment) == "released"
 
 
 def test_a_late_reported_earlier_hold_does_not_undo_a_later_release(client_for, charlie, consignment):
     """Events arrive out of order: the status is what all events prove in event-time order."""
     api = client_for(charlie)
-    link = {"consignment": str(consignment.pk)}
-    _post(api, native_event(event_id="rels", event_code="RELS", location="NLRTM", event_time="2026-03-22T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "RELS", 22)
     assert _status(consignment) == "released"
-    _post(api, native_event(event_id="hold", event_code="HOLD", location="NLRTM", event_time="2026-03-21T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "HOLD", 21)
     assert _status(consignment) == "released"
 
 
 def test_movement_after_a_hold_keeps_the_furthest_stage_reached(client_for, charlie, consignment):
     api = client_for(charlie)
-    link = {"consignment": str(consignment.pk)}
-    _post(api, native_event(event_id="arri", event_code="ARRI", location="NLRTM", event_time="2026-03-20T10:00:00Z", **link))
-    _post(api, native_event(event_id="hold", event_code="HOLD", location="NLRTM", event_time="2026-03-21T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "ARRI", 20)
+    _at_rotterdam(api, consignment, "HOLD", 21)
     assert _status(consignment) == "exception"
-    _post(api, native_event(event_id="gtot", event_code="GTOT", location="NLRTM", event_time="2026-03-22T10:00:00Z", **link))
+    _at_rotterdam(api, consignment, "GTOT", 22)
     assert _status(consignment) == "arrived"
 
 
@@ -469,4 +476,3 @@ def test_the_list_pages_by_cursor_without_duplicates_or_gaps(client_for, alice):
     seen = [event_id for page in pages for event_id in page]
     assert len(seen) == len(set(seen)) == 9
     assert {event_id[:2] for event_id in seen[:3]} == {"b2"}  # newest record first
-

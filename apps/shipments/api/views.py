@@ -5,12 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
@@ -26,6 +26,22 @@ from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import IngestValidationError
 from apps.shipments.models import Consignment, Event
+
+
+class GraphMLRenderer(renderers.BaseRenderer):
+    """Lets ``?format=graphml`` (or ``Accept: application/graphml+xml``) through DRF's content negotiation.
+
+    The graph view hands it GraphML text; anything else (an error's problem details) is written as JSON.
+    """
+
+    media_type = "application/graphml+xml"
+    format = "graphml"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        return renderers.JSONRenderer().render(data, accepted_media_type, renderer_context)
 
 
 class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -60,13 +76,12 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "graphml"])],
         responses={200: OpenApiTypes.OBJECT},
     )
-    @action(detail=True, methods=["get"])
-    def graph(self, request: Request, pk: str) -> Response | HttpResponse:
+    @action(detail=True, methods=["get"], renderer_classes=[*api_settings.DEFAULT_RENDERER_CLASSES, GraphMLRenderer])
+    def graph(self, request: Request, pk: str) -> Response:
         """The consignment's event graph: nodes and edges as JSON, or GraphML with ?format=graphml."""
         consignment = self.get_object()
-        if request.query_params.get("format") == "graphml":
-            text = graph_queries.consignment_graphml(consignment=consignment, actor=self.actor)
-            return HttpResponse(text, content_type="application/graphml+xml")
+        if request.accepted_renderer.format == "graphml":
+            return Response(graph_queries.consignment_graphml(consignment=consignment, actor=self.actor))
         return Response(graph_queries.consignment_graph_json(consignment=consignment, actor=self.actor))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

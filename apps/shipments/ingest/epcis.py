@@ -27,8 +27,9 @@ What "valid" means, in the order it is checked:
    document must include the GS1 context. pyld's verdict is cached per distinct context, so a partner
    sending the same context every time pays a dictionary lookup per document.
 3. **What Corridor needs beyond the schema:** one of the five EPCIS event types (an extension event type
-   is refused, as Corridor cannot store it), and values the database and the event hash can hold (no NaN
-   or infinity, no lone UTF-16 surrogate).
+   is refused, as Corridor cannot store it), and values the event hash, the database and the streaming
+   parser all take: no NaN or infinity, no integer beyond 2^53 (I-JSON), no lone UTF-16 surrogate, no
+   nesting deeper than ``MAX_DEPTH``. Parsed in memory or streamed, a document gets the same verdict.
 
 Leniency, on purpose: CBV 1.x URNs (``urn:epcglobal:cbv:bizstep:shipping``) in vocabulary fields are
 accepted, since events converted from EPCIS 1.x XML carry them and CBV 2.0 declares them equivalent; the
@@ -47,6 +48,7 @@ Problems about the document rather than one event carry ``index == DOCUMENT_INDE
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -117,14 +119,24 @@ def _official_schema() -> dict[str, Any]:
 
 
 def _load_bundled_context(url: str, options: object = None) -> dict[str, Any]:
-    """pyld document loader: the GS1 context from the bundle; anything else fails instead of being fetched."""
+    """pyld document loader: the GS1 context from the bundle; anything else fails instead of being fetched.
+
+    pyld caches what it loads (per URL, process-wide), so this runs about once; the copy keeps the tables
+    read from the same file (short names, protected terms) out of pyld's hands.
+    """
     if url in GS1_CONTEXT_URLS:
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": _gs1_context()}  # fmt: skip
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": copy.deepcopy(_gs1_context()),
+        }
     raise jsonld.JsonLdError(
-        f"{url} is not bundled and is never fetched", "jsonld.LoadDocumentError", {"url": url},
+        f"{url} is not bundled and is never fetched",
+        "jsonld.LoadDocumentError",
+        {"url": url},
         code="loading remote context failed",
-    )  # fmt: skip
+    )
 
 
 # --- CBV vocabularies --------------------------------------------------------------------------------
@@ -158,8 +170,11 @@ def _vocabularies() -> dict[str, dict[str, str]]:
     def add(term: str, definition: str) -> None:
         if (match := _CBV_TERM.match(definition)) and match["name"] == term:
             vocabulary = match["vocabulary"]
-            spellings = (f"cbv:{vocabulary}-{term}", f"{CBV}{vocabulary}-{term}",
-                         f"urn:epcglobal:cbv:{vocabulary.lower()}:{term}")  # fmt: skip
+            spellings = (
+                f"cbv:{vocabulary}-{term}",
+                f"{CBV}{vocabulary}-{term}",
+                f"urn:epcglobal:cbv:{vocabulary.lower()}:{term}",
+            )
         elif (match := _GS1_TERM.match(definition)) and match["name"] == term:
             vocabulary, spellings = "gs1", (definition, *(iri + term for iri in _GS1_VOCABULARY_IRIS))
         else:
@@ -195,10 +210,10 @@ def short_cbv_name(value: str) -> str:
 # --- Formats and schemas -------------------------------------------------------------------------------
 
 # RFC 3986 scheme, a colon, then anything without white space (a compact IRI such as "ext1:float" is one).
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z")
+_URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:\S+\Z"
+_URI = re.compile(_URI_PATTERN)
 # RFC 3339 date-time: an offset is required, since an event time without one is not a point in time.
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)\Z")
-_TIME_ZONE_OFFSET = re.compile(r"[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)\Z")  # as the EPCIS schema says
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -219,10 +234,12 @@ def _is_timestamp(value: object) -> bool:
     return not isinstance(value, str) or _parse_time(value) is not None
 
 
-_FORMATS: dict[str, Callable[[object], bool]] = {"uri": _is_uri, "date-time": _is_timestamp}
+# fastjsonschema takes a format as a regex (matched inline, the cheaper way for "uri", met ~25 times an event)
+# or a function; jsonschema as a function. Both get the same rules.
+_FORMATS: dict[str, str | Callable[[object], bool]] = {"uri": _URI_PATTERN, "date-time": _is_timestamp}
 _FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-for _name, _check in _FORMATS.items():
-    _FORMAT_CHECKER.checks(_name)(_check)
+_FORMAT_CHECKER.checks("uri")(_is_uri)
+_FORMAT_CHECKER.checks("date-time")(_is_timestamp)
 
 
 def _tried_cheapest_first(schema: dict[str, Any]) -> dict[str, Any]:
@@ -258,8 +275,9 @@ def _tried_cheapest_first(schema: dict[str, Any]) -> dict[str, Any]:
                 enums.setdefault(json.dumps(target.get("type")), []).extend(target["enum"])
             else:
                 rest.append(branch)
-        merged = [{"enum": values, **({"type": json.loads(kind)} if kind != "null" else {})}
-                  for kind, values in enums.items()]  # fmt: skip
+        merged = [
+            {"enum": values, **({"type": json.loads(kind)} if kind != "null" else {})} for kind, values in enums.items()
+        ]
         return merged + rest
 
     def rewrite(node: Any) -> Any:
@@ -300,12 +318,15 @@ class _Validators:
 
 @cache
 def _validators() -> _Validators:
-    """Compiled once per process (about a second): fastjsonschema for the verdict, jsonschema to explain it."""
+    """Compiled once per process (under a second): fastjsonschema for the verdict, jsonschema to explain it."""
     schema = _official_schema()
 
     def definition(name: str) -> dict[str, Any]:
-        return {"$schema": schema["$schema"], "definitions": schema["definitions"],
-                "allOf": [{"$ref": f"#/definitions/{name}"}]}  # fmt: skip
+        return {
+            "$schema": schema["$schema"],
+            "definitions": schema["definitions"],
+            "allOf": [{"$ref": f"#/definitions/{name}"}],
+        }
 
     # The document without its events: each event is validated on its own, so it can be named (and streamed).
     document = {**schema, "definitions": {**schema["definitions"], "eventList": {"type": "array"}}}
@@ -388,22 +409,29 @@ def _detailed_problems(
     # enum and by a pattern in an anyOf), and the first explanation is the direct one.
     problems: dict[str, FieldProblem] = {}
     for error in validator.iter_errors(instance):
-        for field, detail in _explained(error):
-            problems.setdefault(field, FieldProblem(index=index, field=field, detail=detail, event_id=event_id))
+        for where, detail in _explained(error):
+            problems.setdefault(where, FieldProblem(index=index, field=where, detail=detail, event_id=event_id))
     return list(problems.values())
 
 
 def _fast_problem(exc: fastjsonschema.JsonSchemaValueException, index: int, event_id: str) -> FieldProblem:
     name = exc.name or "data"
-    field = name.removeprefix("data").lstrip(".")
-    return FieldProblem(index=index, field=field, detail=_short(exc.message.removeprefix(name).strip()),
-                        event_id=event_id)  # fmt: skip
+    where = name.removeprefix("data").lstrip(".")
+    return FieldProblem(
+        index=index, field=where, detail=_short(exc.message.removeprefix(name).strip()), event_id=event_id
+    )
 
 
 def _schema_problems(
-    fast: Callable[[Any], Any], detail: jsonschema.Draft7Validator, instance: Any, index: int, event_id: str,
-    *, detailed: bool, lenient: bool = False,
-) -> list[FieldProblem]:  # fmt: skip
+    fast: Callable[[Any], Any],
+    detail: jsonschema.Draft7Validator,
+    instance: Any,
+    index: int,
+    event_id: str,
+    *,
+    detailed: bool,
+    lenient: bool = False,
+) -> list[FieldProblem]:
     """[] when valid; else every problem (``detailed``) or the first one fastjsonschema met.
 
     ``lenient``: an event that fails only for CBV 1.x URNs in vocabulary fields passes (see the module doc).
@@ -448,24 +476,26 @@ def _with_cbv_short_names(event: dict[str, Any]) -> dict[str, Any] | None:
     def typed(items: Any, vocabulary: str) -> Any:
         if not isinstance(items, list):
             return items
-        return [{**item, "type": short(item["type"], vocabulary)} if isinstance(item, dict) and "type" in item
-                else item for item in items]  # fmt: skip
+        return [
+            {**item, "type": short(item["type"], vocabulary)} if isinstance(item, dict) and "type" in item else item
+            for item in items
+        ]
 
-    copy = dict(event)
+    rewritten = dict(event)
     for key, vocabulary in (("bizStep", "BizStep"), ("disposition", "Disp")):
-        if key in copy:
-            copy[key] = short(copy[key], vocabulary)
-    if isinstance(persistent := copy.get("persistentDisposition"), dict):
-        copy["persistentDisposition"] = {
+        if key in rewritten:
+            rewritten[key] = short(rewritten[key], vocabulary)
+    if isinstance(persistent := rewritten.get("persistentDisposition"), dict):
+        rewritten["persistentDisposition"] = {
             key: [short(value, "Disp") for value in values] if isinstance(values, list) else values
             for key, values in persistent.items()
         }
     for key, vocabulary in (("bizTransactionList", "BTT"), ("sourceList", "SDT"), ("destinationList", "SDT")):
-        if key in copy:
-            copy[key] = typed(copy[key], vocabulary)
-    if isinstance(declaration := copy.get("errorDeclaration"), dict) and "reason" in declaration:
-        copy["errorDeclaration"] = {**declaration, "reason": short(declaration["reason"], "ER")}
-    return copy if changed else None
+        if key in rewritten:
+            rewritten[key] = typed(rewritten[key], vocabulary)
+    if isinstance(declaration := rewritten.get("errorDeclaration"), dict) and "reason" in declaration:
+        rewritten["errorDeclaration"] = {**declaration, "reason": short(declaration["reason"], "ER")}
+    return rewritten if changed else None
 
 
 # --- JSON-LD ------------------------------------------------------------------------------------------
@@ -507,16 +537,20 @@ def _redefined_terms(entries: Iterable[Any]) -> list[str]:
 
 
 def _jsonld_problems(
-    entries: list[Any], *, base: list[Any], index: int, field: str, event_id: str = ""
+    entries: list[Any], *, base: list[Any], index: int, where: str, event_id: str = ""
 ) -> list[FieldProblem]:
     """Problems of context ``entries`` processed after ``base`` (the document's context, for an event's own)."""
     problems = [
-        FieldProblem(index, f"{field}[{position}]" if len(entries) > 1 else field,
-                     f"'{entry}' is not a context Corridor knows; only the GS1 EPCIS 2.0 context "
-                     f"({GS1_CONTEXT_URL}) and inline objects are accepted, and nothing is fetched", event_id)
+        FieldProblem(
+            index,
+            f"{where}[{position}]" if len(entries) > 1 else where,
+            f"'{entry}' is not a context Corridor knows; only the GS1 EPCIS 2.0 context "
+            f"({GS1_CONTEXT_URL}) and inline objects are accepted, and nothing is fetched",
+            event_id,
+        )
         for position, entry in enumerate(entries)
         if isinstance(entry, str) and entry not in GS1_CONTEXT_URLS
-    ]  # fmt: skip
+    ]
     if problems:
         return problems
     error = _jsonld_error(_canonical([*base, *entries]))
@@ -526,18 +560,23 @@ def _jsonld_problems(
     terms = _redefined_terms(entries) if code == _PROTECTED_REDEFINITION else []
     if terms:
         return [
-            FieldProblem(index, field, f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context (JSON-LD "
-                         "error: protected term redefinition); declare a prefix of your own instead", event_id)
+            FieldProblem(
+                index,
+                where,
+                f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context (JSON-LD "
+                "error: protected term redefinition); declare a prefix of your own instead",
+                event_id,
+            )
             for term in terms
-        ]  # fmt: skip
-    return [FieldProblem(index, field, _short(f"is not a valid JSON-LD context ({code}): {message}"), event_id)]
+        ]
+    return [FieldProblem(index, where, _short(f"is not a valid JSON-LD context ({code}): {message}"), event_id)]
 
 
 def _document_context_problems(context: Any) -> list[FieldProblem]:
     entries = _context_entries(context)
     if not any(isinstance(entry, str) and entry in GS1_CONTEXT_URLS for entry in entries):
         return [FieldProblem(DOCUMENT_INDEX, "@context", f"must include the GS1 EPCIS 2.0 context {GS1_CONTEXT_URL}")]
-    return _jsonld_problems(entries, base=[], index=DOCUMENT_INDEX, field="@context")
+    return _jsonld_problems(entries, base=[], index=DOCUMENT_INDEX, where="@context")
 
 
 def _nested_contexts(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -556,7 +595,7 @@ def _expansion_problems(
 ) -> list[FieldProblem]:
     """Expand ``node`` under the document's context: exact for ``@context`` found deep inside it (rare)."""
     nested = list(_nested_contexts(node))
-    field = nested[0][0] if nested else "@context"
+    where = nested[0][0] if nested else "@context"
     try:
         jsonld.expand({"@context": document_context, "@graph": [node]}, {"documentLoader": _load_bundled_context})
     except jsonld.JsonLdError as exc:
@@ -568,23 +607,26 @@ def _expansion_problems(
     contexts = [entry for _, context in nested for entry in _context_entries(context)]
     terms = _redefined_terms(contexts) if code == _PROTECTED_REDEFINITION else []
     if terms:
-        return [FieldProblem(index, field, f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context",
-                             event_id) for term in terms]  # fmt: skip
-    return [FieldProblem(index, field, _short(f"is not valid JSON-LD ({code}): {message}"), event_id)]
+        return [
+            FieldProblem(index, where, f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context", event_id)
+            for term in terms
+        ]
+    return [FieldProblem(index, where, _short(f"is not valid JSON-LD ({code}): {message}"), event_id)]
 
 
 # --- Values the hash and the database cannot hold ---------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NESTED_CONTEXT, _NOT_FINITE, _NON_ASCII, _TOO_DEEP = 1, 2, 4, 8
-# EPCIS events nest a handful of levels (the richest GS1 example, 8). A limit keeps the recursive code
+_NESTED_CONTEXT, _ODD_NUMBER, _NON_ASCII, _TOO_DEEP = 1, 2, 4, 8  # odd: NaN, infinity, beyond 2^53
+_MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON (RFC 7493); ijson refuses integers beyond 64 bits outright
+# EPCIS events nest a handful of levels (the richest GS1 example, 9). A limit keeps the recursive code
 # after validation (the CBV hash, JSON-LD expansion, error messages quoting a value) within Python's stack.
 MAX_DEPTH = 100
 
 
 def _screen(node: dict[str, Any]) -> int:
-    """Flags for what ``node`` holds: an ``@context`` below its top level, NaN/infinity, non-ASCII text, and
-    nesting beyond ``MAX_DEPTH``.
+    """Flags for what ``node`` holds: an ``@context`` below its top level, NaN, infinity or an integer beyond
+    2^53, non-ASCII text, and nesting beyond ``MAX_DEPTH``.
 
     One iterative pass (a few µs an event), so the common event pays nothing more; a flag sends the event
     down the exact, slower path. Keys are strings, as in any parsed JSON.
@@ -609,8 +651,10 @@ def _screen(node: dict[str, Any]) -> int:
                     flags |= _NON_ASCII
             elif kind is dict or kind is list:
                 stack.append((value, depth + 1))
-            elif kind is float and not math.isfinite(value):
-                flags |= _NOT_FINITE
+            elif (kind is float and not math.isfinite(value)) or (
+                kind is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
+            ):
+                flags |= _ODD_NUMBER
     return flags
 
 
@@ -618,8 +662,9 @@ _TOO_DEEP_DETAIL = f"nests deeper than {MAX_DEPTH} levels"
 
 
 def _unstorable_values(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(path, why) of NaN, infinities and lone surrogates in ``node``: JSON parsers let them through (Python's
-    json takes ``NaN``, ``"\\ud800"``) but the CBV hash (UTF-8) and PostgreSQL's jsonb cannot hold them."""
+    """(path, why) of NaN, infinities, lone surrogates and integers beyond 2^53 in ``node``: Python's json takes
+    them (``NaN``, ``"\\ud800"``), but the CBV hash (UTF-8), PostgreSQL's jsonb or other systems cannot hold
+    them, and the streaming parser refuses some of them; refusing them everywhere keeps both paths alike."""
     items: Iterable[tuple[Any, Any]] = node.items() if isinstance(node, dict) else enumerate(node)
     for key, value in items:
         here = f"{path}[{key}]" if isinstance(key, int) else _joined(path, key)
@@ -629,6 +674,8 @@ def _unstorable_values(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _unstorable_values(value, here)
         elif isinstance(value, float) and not math.isfinite(value):
             yield here, f"{value} is not a JSON number"
+        elif type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+            yield here, "is beyond ±(2^53-1), the integers JSON can exchange exactly (RFC 7493)"
         elif isinstance(value, str) and _SURROGATE.search(value):
             yield here, "contains a lone UTF-16 surrogate, which is not Unicode text"
 
@@ -693,14 +740,15 @@ def _document_check(document: Any) -> _Check:
     if flags & _TOO_DEEP:
         return _Check([FieldProblem(DOCUMENT_INDEX, "", _TOO_DEEP_DETAIL)], kind=kind)
     validators = _validators()
-    problems = _schema_problems(validators.document, validators.document_detail, skeleton, DOCUMENT_INDEX, "",
-                                detailed=True)  # fmt: skip
+    problems = _schema_problems(
+        validators.document, validators.document_detail, skeleton, DOCUMENT_INDEX, "", detailed=True
+    )
     if problems:
         return _Check(problems, kind=kind)
     problems = _document_context_problems(skeleton["@context"])
     context = None if problems else _context_entries(skeleton["@context"])
-    if flags & (_NON_ASCII | _NOT_FINITE):
-        problems += [FieldProblem(DOCUMENT_INDEX, field, detail) for field, detail in _unstorable_values(skeleton)]
+    if flags & (_NON_ASCII | _ODD_NUMBER):
+        problems += [FieldProblem(DOCUMENT_INDEX, where, detail) for where, detail in _unstorable_values(skeleton)]
     if context is not None and flags & _NESTED_CONTEXT:
         problems += _expansion_problems(skeleton, context, DOCUMENT_INDEX, "")
     return _Check(problems, kind=kind, context=context)
@@ -713,20 +761,29 @@ def _event_problems(event: Any, index: int, context: list[Any] | None, *, detail
     event_id = event.get("eventID") if isinstance(event.get("eventID"), str) else ""
     event_type = event.get("type")
     if isinstance(event_type, str) and event_type not in EPCIS_EVENT_TYPES:
-        return [FieldProblem(index, "type", f"'{_short(event_type)}' is not an event type Corridor records; "
-                             f"expected one of {', '.join(EPCIS_EVENT_TYPES)}", event_id)]  # fmt: skip
+        return [
+            FieldProblem(
+                index,
+                "type",
+                f"'{_short(event_type)}' is not an event type Corridor records; "
+                f"expected one of {', '.join(EPCIS_EVENT_TYPES)}",
+                event_id,
+            )
+        ]
     flags = _screen(event)
     if flags & _TOO_DEEP:
         return [FieldProblem(index, "", _TOO_DEEP_DETAIL, event_id)]
-    problems = _schema_problems(_validate_event, _validators().event_detail, event, index, event_id,
-                                detailed=detailed, lenient=True)  # fmt: skip
+    problems = _schema_problems(
+        _validate_event, _validators().event_detail, event, index, event_id, detailed=detailed, lenient=True
+    )
     if problems:
         return problems
-    if flags & (_NON_ASCII | _NOT_FINITE):
-        problems = [FieldProblem(index, field, detail, event_id) for field, detail in _unstorable_values(event)]
+    if flags & (_NON_ASCII | _ODD_NUMBER):
+        problems = [FieldProblem(index, where, detail, event_id) for where, detail in _unstorable_values(event)]
     if context is not None and "@context" in event:
-        problems += _jsonld_problems(_context_entries(event["@context"]), base=context, index=index,
-                                     field="@context", event_id=event_id)  # fmt: skip
+        problems += _jsonld_problems(
+            _context_entries(event["@context"]), base=context, index=index, where="@context", event_id=event_id
+        )
     if context is not None and flags & _NESTED_CONTEXT and not problems:
         problems += _expansion_problems(event, context, index, event_id)
     return problems
@@ -804,9 +861,7 @@ def _container(value: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=8192)
 def _vessel(value: str) -> tuple[str, str]:
-    """(IMO number, warning) for an ``urn:epc:id:imovn:`` EPC; ("", "") when the value is not one."""
-    if not value.startswith(_IMO_EPC):
-        return "", ""
+    """(IMO number, warning) for an ``urn:epc:id:imovn:`` EPC."""
     number = stdnum_imo.compact(value.removeprefix(_IMO_EPC))
     try:
         stdnum_imo.validate(number)
@@ -817,22 +872,23 @@ def _vessel(value: str) -> tuple[str, str]:
     return number, ""
 
 
-def _transport_means(
-    named: list[tuple[str, str]], warnings: list[dict[str, str]]
-) -> tuple[list[str], str]:  # fmt: skip
+def _transport_means(named: list[tuple[str, str]], warnings: list[dict[str, str]]) -> tuple[list[str], str]:
     """(containers, vessel IMO) among (field, identifier) pairs; check-digit failures become warnings."""
     equipment: dict[str, None] = {}
     vessel = ""
     for where, value in named:
-        if value.startswith("urn:epc:id:") or "/bic/" in value.lower():
+        # Only candidates reach the cached checks, so the caches hold containers and vessels, not every EPC.
+        if value.startswith(_IMO_EPC):
+            number, warning = _vessel(value)
+            vessel = vessel or number
+        elif value.startswith(_BIC_EPC) or "/bic/" in value.lower():
             number, warning = _container(value)
-            if not number and not warning:
-                number, warning = _vessel(value)
-                vessel = vessel or number
-            elif number:
+            if number:
                 equipment[number] = None
-            if warning:
-                warnings.append({"field": where, "detail": warning})
+        else:
+            continue
+        if warning:
+            warnings.append({"field": where, "detail": warning})
     return list(equipment), vessel
 
 
@@ -871,10 +927,27 @@ def _transactions(items: Any) -> tuple[list[DocumentRef], list[dict[str, str]]]:
 
 # Standard sensorReport fields carried into a reading besides type/value/uom/time (extensions stay in payload).
 _REPORT_FIELDS = (
-    "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules", "microorganism",
-    "chemicalSubstance", "coordinateReferenceSystem", "component", "stringValue", "booleanValue",
-    "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue",
-)  # fmt: skip
+    "exception",
+    "deviceID",
+    "deviceMetadata",
+    "rawData",
+    "dataProcessingMethod",
+    "bizRules",
+    "microorganism",
+    "chemicalSubstance",
+    "coordinateReferenceSystem",
+    "component",
+    "stringValue",
+    "booleanValue",
+    "hexBinaryValue",
+    "uriValue",
+    "minValue",
+    "maxValue",
+    "meanValue",
+    "sDev",
+    "percRank",
+    "percValue",
+)
 _METADATA_FIELDS = ("deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules", "startTime", "endTime")
 
 
@@ -904,20 +977,30 @@ def _event_in(event: dict[str, Any], context: epcis_hash.HashContext) -> EventIn
     """One validated event as ``EventIn``; ``payload`` is the event dict itself, as sent."""
     warnings: list[dict[str, str]] = []
     hash_id = _cbv_hash(event, context)
-    epcs = _unique([
-        *_strings(event.get("epcList")), *_classes(event.get("quantityList")),
-        *_strings(event.get("inputEPCList")), *_classes(event.get("inputQuantityList")),
-        *_strings(event.get("outputEPCList")), *_classes(event.get("outputQuantityList")),
-        *_classes(event.get("childQuantityList")),
-    ])  # fmt: skip
+    epcs = _unique(
+        [
+            *_strings(event.get("epcList")),
+            *_classes(event.get("quantityList")),
+            *_strings(event.get("inputEPCList")),
+            *_classes(event.get("inputQuantityList")),
+            *_strings(event.get("outputEPCList")),
+            *_classes(event.get("outputQuantityList")),
+            *_classes(event.get("childQuantityList")),
+        ]
+    )
     child_epcs = _unique(_strings(event.get("childEPCs")))
     parent_id = event.get("parentID", "")
     read_point, biz_location = _place(event.get("readPoint")), _place(event.get("bizLocation"))
     named = [
-        *((key, epc) for key in ("epcList", "inputEPCList", "outputEPCList", "childEPCs")
-          for epc in _strings(event.get(key))),
-        ("parentID", parent_id), ("readPoint.id", read_point), ("bizLocation.id", biz_location),
-    ]  # fmt: skip
+        *(
+            (key, epc)
+            for key in ("epcList", "inputEPCList", "outputEPCList", "childEPCs")
+            for epc in _strings(event.get(key))
+        ),
+        ("parentID", parent_id),
+        ("readPoint.id", read_point),
+        ("bizLocation.id", biz_location),
+    ]
     equipment, vessel_imo = _transport_means(named, warnings)
     documents, transactions = _transactions(event.get("bizTransactionList"))
     return EventIn(
@@ -972,6 +1055,8 @@ def _read_header(stream: BinaryIO) -> Any:
 
 def _stream_check(stream: BinaryIO) -> tuple[_Check, Any]:
     """Pass one over a seekable stream: the header, then every event validated one at a time."""
+    if not stream.seekable():
+        raise ValueError("an EPCIS document is read twice (validate, then map): pass a seekable stream, e.g. a file")
     try:
         stream.seek(0)
         header = _read_header(stream)
@@ -1004,7 +1089,8 @@ def iter_events(stream: BinaryIO) -> Iterator[EventIn]:
     """The events of a document in a seekable binary stream, one at a time, all validated before the first.
 
     Validation runs when this is called (pass one) and raises ``IngestValidationError`` naming every
-    problem; the iterator then maps the events (pass two). The same events as ``parse_document``.
+    problem; the iterator then maps the events (pass two), reading the stream again: keep it open until the
+    iterator is exhausted. The same events as ``parse_document``.
     """
     check, header = _stream_check(stream)
     _raise_if_invalid(check)

@@ -364,6 +364,7 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
                        if consignment not in superseded_links],
             events=by_pk,
         )
+        _enqueue_credentials([str(row.pk) for row in rows.values()])
         counts = {outcome: result.outcomes.count(outcome) for outcome in set(result.outcomes)}
         audit_record(
             actor=actor,
@@ -374,3 +375,10 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             changes={"channel": channel, "counts": counts, "event_ids": [event.event_id for _, event in fresh][:100]},
         )
     return result
+
+
+def _enqueue_credentials(event_pks: list[str]) -> None:
+    """One issuance task per batch, sent once the batch is committed (DESIGN §9: not one per event)."""
+    from apps.credentials.tasks import step_credentials_issue
+
+    transaction.on_commit(lambda: step_credentials_issue.delay(event_pks))

@@ -1,0 +1,494 @@
+"""Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite: sign and verify, sets and chains.
+
+Follows W3C Data Integrity 1.0 and Data Integrity EdDSA Cryptosuites 1.0 exactly, because the
+official vectors and an independent implementation must agree with us byte for byte:
+
+- proof configuration = the proof options (no ``proofValue``) with the document's ``@context``;
+- canonicalize the configuration and the document with RDFC-1.0, SHA-256 each;
+- ``hashData`` = proofConfigHash ‖ documentHash (configuration FIRST), Ed25519-signed;
+- ``proofValue`` = ``z`` + base58btc(signature).
+
+A document that already carries proofs gets a proof set; ``previous_proof`` makes a chain, and the
+proofs it names are signed along with the document (Add Proof Set/Chain). Verification reports each
+check by name (``structure``, ``contexts``, ``proof``, ``purpose``, ``challenge``, ``domain``,
+``previousProof``, ``key``, ``canonicalization``, ``signature``) with the reason it failed, and never
+raises for a bad document: a hostile one fails ``structure`` or ``canonicalization`` within the
+limits of :mod:`apps.credentials.rdfc`.
+
+The canonical hash of a proof configuration is cached (DESIGN §9: never canonicalize the same proof
+configuration twice); within one verification the document is canonicalized once per distinct input
+(once for a whole proof set). Pure module: no Django imports.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from apps.credentials.jsonld import (
+    CREDENTIALS_V2,
+    ContextRegistry,
+    DataLossDetected,
+    InvalidJsonLd,
+    UnknownContext,
+    bundled_registry,
+)
+from apps.credentials.multikey import MultikeyError, decode_multibase, encode_multibase
+from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, check_json_shape
+
+__all__ = [
+    "CRYPTOSUITE",
+    "PROOF_TYPE",
+    "Check",
+    "KeyResolver",
+    "ProofGenerationError",
+    "ProofResult",
+    "VerificationResult",
+    "hash_data",
+    "sign",
+    "verify",
+]
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+PROOF_TYPE = "DataIntegrityProof"
+SIGNATURE_LENGTH = 64
+
+# xsd:dateTimeStamp: a date-time with a time zone, as Data Integrity requires for ``created``.
+_DATE_TIME_STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+_CANONICALIZATION_ERRORS = (UnknownContext, DataLossDetected, InvalidJsonLd, BoundedWorkExceeded)
+_VC_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation"})
+
+KeyResolver = Callable[[str], Ed25519PublicKey | None]
+
+
+class ProofGenerationError(ValueError):
+    """A proof cannot be created from these inputs (Data Integrity ``PROOF_GENERATION_ERROR``)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named verification check; ``proof`` is the proof's index, None for the whole document."""
+
+    name: str
+    passed: bool
+    reason: str = ""
+    proof: int | None = None
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """The outcome for one proof of the document (a proof set has several)."""
+
+    index: int
+    id: str | None
+    verification_method: str | None
+    verified: bool
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Verified only if every document check passed and every proof (and its chain) verified."""
+
+    verified: bool
+    checks: tuple[Check, ...]
+    proofs: tuple[ProofResult, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Check, ...]:
+        """The failed checks, in the order they were made."""
+        return tuple(check for check in self.checks if not check.passed)
+
+    def failed(self, name: str) -> bool:
+        """True if a check of this name failed (for any proof)."""
+        return any(check.name == name and not check.passed for check in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for an API answer or a log line."""
+        return {
+            "verified": self.verified,
+            "checks": [
+                {"check": c.name, "passed": c.passed, "reason": c.reason, "proof": c.proof} for c in self.checks
+            ],
+        }
+
+
+def _xml_date_time(value: datetime | str) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ProofGenerationError("created must be timezone-aware")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not isinstance(value, str) or not _DATE_TIME_STAMP.match(value):
+        raise ProofGenerationError(f"created must be an XML Schema dateTimeStamp, got {value!r}")
+    return value
+
+
+def _proofs(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _sha256(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _proof_config_hash(registry: ContextRegistry, config_json: str, limits: Limits) -> bytes:
+    """SHA-256 of a canonical proof configuration, keyed by its JSON (identical configs hash once)."""
+    return _sha256(registry.canonicalize(json.loads(config_json), limits=limits))
+
+
+def hash_data(
+    proof_config: dict[str, Any],
+    document: dict[str, Any],
+    *,
+    registry: ContextRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> bytes:
+    """``proofConfigHash ‖ documentHash``: the 64 bytes that eddsa-rdfc-2022 signs.
+
+    ``proof_config`` must carry its ``@context``; ``document`` is the unsecured document (with the
+    previous proofs of a chain, if any). Raises the :mod:`apps.credentials.jsonld` errors.
+    """
+    registry = registry or bundled_registry()
+    config_json = json.dumps(proof_config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    config_hash = _proof_config_hash(registry, config_json, limits)
+    return config_hash + _sha256(registry.canonicalize(document, limits=limits))
+
+
+def sign(
+    document: dict[str, Any],
+    *,
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    previous_proof: str | list[str] | None = None,
+    proof_id: str | None = None,
+    registry: ContextRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Any]:
+    """A copy of ``document`` with a new ``DataIntegrityProof`` (eddsa-rdfc-2022) added.
+
+    If the document already has proofs the result is a proof set (``proof`` becomes a list);
+    ``previous_proof`` names proofs (by ``id``) the new one chains to, and they are signed with it.
+    ``created`` is an aware datetime (written in UTC to the second) or an XML dateTimeStamp string.
+    Raises :class:`ProofGenerationError`, or a JSON-LD error if the document would not sign losslessly.
+    """
+    if not isinstance(document, dict) or "@context" not in document:
+        raise ProofGenerationError("the document must be a JSON object with an @context")
+    existing = _proofs(document.get("proof"))
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    options: dict[str, Any] = {"type": PROOF_TYPE}
+    if proof_id is not None:
+        options["id"] = proof_id
+    options.update(
+        cryptosuite=CRYPTOSUITE,
+        created=_xml_date_time(created),
+        verificationMethod=verification_method,
+        proofPurpose=proof_purpose,
+    )
+    if challenge is not None:
+        options["challenge"] = challenge
+    if domain is not None:
+        options["domain"] = domain
+    input_document = unsecured
+    if previous_proof is not None:
+        options["previousProof"] = previous_proof
+        wanted = [previous_proof] if isinstance(previous_proof, str) else list(previous_proof)
+        by_id = {proof.get("id"): proof for proof in existing if isinstance(proof, dict)}
+        missing = [proof_ref for proof_ref in wanted if proof_ref not in by_id]
+        if missing:
+            raise ProofGenerationError(f"previousProof names proofs the document does not have: {missing}")
+        input_document = {**unsecured, "proof": [by_id[proof_ref] for proof_ref in wanted]}
+    config = {**options, "@context": unsecured["@context"]}
+    signature = private_key.sign(hash_data(config, input_document, registry=registry, limits=limits))
+    proof = {**options, "proofValue": encode_multibase(signature)}
+    return {**unsecured, "proof": [*existing, proof] if existing else proof}
+
+
+def _context_entries(document: Any) -> Iterator[Any]:
+    """Every entry of every ``@context`` in the document, at any depth."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@context":
+                    yield from value if isinstance(value, list) else [value]
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_structure(document: Any, limits: Limits) -> str:
+    """Why the document cannot be a secured document, or "" if its shape is acceptable."""
+    if not isinstance(document, dict):
+        return "a secured document is a JSON object"
+    try:
+        check_json_shape(document, limits)
+    except BoundedWorkExceeded as error:
+        return f"refused before processing ({error.limit}): {error}"
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    if context is None or not contexts:
+        return "@context is missing"
+    types = document.get("type", [])
+    types = set(types if isinstance(types, list) else [types])
+    if types & _VC_TYPES and contexts[0] != CREDENTIALS_V2:
+        return f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2}"
+    if "proof" not in document or not _proofs(document["proof"]):
+        return "no proof"
+    return ""
+
+
+def _check_contexts(document: dict[str, Any], allowed: Collection[str]) -> str:
+    for entry in _context_entries(document):
+        if not isinstance(entry, str):
+            return "inline @context objects are not accepted; only allow-listed context URLs"
+        if entry not in allowed:
+            return f"@context {entry!r} is not on the allow-list"
+    return ""
+
+
+def _check_proof_shape(proof: Any, document_context: list[Any]) -> str:
+    if not isinstance(proof, dict):
+        return "a proof is a JSON object"
+    if proof.get("type") != PROOF_TYPE:
+        return f"proof type must be {PROOF_TYPE}, got {proof.get('type')!r}"
+    if proof.get("cryptosuite") != CRYPTOSUITE:
+        return f"cryptosuite must be {CRYPTOSUITE}, got {proof.get('cryptosuite')!r}"
+    for name in ("verificationMethod", "proofPurpose", "proofValue"):
+        if not isinstance(proof.get(name), str) or not proof[name]:
+            return f"proof {name} is missing or not a string"
+    created = proof.get("created")
+    if created is not None and (not isinstance(created, str) or not _DATE_TIME_STAMP.match(created)):
+        return f"proof created {created!r} is not an XML Schema dateTimeStamp"
+    try:
+        signature = decode_multibase(proof["proofValue"])
+    except MultikeyError as error:
+        return f"malformed proofValue: {error}"
+    if len(signature) != SIGNATURE_LENGTH:
+        return f"malformed proofValue: an Ed25519 signature is {SIGNATURE_LENGTH} bytes, got {len(signature)}"
+    if "@context" in proof:
+        proof_context = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
+        if document_context[: len(proof_context)] != proof_context:
+            return "the proof's @context must be a prefix of the document's @context"
+    return ""
+
+
+def _matches(value: Any, expected: str) -> bool:
+    return value == expected or (isinstance(value, list) and expected in value)
+
+
+class _Verifier:
+    """State for one verification: the document, its proofs, and what was canonicalized already."""
+
+    def __init__(self, document: dict[str, Any], registry: ContextRegistry, limits: Limits) -> None:
+        self.document = document
+        self.registry = registry
+        self.limits = limits
+        self.proofs = _proofs(document["proof"])
+        self.unsecured = {key: value for key, value in document.items() if key != "proof"}
+        context = document["@context"]
+        self.context = context if isinstance(context, list) else [context]
+        self._document_hashes: dict[tuple, bytes] = {}
+        ids = [proof.get("id") for proof in self.proofs if isinstance(proof, dict) and proof.get("id")]
+        self.duplicate_ids = {proof_id for proof_id in ids if ids.count(proof_id) > 1}
+        self.index_by_id = {
+            proof.get("id"): index
+            for index, proof in enumerate(self.proofs)
+            if isinstance(proof, dict) and proof.get("id") and proof.get("id") not in self.duplicate_ids
+        }
+
+    def previous_indexes(self, proof: dict[str, Any]) -> tuple[list[int], str]:
+        """Indexes of the proofs ``proof`` chains to, or a reason they cannot be found."""
+        previous = proof.get("previousProof")
+        if previous is None:
+            return [], ""
+        wanted = [previous] if isinstance(previous, str) else previous
+        if not isinstance(wanted, list) or not all(isinstance(item, str) for item in wanted):
+            return [], "previousProof must be a string or a list of strings"
+        ambiguous = [item for item in wanted if item in self.duplicate_ids]
+        if ambiguous:
+            return [], f"previousProof {ambiguous} matches more than one proof"
+        missing = [item for item in wanted if item not in self.index_by_id]
+        if missing:
+            return [], f"previousProof names proofs the document does not have: {missing}"
+        return [self.index_by_id[item] for item in wanted], ""
+
+    def document_hash(self, context: list[Any], previous: list[int]) -> bytes:
+        """SHA-256 of the canonical input document for a proof (cached per distinct input)."""
+        key = (json.dumps(context, sort_keys=True), tuple(previous))
+        if key not in self._document_hashes:
+            input_document = {**self.unsecured, "@context": context}
+            if previous:
+                input_document["proof"] = [self.proofs[index] for index in previous]
+            self._document_hashes[key] = _sha256(self.registry.canonicalize(input_document, limits=self.limits))
+        return self._document_hashes[key]
+
+    def verify_proof(
+        self,
+        index: int,
+        *,
+        resolve_key: KeyResolver,
+        expected_purpose: str | None,
+        challenge: str | None,
+        domain: str | None,
+    ) -> list[Check]:
+        """Steps of Verify Proof for one proof; stops at the first failure (later checks are moot)."""
+        proof = self.proofs[index]
+        checks: list[Check] = []
+
+        def record(name: str, reason: str) -> bool:
+            checks.append(Check(name, not reason, reason, index))
+            return not reason
+
+        if not record("proof", _check_proof_shape(proof, self.context)):
+            return checks
+        if expected_purpose is not None and not record(
+            "purpose",
+            "" if proof["proofPurpose"] == expected_purpose else
+            f"proofPurpose is {proof['proofPurpose']!r}, expected {expected_purpose!r}",
+        ):
+            return checks
+        if challenge is not None and not record(
+            "challenge", "" if proof.get("challenge") == challenge else "challenge does not match"
+        ):
+            return checks
+        if domain is not None and not record(
+            "domain", "" if _matches(proof.get("domain"), domain) else "domain does not match"
+        ):
+            return checks
+        previous, reason = self.previous_indexes(proof)
+        if "previousProof" in proof and not record("previousProof", reason):
+            return checks
+        key, reason = _resolve(resolve_key, proof["verificationMethod"])
+        if not record("key", reason):
+            return checks
+        context = proof["@context"] if "@context" in proof else self.context
+        context = context if isinstance(context, list) else [context]
+        config = {name: value for name, value in proof.items() if name != "proofValue"}
+        config["@context"] = context
+        try:
+            config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            data = _proof_config_hash(self.registry, config_json, self.limits) + self.document_hash(context, previous)
+        except _CANONICALIZATION_ERRORS as error:
+            record("canonicalization", f"{type(error).__name__}: {error}")
+            return checks
+        record("canonicalization", "")
+        try:
+            key.verify(decode_multibase(proof["proofValue"]), data)
+        except InvalidSignature:
+            record("signature", "the Ed25519 signature does not match the document and proof options")
+            return checks
+        record("signature", "")
+        return checks
+
+
+def _resolve(resolve_key: KeyResolver, verification_method: str) -> tuple[Any, str]:
+    try:
+        key = resolve_key(verification_method)
+    except Exception as error:  # noqa: BLE001 - any resolver failure means "no key", with its reason
+        return None, f"verification method {verification_method!r} did not resolve: {error}"
+    if not isinstance(key, Ed25519PublicKey):
+        return None, f"verification method {verification_method!r} did not resolve to an Ed25519 key"
+    return key, ""
+
+
+def _chain_failures(verifier: _Verifier, own_ok: list[bool]) -> dict[int, str]:
+    """Proofs whose chain (every previousProof up the chain) fails or cycles, with the reason."""
+    failures: dict[int, str] = {}
+
+    def walk(index: int, seen: tuple[int, ...]) -> str:
+        proof = verifier.proofs[index]
+        if not isinstance(proof, dict):
+            return ""
+        previous, reason = verifier.previous_indexes(proof)
+        if reason:
+            return reason
+        for before in previous:
+            if before in seen or before == index:
+                return "previousProof chain has a cycle"
+            if not own_ok[before]:
+                return f"previous proof {before} did not verify"
+            reason = walk(before, (*seen, index))
+            if reason:
+                return reason
+        return ""
+
+    for index, proof in enumerate(verifier.proofs):
+        if own_ok[index] and isinstance(proof, dict) and "previousProof" in proof:
+            reason = walk(index, ())
+            if reason:
+                failures[index] = reason
+    return failures
+
+
+def verify(
+    document: Any,
+    *,
+    resolve_key: KeyResolver,
+    expected_purpose: str | None = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    allowed_contexts: Collection[str] | None = None,
+    registry: ContextRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerificationResult:
+    """Verify every eddsa-rdfc-2022 proof of a secured document; never raises for a bad document.
+
+    ``resolve_key`` maps a verification method id to its Ed25519 public key (or None); it is where
+    the caller decides which keys it trusts (e.g. :func:`apps.credentials.multikey.resolve_did_key`).
+    ``allowed_contexts`` defaults to every context the registry bundles. ``challenge``/``domain``
+    are checked when given; ``expected_purpose=None`` accepts any purpose.
+    """
+    registry = registry or bundled_registry()
+    allowed = registry.urls if allowed_contexts is None else allowed_contexts
+    reason = _check_structure(document, limits)
+    checks = [Check("structure", not reason, reason)]
+    if reason:
+        return VerificationResult(False, tuple(checks))
+    reason = _check_contexts(document, allowed)
+    checks.append(Check("contexts", not reason, reason))
+    if reason:
+        return VerificationResult(False, tuple(checks))
+    verifier = _Verifier(document, registry, limits)
+    per_proof = [
+        verifier.verify_proof(
+            index, resolve_key=resolve_key, expected_purpose=expected_purpose, challenge=challenge, domain=domain
+        )
+        for index in range(len(verifier.proofs))
+    ]
+    own_ok = [all(check.passed for check in proof_checks) for proof_checks in per_proof]
+    for index, reason in _chain_failures(verifier, own_ok).items():
+        per_proof[index].append(Check("previousProof", False, reason, index))
+    results = []
+    for index, proof_checks in enumerate(per_proof):
+        proof = verifier.proofs[index]
+        proof = proof if isinstance(proof, dict) else {}
+        results.append(
+            ProofResult(
+                index=index,
+                id=proof.get("id"),
+                verification_method=proof.get("verificationMethod"),
+                verified=all(check.passed for check in proof_checks),
+                checks=tuple(proof_checks),
+            )
+        )
+        checks.extend(proof_checks)
+    verified = all(result.verified for result in results)
+    return VerificationResult(verified, tuple(checks), tuple(results))

@@ -1,0 +1,355 @@
+"""JSON-LD for credentials: bundled contexts only, lossless expansion, bounded canonicalization.
+
+- **No network, ever.** The document loader serves the contexts bundled in ``contexts/`` (see its
+  ``index.json``); any other URL raises :class:`UnknownContext`, which names it. Documents are
+  checked for unknown context URLs before pyld sees them.
+- **Nothing silently dropped.** Data Integrity requires an error when JSON-LD processing would lose
+  data (``DATA_LOSS_DETECTION_ERROR``): a term no context defines, or a value that is not an
+  absolute IRI where one is expected, would otherwise vanish from the signed data while still
+  showing in the JSON. Both raise :class:`DataLossDetected`. (pyld 3.3 would also resolve relative
+  IRIs against ``http://example.org/base/``; we pass no base, so they are caught instead.)
+- **RDFC-1.0 only.** Canonicalization is pyld's ``URDNA2015`` (never the default ``URGNA2012``)
+  under the limits of :mod:`apps.credentials.rdfc`.
+- **Processed contexts are cached.** pyld caches a processed context per *active context*, but
+  builds a fresh active context for every type-scoped context (``VerifiableCredential``,
+  ``BitstringStatusListEntry``, ``DataIntegrityProof``) and so reprocesses them, and the property-
+  scoped ones under them, for every document: that was two thirds of the cost of a step
+  credential. A registry memoizes context processing keyed by (active context, context), for
+  contexts it owns (bundled URLs and the objects inside the bundled documents, which it keeps alive
+  and never changes); inline contexts in a document are processed by pyld as usual.
+
+A registry is safe to share between requests in a process; the caches are bounded. Pure module: no
+Django imports.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
+from pyld.jsonld import JsonLdError, JsonLdProcessor
+
+from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, canonicalize_dataset, check_json_shape
+
+__all__ = [
+    "CONTEXTS_DIR",
+    "CORRIDOR_V1",
+    "CREDENTIALS_V2",
+    "DATA_INTEGRITY_V2",
+    "DID_V1",
+    "MULTIKEY_V1",
+    "STATUS_LIST_V1",
+    "BoundedWorkExceeded",
+    "ContextRegistry",
+    "DataLossDetected",
+    "InvalidJsonLd",
+    "Limits",
+    "UnknownContext",
+    "bundled_registry",
+    "canonicalize",
+    "document_loader",
+    "expand",
+]
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+STATUS_LIST_V1 = "https://www.w3.org/ns/credentials/status/v1"
+# Corridor's own terms; a fixed URL that does not depend on the deployment (DESIGN §10).
+CORRIDOR_V1 = "https://w3id.org/corridor/contexts/v1"
+
+# What pyld accepts as an absolute IRI (anything else is dropped from RDF), minus ',' in the scheme.
+_ABSOLUTE_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*|_):\S*$")
+_PROCESSED_CACHE_SIZE = 4096
+_RESOLVED_CACHE_SIZE = 1024
+
+
+class UnknownContext(ValueError):
+    """A document cites a JSON-LD context that is not bundled; it is never fetched."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"unknown JSON-LD context {url!r}: only bundled contexts are loaded, never the network")
+        self.url = url
+
+
+class DataLossDetected(ValueError):
+    """JSON-LD processing would drop data (an undefined term, a relative IRI) from what is signed."""
+
+
+class InvalidJsonLd(ValueError):
+    """The document is not valid JSON-LD (pyld refused it); ``code`` is the JSON-LD error code if any."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _BoundedCache(OrderedDict):
+    """A small thread-safe LRU with the ``get``/``[]=`` interface pyld's caches use."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            if key not in self:
+                return default
+            self.move_to_end(key)
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self._maxsize:
+                self.popitem(last=False)
+
+
+def _object_ids(value: Any) -> Iterator[int]:
+    """``id()`` of every dict and list inside a JSON value (the context objects a registry owns)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield id(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            yield id(item)
+            stack.extend(item)
+
+
+class ContextRegistry:
+    """The JSON-LD contexts a process may use, keyed by URL, with the caches built on them.
+
+    Documents are parsed once and kept for the registry's lifetime; pyld receives them without a
+    copy (it only rewrites relative ``@context`` URLs nested in a context, and bundled contexts have
+    none), which is what lets processed contexts be cached by identity.
+    """
+
+    def __init__(self, documents: Mapping[str, Any]) -> None:
+        self._documents: dict[str, Any] = dict(documents)
+        self._owned: frozenset[int] = frozenset(i for doc in self._documents.values() for i in _object_ids(doc))
+        self._resolved = _BoundedCache(_RESOLVED_CACHE_SIZE)
+        self._processed = _BoundedCache(_PROCESSED_CACHE_SIZE)
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> ContextRegistry:
+        """Load ``directory/index.json`` (URL → file name) and every file it names."""
+        index = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+        return cls({url: json.loads((directory / name).read_text(encoding="utf-8")) for url, name in index.items()})
+
+    def extended(self, documents: Mapping[str, Any]) -> ContextRegistry:
+        """A new registry with more contexts (e.g. the W3C examples context, for test vectors)."""
+        return ContextRegistry({**self._documents, **documents})
+
+    @property
+    def urls(self) -> frozenset[str]:
+        """Every context URL this registry can serve."""
+        return frozenset(self._documents)
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._documents
+
+    def load(self, url: str, options: Any = None) -> dict[str, Any]:
+        """pyld document loader: a bundled context or :class:`UnknownContext`, never a request."""
+        try:
+            document = self._documents[url]
+        except KeyError:
+            raise UnknownContext(url) from None
+        # "tag": "static" lets pyld keep the resolved context across operations.
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+    def check_context_urls(self, document: Any) -> None:
+        """Raise :class:`UnknownContext` for the first ``@context`` URL, at any depth, not bundled here."""
+        stack = [document]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    if key == "@context":
+                        for url in _context_urls(value):
+                            if url not in self._documents:
+                                raise UnknownContext(url)
+                    stack.append(value)
+            elif isinstance(item, list):
+                stack.extend(item)
+
+    def expand(self, document: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+        """JSON-LD expansion that raises instead of dropping anything (see the module docstring)."""
+        check_json_shape(document, limits)
+        self.check_context_urls(document)
+        processor = _LosslessProcessor(self)
+        try:
+            expanded = processor.expand(document, self._options())
+        except JsonLdError as error:
+            raise _unwrap(error) from error
+        loss = _find_data_loss(expanded)
+        if loss:
+            raise DataLossDetected(loss)
+        return expanded
+
+    def canonicalize(self, document: Any, *, limits: Limits = DEFAULT_LIMITS) -> str:
+        """RDFC-1.0 canonical N-Quads of a JSON-LD document, or an exception naming what is wrong.
+
+        Raises :class:`UnknownContext`, :class:`DataLossDetected`, :class:`InvalidJsonLd` or
+        :class:`BoundedWorkExceeded`; the first two are checked before any canonicalization work.
+        """
+        expanded = self.expand(document, limits=limits)
+        processor = _LosslessProcessor(self)
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, dict] = {"@default": {}}
+        # pyld's to_rdf() without its second expansion: the document is expanded already.
+        try:
+            processor._create_node_map(expanded, node_map, "@default", issuer)  # noqa: SLF001
+            options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+            dataset = {
+                name: processor._graph_to_rdf(graph, issuer, options)  # noqa: SLF001
+                for name, graph in sorted(node_map.items())
+            }
+        except JsonLdError as error:
+            raise _unwrap(error) from error
+        return canonicalize_dataset(dataset, limits)
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "documentLoader": self.load,
+            "contextResolver": ContextResolver(self._resolved, self.load),
+            "base": None,
+            "processingMode": "json-ld-1.1",
+        }
+
+    def _processed_key(self, active_ctx: Any, local_ctx: Any, flags: tuple) -> tuple | None:
+        """Cache key for processing ``local_ctx`` on ``active_ctx``, or None if not ours to cache."""
+        uid = active_ctx.get("_uuid")
+        if uid is None:
+            return None
+        if isinstance(local_ctx, str):
+            return (uid, local_ctx, *flags)
+        if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+            return (uid, tuple(local_ctx), *flags)
+        if id(local_ctx) in self._owned:
+            return (uid, id(local_ctx), *flags)
+        return None
+
+
+def _context_urls(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield from (item for item in value if isinstance(item, str))
+
+
+def _find_data_loss(expanded: Any) -> str | None:
+    """Describe the first value pyld's RDF conversion would drop from an expanded document."""
+    stack = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict) or "@value" in item:
+            continue
+        for key, value in item.items():
+            if key == "@id":
+                if not isinstance(value, str) or not _ABSOLUTE_IRI.match(value):
+                    return f"{value!r} is not an absolute IRI (relative or undefined identifier)"
+            elif key == "@type":
+                for type_ in value:
+                    if not isinstance(type_, str) or not _ABSOLUTE_IRI.match(type_):
+                        return f"type {type_!r} is not defined by any context"
+            elif key.startswith("_:"):
+                return f"blank node {key!r} used as a property"
+            elif key == "@reverse":
+                stack.extend(value.values())
+            elif key in ("@graph", "@list", "@set", "@included") or not key.startswith("@"):
+                stack.append(value)
+    return None
+
+
+def _unwrap(error: JsonLdError) -> Exception:
+    """Our own error if pyld wrapped one (an unknown context URL), else :class:`InvalidJsonLd`."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, UnknownContext | DataLossDetected | BoundedWorkExceeded):
+            return cause
+        cause = cause.__cause__
+    innermost: BaseException = error
+    while isinstance(innermost.__cause__, JsonLdError):
+        innermost = innermost.__cause__
+    code = getattr(innermost, "code", None)
+    message = innermost.args[0] if innermost.args else type(innermost).__name__
+    return InvalidJsonLd(f"invalid JSON-LD: {message}" + (f" ({code})" if code else ""), code=code)
+
+
+class _LosslessProcessor(JsonLdProcessor):
+    """pyld's processor with dropped properties as errors and the registry's processed-context cache."""
+
+    def __init__(self, registry: ContextRegistry) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+        self._registry = registry
+
+    @staticmethod
+    def _dropped(expanded_property: str | None) -> None:
+        raise DataLossDetected(
+            f"term {expanded_property!r} is not defined by any context and would be dropped from the signed data"
+        )
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        """pyld's context processing, memoized for contexts the registry owns (module docstring)."""
+        flags = (override_protected, propagate, validate_scoped, options.get("base"), options.get("processingMode"))
+        key = self._registry._processed_key(active_ctx, local_ctx, flags)  # noqa: SLF001
+        cache = self._registry._processed  # noqa: SLF001
+        if key is not None:
+            hit = cache.get(key)
+            if hit is not None:
+                return hit[1]
+        processed = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if key is not None:
+            # Keeping local_ctx alive keeps its id() from being reused by another object.
+            cache[key] = (local_ctx, processed)
+        return processed
+
+
+@functools.cache
+def bundled_registry() -> ContextRegistry:
+    """The contexts Corridor ships (``contexts/index.json``), loaded once per process."""
+    return ContextRegistry.from_directory(CONTEXTS_DIR)
+
+
+def document_loader(url: str, options: Any = None) -> dict[str, Any]:
+    """A pyld document loader over the bundled contexts, for code that calls pyld directly."""
+    return bundled_registry().load(url, options)
+
+
+def expand(document: Any, *, registry: ContextRegistry | None = None, limits: Limits = DEFAULT_LIMITS) -> list:
+    """Lossless expansion with the bundled contexts (or ``registry``); see :meth:`ContextRegistry.expand`."""
+    return (registry or bundled_registry()).expand(document, limits=limits)
+
+
+def canonicalize(document: Any, *, registry: ContextRegistry | None = None, limits: Limits = DEFAULT_LIMITS) -> str:
+    """RDFC-1.0 (``URDNA2015``) canonical N-Quads; see :meth:`ContextRegistry.canonicalize`."""
+    return (registry or bundled_registry()).canonicalize(document, limits=limits)

@@ -1,0 +1,161 @@
+"""Partners' signing keys, the credentials they issue, status lists, and each consignment's chain."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import ScopedQuerySet
+from apps.partners.models import Partner
+
+
+class DidMethod(models.TextChoices):
+    WEB = "web", "did:web (this deployment's domain)"
+    KEY = "key", "did:key (bound to the current key)"
+
+
+class StatusPurpose(models.TextChoices):
+    REVOCATION = "revocation", "Revocation"
+    SUSPENSION = "suspension", "Suspension"
+
+
+class CredentialKind(models.TextChoices):
+    STEP = "step", "Step credential (one event)"
+    AEO = "aeo", "AEO certificate credential"
+    ISSUED = "issued", "Issued through the VC API"
+
+
+class PartnerKey(models.Model):
+    """An Ed25519 key pair of a partner (Multikey). The private key is stored only encrypted.
+
+    One key is current and signs; rotated keys stay listed in the DID document so what they signed
+    still verifies; a revoked (compromised) key is withdrawn and its credentials stop verifying.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="signing_keys")
+    key_id = models.CharField(max_length=64, help_text="Fragment of the verification method id")
+    public_key_multibase = models.CharField(max_length=64, unique=True)
+    encrypted_private_key = models.BinaryField(help_text="AES-256-GCM under CORRIDOR_KEY_ENCRYPTION_KEY")
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["partner", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key_id"], name="partner_key_id_unique"),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(rotated_at__isnull=True, revoked_at__isnull=True),
+                name="partner_one_current_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.slug}#{self.key_id} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.rotated_at:
+            return "rotated"
+        return "current"
+
+
+class IssuerSettings(models.Model):
+    """Which DID a partner issues as: its did:web, or a did:key bound to its current key."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="issuer_settings")
+    did_method = models.CharField(max_length=8, choices=DidMethod.choices, default=DidMethod.WEB)
+
+    def __str__(self) -> str:
+        return f"{self.partner.slug} issues as did:{self.did_method}"
+
+
+class StatusList(models.Model):
+    """One Bitstring Status List of one issuer and purpose; a full list rolls over to the next sequence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    issuer = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="status_lists")
+    purpose = models.CharField(max_length=12, choices=StatusPurpose.choices)
+    sequence = models.PositiveIntegerField(default=1)
+    size = models.PositiveIntegerField(default=131_072)
+    bits = models.BinaryField(help_text="The raw bitstring; index 0 is the first byte's left-most bit")
+    allocated = models.PositiveIntegerField(default=0)
+    is_full = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "purpose", "sequence"], name="status_list_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer.slug} {self.purpose} list {self.sequence}"
+
+
+class CredentialQuerySet(ScopedQuerySet):
+    def for_partner(self, partner: Any) -> CredentialQuerySet:
+        """Its own credentials, and the step credentials of events the partner may see."""
+        from apps.shipments.models import Event
+
+        visible_events = Event.objects.for_partner(partner).values("pk")
+        return self.filter(Q(issuer=partner) | Q(event__in=visible_events))
+
+
+class Credential(models.Model):
+    """A signed verifiable credential, kept as the exact bytes served (digests are over them)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=8, choices=CredentialKind.choices)
+    issuer = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="issued_credentials")
+    event = models.OneToOneField(
+        "shipments.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="credential"
+    )
+    signed_by = models.ForeignKey(PartnerKey, on_delete=models.PROTECT, related_name="credentials")
+    document = models.BinaryField(help_text="The signed JSON, byte for byte as served")
+    digest_multibase = models.CharField(max_length=64, help_text="Multibase SHA-256 of ``document``")
+    issued_at = models.DateTimeField(db_index=True)
+    revocation_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    revocation_index = models.PositiveIntegerField()
+    suspension_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    suspension_index = models.PositiveIntegerField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    suspended = models.BooleanField(default=False)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["revocation_list", "revocation_index"], name="credential_revocation_slot"),
+            models.UniqueConstraint(fields=["suspension_list", "suspension_index"], name="credential_suspension_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} credential {self.id} by {self.issuer.slug}"
+
+
+class ChainEntry(models.Model):
+    """A step credential's place in one consignment's chain; positions are dense, from 1."""
+
+    consignment = models.ForeignKey("shipments.Consignment", on_delete=models.CASCADE, related_name="chain")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="chain_entries")
+    position = models.PositiveIntegerField()
+    previous = models.ForeignKey(Credential, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["consignment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "position"], name="chain_position_unique"),
+            models.UniqueConstraint(fields=["consignment", "credential"], name="chain_credential_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} #{self.position}"

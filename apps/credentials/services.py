@@ -1,0 +1,463 @@
+"""Writes for credentials: partners' keys, step credentials and their chains, revocation and suspension."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from datetime import UTC, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError
+from apps.core.services import audit_record
+from apps.credentials import dataintegrity, keystore, multikey, status_list
+from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
+from apps.credentials.models import (
+    ChainEntry,
+    Credential,
+    CredentialKind,
+    DidMethod,
+    IssuerSettings,
+    PartnerKey,
+    StatusList,
+    StatusPurpose,
+)
+from apps.credentials.subjects import step_subject
+from apps.partners.access import Actor
+from apps.partners.models import Partner
+
+# An event still unlinked after this long gets its credential without chain entries (DESIGN §10).
+LINK_GRACE = timedelta(hours=1)
+MAX_INDEX_DRAWS = 32
+
+
+# --- Identifiers and URLs -------------------------------------------------------------------
+
+
+def partner_did_web(partner: Partner) -> str:
+    return f"did:web:{settings.CORRIDOR_DID_HOST}:partners:{partner.slug}"
+
+
+def issuer_did(partner: Partner, key: PartnerKey) -> str:
+    """The DID the partner issues as: did:web by default, or the did:key of its current key."""
+    method = IssuerSettings.objects.filter(partner=partner).values_list("did_method", flat=True).first()
+    if method == DidMethod.KEY:
+        return multikey.did_key(multikey.decode_public_key(key.public_key_multibase))
+    return partner_did_web(partner)
+
+
+def verification_method_id(partner: Partner, key: PartnerKey) -> str:
+    did = issuer_did(partner, key)
+    if did.startswith("did:key:"):
+        return f"{did}#{did.removeprefix('did:key:')}"
+    return f"{did}#{key.key_id}"
+
+
+def credential_url(credential_id: Any) -> str:
+    return f"{settings.CORRIDOR_BASE_URL}/credentials/{credential_id}"
+
+
+def status_list_url(status: StatusList) -> str:
+    return f"{settings.CORRIDOR_BASE_URL}/credentials/status/{status.pk}"
+
+
+def digest_multibase(data: bytes) -> str:
+    """Multibase (base64url, 'u') of the sha2-256 multihash, as VC 2.0 ``digestMultibase`` says."""
+    multihash = b"\x12\x20" + hashlib.sha256(data).digest()
+    return "u" + base64.urlsafe_b64encode(multihash).decode().rstrip("=")
+
+
+def serialize(document: dict[str, Any]) -> bytes:
+    """The bytes a credential is served as; digests in later credentials are over exactly these."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- Keys -----------------------------------------------------------------------------------
+
+
+def _new_key(partner: Partner) -> PartnerKey:
+    private_key = Ed25519PrivateKey.generate()
+    public = multikey.encode_public_key(private_key.public_key())
+    key_id = f"key-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
+    return PartnerKey.objects.create(
+        partner=partner,
+        key_id=key_id,
+        public_key_multibase=public,
+        encrypted_private_key=keystore.wrap_private_key(private_key, partner_id=partner.pk, key_id=key_id),
+    )
+
+
+def partner_key_ensure(*, partner: Partner) -> PartnerKey:
+    """The partner's current key, created if it has none (every partner gets one on creation)."""
+    with transaction.atomic():
+        current = (
+            PartnerKey.objects.select_for_update()
+            .filter(partner=partner, rotated_at__isnull=True, revoked_at__isnull=True)
+            .first()
+        )
+        return current or _new_key(partner)
+
+
+@transaction.atomic
+def partner_key_rotate(*, actor: Actor, partner: Partner) -> PartnerKey:
+    """A new key signs from now on; the old one stays in the DID document so old credentials verify."""
+    _require_partner_admin(actor, partner)
+    PartnerKey.objects.select_for_update().filter(
+        partner=partner, rotated_at__isnull=True, revoked_at__isnull=True
+    ).update(rotated_at=timezone.now())
+    key = _new_key(partner)
+    audit_record(
+        actor=actor,
+        action="partner_key.rotate",
+        target=key,
+        partner=partner,
+        changes={"key_id": key.key_id, "public_key_multibase": key.public_key_multibase},
+    )
+    return key
+
+
+@transaction.atomic
+def partner_key_revoke(*, actor: Actor, key: PartnerKey, reason: str) -> PartnerKey:
+    """Withdraw a compromised key: it leaves the DID document, so what it signed no longer verifies."""
+    locked = PartnerKey.objects.select_for_update().select_related("partner").get(pk=key.pk)
+    _require_partner_admin(actor, locked.partner)
+    if not reason.strip():
+        raise ApplicationError("Say why the key is revoked.", field="reason")
+    if locked.revoked_at is None:
+        was_current = locked.rotated_at is None
+        locked.revoked_at = timezone.now()
+        locked.revocation_reason = reason.strip()[:200]
+        locked.save(update_fields=["revoked_at", "revocation_reason"])
+        if was_current:
+            _new_key(locked.partner)
+        audit_record(
+            actor=actor,
+            action="partner_key.revoke",
+            target=locked,
+            partner=locked.partner,
+            changes={"key_id": locked.key_id, "reason": locked.revocation_reason},
+        )
+    return locked
+
+
+def _require_partner_admin(actor: Actor, partner: Partner) -> None:
+    if actor.is_staff:
+        return
+    if actor.partner is None or actor.partner.pk != partner.pk:
+        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
+    if not actor.has_role("admin") or actor.token is not None:
+        raise ApplicationError("Only the partner's admins manage its keys.", status=403, code="permission-denied")
+
+
+def private_key_of(key: PartnerKey) -> Ed25519PrivateKey:
+    return keystore.unwrap_private_key(key.encrypted_private_key, partner_id=key.partner_id, key_id=key.key_id)
+
+
+# --- Status lists ---------------------------------------------------------------------------
+
+
+def _current_list(issuer: Partner, purpose: str) -> StatusList:
+    current = StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+    if current is not None:
+        return current
+    last = StatusList.objects.filter(issuer=issuer, purpose=purpose).order_by("-sequence").first()
+    try:
+        with transaction.atomic():
+            return StatusList.objects.create(
+                issuer=issuer,
+                purpose=purpose,
+                sequence=(last.sequence + 1) if last else 1,
+                bits=status_list.Bitstring().to_bytes(),
+            )
+    except IntegrityError:
+        return StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+
+
+def _allocate(issuer: Partner, purpose: str) -> tuple[StatusList, int]:
+    """A random free index of the issuer's current list (DESIGN §10); a full list rolls over."""
+    field = "revocation" if purpose == StatusPurpose.REVOCATION else "suspension"
+    for _ in range(3):
+        current = _current_list(issuer, purpose)
+        taken = Credential.objects.filter(**{f"{field}_list": current})
+        try:
+            index = status_list.allocate_index(
+                lambda i, taken=taken: taken.filter(**{f"{field}_index": i}).exists(), size=current.size
+            )
+        except status_list.StatusListFull:
+            StatusList.objects.filter(pk=current.pk).update(is_full=True)
+            continue
+        return current, index
+    raise ApplicationError("No status list slot could be allocated; try again.", status=503, code="server-error")
+
+
+def _status_entries(revocation: tuple[StatusList, int], suspension: tuple[StatusList, int]) -> list[dict[str, Any]]:
+    return [
+        status_list.status_list_entry(list_url=status_list_url(lst), index=index, purpose=lst.purpose)
+        for lst, index in (revocation, suspension)
+    ]
+
+
+# --- Step credentials -----------------------------------------------------------------------
+
+
+def _chain_heads(consignment_ids: list[Any]) -> dict[Any, ChainEntry | None]:
+    """The last chain entry of each consignment, with the consignments locked so no fork is possible."""
+    from apps.shipments.models import Consignment
+
+    list(Consignment.objects.select_for_update().filter(pk__in=consignment_ids).order_by("pk").values_list("pk"))
+    heads: dict[Any, ChainEntry | None] = dict.fromkeys(consignment_ids)
+    for entry in (
+        ChainEntry.objects.filter(consignment_id__in=consignment_ids)
+        .select_related("credential")
+        .order_by("consignment_id", "-position")
+    ):
+        if heads[entry.consignment_id] is None:
+            heads[entry.consignment_id] = entry
+    return heads
+
+
+def step_credential_issue(*, event_pk: Any) -> Credential | None:
+    """Issue the step credential of one event, signed by its recorder; None if not due yet.
+
+    Idempotent: an event has at most one credential (a unique key), so a second run returns it.
+    """
+    from apps.shipments.models import Event, EventLink
+
+    event = Event.objects.select_related("recorder").filter(pk=event_pk).first()
+    if event is None:
+        return None
+    existing = Credential.objects.filter(event=event).first()
+    if existing is not None:
+        return existing
+    links = list(EventLink.objects.filter(event=event).select_related("consignment").order_by("consignment_id"))
+    if not links and timezone.now() - event.record_time < LINK_GRACE:
+        return None  # it may still be linked; the sweep issues it after the grace period
+    try:
+        with transaction.atomic():
+            return _issue_step(event, links)
+    except IntegrityError:
+        # A concurrent worker issued it first (or took the same status slot): use theirs, or retry once.
+        existing = Credential.objects.filter(event=event).first()
+        if existing is not None:
+            return existing
+        with transaction.atomic():
+            return _issue_step(event, links)
+
+
+def _issue_step(event: Any, links: list[Any]) -> Credential:
+    issuer = event.recorder
+    key = partner_key_ensure(partner=issuer)
+    heads = _chain_heads([link.consignment_id for link in links])
+    revocation = _allocate(issuer, StatusPurpose.REVOCATION)
+    suspension = _allocate(issuer, StatusPurpose.SUSPENSION)
+    credential = Credential(
+        kind=CredentialKind.STEP,
+        issuer=issuer,
+        event=event,
+        signed_by=key,
+        issued_at=timezone.now(),
+        revocation_list=revocation[0],
+        revocation_index=revocation[1],
+        suspension_list=suspension[0],
+        suspension_index=suspension[1],
+    )
+    did = issuer_did(issuer, key)
+    related = [
+        {"id": credential_url(head.credential_id), "digestMultibase": head.credential.digest_multibase}
+        for head in heads.values()
+        if head is not None
+    ]
+    unsigned: dict[str, Any] = {
+        "@context": [CREDENTIALS_V2, CORRIDOR_V1],
+        "id": credential_url(credential.pk),
+        "type": ["VerifiableCredential", "StepCredential"],
+        "issuer": did,
+        "validFrom": event.record_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": step_subject(
+            event,
+            consignments=[link.consignment for link in links],
+            recorder_did=did,
+            base_url=settings.CORRIDOR_BASE_URL,
+        ),
+        "credentialStatus": _status_entries(revocation, suspension),
+    }
+    if related:
+        unsigned["relatedResource"] = related
+    signed = dataintegrity.sign(
+        unsigned,
+        private_key=private_key_of(key),
+        verification_method=verification_method_id(issuer, key),
+        created=timezone.now(),
+    )
+    credential.document = serialize(signed)
+    credential.digest_multibase = digest_multibase(credential.document)
+    credential.save(force_insert=True)
+    ChainEntry.objects.bulk_create(
+        [
+            ChainEntry(
+                consignment_id=link.consignment_id,
+                credential=credential,
+                position=(heads[link.consignment_id].position + 1) if heads[link.consignment_id] else 1,
+                previous_id=heads[link.consignment_id].credential_id if heads[link.consignment_id] else None,
+            )
+            for link in links
+        ]
+    )
+    _revoke_superseded(event)
+    return credential
+
+
+def _revoke_superseded(event: Any) -> None:
+    """A corrected, updated or retracted event's earlier credentials are revoked (DESIGN §10)."""
+    from apps.shipments.models import Event
+
+    older = Credential.objects.filter(
+        event__in=Event.objects.filter(recorder=event.recorder, event_id=event.event_id, version__lt=event.version),
+        revoked_at__isnull=True,
+    )
+    for credential in older:
+        _set_status(credential, StatusPurpose.REVOCATION, True)
+
+
+def step_credentials_pending(*, older_than: timedelta = timedelta(minutes=5), limit: int = 5000) -> list[str]:
+    """Events that should have a credential by now and have none: for the beat sweep to re-enqueue."""
+    from apps.shipments.models import Event
+
+    now = timezone.now()
+    missing = Event.objects.filter(credential__isnull=True, record_time__lt=now - older_than)
+    linked_or_late = missing.filter(links__isnull=False) | missing.filter(record_time__lt=now - LINK_GRACE)
+    return [str(pk) for pk in linked_or_late.values_list("pk", flat=True).distinct()[:limit]]
+
+
+# --- Revocation and suspension --------------------------------------------------------------
+
+
+def _set_status(credential: Credential, purpose: str, value: bool) -> None:
+    status = credential.revocation_list if purpose == StatusPurpose.REVOCATION else credential.suspension_list
+    index = credential.revocation_index if purpose == StatusPurpose.REVOCATION else credential.suspension_index
+    locked = StatusList.objects.select_for_update().get(pk=status.pk)
+    bits = status_list.Bitstring.from_bytes(bytes(locked.bits))
+    bits.set(index, value)
+    locked.bits = bits.to_bytes()
+    locked.save(update_fields=["bits", "updated_at"])
+    if purpose == StatusPurpose.REVOCATION:
+        Credential.objects.filter(pk=credential.pk).update(revoked_at=timezone.now() if value else None)
+    else:
+        Credential.objects.filter(pk=credential.pk).update(suspended=value)
+
+
+@transaction.atomic
+def credential_status_set(*, actor: Actor, credential: Credential, purpose: str, value: bool) -> Credential:
+    """Revoke, suspend or unsuspend a credential; only its issuer may. Revocation is final."""
+    if purpose not in StatusPurpose.values:
+        raise ApplicationError("statusPurpose must be revocation or suspension.", field="statusPurpose")
+    if not actor.is_staff and (actor.partner is None or actor.partner.pk != credential.issuer_id):
+        raise ApplicationError(
+            "Only the credential's issuer may change its status.", status=403, code="permission-denied"
+        )
+    if not actor.has_role("operator") or actor.scope != "write":
+        raise ApplicationError("This needs the operator role and a write scope.", status=403, code="permission-denied")
+    if purpose == StatusPurpose.REVOCATION and not value and credential.revoked_at:
+        raise ApplicationError("A revoked credential stays revoked.", field="status", status=409, code="conflict")
+    _set_status(credential, purpose, value)
+    audit_record(
+        actor=actor,
+        action=f"credential.{purpose}.{'set' if value else 'clear'}",
+        target=credential,
+        partner=credential.issuer,
+        changes={"purpose": purpose, "status": value},
+    )
+    credential.refresh_from_db()
+    return credential
+
+
+# --- Presentations and the VC API -----------------------------------------------------------
+
+
+def presentation_build(
+    *, actor: Actor, consignment: Any, challenge: str | None = None, domain: str | None = None
+) -> dict[str, Any]:
+    """The consignment's chain as a Verifiable Presentation; signed by the caller's partner for a challenge."""
+    chain = ChainEntry.objects.filter(consignment=consignment).select_related("credential").order_by("position")
+    presentation: dict[str, Any] = {
+        "@context": [CREDENTIALS_V2],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [json.loads(bytes(entry.credential.document)) for entry in chain],
+    }
+    if challenge is None and domain is None:
+        return presentation
+    if actor.partner is None:
+        raise ApplicationError("A signed presentation needs a partner to sign it.", field="challenge")
+    key = partner_key_ensure(partner=actor.partner)
+    presentation["holder"] = partner_did_web(actor.partner)
+    return dataintegrity.sign(
+        presentation,
+        private_key=private_key_of(key),
+        verification_method=f"{partner_did_web(actor.partner)}#{key.key_id}",
+        created=timezone.now(),
+        proof_purpose="authentication",
+        challenge=challenge,
+        domain=domain,
+    )
+
+
+def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
+    """Sign a caller-supplied credential as the caller's partner, with status entries (VC API issue)."""
+    if actor.partner is None:
+        raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
+    if not isinstance(credential, dict):
+        raise ApplicationError("credential must be a JSON object.", field="credential")
+    issuer = actor.partner
+    key = partner_key_ensure(partner=issuer)
+    did = issuer_did(issuer, key)
+    given = credential.get("issuer")
+    given_id = given.get("id") if isinstance(given, dict) else given
+    if given_id not in (None, did):
+        raise ApplicationError(f"issuer must be your DID {did}.", field="credential.issuer")
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != CREDENTIALS_V2:
+        raise ApplicationError(f"@context must be a list starting with {CREDENTIALS_V2}.", field="credential.@context")
+    if "proof" in credential:
+        raise ApplicationError("Send the credential without a proof.", field="credential.proof")
+    with transaction.atomic():
+        revocation = _allocate(issuer, StatusPurpose.REVOCATION)
+        suspension = _allocate(issuer, StatusPurpose.SUSPENSION)
+        row = Credential(
+            kind=CredentialKind.ISSUED,
+            issuer=issuer,
+            signed_by=key,
+            issued_at=timezone.now(),
+            revocation_list=revocation[0],
+            revocation_index=revocation[1],
+            suspension_list=suspension[0],
+            suspension_index=suspension[1],
+        )
+        unsigned = {
+            **credential,
+            "id": credential.get("id") or credential_url(row.pk),
+            "issuer": did,
+            "validFrom": credential.get("validFrom") or timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "credentialStatus": _status_entries(revocation, suspension),
+        }
+        try:
+            signed = dataintegrity.sign(
+                unsigned,
+                private_key=private_key_of(key),
+                verification_method=verification_method_id(issuer, key),
+                created=timezone.now(),
+            )
+        except (dataintegrity.ProofGenerationError, ValueError) as exc:
+            raise ApplicationError(f"The credential cannot be signed: {exc}", field="credential") from exc
+        row.document = serialize(signed)
+        row.digest_multibase = digest_multibase(row.document)
+        row.save(force_insert=True)
+        audit_record(
+            actor=actor, action="credential.issue", target=row, partner=issuer, changes={"type": credential.get("type")}
+        )
+    return row

@@ -1,0 +1,31 @@
+"""Issuing step credentials in the background: one task per ingested batch, plus a sweep."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from apps.credentials import services
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
+def step_credentials_issue(event_pks: list[str]) -> int:
+    """Issue the step credentials of these events (idempotent: an issued one is left as it is)."""
+    return sum(1 for pk in event_pks if services.step_credential_issue(event_pk=pk) is not None)
+
+
+@shared_task(time_limit=300)
+def step_credentials_sweep() -> int:
+    """Re-enqueue events whose credential is overdue (a lost message, a past grace period)."""
+    pending = services.step_credentials_pending()
+    for start in range(0, len(pending), 500):
+        step_credentials_issue.delay(pending[start : start + 500])
+    return len(pending)

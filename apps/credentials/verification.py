@@ -1,0 +1,243 @@
+"""Verifying credentials and presentations, naming every check (DESIGN §5).
+
+Checks, in order: structure, contexts (allow-list), proof (canonicalize, hash, Ed25519), issuer key
+(the proof's key belongs to the issuer's DID and is authorised for assertions), validity period,
+status (each status list entry, against the issuer's signed list), chain digests (each
+``relatedResource`` this deployment holds matches its digest). Nothing is fetched from the network:
+status lists and chain links of other deployments are reported as warnings, not guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from apps.credentials import dataintegrity, dids, multikey, status_list
+from apps.credentials.models import Credential, StatusList
+from apps.credentials.selectors import did_resolver, status_list_credential
+from apps.credentials.services import digest_multibase
+
+
+@dataclass
+class Outcome:
+    """What a verification found: every check by name, the failures, and warnings."""
+
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, name: str, passed: bool, detail: str = "") -> None:
+        self.checks.append({"check": name, "passed": passed, **({"detail": detail} if detail else {})})
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(check["passed"] for check in self.checks)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [check for check in self.checks if not check["passed"]]
+
+    def as_vc_api(self) -> dict[str, Any]:
+        """The W3C VC API answer: verified, the checks made, warnings, and a problem per failure."""
+        body: dict[str, Any] = {
+            "verified": self.verified,
+            "checks": [check["check"] for check in self.checks if check["passed"]],
+            "warnings": self.warnings,
+            "errors": self.errors,
+        }
+        if not self.verified:
+            body["problemDetails"] = [
+                {
+                    "type": f"https://w3id.org/corridor/problems#{check['check']}",
+                    "title": f"{check['check']} failed",
+                    "detail": check.get("detail", ""),
+                }
+                for check in self.errors
+            ]
+        return body
+
+
+def _key_resolver(issuer: str | None, outcome: Outcome, resolver: dids.DidResolver, relationship: str) -> Any:
+    def resolve(method_id: str) -> Any:
+        try:
+            method = resolver.verification_method(method_id, relationship=relationship, controller=issuer)
+        except dids.DidError as exc:
+            outcome.add("issuer key", False, str(exc))
+            return None
+        outcome.add("issuer key", True)
+        return multikey.decode_public_key(method.public_key_multibase)
+
+    return resolve
+
+
+def _issuer_id(document: Mapping[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def _check_proof(
+    document: Any,
+    outcome: Outcome,
+    *,
+    purpose: str | None,
+    challenge: str | None = None,
+    domain: str | None = None,
+    controller: str | None = None,
+) -> None:
+    """Structure, contexts, proof and issuer key, named as :mod:`dataintegrity` names them."""
+    resolve = _key_resolver(controller, outcome, did_resolver(), purpose or "assertionMethod")
+    result = dataintegrity.verify(
+        document, resolve_key=resolve, expected_purpose=purpose, challenge=challenge, domain=domain
+    )
+    names = {check.name for check in result.checks}
+    for name in ("structure", "contexts"):
+        if name in names:
+            failed = [check for check in result.checks if check.name == name and not check.passed]
+            outcome.add(name, not failed, failed[0].reason if failed else "")
+    proof_checks = [check for check in result.checks if check.name not in ("structure", "contexts")]
+    if not proof_checks and result.verified is False and not outcome.errors:
+        outcome.add("proof", False, "no verifiable proof")
+    elif proof_checks:
+        failed = [check for check in proof_checks if not check.passed and check.name != "key"]
+        if any(not check.passed for check in proof_checks if check.name == "key") and not any(
+            check["check"] == "issuer key" and not check["passed"] for check in outcome.checks
+        ):
+            outcome.add("issuer key", False, "the proof's verification method could not be resolved")
+        outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
+
+
+def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
+    problems = []
+    for name, must_be_before in (("validFrom", True), ("validUntil", False)):
+        raw = document.get(name)
+        if raw is None:
+            continue
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+        if moment is None or moment.tzinfo is None:
+            problems.append(f"{name} is not a date-time with a time zone")
+        elif must_be_before and moment > now:
+            problems.append(f"not valid before {raw}")
+        elif not must_be_before and moment < now:
+            problems.append(f"expired at {raw}")
+    outcome.add("validity period", not problems, "; ".join(problems))
+
+
+def _local_status_list(url: str) -> StatusList | None:
+    prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
+    if not url.startswith(prefix):
+        return None
+    return StatusList.objects.select_related("issuer").filter(pk=url.removeprefix(prefix)).first()
+
+
+def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
+    entries = document.get("credentialStatus")
+    if entries is None:
+        return
+    entries = entries if isinstance(entries, list) else [entries]
+    problems = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
+            problems.append("a status entry is not a BitstringStatusListEntry")
+            continue
+        lst = _local_status_list(str(entry.get("statusListCredential", "")))
+        if lst is None:
+            outcome.warnings.append(
+                {
+                    "check": "status",
+                    "detail": f"status list {entry.get('statusListCredential')} "
+                    "is not held here; not checked (nothing is fetched)",
+                }
+            )
+            continue
+        try:
+            if status_list.status_of(entry, status_list_credential(status=lst)):
+                problems.append(
+                    f"{entry.get('statusPurpose')} bit is set: the credential is {entry.get('statusPurpose')}".replace(
+                        "revocation bit is set: the credential is revocation", "revoked"
+                    ).replace("suspension bit is set: the credential is suspension", "suspended")
+                )
+        except status_list.StatusListError as exc:
+            problems.append(str(exc))
+    outcome.add("status", not problems, "; ".join(problems))
+
+
+def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
+    related = document.get("relatedResource")
+    if related is None:
+        return
+    related = related if isinstance(related, list) else [related]
+    prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/"
+    problems = []
+    for item in related:
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            problems.append("a relatedResource has no id")
+            continue
+        if not item["id"].startswith(prefix):
+            outcome.warnings.append({"check": "chain digests", "detail": f"{item['id']} is not held here"})
+            continue
+        previous = Credential.objects.filter(pk=item["id"].removeprefix(prefix)).only("document").first()
+        if previous is None:
+            problems.append(f"{item['id']}: no such credential (a step was removed?)")
+        elif digest_multibase(bytes(previous.document)) != item.get("digestMultibase"):
+            problems.append(f"{item['id']}: digest differs (the previous step was altered)")
+    outcome.add("chain digests", not problems, "; ".join(problems))
+
+
+def credential_verify(document: Any, *, now: datetime | None = None) -> Outcome:
+    """Verify one credential; never raises for bad input."""
+    outcome = Outcome()
+    if not isinstance(document, Mapping):
+        outcome.add("structure", False, "a credential is a JSON object")
+        return outcome
+    now = now or datetime.now(UTC)
+    _check_proof(document, outcome, purpose="assertionMethod", controller=_issuer_id(document))
+    if outcome.errors:
+        return outcome
+    _check_validity(document, outcome, now)
+    _check_status(document, outcome)
+    _check_chain(document, outcome)
+    return outcome
+
+
+def presentation_verify(document: Any, *, challenge: str | None = None, domain: str | None = None) -> Outcome:
+    """Verify a presentation (its own proof, if any, and every credential in it)."""
+    outcome = Outcome()
+    if not isinstance(document, Mapping):
+        outcome.add("structure", False, "a presentation is a JSON object")
+        return outcome
+    if document.get("proof") is not None:
+        holder = document.get("holder")
+        _check_proof(
+            document,
+            outcome,
+            purpose="authentication",
+            challenge=challenge,
+            domain=domain,
+            controller=holder if isinstance(holder, str) else None,
+        )
+    elif challenge:
+        outcome.add("proof", False, "a challenge was given but the presentation is not signed")
+    credentials = document.get("verifiableCredential") or []
+    credentials = credentials if isinstance(credentials, list) else [credentials]
+    for index, credential in enumerate(credentials):
+        inner = credential_verify(credential)
+        for check in inner.checks:
+            outcome.add(f"credential {index}: {check['check']}", check["passed"], check.get("detail", ""))
+        outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)
+    if not credentials and document.get("proof") is None:
+        outcome.add("structure", False, "the presentation holds no credential and no proof")
+    return outcome
+
+
+def parse_json(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,326 @@
+"""Credential endpoints: DID documents, credentials as signed bytes, status lists, the VC API, pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import ApplicationError
+from apps.credentials import jsonld, selectors, services, verification
+from apps.credentials.models import Credential, PartnerKey, StatusList
+from apps.partners.access import actor_for_request
+from apps.partners.api.base import ScopedViewSet
+from apps.partners.choices import MemberRole
+from apps.partners.models import Partner
+from apps.partners.permissions import PartnerRolePermission
+from apps.shipments.selectors import consignment_list
+
+VC_MEDIA_TYPE = "application/vc"
+
+
+@require_GET
+def did_document(request: HttpRequest, slug: str) -> JsonResponse:
+    partner = get_object_or_404(Partner, slug=slug, is_active=True)
+    return JsonResponse(selectors.partner_did_document(partner=partner), content_type="application/did+json")
+
+
+@require_GET
+def corridor_context(request: HttpRequest) -> FileResponse:
+    """Corridor's JSON-LD context, also bundled (its URL does not depend on the deployment)."""
+    path = jsonld.CONTEXTS_DIR / "corridor-v1.jsonld"
+    return FileResponse(path.open("rb"), content_type="application/ld+json")
+
+
+@require_GET
+def status_list_credential(request: HttpRequest, list_id: str) -> HttpResponse:
+    """The issuer's signed status list: public, since verifiers anywhere must read it (no business data)."""
+    status = StatusList.objects.select_related("issuer").filter(pk=list_id).first()
+    if status is None:
+        raise Http404("No such status list")
+    body = json.dumps(selectors.status_list_credential(status=status), separators=(",", ":"))
+    return HttpResponse(body, content_type=VC_MEDIA_TYPE, headers={"Cache-Control": "max-age=60"})
+
+
+class CredentialSerializer(serializers.ModelSerializer):
+    issuer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+    event = serializers.UUIDField(source="event_id", read_only=True)
+
+    class Meta:
+        model = Credential
+        fields = ["id", "url", "kind", "issuer", "event", "issued_at", "digest_multibase", "revoked_at", "suspended"]
+        read_only_fields = fields
+
+    def get_url(self, obj: Credential) -> str:
+        return services.credential_url(obj.pk)
+
+
+class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Credentials the caller issued or whose events it may see; the issuer revokes and suspends."""
+
+    model = Credential
+    selector = selectors.credential_list
+    serializer_class = CredentialSerializer
+    keyset_ordering = ("-issued_at", "-id")
+    action_roles = {"revoke": MemberRole.OPERATOR, "suspend": MemberRole.OPERATOR, "unsuspend": MemberRole.OPERATOR}
+    http_method_names = ["get", "post", "head", "options"]
+
+    def _status(self, purpose: str, value: bool) -> Response:
+        credential = services.credential_status_set(
+            actor=self.actor, credential=self.get_object(), purpose=purpose, value=value
+        )
+        return Response(CredentialSerializer(credential).data)
+
+    @extend_schema(request=None, responses={200: CredentialSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        return self._status("revocation", True)
+
+    @extend_schema(request=None, responses={200: CredentialSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str) -> Response:
+        return self._status("suspension", True)
+
+    @extend_schema(request=None, responses={200: CredentialSerializer})
+    @action(detail=True, methods=["post"])
+    def unsuspend(self, request: Request, pk: str) -> Response:
+        return self._status("suspension", False)
+
+
+class CredentialDocumentView(APIView):
+    """``GET /credentials/{id}``: exactly the signed bytes (the next step's digest is over them)."""
+
+    permission_classes = [PartnerRolePermission]
+
+    @extend_schema(responses={(200, VC_MEDIA_TYPE): OpenApiTypes.OBJECT})
+    def get(self, request: Request, credential_id: str) -> HttpResponse:
+        credential = selectors.credential_list(actor=actor_for_request(request)).filter(pk=credential_id).first()
+        if credential is None:
+            raise Http404("Not found, or not visible to you.")
+        return HttpResponse(bytes(credential.document), content_type=VC_MEDIA_TYPE)
+
+
+def chain_body(consignment: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": entry.position,
+            "credential": services.credential_url(entry.credential_id),
+            "issuer": entry.credential.issuer.slug,
+            "event_id": entry.credential.event.event_id if entry.credential.event else None,
+            "issued_at": entry.credential.issued_at.isoformat(),
+            "digest_multibase": entry.credential.digest_multibase,
+            "previous": services.credential_url(entry.previous_id) if entry.previous_id else None,
+            "revoked": entry.credential.revoked_at is not None,
+            "suspended": entry.credential.suspended,
+        }
+        for entry in selectors.consignment_chain(consignment=consignment)
+    ]
+
+
+class ConsignmentCredentialsView(APIView):
+    """``GET /api/v1/consignments/{id}/credentials/``: the chain, in order."""
+
+    permission_classes = [PartnerRolePermission]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: str) -> Response:
+        consignment = get_object_or_404(consignment_list(actor=actor_for_request(request)), pk=pk)
+        return Response({"consignment": str(consignment.pk), "chain": chain_body(consignment)})
+
+
+class ConsignmentPresentationView(APIView):
+    """``GET /api/v1/consignments/{id}/presentation/``: the chain as a Verifiable Presentation."""
+
+    permission_classes = [PartnerRolePermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("challenge", OpenApiTypes.STR), OpenApiParameter("domain", OpenApiTypes.STR)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        actor = actor_for_request(request)
+        consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
+        presentation = services.presentation_build(
+            actor=actor,
+            consignment=consignment,
+            challenge=request.query_params.get("challenge") or None,
+            domain=request.query_params.get("domain") or None,
+        )
+        return Response(presentation, content_type="application/vp")
+
+
+class VerifyCredentialView(APIView):
+    """VC API ``POST /credentials/verify``: anyone may verify; the answer names every check."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        outcome = verification.credential_verify(body.get("verifiableCredential"))
+        return Response(outcome.as_vc_api(), status=200 if outcome.verified else 400)
+
+
+class VerifyPresentationView(APIView):
+    """VC API ``POST /presentations/verify``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        outcome = verification.presentation_verify(
+            body.get("verifiablePresentation"), challenge=options.get("challenge"), domain=options.get("domain")
+        )
+        return Response(outcome.as_vc_api(), status=200 if outcome.verified else 400)
+
+
+class IssueCredentialView(APIView):
+    """VC API ``POST /credentials/issue``: sign a credential as the caller's partner (201)."""
+
+    permission_classes = [PartnerRolePermission]
+    action_roles = {"post": MemberRole.OPERATOR}
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        credential = services.credential_issue_api(actor=actor_for_request(request), credential=body.get("credential"))
+        return Response({"verifiableCredential": json.loads(bytes(credential.document))}, status=201)
+
+
+class CredentialStatusView(APIView):
+    """VC API ``POST /credentials/status``: set or clear a status bit of a credential you issued."""
+
+    permission_classes = [PartnerRolePermission]
+    action_roles = {"post": MemberRole.OPERATOR}
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        status_field = body.get("credentialStatus") if isinstance(body.get("credentialStatus"), dict) else {}
+        if not isinstance(body.get("status"), bool):
+            raise ApplicationError("status must be true or false.", field="status")
+        actor = actor_for_request(request)
+        credential_id = str(body.get("credentialId", "")).removeprefix(services.credential_url(""))
+        credential = (
+            selectors.credential_list(actor=actor).filter(pk=credential_id).first() if _is_uuid(credential_id) else None
+        )
+        if credential is None:
+            raise ApplicationError(
+                "No such credential visible to you.", field="credentialId", status=404, code="not-found"
+            )
+        services.credential_status_set(
+            actor=actor, credential=credential, purpose=status_field.get("statusPurpose", ""), value=body["status"]
+        )
+        return Response(
+            {
+                "credentialId": services.credential_url(credential.pk),
+                "statusPurpose": status_field.get("statusPurpose"),
+                "status": body["status"],
+            }
+        )
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+class KeySerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PartnerKey
+        fields = [
+            "id",
+            "partner",
+            "key_id",
+            "public_key_multibase",
+            "state",
+            "created_at",
+            "rotated_at",
+            "revoked_at",
+            "revocation_reason",
+        ]
+        read_only_fields = fields
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@login_required
+def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
+    rows = []
+    for entry in selectors.consignment_chain(consignment=consignment):
+        outcome = verification.credential_verify(json.loads(bytes(entry.credential.document)))
+        rows.append({"entry": entry, "verified": outcome.verified, "errors": outcome.errors})
+    return render(request, "credentials/chain.html", {"consignment": consignment, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """Public: anyone pastes or uploads a credential and sees each check."""
+    outcome = None
+    error = ""
+    text = request.POST.get("credential", "")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            text = upload.read(1_048_576).decode("utf-8", errors="replace")
+        document = verification.parse_json(text)
+        if document is None:
+            error = "That is not JSON."
+        elif isinstance(document, dict) and "VerifiablePresentation" in (document.get("type") or []):
+            outcome = verification.presentation_verify(document)
+        else:
+            outcome = verification.credential_verify(document)
+    return render(request, "credentials/verify.html", {"outcome": outcome, "error": error, "text": text})
+
+
+class PartnerKeyViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The acting partner's signing keys (public halves only); its admins rotate and revoke them."""
+
+    model = PartnerKey
+    selector = selectors.partner_key_list
+    serializer_class = KeySerializer
+    keyset_ordering = ("-created_at", "-id")
+    action_roles = {"rotate": MemberRole.ADMIN, "revoke": MemberRole.ADMIN}
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=None, responses={201: KeySerializer})
+    @action(detail=False, methods=["post"])
+    def rotate(self, request: Request) -> Response:
+        if self.actor.partner is None:
+            raise ApplicationError("Say which partner's key to rotate (X-Corridor-Partner).", field="partner")
+        key = services.partner_key_rotate(actor=self.actor, partner=self.actor.partner)
+        return Response(KeySerializer(key).data, status=201)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: KeySerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        key = services.partner_key_revoke(actor=self.actor, key=self.get_object(), reason=str(reason))
+        return Response(KeySerializer(key).data)
