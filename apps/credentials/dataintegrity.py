@@ -264,30 +264,37 @@ def _check_contexts(document: dict[str, Any], allowed: Collection[str]) -> str:
     return ""
 
 
-def _check_proof_shape(proof: Any, document_context: list[Any]) -> str:
-    if not isinstance(proof, dict):
-        return "a proof is a JSON object"
+def _proof_problems(proof: dict[str, Any], document_context: list[Any]) -> Iterator[str]:
+    """What is wrong with a proof's shape, lazily: the caller takes the first, so later checks may
+    rely on earlier ones having passed (``proofValue`` is only decoded once it is a string)."""
     if proof.get("type") != PROOF_TYPE:
-        return f"proof type must be {PROOF_TYPE}, got {proof.get('type')!r}"
+        yield f"proof type must be {PROOF_TYPE}, got {proof.get('type')!r}"
     if proof.get("cryptosuite") != CRYPTOSUITE:
-        return f"cryptosuite must be {CRYPTOSUITE}, got {proof.get('cryptosuite')!r}"
+        yield f"cryptosuite must be {CRYPTOSUITE}, got {proof.get('cryptosuite')!r}"
     for name in ("verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(name), str) or not proof[name]:
-            return f"proof {name} is missing or not a string"
+            yield f"proof {name} is missing or not a string"
     created = proof.get("created")
     if created is not None and (not isinstance(created, str) or not _DATE_TIME_STAMP.match(created)):
-        return f"proof created {created!r} is not an XML Schema dateTimeStamp"
+        yield f"proof created {created!r} is not an XML Schema dateTimeStamp"
     try:
         signature = decode_multibase(proof["proofValue"])
     except MultikeyError as error:
-        return f"malformed proofValue: {error}"
-    if len(signature) != SIGNATURE_LENGTH:
-        return f"malformed proofValue: an Ed25519 signature is {SIGNATURE_LENGTH} bytes, got {len(signature)}"
+        yield f"malformed proofValue: {error}"
+    else:
+        if len(signature) != SIGNATURE_LENGTH:
+            yield f"malformed proofValue: an Ed25519 signature is {SIGNATURE_LENGTH} bytes, got {len(signature)}"
     if "@context" in proof:
         proof_context = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
         if document_context[: len(proof_context)] != proof_context:
-            return "the proof's @context must be a prefix of the document's @context"
-    return ""
+            yield "the proof's @context must be a prefix of the document's @context"
+
+
+def _check_proof_shape(proof: Any, document_context: list[Any]) -> str:
+    """Why a proof is malformed (Data Integrity ``MALFORMED_PROOF_ERROR``), or ""."""
+    if not isinstance(proof, dict):
+        return "a proof is a JSON object"
+    return next(_proof_problems(proof, document_context), "")
 
 
 def _matches(value: Any, expected: str) -> bool:
@@ -349,37 +356,48 @@ class _Verifier:
         challenge: str | None,
         domain: str | None,
     ) -> list[Check]:
-        """Steps of Verify Proof for one proof; stops at the first failure (later checks are moot)."""
-        proof = self.proofs[index]
+        """The checks of Verify Proof for one proof, up to and including the first that fails."""
         checks: list[Check] = []
-
-        def record(name: str, reason: str) -> bool:
+        steps = self._steps(
+            self.proofs[index],
+            resolve_key=resolve_key,
+            expected_purpose=expected_purpose,
+            challenge=challenge,
+            domain=domain,
+        )
+        for name, reason in steps:
             checks.append(Check(name, not reason, reason, index))
-            return not reason
+            if reason:
+                break  # later checks are moot; the generator stops here
+        return checks
 
-        if not record("proof", _check_proof_shape(proof, self.context)):
-            return checks
-        if expected_purpose is not None and not record(
-            "purpose",
-            "" if proof["proofPurpose"] == expected_purpose else
-            f"proofPurpose is {proof['proofPurpose']!r}, expected {expected_purpose!r}",
-        ):
-            return checks
-        if challenge is not None and not record(
-            "challenge", "" if proof.get("challenge") == challenge else "challenge does not match"
-        ):
-            return checks
-        if domain is not None and not record(
-            "domain", "" if _matches(proof.get("domain"), domain) else "domain does not match"
-        ):
-            return checks
+    def _steps(
+        self,
+        proof: Any,
+        *,
+        resolve_key: KeyResolver,
+        expected_purpose: str | None,
+        challenge: str | None,
+        domain: str | None,
+    ) -> Iterator[tuple[str, str]]:
+        """(check name, reason or "") in order; each step runs only if every earlier one passed."""
+        yield "proof", _check_proof_shape(proof, self.context)
+        if expected_purpose is not None:
+            purpose = proof["proofPurpose"]
+            yield (
+                "purpose",
+                "" if purpose == expected_purpose else f"proofPurpose is {purpose!r}, not {expected_purpose!r}",
+            )
+        if challenge is not None:
+            yield "challenge", "" if proof.get("challenge") == challenge else "challenge does not match"
+        if domain is not None:
+            yield "domain", "" if _matches(proof.get("domain"), domain) else "domain does not match"
         previous, reason = self.previous_indexes(proof)
-        if "previousProof" in proof and not record("previousProof", reason):
-            return checks
+        if "previousProof" in proof:
+            yield "previousProof", reason
         key, reason = _resolve(resolve_key, proof["verificationMethod"])
-        if not record("key", reason):
-            return checks
-        context = proof["@context"] if "@context" in proof else self.context
+        yield "key", reason
+        context = proof.get("@context", self.context)
         context = context if isinstance(context, list) else [context]
         config = {name: value for name, value in proof.items() if name != "proofValue"}
         config["@context"] = context
@@ -387,22 +405,21 @@ class _Verifier:
             config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             data = _proof_config_hash(self.registry, config_json, self.limits) + self.document_hash(context, previous)
         except _CANONICALIZATION_ERRORS as error:
-            record("canonicalization", f"{type(error).__name__}: {error}")
-            return checks
-        record("canonicalization", "")
+            yield "canonicalization", f"{type(error).__name__}: {error}"
+            return
+        yield "canonicalization", ""
         try:
             key.verify(decode_multibase(proof["proofValue"]), data)
         except InvalidSignature:
-            record("signature", "the Ed25519 signature does not match the document and proof options")
-            return checks
-        record("signature", "")
-        return checks
+            yield "signature", "the Ed25519 signature does not match the document and proof options"
+        else:
+            yield "signature", ""
 
 
 def _resolve(resolve_key: KeyResolver, verification_method: str) -> tuple[Any, str]:
     try:
         key = resolve_key(verification_method)
-    except Exception as error:  # noqa: BLE001 - any resolver failure means "no key", with its reason
+    except Exception as error:  # any resolver failure means "no key", with its reason
         return None, f"verification method {verification_method!r} did not resolve: {error}"
     if not isinstance(key, Ed25519PublicKey):
         return None, f"verification method {verification_method!r} did not resolve to an Ed25519 key"

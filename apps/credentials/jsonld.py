@@ -170,7 +170,13 @@ class ContextRegistry:
         except KeyError:
             raise UnknownContext(url) from None
         # "tag": "static" lets pyld keep the resolved context across operations.
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": document,
+            "tag": "static",
+        }
 
     def check_context_urls(self, document: Any) -> None:
         """Raise :class:`UnknownContext` for the first ``@context`` URL, at any depth, not bundled here."""
@@ -213,11 +219,10 @@ class ContextRegistry:
         node_map: dict[str, dict] = {"@default": {}}
         # pyld's to_rdf() without its second expansion: the document is expanded already.
         try:
-            processor._create_node_map(expanded, node_map, "@default", issuer)  # noqa: SLF001
+            processor._create_node_map(expanded, node_map, "@default", issuer)
             options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
             dataset = {
-                name: processor._graph_to_rdf(graph, issuer, options)  # noqa: SLF001
-                for name, graph in sorted(node_map.items())
+                name: processor._graph_to_rdf(graph, issuer, options) for name, graph in sorted(node_map.items())
             }
         except JsonLdError as error:
             raise _unwrap(error) from error
@@ -307,7 +312,7 @@ class _LosslessProcessor(JsonLdProcessor):
             f"term {expanded_property!r} is not defined by any context and would be dropped from the signed data"
         )
 
-    def _process_context(
+    def _process_context(  # noqa: PLR0917 - pyld's signature, called positionally by pyld
         self,
         active_ctx: Any,
         local_ctx: Any,
@@ -319,8 +324,8 @@ class _LosslessProcessor(JsonLdProcessor):
     ) -> Any:
         """pyld's context processing, memoized for contexts the registry owns (module docstring)."""
         flags = (override_protected, propagate, validate_scoped, options.get("base"), options.get("processingMode"))
-        key = self._registry._processed_key(active_ctx, local_ctx, flags)  # noqa: SLF001
-        cache = self._registry._processed  # noqa: SLF001
+        key = self._registry._processed_key(active_ctx, local_ctx, flags)
+        cache = self._registry._processed
         if key is not None:
             hit = cache.get(key)
             if hit is not None:

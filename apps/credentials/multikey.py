@@ -107,9 +107,9 @@ def did_key_verification_method(key: Ed25519PublicKey) -> str:
     return f"{_DID_KEY}{value}#{value}"
 
 
-def multikey_verification_method(key: Ed25519PublicKey, *, id: str, controller: str) -> dict[str, Any]:  # noqa: A002
+def multikey_verification_method(key: Ed25519PublicKey, *, method_id: str, controller: str) -> dict[str, Any]:
     """A ``Multikey`` verification method entry, as listed in a DID document (did:web or did:key)."""
-    return {"id": id, "type": "Multikey", "controller": controller, "publicKeyMultibase": encode_public_key(key)}
+    return {"id": method_id, "type": "Multikey", "controller": controller, "publicKeyMultibase": encode_public_key(key)}
 
 
 def _split_did_key(identifier: str) -> tuple[str, str, str | None]:
@@ -148,7 +148,7 @@ def did_key_document(identifier: str) -> dict[str, Any]:
     return {
         "@context": [DID_V1, MULTIKEY_V1],
         "id": did,
-        "verificationMethod": [multikey_verification_method(key, id=method_id, controller=did)],
+        "verificationMethod": [multikey_verification_method(key, method_id=method_id, controller=did)],
         "authentication": [method_id],
         "assertionMethod": [method_id],
         "capabilityInvocation": [method_id],

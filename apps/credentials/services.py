@@ -210,7 +210,14 @@ def _chain_heads(consignment_ids: list[Any]) -> dict[Any, ChainEntry | None]:
     """The last chain entry of each consignment, with the consignments locked so no fork is possible."""
     from apps.shipments.models import Consignment
 
-    list(Consignment.objects.select_for_update().filter(pk__in=consignment_ids).order_by("pk").values_list("pk"))
+    # NO KEY UPDATE: ingest's foreign-key checks (KEY SHARE) on these rows need not wait for us; both
+    # sides take consignment locks in primary-key order, so they cannot deadlock.
+    list(
+        Consignment.objects.select_for_update(no_key=True)
+        .filter(pk__in=consignment_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
     heads: dict[Any, ChainEntry | None] = dict.fromkeys(consignment_ids)
     for entry in (
         ChainEntry.objects.filter(consignment_id__in=consignment_ids)
@@ -219,6 +226,35 @@ def _chain_heads(consignment_ids: list[Any]) -> dict[Any, ChainEntry | None]:
     ):
         if heads[entry.consignment_id] is None:
             heads[entry.consignment_id] = entry
+    return heads
+
+
+def _chain_head_values(consignment_ids: list[Any]) -> dict[Any, tuple[int, Any, str] | None]:
+    """Like ``_chain_heads`` (and locking the same way), but reading only each chain's last entry."""
+    from django.db.models import Max, Q
+
+    from apps.shipments.models import Consignment
+
+    list(
+        Consignment.objects.select_for_update(no_key=True)
+        .filter(pk__in=consignment_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
+    heads: dict[Any, tuple[int, Any, str] | None] = dict.fromkeys(consignment_ids)
+    tops = (
+        ChainEntry.objects.filter(consignment_id__in=consignment_ids)
+        .values("consignment_id")
+        .annotate(top=Max("position"))
+    )
+    last = Q()
+    for row in tops:
+        last |= Q(consignment_id=row["consignment_id"], position=row["top"])
+    if last:
+        for consignment_id, position, credential_id, digest in ChainEntry.objects.filter(last).values_list(
+            "consignment_id", "position", "credential_id", "credential__digest_multibase"
+        ):
+            heads[consignment_id] = (position, credential_id, digest)
     return heads
 
 
@@ -461,3 +497,155 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
             actor=actor, action="credential.issue", target=row, partner=issuer, changes={"type": credential.get("type")}
         )
     return row
+
+
+@transaction.atomic
+def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) -> IssuerSettings:
+    """Choose whether the partner issues as its did:web or as the did:key of its current key."""
+    _require_partner_admin(actor, partner)
+    if did_method not in DidMethod.values:
+        raise ApplicationError(f"did_method must be one of {', '.join(DidMethod.values)}.", field="did_method")
+    settings_row, _ = IssuerSettings.objects.update_or_create(partner=partner, defaults={"did_method": did_method})
+    audit_record(
+        actor=actor,
+        action="issuer_settings.update",
+        target=settings_row,
+        partner=partner,
+        changes={"did_method": did_method},
+    )
+    return settings_row
+
+
+# --- Batched issuance (the worker's hot path) -----------------------------------------------
+
+
+class _Slots:
+    """Random free indexes of an issuer's current status list for one purpose, for a whole batch."""
+
+    def __init__(self, issuer: Partner, purpose: str) -> None:
+        self.issuer, self.purpose = issuer, purpose
+        self.field = "revocation" if purpose == StatusPurpose.REVOCATION else "suspension"
+        self._load(_current_list(issuer, purpose))
+
+    def _load(self, current: StatusList) -> None:
+        self.current = current
+        self.used = set(
+            Credential.objects.filter(**{f"{self.field}_list": current}).values_list(f"{self.field}_index", flat=True)
+        )
+
+    def take(self) -> tuple[StatusList, int]:
+        try:
+            index = status_list.allocate_index(self.used, size=self.current.size)
+        except status_list.StatusListFull:
+            StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
+            self._load(_current_list(self.issuer, self.purpose))
+            index = status_list.allocate_index(self.used, size=self.current.size)
+        self.used.add(index)
+        return self.current, index
+
+
+def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
+    """Issue the step credentials of many events at once: one lock round, one key unwrap per issuer.
+
+    Same result as :func:`step_credential_issue` per event, in record order; if another worker
+    raced us on any of these events, fall back to issuing them one at a time (each is idempotent).
+    """
+    from apps.shipments.models import Event, EventLink
+
+    events = list(
+        Event.objects.filter(pk__in=event_pks, credential__isnull=True)
+        .select_related("recorder")
+        .order_by("record_time", "pk")
+    )
+    if not events:
+        return 0
+    links: dict[Any, list[Any]] = {}
+    for link in EventLink.objects.filter(event__in=events).select_related("consignment").order_by("consignment_id"):
+        links.setdefault(link.event_id, []).append(link)
+    now = timezone.now()
+    due = [e for e in events if links.get(e.pk) or now - e.record_time >= LINK_GRACE]
+    if not due:
+        return 0
+    try:
+        with transaction.atomic():
+            return _issue_batch(due, links)
+    except IntegrityError:
+        return sum(1 for event in due if step_credential_issue(event_pk=event.pk) is not None)
+
+
+def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
+    consignment_ids = sorted({link.consignment_id for event_links in links.values() for link in event_links}, key=str)
+    heads = _chain_head_values(consignment_ids)
+    signers: dict[Any, tuple[PartnerKey, Ed25519PrivateKey, str, str, _Slots, _Slots]] = {}
+    credentials: list[Credential] = []
+    entries: list[ChainEntry] = []
+    for event in events:
+        issuer = event.recorder
+        if issuer.pk not in signers:
+            key = partner_key_ensure(partner=issuer)
+            signers[issuer.pk] = (
+                key,
+                private_key_of(key),
+                issuer_did(issuer, key),
+                verification_method_id(issuer, key),
+                _Slots(issuer, StatusPurpose.REVOCATION),
+                _Slots(issuer, StatusPurpose.SUSPENSION),
+            )
+        key, private_key, did, method, revocations, suspensions = signers[issuer.pk]
+        revocation, suspension = revocations.take(), suspensions.take()
+        event_links = links.get(event.pk, [])
+        credential = Credential(
+            kind=CredentialKind.STEP,
+            issuer=issuer,
+            event=event,
+            signed_by=key,
+            issued_at=timezone.now(),
+            revocation_list=revocation[0],
+            revocation_index=revocation[1],
+            suspension_list=suspension[0],
+            suspension_index=suspension[1],
+        )
+        related = [
+            {"id": credential_url(heads[link.consignment_id][1]), "digestMultibase": heads[link.consignment_id][2]}
+            for link in event_links
+            if heads.get(link.consignment_id)
+        ]
+        unsigned: dict[str, Any] = {
+            "@context": [CREDENTIALS_V2, CORRIDOR_V1],
+            "id": credential_url(credential.pk),
+            "type": ["VerifiableCredential", "StepCredential"],
+            "issuer": did,
+            "validFrom": event.record_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "credentialSubject": step_subject(
+                event,
+                consignments=[link.consignment for link in event_links],
+                recorder_did=did,
+                base_url=settings.CORRIDOR_BASE_URL,
+            ),
+            "credentialStatus": _status_entries(revocation, suspension),
+        }
+        if related:
+            unsigned["relatedResource"] = related
+        signed = dataintegrity.sign(
+            unsigned, private_key=private_key, verification_method=method, created=credential.issued_at
+        )
+        credential.document = serialize(signed)
+        credential.digest_multibase = digest_multibase(credential.document)
+        credentials.append(credential)
+        for link in event_links:
+            head = heads.get(link.consignment_id)
+            entries.append(
+                ChainEntry(
+                    consignment_id=link.consignment_id,
+                    credential=credential,
+                    position=head[0] + 1 if head else 1,
+                    previous_id=head[1] if head else None,
+                )
+            )
+            heads[link.consignment_id] = (head[0] + 1 if head else 1, credential.pk, credential.digest_multibase)
+    Credential.objects.bulk_create(credentials)
+    ChainEntry.objects.bulk_create(entries)
+    for event in events:
+        if event.version > 1:
+            _revoke_superseded(event)
+    return len(credentials)

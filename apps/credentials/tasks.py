@@ -19,7 +19,11 @@ from apps.credentials import services
 )
 def step_credentials_issue(event_pks: list[str]) -> int:
     """Issue the step credentials of these events (idempotent: an issued one is left as it is)."""
-    return sum(1 for pk in event_pks if services.step_credential_issue(event_pk=pk) is not None)
+    issued = 0
+    for start in range(0, len(event_pks), 250):
+        # Chunks keep each transaction (and its consignment locks) short.
+        issued += services.step_credentials_issue_batch(event_pks=event_pks[start : start + 250])
+    return issued
 
 
 @shared_task(time_limit=300)

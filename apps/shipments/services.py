@@ -325,8 +325,11 @@ def consignment_status_advance(*, new_links: Iterable[tuple[Any, Any]], events: 
         event__is_latest=True,
     )
     rederive = {pk for pk, time in later.values_list("consignment_id", "event__event_time") if time > earliest[pk]}
-    for pk, status, destination in Consignment.objects.filter(pk__in=list(by_consignment)).values_list(
-        "pk", "status", "destination"
+    # Primary-key order, as the credential workers lock consignments, so the two cannot deadlock.
+    for pk, status, destination in (
+        Consignment.objects.filter(pk__in=list(by_consignment))
+        .order_by("pk")
+        .values_list("pk", "status", "destination")
     ):
         if pk in rederive or status == ConsignmentStatus.EXCEPTION:
             rederive.add(pk)
@@ -340,7 +343,7 @@ def consignment_status_advance(*, new_links: Iterable[tuple[Any, Any]], events: 
 
 def consignment_status_refresh(*, consignment_ids: Iterable[Any]) -> None:
     """Re-derive the status of these consignments from their current events."""
-    for consignment in Consignment.objects.filter(pk__in=list(consignment_ids)):
+    for consignment in Consignment.objects.filter(pk__in=list(consignment_ids)).order_by("pk"):
         rows = Event.objects.filter(
             links__consignment=consignment, is_latest=True, is_retracted=False, is_erroneous=False
         ).values_list("event_time", "location", "biz_step", "disposition", "event_code")

@@ -27,11 +27,24 @@ def test_ping_task_is_idempotent(db):
     assert WorkerHeartbeat.objects.filter(last_nonce="same").count() == 1
 
 
+def _forget_broker_connections() -> None:
+    """Drop the app's cached connection and producer pools, which stay bound to the broker they were made for.
+
+    An eager ``.delay()`` in an earlier test (an EPCIS capture) still acquires a producer, binding the pools
+    to the default broker; pytest-django runs this transactional test after those.
+    """
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_answers_ping_over_the_sqlalchemy_broker(tmp_path):
     broker_url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
     previous = app.conf.broker_url
+    _forget_broker_connections()
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
     try:
@@ -45,5 +58,6 @@ def test_a_real_worker_answers_ping_over_the_sqlalchemy_broker(tmp_path):
             else:
                 pytest.fail("the worker did not run the ping task within 30 s")
     finally:
+        _forget_broker_connections()
         app.conf.broker_url = previous
         app.conf.task_always_eager = True

@@ -131,7 +131,7 @@ def test_step_credential_canonical_form_uses_cbv_and_status_list_iris():
     assert f"<{EPCIS}disposition> <{CBV}Disp-in_transit>" in nquads
     assert f"<{EPCIS}bizTransactionType> <{CBV}BTT-po>" in nquads
     assert f"<{CORRIDOR}StepCredential>" in nquads
-    assert "<https://www.w3.org/ns/credentials/status#statusPurpose> \"suspension\"" in nquads
+    assert '<https://www.w3.org/ns/credentials/status#statusPurpose> "suspension"' in nquads
     assert "<https://w3id.org/security#digestMultibase>" in nquads
 
 

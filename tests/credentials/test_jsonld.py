@@ -129,7 +129,7 @@ def test_processed_contexts_are_reused_across_documents(monkeypatch):
     registry = bundled_registry()
     registry.canonicalize(step_credential(number=1))
     created = []
-    original = pyld_jsonld.JsonLdProcessor._create_term_definition  # noqa: SLF001
+    original = pyld_jsonld.JsonLdProcessor._create_term_definition
 
     def counting(self, *args, **kwargs):
         created.append(args[2])

@@ -106,7 +106,7 @@ def test_did_key_document_lists_the_key_as_multikey():
 def test_multikey_verification_method_for_did_web():
     key = decode_public_key(VECTOR_PUBLIC)
     controller = "did:web:corridor.example:partners:acme"
-    method = multikey_verification_method(key, id=f"{controller}#key-1", controller=controller)
+    method = multikey_verification_method(key, method_id=f"{controller}#key-1", controller=controller)
     assert method == {
         "id": f"{controller}#key-1",
         "type": "Multikey",

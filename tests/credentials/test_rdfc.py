@@ -25,7 +25,7 @@ from tests.credentials.samples import step_credential
 RDFC10 = LOCAL_VECTORS / "rdfc10"
 
 
-class _RdfcSha384(rdfc._BudgetedURDNA2015):  # noqa: SLF001
+class _RdfcSha384(rdfc._BudgetedURDNA2015):
     """RDFC-1.0 with SHA-384, the hash the test suite's test075 is stated in."""
 
     def create_hash(self):
@@ -35,7 +35,9 @@ class _RdfcSha384(rdfc._BudgetedURDNA2015):  # noqa: SLF001
 def rdfc_test075_input() -> str:
     """test075's input: the expected output relabelled with the inverse of its identifier map."""
     expected = (RDFC10 / "test075-rdfc10.nq").read_text(encoding="utf-8")
-    to_input = {canonical: given for given, canonical in json.loads((RDFC10 / "test075-rdfc10map.json").read_text()).items()}
+    to_input = {
+        canonical: given for given, canonical in json.loads((RDFC10 / "test075-rdfc10map.json").read_text()).items()
+    }
     return re.sub(r"_:(c14n\d+)", lambda match: "_:" + to_input[match.group(1)], expected)
 
 
@@ -99,7 +101,7 @@ def test_document_with_thousands_of_blank_nodes_is_refused_before_json_ld_proces
     def must_not_run(*args, **kwargs):
         raise AssertionError("JSON-LD processing started on a document that should have been refused")
 
-    monkeypatch.setattr(jsonld._LosslessProcessor, "expand", must_not_run)  # noqa: SLF001
+    monkeypatch.setattr(jsonld._LosslessProcessor, "expand", must_not_run)
     monkeypatch.setattr(rdfc, "canonicalize_dataset", must_not_run)
     with pytest.raises(BoundedWorkExceeded) as refused:
         canonicalize(hostile_credential(3000))
@@ -109,7 +111,7 @@ def test_document_with_thousands_of_blank_nodes_is_refused_before_json_ld_proces
 def counted_calls(monkeypatch) -> list[int]:
     """Record the work counter at each Hash N-Degree Quads call."""
     calls: list[int] = []
-    original = rdfc._BudgetedURDNA2015.create_hash_to_related  # noqa: SLF001
+    original = rdfc._BudgetedURDNA2015.create_hash_to_related
 
     def counting(self, id_, issuer):
         try:
@@ -117,7 +119,7 @@ def counted_calls(monkeypatch) -> list[int]:
         finally:
             calls.append(self.work)
 
-    monkeypatch.setattr(rdfc._BudgetedURDNA2015, "create_hash_to_related", counting)  # noqa: SLF001
+    monkeypatch.setattr(rdfc._BudgetedURDNA2015, "create_hash_to_related", counting)
     return calls
 
 

@@ -192,7 +192,7 @@ def test_proof_configuration_is_canonicalized_once(vector_registry, monkeypatch)
         calls.append("proof" if "proofPurpose" in document else "document")
         return original(document, **kwargs)
 
-    dataintegrity._proof_config_hash.cache_clear()  # noqa: SLF001
+    dataintegrity._proof_config_hash.cache_clear()
     monkeypatch.setattr(vector_registry, "canonicalize", counting)
     first = hash_data(config, unsigned, registry=vector_registry)
     second = hash_data(dict(reversed(config.items())), unsigned, registry=vector_registry)
