@@ -164,7 +164,8 @@ def main() -> None:
     median_ms = statistics.median(timings) * 1000
     sign_ms = statistics.median(sign_times) * 1000
     print(
-        f"in-process (batches of 100): median {median_ms:.2f} ms per step credential = {1000 / median_ms:,.0f}/s on one core; "
+        f"in-process (batches of 100): median {median_ms:.2f} ms per step credential = "
+        f"{1000 / median_ms:,.0f}/s on one core; "
         f"baseline dataintegrity.sign alone {sign_ms:.2f} ms ({1000 / sign_ms:,.0f}/s); ratio {sign_ms / median_ms:.2f}"
     )
     print(

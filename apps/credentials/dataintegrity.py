@@ -47,6 +47,7 @@ from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, c
 
 __all__ = [
     "CRYPTOSUITE",
+    "MAX_PROOFS",
     "PROOF_TYPE",
     "Check",
     "KeyResolver",
@@ -61,6 +62,9 @@ __all__ = [
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
 SIGNATURE_LENGTH = 64
+# Each proof of a chain canonicalizes the document with the proofs it names, so the number of proofs
+# multiplies the work; real proof sets have one to three.
+MAX_PROOFS = 8
 
 # xsd:dateTimeStamp: a date-time with a time zone, as Data Integrity requires for ``created``.
 _DATE_TIME_STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
@@ -234,7 +238,7 @@ def _context_entries(document: Any) -> Iterator[Any]:
             stack.extend(item)
 
 
-def _check_structure(document: Any, limits: Limits) -> str:
+def _check_structure(document: Any, limits: Limits, max_proofs: int) -> str:
     """Why the document cannot be a secured document, or "" if its shape is acceptable."""
     if not isinstance(document, dict):
         return "a secured document is a JSON object"
@@ -246,12 +250,15 @@ def _check_structure(document: Any, limits: Limits) -> str:
     contexts = context if isinstance(context, list) else [context]
     if context is None or not contexts:
         return "@context is missing"
-    types = document.get("type", [])
-    types = set(types if isinstance(types, list) else [types])
+    declared = document.get("type", [])
+    types = {item for item in (declared if isinstance(declared, list) else [declared]) if isinstance(item, str)}
     if types & _VC_TYPES and contexts[0] != CREDENTIALS_V2:
         return f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2}"
-    if "proof" not in document or not _proofs(document["proof"]):
+    proofs = _proofs(document.get("proof"))
+    if not proofs:
         return "no proof"
+    if len(proofs) > max_proofs:
+        return f"{len(proofs)} proofs, more than the {max_proofs} accepted"
     return ""
 
 
@@ -465,17 +472,19 @@ def verify(
     allowed_contexts: Collection[str] | None = None,
     registry: ContextRegistry | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    max_proofs: int = MAX_PROOFS,
 ) -> VerificationResult:
     """Verify every eddsa-rdfc-2022 proof of a secured document; never raises for a bad document.
 
     ``resolve_key`` maps a verification method id to its Ed25519 public key (or None); it is where
     the caller decides which keys it trusts (e.g. :func:`apps.credentials.multikey.resolve_did_key`).
     ``allowed_contexts`` defaults to every context the registry bundles. ``challenge``/``domain``
-    are checked when given; ``expected_purpose=None`` accepts any purpose.
+    are checked when given; ``expected_purpose=None`` accepts any purpose. A document with more
+    than ``max_proofs`` proofs fails ``structure`` (each chained proof costs a canonicalization).
     """
     registry = registry or bundled_registry()
     allowed = registry.urls if allowed_contexts is None else allowed_contexts
-    reason = _check_structure(document, limits)
+    reason = _check_structure(document, limits, max_proofs)
     checks = [Check("structure", not reason, reason)]
     if reason:
         return VerificationResult(False, tuple(checks))

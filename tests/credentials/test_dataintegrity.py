@@ -229,6 +229,8 @@ def test_purpose_challenge_and_domain_are_checked(issuer_key):
         ({**step_credential(), "@context": [CORRIDOR_V1, CREDENTIALS_V2], "proof": {}}, "first @context"),
         (step_credential(), "no proof"),
         ({**step_credential(), "proof": []}, "no proof"),
+        ({**step_credential(), "type": {"not": "a type"}, "proof": []}, "no proof"),
+        ({**step_credential(), "proof": [{}] * 9}, "more than the 8"),
     ],
 )
 def test_structure_problems_fail_the_structure_check(document, reason):

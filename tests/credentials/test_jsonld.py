@@ -71,6 +71,15 @@ def test_unknown_context_inside_an_inline_context_is_refused_through_the_loader(
         registry.canonicalize(document)
 
 
+def test_unknown_context_cited_by_a_bundled_context_is_refused_through_pyld():
+    """The pre-check sees only the document; a context's own imports reach the loader, which refuses too."""
+    wrapper = "https://contexts.example.com/wrapper/v1"
+    registry = bundled_registry().extended({wrapper: {"@context": [UNKNOWN]}})
+    with pytest.raises(UnknownContext) as refused:
+        registry.canonicalize({"@context": wrapper, "id": "urn:x", "urn:p": "v"})
+    assert refused.value.url == UNKNOWN
+
+
 def test_undefined_term_is_data_loss_not_silently_dropped():
     document = step_credential()
     document["credentialSubject"]["temperatureNote"] = "kept cold"
