@@ -238,28 +238,33 @@ def _context_entries(document: Any) -> Iterator[Any]:
             stack.extend(item)
 
 
-def _check_structure(document: Any, limits: Limits, max_proofs: int) -> str:
-    """Why the document cannot be a secured document, or "" if its shape is acceptable."""
+def _structure_problems(document: Any, limits: Limits, max_proofs: int) -> Iterator[str]:
+    """What keeps the document from being a secured document; lazily, like :func:`_proof_problems`."""
     if not isinstance(document, dict):
-        return "a secured document is a JSON object"
+        yield "a secured document is a JSON object"
+        return
     try:
         check_json_shape(document, limits)
     except BoundedWorkExceeded as error:
-        return f"refused before processing ({error.limit}): {error}"
+        yield f"refused before processing ({error.limit}): {error}"
     context = document.get("@context")
     contexts = context if isinstance(context, list) else [context]
     if context is None or not contexts:
-        return "@context is missing"
+        yield "@context is missing"
     declared = document.get("type", [])
     types = {item for item in (declared if isinstance(declared, list) else [declared]) if isinstance(item, str)}
     if types & _VC_TYPES and contexts[0] != CREDENTIALS_V2:
-        return f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2}"
+        yield f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2}"
     proofs = _proofs(document.get("proof"))
     if not proofs:
-        return "no proof"
+        yield "no proof"
     if len(proofs) > max_proofs:
-        return f"{len(proofs)} proofs, more than the {max_proofs} accepted"
-    return ""
+        yield f"{len(proofs)} proofs, more than the {max_proofs} accepted"
+
+
+def _check_structure(document: Any, limits: Limits, max_proofs: int) -> str:
+    """Why the document cannot be a secured document, or "" if its shape is acceptable."""
+    return next(_structure_problems(document, limits, max_proofs), "")
 
 
 def _check_contexts(document: dict[str, Any], allowed: Collection[str]) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.credentials import dataintegrity, dids, status_list
 from apps.credentials.models import ChainEntry, Credential, PartnerKey, StatusList
 from apps.credentials.services import (
+    issuer_did,
     partner_did_web,
     partner_key_ensure,
     private_key_of,
@@ -64,12 +65,18 @@ def consignment_chain(*, consignment: Any) -> list[ChainEntry]:
 
 
 def status_list_credential(*, status: StatusList) -> dict[str, Any]:
-    """The signed status list credential, signed afresh by the issuer's current key."""
+    """The signed status list credential, signed afresh by the issuer's current key.
+
+    Its ``issuer`` is the DID the partner issues as (did:web, or the did:key of its current key), the
+    same DID whose key signs it: a verifier requires the proof's key to belong to the issuer, and
+    Bitstring Status List checkers (Digital Bazaar's by default) require the list's issuer to be the
+    credential's.
+    """
     issuer = status.issuer
     key = partner_key_ensure(partner=issuer)
     unsigned = status_list.status_list_credential(
         list_url=status_list_url(status),
-        issuer=partner_did_web(issuer),
+        issuer=issuer_did(issuer, key),
         purpose=status.purpose,
         bits=status_list.Bitstring.from_bytes(bytes(status.bits)),
         valid_from=status.updated_at,

@@ -350,11 +350,15 @@ def _issue_step(event: Any, links: list[Any]) -> Credential:
 
 
 def _revoke_superseded(event: Any) -> None:
-    """A corrected, updated or retracted event's earlier credentials are revoked (DESIGN §10)."""
+    """A corrected, updated or retracted event's earlier credentials are revoked (DESIGN §10).
+
+    Every version but the latest is revoked, whichever credential is issued first: an older version
+    issued after its update (both were waiting for the grace period) is revoked as it is issued.
+    """
     from apps.shipments.models import Event
 
     older = Credential.objects.filter(
-        event__in=Event.objects.filter(recorder=event.recorder, event_id=event.event_id, version__lt=event.version),
+        event__in=Event.objects.filter(recorder=event.recorder, event_id=event.event_id, is_latest=False),
         revoked_at__isnull=True,
     )
     for credential in older:
@@ -552,10 +556,12 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
     """
     from apps.shipments.models import Event, EventLink
 
-    events = list(
-        Event.objects.filter(pk__in=event_pks, credential__isnull=True)
-        .select_related("recorder")
-        .order_by("record_time", "pk")
+    # A batch shares one record time: within it, the order the events were sent (the ingest enqueues
+    # them in that order) is the record order the chain must follow, not the random primary keys.
+    sent = {str(pk): index for index, pk in enumerate(event_pks)}
+    events = sorted(
+        Event.objects.filter(pk__in=event_pks, credential__isnull=True).select_related("recorder"),
+        key=lambda event: (event.record_time, sent[str(event.pk)]),
     )
     if not events:
         return 0
@@ -646,6 +652,6 @@ def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
     Credential.objects.bulk_create(credentials)
     ChainEntry.objects.bulk_create(entries)
     for event in events:
-        if event.version > 1:
+        if event.version > 1 or not event.is_latest:
             _revoke_superseded(event)
     return len(credentials)

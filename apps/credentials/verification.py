@@ -92,7 +92,9 @@ def _check_proof(
     controller: str | None = None,
 ) -> None:
     """Structure, contexts, proof and issuer key, named as :mod:`dataintegrity` names them."""
-    resolve = _key_resolver(controller, outcome, did_resolver(), purpose or "assertionMethod")
+    # The key is resolved while the proof is verified; its check is reported after structure and contexts.
+    keys = Outcome()
+    resolve = _key_resolver(controller, keys, did_resolver(), purpose or "assertionMethod")
     result = dataintegrity.verify(
         document, resolve_key=resolve, expected_purpose=purpose, challenge=challenge, domain=domain
     )
@@ -101,6 +103,7 @@ def _check_proof(
         if name in names:
             failed = [check for check in result.checks if check.name == name and not check.passed]
             outcome.add(name, not failed, failed[0].reason if failed else "")
+    outcome.checks.extend(keys.checks)
     proof_checks = [check for check in result.checks if check.name not in ("structure", "contexts")]
     if not proof_checks and result.verified is False and not outcome.errors:
         outcome.add("proof", False, "no verifiable proof")

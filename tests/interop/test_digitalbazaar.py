@@ -342,7 +342,7 @@ def test_a_js_signed_credential_verifies_in_corridor(node):
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     outcome = credential_verify(document)
     assert outcome.verified, outcome.checks
-    assert [check["check"] for check in outcome.checks] == ["structure", "contexts", "issuer key", "proof", "validity period"]
+    assert {check["check"] for check in outcome.checks} == {"structure", "contexts", "issuer key", "proof", "validity period"}
 
 
 def test_a_js_signed_credential_verifies_through_the_vc_api(node):
@@ -390,7 +390,7 @@ def test_a_tampered_js_signed_credential_fails_in_corridor_naming_the_proof(node
 
 def test_a_corridor_step_credential_re_signed_in_js_verifies_in_corridor(node, tmp_path, alice, step_credentials):
     """Digital Bazaar's signer over Corridor's own step credential (its EPCIS subject and JSON literal)."""
-    document = _served_credential(_client(alice), step_credentials[0])
+    document = _served_credential(_client(alice), step_credentials[1])
     unsigned = tmp_path / "unsigned.json"
     unsigned.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     resigned = _js_sign(node, "--credential", unsigned)

@@ -8,7 +8,8 @@
 // loaded; nothing is fetched. Status entries are checked for real (the status list credential is
 // verified, its issuer must be the credential's, and a set bit fails) unless --skip-status is given.
 // Prints {"verified", "error", "statusResult"} as JSON; exits 0 only if verified (1: not verified,
-// 2: bad usage or unreadable input).
+// 2: bad usage or unreadable input). A file holding a JSON array verifies each credential in it and
+// prints {"verified": all of them verified, "results": [one answer per credential]}.
 
 import {readFileSync} from 'node:fs';
 
@@ -54,8 +55,18 @@ try {
   usage(`cannot read input: ${error.message}`);
 }
 
-const result = await verifyCredential({
-  credential, documentLoader: makeDocumentLoader({documents}), skipStatus, now
-});
+const documentLoader = makeDocumentLoader({documents});
+let result;
+if(Array.isArray(credential)) {
+  const results = [];
+  for(const item of credential) {
+    results.push(await verifyCredential({
+      credential: item, documentLoader, skipStatus, now
+    }));
+  }
+  result = {verified: results.every(item => item.verified), results};
+} else {
+  result = await verifyCredential({credential, documentLoader, skipStatus, now});
+}
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(result.verified ? 0 : 1);
