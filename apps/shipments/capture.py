@@ -31,7 +31,11 @@ def _exception(problem: FieldProblem) -> dict[str, Any]:
         "type": "epcisException:ValidationException",
         "title": "Invalid event",
         "status": 400,
-        "detail": f"event {problem.index}: {problem.field}: {problem.detail}",
+        "detail": (
+            f"document: {problem.field}: {problem.detail}"
+            if problem.index == epcis.DOCUMENT_INDEX
+            else f"event {problem.index}: {problem.field}: {problem.detail}"
+        ),
         "eventIndex": problem.index,
         "eventID": problem.event_id,
         "pointer": problem.field,
