@@ -447,6 +447,23 @@ def presentation_build(
     )
 
 
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _inexact_integer(document: Any) -> str | None:
+    """The path of the first integer in ``document`` that an IEEE 754 double cannot hold exactly, if any."""
+    stack: list[tuple[Any, str]] = [(document, "credential")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((item, f"{path}.{key}") for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SAFE_INTEGER:
+            return path
+    return None
+
+
 def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
     """Sign a caller-supplied credential as the caller's partner, with status entries (VC API issue)."""
     if actor.partner is None:
@@ -465,6 +482,13 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
         raise ApplicationError(f"@context must be a list starting with {CREDENTIALS_V2}.", field="credential.@context")
     if "proof" in credential:
         raise ApplicationError("Send the credential without a proof.", field="credential.proof")
+    inexact = _inexact_integer(credential)
+    if inexact is not None:
+        raise ApplicationError(
+            f"{inexact} is an integer beyond ±(2^53 - 1), which other implementations (JavaScript's among them) "
+            "read inexactly, so they could not verify the signature (I-JSON, RFC 7493): send it as a string.",
+            field=inexact,
+        )
     with transaction.atomic():
         revocation = _allocate(issuer, StatusPurpose.REVOCATION)
         suspension = _allocate(issuer, StatusPurpose.SUSPENSION)
