@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.credentials import dataintegrity, keystore, multikey, status_list
@@ -387,7 +388,10 @@ def _set_status(credential: Credential, purpose: str, value: bool) -> None:
     locked.bits = bits.to_bytes()
     locked.save(update_fields=["bits", "updated_at"])
     if purpose == StatusPurpose.REVOCATION:
-        Credential.objects.filter(pk=credential.pk).update(revoked_at=timezone.now() if value else None)
+        # Revocation is final and dated once: revoking again keeps the first time.
+        Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now() if value else None
+        )
     else:
         Credential.objects.filter(pk=credential.pk).update(suspended=value)
 
@@ -673,8 +677,12 @@ def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
                 )
             )
             heads[link.consignment_id] = (head[0] + 1 if head else 1, credential.pk, credential.digest_multibase)
-    Credential.objects.bulk_create(credentials)
-    ChainEntry.objects.bulk_create(entries)
+    bulk_insert(Credential, credentials)
+    bulk_insert_values(
+        ChainEntry,
+        ("consignment_id", "credential_id", "position", "previous_id"),
+        [(e.consignment_id, e.credential.pk, e.position, e.previous_id) for e in entries],
+    )
     for event in events:
         if event.version > 1 or not event.is_latest:
             _revoke_superseded(event)
