@@ -7,9 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from apps.core import views as core_views
 from apps.core.api.urls import routes as core_routes
-from apps.partners.api.urls import routes as partner_routes
 from apps.credentials.urls import api_routes as credential_routes
 from apps.credentials.urls import api_urlpatterns as credential_api_urls
+from apps.partners.api.urls import routes as partner_routes
 from apps.partners.api.views import MeView
 from apps.shipments.api.urls import routes as shipment_routes
 from apps.shipments.api.urls import urlpatterns as shipment_api_urls

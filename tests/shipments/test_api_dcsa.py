@@ -53,9 +53,17 @@ def _post_v3(api: Any, *events: dict[str, Any]) -> Any:
 
 
 def assert_dcsa_error(response: Any, status: int, path: str) -> dict[str, Any]:
-    """DCSA's own error object (not RFC 9457) with this status."""
+    """DCSA's own error object (not RFC 9457) with this status: 2.2's ErrorResponse, 3.0's feedbackElements."""
     assert response.status_code == status, response.content
     body = response.json()
+    if "/v3/" in path:
+        assert set(body) == {"feedbackElements"}, body
+        assert body["feedbackElements"]
+        assert all(
+            e["severity"] == "ERROR" and e["message"] and e["propertyPath"].startswith("$")
+            for e in body["feedbackElements"]
+        )
+        return body
     assert set(body) == DCSA_ERROR_KEYS, body
     assert body["httpMethod"] == "POST"
     assert body["requestUri"] == path
@@ -142,7 +150,7 @@ def test_an_earlier_update_with_different_content_is_409_and_changes_nothing(cli
     older = _v3(eventUpdatedDateTime="2026-01-20T14:16:00Z")
     older["equipmentDetails"] = {**older["equipmentDetails"], "emptyIndicatorCode": "EMPTY"}
     body = assert_dcsa_error(_post_v3(api, older), 409, "/api/v1/dcsa/v3/events")
-    assert body["errors"][0]["property"] == "0.eventID"
+    assert body["feedbackElements"][0]["propertyPath"] == "$.events[0].eventID"
     assert list(Event.objects.values_list("pk", "version", "is_latest", "event_code")) == before
 
 

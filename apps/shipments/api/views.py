@@ -164,10 +164,27 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-def dcsa_error(request: Request, problems: list[dict[str, Any]], status_code: int, reason: str) -> Response:
-    """DCSA's own error object (DESIGN §10: standard endpoints answer in the standard's shape)."""
+def dcsa_error(
+    request: Request, problems: list[dict[str, Any]], status_code: int, reason: str, *, version: str = "2.2"
+) -> Response:
+    """DCSA's own error object (DESIGN §10: standard endpoints answer in the standard's shape).
+
+    Track & Trace 2.2 uses the ErrorResponse object; 3.0 a list of ``feedbackElements`` whose
+    ``propertyPath`` is a JSONPath into the request.
+    """
     from django.utils import timezone
 
+    def message(p: dict[str, Any]) -> str:
+        return f"event {p.get('index')} ({p.get('event_id') or 'no id'}): {p.get('field')}: {p.get('detail')}"
+
+    if version == "3.0":
+        elements = []
+        for p in problems:
+            path = "$" if p.get("index") in (None, -1) else f"$.events[{p['index']}]"
+            if p.get("field"):
+                path += "." + str(p["field"])
+            elements.append({"severity": "ERROR", "message": message(p), "propertyPath": path})
+        return Response({"feedbackElements": elements}, status=status_code)
     body = {
         "httpMethod": request.method,
         "requestUri": request.path,
@@ -175,13 +192,7 @@ def dcsa_error(request: Request, problems: list[dict[str, Any]], status_code: in
         "statusCodeText": reason,
         "errorDateTime": timezone.now().isoformat(),
         "errors": [
-            {
-                "reason": "invalidInput",
-                "message": f"event {p.get('index')} ({p.get('event_id') or 'no id'}): "
-                f"{p.get('field')}: {p.get('detail')}",
-                "property": p.get("field"),
-                "index": p.get("index"),
-            }
+            {"reason": "invalidInput", "message": message(p), "property": p.get("field"), "index": p.get("index")}
             for p in problems
         ],
     }
@@ -201,10 +212,18 @@ class DcsaEventsView(APIView):
             events = dcsa.parse_dcsa_events(request.data, version=self.version)
             result = event_batch_record(actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}")
         except IngestValidationError as exc:
-            return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request")
+            return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request", version=self.version)
         except ApplicationError as exc:
-            problem = {"index": None, "event_id": "", "field": exc.field or "", "detail": exc.detail}
-            return dcsa_error(request, [problem], exc.status, HTTPStatus(exc.status).phrase)
+            index, _, field = (exc.field or "").partition(".")
+            if not index.isdigit():
+                index, field = None, exc.field or ""
+            problem = {
+                "index": int(index) if index is not None else None,
+                "event_id": "",
+                "field": field,
+                "detail": exc.detail,
+            }
+            return dcsa_error(request, [problem], exc.status, HTTPStatus(exc.status).phrase, version=self.version)
         body = s.BatchResultSerializer(result).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

@@ -360,8 +360,9 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             # A new version replaces an old one: the old one's effect must go, so recompute.
             consignment_status_refresh(consignment_ids=superseded_links)
         consignment_status_advance(
-            new_links=[(consignment, event_pk) for event_pk, consignment, _ in link_rows
-                       if consignment not in superseded_links],
+            new_links=[
+                (consignment, event_pk) for event_pk, consignment, _ in link_rows if consignment not in superseded_links
+            ],
             events=by_pk,
         )
         _enqueue_credentials([str(row.pk) for row in rows.values()])
