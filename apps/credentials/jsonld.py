@@ -231,7 +231,8 @@ class ContextRegistry:
         # pyld's to_rdf() without its second expansion: the document is expanded already.
         try:
             processor._create_node_map(expanded, node_map, "@default", issuer)
-            options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+            # i18n-datatype keeps @direction in the signed data, as Digital Bazaar's eddsa-rdfc-2022 does.
+            options = {"produceGeneralizedRdf": False, "rdfDirection": "i18n-datatype", "processingMode": "json-ld-1.1"}
             dataset = {
                 name: processor._graph_to_rdf(graph, issuer, options) for name, graph in sorted(node_map.items())
             }

@@ -30,8 +30,8 @@ from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.ingest import dcsa, epcis
 from apps.shipments.ingest.service import event_batch_record
-from apps.shipments.services import consignment_create
 from apps.shipments.models import Event
+from apps.shipments.services import consignment_create
 from tests.conftest import skip_or_fail
 from tests.shipments.conftest import CONTAINER, consignment_data
 
@@ -59,7 +59,10 @@ def _epcis_document() -> dict[str, Any]:
     a vendor namespace, ILMD, sensor readings with decimals, non-ASCII text and control characters,
     which end up in the subject's ``extensions`` JSON literal."""
     return {
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"ex": "https://ns.example.com/"}],
+        "@context": [
+            "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+            {"ex": "https://ns.example.com/"},
+        ],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": "2026-03-03T00:00:00Z",
@@ -93,7 +96,9 @@ def _epcis_document() -> dict[str, Any]:
                     "bizStep": "shipping",
                     "disposition": "in_transit",
                     "readPoint": {"id": "urn:epc:id:sgln:0614141.07346.1234"},
-                    "bizTransactionList": [{"type": "bol", "bizTransaction": "urn:epcglobal:cbv:bt:4712345000009:BL-KHH-0001"}],
+                    "bizTransactionList": [
+                        {"type": "bol", "bizTransaction": "urn:epcglobal:cbv:bt:4712345000009:BL-KHH-0001"}
+                    ],
                     "sensorElementList": [
                         {
                             "sensorMetadata": {"time": "2026-03-02T09:59:00+08:00"},
@@ -116,8 +121,13 @@ def operator(alpha, olga) -> Actor:
 
 
 @pytest.fixture
+def carrier_operator(bravo, charlie) -> Actor:
+    return Actor(partner=bravo, role=MemberRole.OPERATOR, user=charlie)
+
+
+@pytest.fixture
 def step_credentials(alpha, alice, bravo, operator) -> list[Credential]:
-    """alpha's three steps of PO-1001 (two EPCIS, one native), issued in record order: a chain of three."""
+    """alpha's three steps of PO-1001 (two EPCIS, one native), issued in event order: a chain of three."""
     consignment_create(actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), data=consignment_data())
     event_batch_record(actor=operator, events=epcis.parse_document(_epcis_document()), channel="epcis")
     response = _client(alice).post(
@@ -133,7 +143,10 @@ def step_credentials(alpha, alice, bravo, operator) -> list[Credential]:
         format="json",
     )
     assert response.status_code == 201, response.content
-    issued = [services.step_credential_issue(event_pk=pk) for pk in Event.objects.order_by("event_time").values_list("pk", flat=True)]
+    issued = [
+        services.step_credential_issue(event_pk=pk)
+        for pk in Event.objects.order_by("event_time").values_list("pk", flat=True)
+    ]
     assert all(credential is not None for credential in issued)
     return issued
 
@@ -208,7 +221,11 @@ def test_step_credentials_verify_in_digital_bazaars_libraries(node, tmp_path, al
             "statusResult": {
                 "verified": True,
                 "entries": [
-                    {"statusPurpose": entry["statusPurpose"], "statusListIndex": entry["statusListIndex"], "status": False}
+                    {
+                        "statusPurpose": entry["statusPurpose"],
+                        "statusListIndex": entry["statusListIndex"],
+                        "status": False,
+                    }
                     for entry in document["credentialStatus"]
                 ],
             },
@@ -222,7 +239,7 @@ def _shared_json(*parts: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_path, alpha, olga, bravo, charlie):
+def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_path, operator, carrier_operator):
     """Every event of GS1's EPCIS examples (recorded by alpha) and of DCSA's samples (recorded by bravo)
     gets a step credential (unlinked, so after the grace period) that Digital Bazaar verifies."""
     epcis_files = sorted(path.name for path in (SHARED / "epcis").glob("*.jsonld"))
@@ -232,10 +249,10 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
         if name in EPCIS_REFUSED or name == "epcis-context.jsonld":
             continue
         events = epcis.parse_document(_shared_json("epcis", name))
-        event_batch_record(actor=Actor(partner=alpha, role=MemberRole.OPERATOR, user=olga), events=events, channel="epcis")
+        event_batch_record(actor=operator, events=events, channel="epcis")
     for name, version in DCSA_SAMPLES.items():
         events = dcsa.parse_dcsa_events(_shared_json("dcsa", "messages", name), version=version)
-        event_batch_record(actor=Actor(partner=bravo, role=MemberRole.OPERATOR, user=charlie), events=events, channel="dcsa")
+        event_batch_record(actor=carrier_operator, events=events, channel="dcsa")
     Event.objects.update(record_time=F("record_time") - services.LINK_GRACE - timedelta(minutes=1))
     credentials = [services.step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]
     assert len(credentials) >= 25
@@ -246,7 +263,10 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
     for credential in credentials:
         document = json.loads(bytes(credential.document))
         served.append(document)
-        if not documents.keys() >= {document["issuer"], *(e["statusListCredential"] for e in document["credentialStatus"])}:
+        if not documents.keys() >= {
+            document["issuer"],
+            *(e["statusListCredential"] for e in document["credentialStatus"]),
+        }:
             documents.update(_documents_for(document))
     result = _js_verify(node, tmp_path, served, documents)
     failures = [
@@ -304,7 +324,9 @@ def test_a_tampered_step_credential_does_not_verify_in_js(node, tmp_path, alice,
     assert "Invalid signature" in result["error"]
 
 
-def test_a_revoked_or_suspended_step_credential_fails_the_js_status_check(node, tmp_path, alice, olga, step_credentials):
+def test_a_revoked_or_suspended_step_credential_fails_the_js_status_check(
+    node, tmp_path, alice, olga, step_credentials
+):
     document = _served_credential(_client(alice), step_credentials[1])
     actor = Actor(partner=step_credentials[1].issuer, role=MemberRole.OPERATOR, user=olga)
     services.credential_status_set(actor=actor, credential=step_credentials[1], purpose="suspension", value=True)
@@ -352,9 +374,12 @@ def test_a_credential_signed_by_a_revoked_key_fails_in_js(node, tmp_path, alice,
     assert "is not a verification method of" in result["error"]
 
 
-def test_a_did_key_issuer_step_credential_verifies_in_js(node, tmp_path, alpha, alice, bravo, operator):
-    IssuerSettings.objects.create(partner=alpha, did_method=DidMethod.KEY)
-    consignment_create(actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), data=consignment_data())
+@pytest.mark.usefixtures("bravo")
+def test_a_did_key_issuer_step_credential_verifies_in_js(node, tmp_path, alice, operator):
+    IssuerSettings.objects.create(partner=operator.partner, did_method=DidMethod.KEY)
+    consignment_create(
+        actor=Actor(partner=operator.partner, role=MemberRole.ADMIN, user=alice), data=consignment_data()
+    )
     (event,) = event_batch_record(
         actor=operator, events=epcis.parse_document(_epcis_document())[:1], channel="epcis"
     ).events
@@ -391,6 +416,60 @@ def test_an_api_issued_credential_verifies_in_js(node, tmp_path, alpha, token_fo
     assert "Invalid signature" in result["error"]
 
 
+def _api_issue(api: APIClient, unsigned: dict[str, Any]) -> Any:
+    # As raw JSON: the test client's encoder would turn large integers into the same text anyway, but
+    # this way the server sees exactly what a partner system sends.
+    return api.post("/credentials/issue", json.dumps({"credential": unsigned}), content_type="application/json")
+
+
+def _numbers_credential(amount: int) -> dict[str, Any]:
+    return {
+        "@context": [CREDENTIALS_V2, CORRIDOR_V1],
+        "type": ["VerifiableCredential", "StepCredential"],
+        "credentialSubject": {"type": "ObjectEvent", "eventVersion": amount, "extensions": {"weight": 4.5, "n": 100.0}},
+    }
+
+
+def test_integers_javascript_reads_exactly_verify_and_larger_ones_are_refused(node, tmp_path, alpha, token_for, bearer):
+    """JSON numbers are doubles in JavaScript: 2^53 + 1 would arrive as 2^53 and the signature would fail
+    there, so Corridor refuses to sign it (I-JSON) instead of issuing what others cannot verify."""
+    api = bearer(token_for(alpha))
+    largest = 2**53 - 1
+    response = _api_issue(api, _numbers_credential(largest))
+    assert response.status_code == 201, response.content
+    document = response.json()["verifiableCredential"]
+    assert document["credentialSubject"]["eventVersion"] == largest
+    assert _js_verify(node, tmp_path, document, _documents_for(document))["verified"] is True
+    response = _api_issue(api, _numbers_credential(largest + 2))
+    assert response.status_code == 400, response.content
+    assert "credential.credentialSubject.eventVersion" in response.content.decode()
+
+
+def _with_direction() -> dict[str, Any]:
+    return {
+        "@context": [CREDENTIALS_V2],
+        "type": ["VerifiableCredential"],
+        "name": {"@value": "شهادة المشغل الاقتصادي المعتمد", "@language": "ar", "@direction": "rtl"},
+        "credentialSubject": {"id": "https://example.org/subjects/1"},
+    }
+
+
+def test_a_credential_with_a_base_direction_verifies_in_js(node, tmp_path, alpha, token_for, bearer):
+    response = _api_issue(bearer(token_for(alpha)), _with_direction())
+    assert response.status_code == 201, response.content
+    document = response.json()["verifiableCredential"]
+    assert _js_verify(node, tmp_path, document, _documents_for(document))["verified"] is True
+
+
+def test_a_changed_base_direction_fails_in_corridor_as_in_js(node, tmp_path, alpha, token_for, bearer):
+    response = _api_issue(bearer(token_for(alpha)), _with_direction())
+    assert response.status_code == 201, response.content
+    tampered = copy.deepcopy(response.json()["verifiableCredential"])
+    tampered["name"]["@direction"] = "ltr"
+    assert _js_verify(node, tmp_path, tampered, _documents_for(tampered))["verified"] is False
+    assert not credential_verify(tampered).verified
+
+
 # --- Digital Bazaar issues, Corridor verifies -----------------------------------------------------------------
 
 
@@ -400,7 +479,13 @@ def test_a_js_signed_credential_verifies_in_corridor(node):
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     outcome = credential_verify(document)
     assert outcome.verified, outcome.checks
-    assert {check["check"] for check in outcome.checks} == {"structure", "contexts", "issuer key", "proof", "validity period"}
+    assert {check["check"] for check in outcome.checks} == {
+        "structure",
+        "contexts",
+        "issuer key",
+        "proof",
+        "validity period",
+    }
 
 
 def test_a_js_signed_credential_verifies_through_the_vc_api(node):
