@@ -470,6 +470,8 @@ def _inexact_integer(document: Any) -> str | None:
 
 def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
     """Sign a caller-supplied credential as the caller's partner, with status entries (VC API issue)."""
+    from apps.credentials.verification import aware_datetime
+
     if actor.partner is None:
         raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
     if not isinstance(credential, dict):
@@ -486,6 +488,10 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
         raise ApplicationError(f"@context must be a list starting with {CREDENTIALS_V2}.", field="credential.@context")
     if "proof" in credential:
         raise ApplicationError("Send the credential without a proof.", field="credential.proof")
+    for name in ("validFrom", "validUntil"):
+        # VC 2.0: an XML Schema dateTimeStamp (a time zone is required); anything else never verifies.
+        if name in credential and aware_datetime(credential[name]) is None:
+            raise ApplicationError(f"{name} must be a date-time with a time zone.", field=f"credential.{name}")
     inexact = _inexact_integer(credential)
     if inexact is not None:
         raise ApplicationError(

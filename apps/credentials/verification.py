@@ -10,6 +10,7 @@ status lists and chain links of other deployments are reported as warnings, not 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from apps.credentials import dataintegrity, dids, multikey, status_list
 from apps.credentials.models import Credential, StatusList
 from apps.credentials.selectors import did_resolver, status_list_credential
-from apps.credentials.services import digest_multibase
+from apps.credentials.services import digest_multibase, serialize
 
 
 @dataclass
@@ -116,14 +117,23 @@ def _check_proof(
         outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
 
 
+def aware_datetime(raw: Any) -> datetime | None:
+    """A date-time with a time zone from a credential's field, or None (malformed or impossible dates too)."""
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:  # well formed but impossible, such as 30 February
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
 def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
     problems = []
     for name, must_be_before in (("validFrom", True), ("validUntil", False)):
         raw = document.get(name)
         if raw is None:
             continue
-        moment = parse_datetime(raw) if isinstance(raw, str) else None
-        if moment is None or moment.tzinfo is None:
+        moment = aware_datetime(raw)
+        if moment is None:
             problems.append(f"{name} is not a date-time with a time zone")
         elif must_be_before and moment > now:
             problems.append(f"not valid before {raw}")
@@ -132,11 +142,12 @@ def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime
     outcome.add("validity period", not problems, "; ".join(problems))
 
 
-def _local_status_list(url: str) -> StatusList | None:
-    prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
-    if not url.startswith(prefix):
+def _local_pk(url: str, prefix: str) -> uuid.UUID | None:
+    """The id in one of this deployment's URLs, or None if what follows the prefix is not one."""
+    try:
+        return uuid.UUID(url.removeprefix(prefix))
+    except ValueError:
         return None
-    return StatusList.objects.select_related("issuer").filter(pk=url.removeprefix(prefix)).first()
 
 
 def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
@@ -149,8 +160,16 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
         if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
             problems.append("a status entry is not a BitstringStatusListEntry")
             continue
-        lst = _local_status_list(str(entry.get("statusListCredential", "")))
-        if lst is None:
+        url = str(entry.get("statusListCredential", ""))
+        prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
+        if url.startswith(prefix):
+            pk = _local_pk(url, prefix)
+            lst = StatusList.objects.select_related("issuer").filter(pk=pk).first() if pk else None
+            if lst is None:
+                # This deployment would hold it: a list it does not have cannot vouch for the credential.
+                problems.append(f"status list {url} does not exist")
+                continue
+        else:
             outcome.warnings.append(
                 {
                     "check": "status",
@@ -185,7 +204,8 @@ def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
         if not item["id"].startswith(prefix):
             outcome.warnings.append({"check": "chain digests", "detail": f"{item['id']} is not held here"})
             continue
-        previous = Credential.objects.filter(pk=item["id"].removeprefix(prefix)).only("document").first()
+        pk = _local_pk(item["id"], prefix)
+        previous = Credential.objects.filter(pk=pk).only("document").first() if pk else None
         if previous is None:
             problems.append(f"{item['id']}: no such credential (a step was removed?)")
         elif digest_multibase(bytes(previous.document)) != item.get("digestMultibase"):
@@ -225,8 +245,8 @@ def presentation_verify(document: Any, *, challenge: str | None = None, domain: 
             domain=domain,
             controller=holder if isinstance(holder, str) else None,
         )
-    elif challenge:
-        outcome.add("proof", False, "a challenge was given but the presentation is not signed")
+    elif challenge or domain:
+        outcome.add("proof", False, "a challenge or domain was given but the presentation is not signed")
     credentials = document.get("verifiableCredential") or []
     credentials = credentials if isinstance(credentials, list) else [credentials]
     for index, credential in enumerate(credentials):
@@ -234,9 +254,49 @@ def presentation_verify(document: Any, *, challenge: str | None = None, domain: 
         for check in inner.checks:
             outcome.add(f"credential {index}: {check['check']}", check["passed"], check.get("detail", ""))
         outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)
+    _check_presented_chain(credentials, outcome)
     if not credentials and document.get("proof") is None:
         outcome.add("structure", False, "the presentation holds no credential and no proof")
     return outcome
+
+
+def _step_consignments(credential: Any) -> set[str]:
+    """The consignments a step credential belongs to (empty for any other credential)."""
+    types = credential.get("type") if isinstance(credential, Mapping) else None
+    if not isinstance(types, list | str) or "StepCredential" not in ([types] if isinstance(types, str) else types):
+        return set()
+    subject = credential.get("credentialSubject")
+    consignments = subject.get("consignment") if isinstance(subject, Mapping) else None
+    return {c["id"] for c in consignments or [] if isinstance(c, Mapping) and isinstance(c.get("id"), str)}
+
+
+def _check_presented_chain(credentials: list[Any], outcome: Outcome) -> None:
+    """The step credentials of each consignment, in the order presented, must be consecutive in its chain.
+
+    Each names the one before it in ``relatedResource`` with the digest of that credential as served
+    (compact JSON), so a step removed from between two others, or steps put in another order, show.
+    """
+    problems: dict[tuple[int, int], str] = {}
+    last: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    compared = False
+    for index, credential in enumerate(credentials):
+        for consignment in sorted(_step_consignments(credential)):
+            if consignment in last:
+                compared = True
+                before_index, before = last[consignment]
+                expected = {"id": before.get("id"), "digestMultibase": digest_multibase(serialize(dict(before)))}
+                related = credential.get("relatedResource")
+                related = related if isinstance(related, list) else [related]
+                if not any(
+                    isinstance(item, Mapping) and {k: item.get(k) for k in expected} == expected for item in related
+                ):
+                    problems[(before_index, index)] = (
+                        f"credential {index} does not name credential {before_index} as its previous step "
+                        "(a step was removed, reordered or altered)"
+                    )
+            last[consignment] = (index, credential)
+    if compared:
+        outcome.add("chain digests", not problems, "; ".join(problems.values()))
 
 
 def parse_json(raw: bytes | str) -> Any:

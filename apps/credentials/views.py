@@ -291,9 +291,10 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             text = upload.read(1_048_576).decode("utf-8", errors="replace")
         document = verification.parse_json(text)
+        types = document.get("type") if isinstance(document, dict) else None
         if document is None:
             error = "That is not JSON."
-        elif isinstance(document, dict) and "VerifiablePresentation" in (document.get("type") or []):
+        elif types == "VerifiablePresentation" or (isinstance(types, list) and "VerifiablePresentation" in types):
             outcome = verification.presentation_verify(document)
         else:
             outcome = verification.credential_verify(document)

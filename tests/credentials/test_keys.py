@@ -77,7 +77,9 @@ def test_a_partner_registered_by_staff_gets_one_current_key(client_for, staff):
 
 
 def test_a_partner_registered_through_the_service_gets_a_key(db):
-    partner = partner_create(actor=system_actor("tests"), name="Busan Terminals", country="KR", kinds=["terminal_operator"])
+    partner = partner_create(
+        actor=system_actor("tests"), name="Busan Terminals", country="KR", kinds=["terminal_operator"]
+    )
     assert PartnerKey.objects.filter(partner=partner, rotated_at=None, revoked_at=None).count() == 1
 
 
@@ -92,7 +94,9 @@ def test_the_stored_private_key_is_neither_the_raw_key_nor_its_multibase(alpha_k
         (row,) = cursor.fetchall()
     stored = bytes(row[0])
     private = private_key_of(alpha_key)
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     assert len(raw) == 32
     assert raw not in stored
     assert encode_private_key(private).encode() not in stored
@@ -126,13 +130,25 @@ def test_two_wrappings_of_one_key_differ(alpha_key):
 # --- Never shown -----------------------------------------------------------------------------------
 
 
-def test_no_response_or_log_shows_the_private_key_or_its_ciphertext(
-    caplog, client_for, alice, alpha, bravo, alpha_key, superuser
-):
-    caplog.set_level(logging.DEBUG)
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def step(alpha, bravo):
+    """alpha's step credential for its consignment PO-1001."""
     consignment = make_consignment(alpha)
     (event,) = record(alpha, step_event("evt-1", consignments=(consignment,)))
-    credential = credential_of(event)
+    return credential_of(event)
+
+
+def test_no_response_or_log_shows_the_private_key_or_its_ciphertext(caplog, client_for, alice, step, admin_client):
+    caplog.set_level(logging.DEBUG)
+    credential, alpha_key = step, step.signed_by
+    consignment = step.chain_entries.get().consignment
     api = client_for(alice)
     texts = [
         api.get(KEYS).content.decode(),
@@ -147,18 +163,16 @@ def test_no_response_or_log_shows_the_private_key_or_its_ciphertext(
     revoked = api.post(f"{KEYS}{alpha_key.pk}/revoke/", {"reason": "laptop stolen"}, format="json")
     assert revoked.status_code == 200
     texts.append(revoked.content.decode())
-    admin = Client()
-    admin.force_login(superuser)
     for path in (
         "/admin/credentials/partnerkey/",
         f"/admin/credentials/partnerkey/{alpha_key.pk}/change/",
         f"/admin/credentials/credential/{credential.pk}/change/",
     ):
-        response = admin.get(path)
+        response = admin_client.get(path)
         assert response.status_code == 200, path
         texts.append(response.content.decode())
     assert alpha_key.public_key_multibase in texts[0]
-    _assert_no_secret("\n".join([*texts, caplog.text]), PartnerKey.objects.filter(partner=alpha))
+    _assert_no_secret("\n".join([*texts, caplog.text]), PartnerKey.objects.filter(partner=credential.issuer))
     assert "encrypted_private_key" not in "\n".join(texts)
 
 
@@ -281,7 +295,7 @@ def test_a_revoked_key_leaves_the_did_document_and_what_it_signed_fails_the_issu
 
     outcome = credential_verify(document_of(credential_of(event)))
     assert not outcome.verified
-    assert [check["check"] for check in outcome.errors][0] == "issuer key"
+    assert outcome.errors[0]["check"] == "issuer key"
     assert "revoked" in outcome.errors[0]["detail"]
 
 
@@ -294,7 +308,9 @@ def test_revoking_a_rotated_key_keeps_the_current_one(client_for, alice, alpha, 
 
 
 def test_revoking_needs_a_reason(client_for, alice, alpha_key):
-    assert_problem(client_for(alice).post(f"{KEYS}{alpha_key.pk}/revoke/", {"reason": "  "}, format="json"), 400, field="reason")
+    assert_problem(
+        client_for(alice).post(f"{KEYS}{alpha_key.pk}/revoke/", {"reason": "  "}, format="json"), 400, field="reason"
+    )
     assert_problem(client_for(alice).post(f"{KEYS}{alpha_key.pk}/revoke/"), 400, field="reason")
     assert PartnerKey.objects.get().state == "current"
 
@@ -316,6 +332,8 @@ def test_another_partners_admin_cannot_revoke_alphas_key(client_for, charlie, al
 
 
 def test_an_unknown_key_is_404(client_for, alice, alpha_key):
-    response = client_for(alice).post(f"{KEYS}00000000-0000-0000-0000-000000000000/revoke/", {"reason": "x"}, format="json")
+    response = client_for(alice).post(
+        f"{KEYS}00000000-0000-0000-0000-000000000000/revoke/", {"reason": "x"}, format="json"
+    )
     assert_problem(response, 404)
     assert_problem(client_for(alice).post(f"{KEYS}not-a-uuid/revoke/", {"reason": "x"}, format="json"), 404)

@@ -6,6 +6,7 @@ the ingest's on-commit callback (eager Celery), or by calling the service/task d
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -179,10 +180,13 @@ def test_chain_positions_and_digests_follow_record_order(client_for, alice, alph
     assert [entry.position for entry in entries] == [1, 2, 3]
     assert [entry.previous for entry in entries] == [None, chain[0], chain[1]]
     api = client_for(alice)
-    for previous, credential in zip(chain, chain[1:], strict=False):
+    for previous, credential in itertools.pairwise(chain):
         served = api.get(f"/credentials/{previous.pk}").content
         assert document_of(credential)["relatedResource"] == [
-            {"id": f"http://127.0.0.1:8000/credentials/{previous.pk}", "digestMultibase": sha256_digest_multibase(served)}
+            {
+                "id": f"http://127.0.0.1:8000/credentials/{previous.pk}",
+                "digestMultibase": sha256_digest_multibase(served),
+            }
         ]
         outcome = credential_verify(document_of(credential))
         assert outcome.verified, outcome.errors

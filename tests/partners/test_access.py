@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from django.test import TestCase
 
 from apps.core.models import AuditEvent
+from apps.credentials.models import Credential, PartnerKey
 from apps.partners.access import Actor
 from apps.partners.models import ApiToken, Membership, Partner
 from apps.shipments.ingest.service import event_batch_record
@@ -37,7 +39,7 @@ class Case:
 
 
 # Requests alice could make against bravo's objects; {partner}, {membership}, {token},
-# {audit_event}, {consignment} and {event} are bravo's.
+# {audit_event}, {consignment}, {event}, its step {credential} and signing {key} are bravo's.
 OUTSIDER_CASES = [
     Case("partner", "get", "/api/v1/partners/{partner}/"),
     Case("partner", "patch", "/api/v1/partners/{partner}/", {"name": "Taken over"}),
@@ -55,7 +57,14 @@ OUTSIDER_CASES = [
     Case("consignment", "get", "/api/v1/consignments/{consignment}/timeline/"),
     Case("consignment", "get", "/api/v1/consignments/{consignment}/custody/"),
     Case("consignment", "get", "/api/v1/consignments/{consignment}/consistency/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/credentials/"),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/presentation/"),
     Case("event", "get", "/api/v1/events/{event}/"),
+    Case("credential", "get", "/api/v1/credentials/{credential}/"),
+    Case("credential", "post", "/api/v1/credentials/{credential}/revoke/"),
+    Case("credential", "post", "/api/v1/credentials/{credential}/suspend/"),
+    Case("credential", "post", "/api/v1/credentials/{credential}/unsuspend/"),
+    Case("partner-key", "post", "/api/v1/keys/{key}/revoke/", {"reason": "taken over"}),
 ]
 
 LIST_PATHS = {
@@ -65,6 +74,8 @@ LIST_PATHS = {
     "audit-event": "/api/v1/audit-events/",
     "consignment": "/api/v1/consignments/",
     "event": "/api/v1/events/",
+    "credential": "/api/v1/credentials/",
+    "partner-key": "/api/v1/keys/",
 }
 
 # Which of bravo's objects each list must show to staff.
@@ -75,15 +86,18 @@ LIST_KEYS = {
     "audit-event": "audit_event",
     "consignment": "consignment",
     "event": "event",
+    "credential": "credential",
+    "partner-key": "key",
 }
 
 # Which field of a list row names the partner it belongs to (partners are themselves; a consignment
-# belongs to its creator, an event to its recorder).
-OWNER_FIELDS = {"partner": "slug", "consignment": "created_by", "event": "recorder"}
+# belongs to its creator, an event to its recorder, a credential to its issuer).
+OWNER_FIELDS = {"partner": "slug", "consignment": "created_by", "event": "recorder", "credential": "issuer"}
 
 
 def _shipment_objects(partner: Partner, user) -> dict:
-    """A consignment of the partner's own (no other party) and an event it recorded for it."""
+    """A consignment of the partner's own (no other party), an event it recorded for it, that event's
+    step credential (issued once the ingest commits) and the partner's signing key."""
     actor = Actor(partner=partner, role="admin", user=user)
     consignment = consignment_create(
         actor=actor,
@@ -105,8 +119,14 @@ def _shipment_objects(partner: Partner, user) -> dict:
         documents=[DocumentRef(DOC_CONSIGNMENT, str(consignment.pk))],
         payload={"event_id": f"{partner.slug}-departure", "type": "TRANSPORT", "event_code": "DEPA"},
     )
-    (recorded,) = event_batch_record(actor=actor, events=[event], channel="native").events
-    return {"consignment": str(consignment.pk), "event": str(recorded.pk)}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        (recorded,) = event_batch_record(actor=actor, events=[event], channel="native").events
+    return {
+        "consignment": str(consignment.pk),
+        "event": str(recorded.pk),
+        "credential": str(Credential.objects.get(event=recorded).pk),
+        "key": str(PartnerKey.objects.get(partner=partner).pk),
+    }
 
 
 @pytest.fixture
@@ -140,6 +160,8 @@ def _snapshot() -> dict:
         "audit": AuditEvent.objects.count(),
         "consignments": sorted(Consignment.objects.values_list("reference", "corridor", "status", "updated_at")),
         "events": Event.objects.count(),
+        "credentials": sorted(Credential.objects.values_list("id", "revoked_at", "suspended")),
+        "keys": sorted((key.key_id, key.state) for key in PartnerKey.objects.all()),
     }
 
 
@@ -164,9 +186,11 @@ def test_other_partners_object_is_404_and_untouched(client_for, alice, bravo_obj
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
 def test_other_partners_write_token_gets_404_or_403_never_data(alpha, bravo_objects, token_for, bearer, case):
     response = _call(bearer(token_for(alpha)), case, bravo_objects)
-    # Tokens and audit records are for people (admins) only: 403. A token may read consignments and
-    # events, so another partner's are simply not found.
-    assert_problem(response, 404 if case.basename in {"partner", "membership", "consignment", "event"} else 403)
+    # Tokens and audit records are for people (admins) only: 403. A token may read consignments,
+    # events and credentials, so another partner's are simply not found.
+    assert_problem(
+        response, 404 if case.basename in {"partner", "membership", "consignment", "event", "credential"} else 403
+    )
 
 
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)

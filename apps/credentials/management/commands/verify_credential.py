@@ -45,8 +45,8 @@ class Command(BaseCommand):
         if not outcome.verified:
             sys.exit(1)
 
-    def _read(self, name: str) -> str:
+    def _read(self, name: str) -> bytes:
         try:
-            return Path(name).read_text(encoding="utf-8")
+            return Path(name).read_bytes()  # decoded by parse_json: a file that is not text is "not JSON"
         except OSError as exc:
             raise CommandError(f"Cannot read {name}: {exc}") from exc

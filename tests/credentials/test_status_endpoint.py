@@ -1,0 +1,143 @@
+"""GET /credentials/status/{id}: an issuer's signed Bitstring Status List, public for any verifier.
+
+The list is decoded here from the spec (multibase 'u', base64url, GZIP; index 0 is the first byte's
+left-most bit), independently of the code under test.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from apps.credentials.models import DidMethod, IssuerSettings, StatusList
+from apps.credentials.services import partner_key_ensure
+from apps.credentials.verification import credential_verify
+from tests.credentials.issuing import credential_of, document_of, make_consignment, record, step_event
+
+pytestmark = pytest.mark.django_db
+
+
+def decode_bits(encoded: str) -> bytes:
+    assert encoded.startswith("u")
+    body = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def bit(bits: bytes, index: int) -> bool:
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def set_indexes(bits: bytes) -> list[int]:
+    return [i * 8 + j for i, byte in enumerate(bits) if byte for j in range(8) if byte & (0x80 >> j)]
+
+
+@pytest.fixture
+def credentials(alpha, bravo):
+    consignment = make_consignment(alpha)
+    events = [record(alpha, step_event(f"evt-{i}", consignments=(consignment,), hours=i))[0] for i in range(3)]
+    return [credential_of(event) for event in events]
+
+
+def _entry(credential, purpose: str) -> dict[str, Any]:
+    (entry,) = [e for e in document_of(credential)["credentialStatus"] if e["statusPurpose"] == purpose]
+    return entry
+
+
+def _get(client, url: str) -> Any:
+    return client.get(url.removeprefix("http://127.0.0.1:8000"))
+
+
+def _list(client, url: str) -> dict[str, Any]:
+    response = _get(client, url)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_list_is_public_signed_and_verifiable(client, credentials):
+    url = _entry(credentials[0], "revocation")["statusListCredential"]
+    response = _get(client, url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vc"
+    assert "max-age" in response["Cache-Control"]
+    document = json.loads(response.content)
+    assert document["id"] == url
+    assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert document["issuer"] == "did:web:localhost%3A8000:partners:alpha"
+    subject = document["credentialSubject"]
+    assert (subject["id"], subject["type"], subject["statusPurpose"]) == (
+        f"{url}#list",
+        "BitstringStatusList",
+        "revocation",
+    )
+    outcome = credential_verify(document)
+    assert outcome.verified, outcome.errors
+    assert (
+        client.post(
+            "/credentials/verify", {"verifiableCredential": document}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+
+
+def test_all_of_an_issuers_credentials_share_its_two_lists_at_distinct_random_indexes(credentials):
+    for purpose in ("revocation", "suspension"):
+        entries = [_entry(credential, purpose) for credential in credentials]
+        assert len({entry["statusListCredential"] for entry in entries}) == 1
+        assert len({entry["statusListIndex"] for entry in entries}) == 3
+    assert StatusList.objects.filter(issuer__slug="alpha").count() == 2
+
+
+def test_the_encoded_list_has_the_revoked_credentials_bit_and_no_other(client, client_for, olga, credentials):
+    revoked, suspended, untouched = credentials
+    api = client_for(olga)
+    assert api.post(f"/api/v1/credentials/{revoked.pk}/revoke/").status_code == 200
+    assert api.post(f"/api/v1/credentials/{suspended.pk}/suspend/").status_code == 200
+
+    revocations = _list(client, _entry(revoked, "revocation")["statusListCredential"])
+    bits = decode_bits(revocations["credentialSubject"]["encodedList"])
+    assert len(bits) * 8 >= 131_072
+    assert set_indexes(bits) == [int(_entry(revoked, "revocation")["statusListIndex"])]
+
+    suspensions = _list(client, _entry(suspended, "suspension")["statusListCredential"])
+    bits = decode_bits(suspensions["credentialSubject"]["encodedList"])
+    assert set_indexes(bits) == [int(_entry(suspended, "suspension")["statusListIndex"])]
+    assert not bit(bits, int(_entry(untouched, "suspension")["statusListIndex"]))
+
+    assert credential_verify(revocations).verified  # re-signed as the bits change
+    assert credential_verify(suspensions).verified
+    assert [c["check"] for c in credential_verify(document_of(revoked)).errors] == ["status"]
+    assert [c["check"] for c in credential_verify(document_of(suspended)).errors] == ["status"]
+    assert credential_verify(document_of(untouched)).verified
+
+
+def test_unsuspending_clears_the_bit(client, client_for, olga, credentials):
+    credential = credentials[0]
+    api = client_for(olga)
+    api.post(f"/api/v1/credentials/{credential.pk}/suspend/")
+    api.post(f"/api/v1/credentials/{credential.pk}/unsuspend/")
+    document = _list(client, _entry(credential, "suspension")["statusListCredential"])
+    assert set_indexes(decode_bits(document["credentialSubject"]["encodedList"])) == []
+
+
+def test_a_did_key_issuers_list_is_issued_and_signed_by_that_did_key(client, alpha, bravo):
+    IssuerSettings.objects.create(partner=alpha, did_method=DidMethod.KEY)
+    key = partner_key_ensure(partner=alpha)
+    consignment = make_consignment(alpha)
+    (event,) = record(alpha, step_event("evt-1", consignments=(consignment,)))
+    credential = document_of(credential_of(event))
+    did_key = f"did:key:{key.public_key_multibase}"
+    assert credential["issuer"] == did_key
+    assert credential_verify(credential).verified
+    status = _list(client, credential["credentialStatus"][0]["statusListCredential"])
+    assert status["issuer"] == did_key
+    assert status["proof"]["verificationMethod"].startswith(f"{did_key}#")
+    assert credential_verify(status).verified
+
+
+def test_an_unknown_list_is_404(client, credentials):
+    assert client.get("/credentials/status/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/credentials/status/not-a-uuid").status_code == 404
