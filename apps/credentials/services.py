@@ -692,4 +692,15 @@ def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
     for event in events:
         if event.version > 1 or not event.is_latest:
             _revoke_superseded(event)
+    for event, credential in zip(events, credentials, strict=True):
+        if event.is_erroneous or event.is_retracted:
+            # Declared erroneous (or retracted) before its credential existed: issue it, revoked.
+            _set_status(credential, StatusPurpose.REVOCATION, True)
     return len(credentials)
+
+
+def credential_revoke_for_event(*, event: Any) -> None:
+    """Revoke the step credential of an event declared erroneous (if it has one yet)."""
+    credential = Credential.objects.filter(event=event, revoked_at__isnull=True).first()
+    if credential is not None:
+        _set_status(credential, StatusPurpose.REVOCATION, True)

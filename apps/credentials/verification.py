@@ -20,9 +20,9 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from apps.credentials import dataintegrity, dids, multikey, status_list
-from apps.credentials.models import Credential, StatusList
-from apps.credentials.selectors import did_resolver, status_list_credential
-from apps.credentials.services import digest_multibase, serialize
+from apps.credentials.models import Credential, PartnerKey, StatusList
+from apps.credentials.selectors import did_resolver
+from apps.credentials.services import digest_multibase, partner_did_web, serialize
 
 
 @dataclass
@@ -178,8 +178,19 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
                 }
             )
             continue
+        if not _issued_by(lst.issuer, document):
+            problems.append(f"status list {url} belongs to another issuer than the credential's")
+            continue
         try:
-            if status_list.status_of(entry, status_list_credential(status=lst)):
+            # Our own list: read its bits from the database (signing it again would only cost time).
+            held = status_list.status_list_credential(
+                list_url=url,
+                issuer=str(document.get("issuer")),
+                purpose=lst.purpose,
+                bits=status_list.Bitstring.from_bytes(bytes(lst.bits)),
+                valid_from=lst.updated_at,
+            )
+            if status_list.status_of(entry, held):
                 problems.append(
                     f"{entry.get('statusPurpose')} bit is set: the credential is {entry.get('statusPurpose')}".replace(
                         "revocation bit is set: the credential is revocation", "revoked"
@@ -188,6 +199,16 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
         except status_list.StatusListError as exc:
             problems.append(str(exc))
     outcome.add("status", not problems, "; ".join(problems))
+
+
+def _issued_by(partner: Any, document: Mapping[str, Any]) -> bool:
+    """Whether the credential's issuer DID is this partner's (its did:web, or a did:key of its keys)."""
+    issuer = _issuer_id(document) or ""
+    if issuer == partner_did_web(partner):
+        return True
+    if issuer.startswith("did:key:"):
+        return PartnerKey.objects.filter(partner=partner, public_key_multibase=issuer.removeprefix("did:key:")).exists()
+    return False
 
 
 def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:

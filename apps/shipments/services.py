@@ -293,6 +293,17 @@ def consignment_link_pending(*, consignment: Consignment) -> int:
     EventLink.objects.bulk_create(new_links, ignore_conflicts=True)
     if new_links:
         consignment_status_refresh(consignment_ids={consignment.pk})
+        # Events that were waiting for their consignment get their step credential now, in its chain.
+        waiting = [
+            str(pk)
+            for pk in Event.objects.filter(
+                pk__in=[link.event_id for link in new_links], credential__isnull=True
+            ).values_list("pk", flat=True)
+        ]
+        if waiting:
+            from apps.credentials.tasks import step_credentials_issue
+
+            transaction.on_commit(lambda: step_credentials_issue.delay(waiting))
     return len(new_links)
 
 

@@ -37,6 +37,8 @@ from apps.shipments.ingest.types import (
 from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject
 
 MAX_BATCH = 1000
+# Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
+NEW_ROW_OUTCOMES = ("created", "updated", "retracted")
 
 
 @dataclass
@@ -254,6 +256,10 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
             event.event_type = stored.event_type
         if stored is None:
             plan.append(("created", None, digest))
+        elif stored.content_digest == digest and event.error_declaration and not stored.is_erroneous:
+            # EPCIS 2.0 declares an event erroneous by re-sending it with an errorDeclaration (which the
+            # CBV hash leaves out): the stored event is marked, its credential revoked.
+            plan.append(("declared_erroneous", stored, digest))
         elif stored.content_digest == digest:
             plan.append(("unchanged", stored, digest))
         elif event.updated_at and stored.source_updated_at and event.updated_at > stored.source_updated_at:
@@ -319,9 +325,9 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
     fresh = [
         (i, event)
         for i, (event, (outcome, _, _)) in enumerate(zip(events, plan, strict=True))
-        if outcome != "unchanged"
+        if outcome in NEW_ROW_OUTCOMES
     ]
-    superseded = [stored.pk for outcome, stored, _ in plan if stored is not None and outcome != "unchanged"]
+    superseded = [stored.pk for outcome, stored, _ in plan if stored is not None and outcome in NEW_ROW_OUTCOMES]
     if superseded:
         Event.objects.filter(pk__in=superseded).update(is_latest=False)
 
@@ -345,6 +351,10 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
         for pk, via in event_links
     ]
     bulk_insert_values(EventLink, ("event_id", "consignment_id", "via"), link_rows)
+
+    _declare_erroneous(
+        actor, [(stored, events[i]) for i, (outcome, stored, _) in enumerate(plan) if outcome == "declared_erroneous"]
+    )
 
     result = BatchResult()
     for index, (outcome, stored, _) in enumerate(plan):
@@ -383,3 +393,27 @@ def _enqueue_credentials(event_pks: list[str]) -> None:
     from apps.credentials.tasks import step_credentials_issue
 
     transaction.on_commit(lambda: step_credentials_issue.delay(event_pks))
+
+
+def _declare_erroneous(actor: Actor, declared: list[tuple[Event, EventIn]]) -> None:
+    """Mark events declared erroneous, keep the declaration (reason, correctiveEventIDs), revoke credentials."""
+    if not declared:
+        return
+    from apps.credentials.services import credential_revoke_for_event
+    from apps.shipments.services import consignment_status_refresh
+
+    for stored, event in declared:
+        Event.objects.filter(pk=stored.pk).update(is_erroneous=True, error_declaration=event.error_declaration)
+        stored.is_erroneous, stored.error_declaration = True, event.error_declaration
+        credential_revoke_for_event(event=stored)
+        audit_record(
+            actor=actor,
+            action="event.declare_erroneous",
+            target=stored,
+            changes={"errorDeclaration": event.error_declaration},
+        )
+    consignment_status_refresh(
+        consignment_ids=set(
+            EventLink.objects.filter(event__in=[s for s, _ in declared]).values_list("consignment_id", flat=True)
+        )
+    )
