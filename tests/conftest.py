@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.utils import timezone
+from hypothesis import settings
 from rest_framework.test import APIClient
 
 from apps.partners import services
@@ -20,6 +21,12 @@ from apps.partners.choices import MemberRole, PartnerKind, TokenScope
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 
 REQUIRE_ALL = os.environ.get("CORRIDOR_REQUIRE_ALL_TESTS") == "1"
+
+# Property tests: a bounded profile for CI (DESIGN §10), a thorough one on demand (HYPOTHESIS_PROFILE=thorough).
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 def skip_or_fail(reason: str) -> None:
