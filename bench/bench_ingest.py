@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "corridor_bench"
 os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+# Production's broker (each batch enqueues its credential issuance); no worker runs, the queue is flushed.
+os.environ["CORRIDOR_BROKER_URL"] = "redis://127.0.0.1:6379/15"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
 
 
@@ -42,6 +44,9 @@ def main() -> None:
     args = parser.parse_args()
 
     _reset_database()
+    import redis
+
+    redis.Redis(db=15).flushdb()
     import django
 
     django.setup()
@@ -206,6 +211,7 @@ def main() -> None:
     print(f"baseline raw COPY of the event rows: {copy_seconds:.2f} s, {copy_rate:,.0f} events/s")
     print(f"ratio service/COPY: {service_rate / copy_rate:.2f}")
     print(f"floor 5,000 events/s: {'met' if service_rate >= 5000 else 'NOT met'}")
+    redis.Redis(db=15).flushdb()
 
 
 if __name__ == "__main__":

@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Shipments ------------------------------------------------------------------------------
+# A consignment's timeline is cached this long per version of its links (0 turns the cache off).
+CORRIDOR_TIMELINE_CACHE_SECONDS = env_int("CORRIDOR_TIMELINE_CACHE_SECONDS", 60)
+
 # --- Credentials ----------------------------------------------------------------------------
 # A status list credential is valid this long after it is served (verifiers re-fetch after).
 CORRIDOR_STATUS_LIST_TTL = timedelta(seconds=env_int("CORRIDOR_STATUS_LIST_TTL_SECONDS", 3600))

@@ -7,12 +7,12 @@ models); database-generated keys (auto fields) are left to the database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.fields import AutoFieldMixin
-from psycopg.types.json import Jsonb
 
 
 def bulk_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None:
@@ -36,13 +36,19 @@ def _converter(field: models.Field, connection: Any) -> Callable[[models.Model],
     """How to read one column's value off a row: straight for plain columns, Django's way otherwise."""
     if isinstance(field, models.JSONField):
         attname = field.attname
-        return lambda row: Jsonb(getattr(row, attname))
+        # COPY's text format takes JSON text as is; the C encoder is the fastest way to produce it.
+        # Python None is SQL NULL, as Django stores it for a nullable JSON column (not JSON null).
+        return lambda row: (
+            None if (value := getattr(row, attname)) is None else _EMPTY_LIST if value == [] else json.dumps(value)
+        )
     needs_django = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     if needs_django or (not field.is_relation and type(field) not in _PLAIN_FIELDS):
         return lambda row: field.get_db_prep_save(field.pre_save(row, True), connection)
     attname = field.attname
     return lambda row: getattr(row, attname)
 
+
+_EMPTY_LIST = "[]"
 
 _PLAIN_FIELDS = (
     models.CharField,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 import networkx as nx
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 
 from apps.partners.access import Actor
@@ -116,16 +119,26 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
     return graph.build_event_graph(graph_events, assignments, leg_infos)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready copy of analysis results (``dataclasses.asdict`` deep-copies, which is slow here)."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
@@ -137,13 +150,37 @@ def consignment_graphml(*, consignment: Consignment, actor: Actor) -> str:
     return graph.to_graphml(consignment_graph(consignment=consignment, actor=actor))
 
 
+def _timeline_version(consignment: Consignment) -> str:
+    """What the timeline depends on, in one cheap query: its links, their latest record, corrections."""
+    from django.db.models import Count, Max
+
+    facts = consignment.event_links.aggregate(
+        links=Count("id"),
+        latest=Max("event__record_time"),
+        superseded=Count("id", filter=Q(event__is_latest=False) | Q(event__is_erroneous=True)),
+    )
+    return f"{facts['links']}:{facts['latest']}:{facts['superseded']}:{consignment.updated_at.isoformat()}"
+
+
 def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
+    """The timeline; cached briefly per consignment and version (it is the same for everyone who may see it).
+
+    Voyage-wide events are not links, so one of them shows up at most
+    ``CORRIDOR_TIMELINE_CACHE_SECONDS`` late.
+    """
+    ttl = settings.CORRIDOR_TIMELINE_CACHE_SECONDS
+    key = f"timeline:{consignment.pk}:{_timeline_version(consignment)}" if ttl else ""
+    if key and (cached := cache.get(key)) is not None:
+        return cached
     entries = graph.timeline(consignment_graph(consignment=consignment, actor=actor), str(consignment.pk))
-    return {
+    body = {
         "consignment": str(consignment.pk),
         "status": consignment.status,
         "events": [{**_plain(entry), "relation": entry.relation} for entry in entries],
     }
+    if key:
+        cache.set(key, body, ttl)
+    return body
 
 
 def consignment_custody(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:

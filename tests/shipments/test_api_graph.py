@@ -233,3 +233,33 @@ def test_the_graph_shows_only_events_the_caller_may_see(client_for, alice, charl
         ids = {node.get("event_id") for node in client_for(user).get(_url(shipped, "graph")).json()["nodes"]}
         assert {"gtin", "depa", "arri"} <= ids
         assert "bravo-private" not in ids
+
+
+def test_the_cached_timeline_shows_an_event_recorded_after_it_was_read(client_for, alice, make_consignment, alpha):
+    from apps.partners.access import Actor
+    from apps.shipments.ingest.service import event_batch_record
+    from apps.shipments.ingest.types import DOC_CONSIGNMENT, SOURCE_NATIVE, DocumentRef, EventIn
+
+    consignment = make_consignment()
+    api = client_for(alice)
+    before = api.get(f"/api/v1/consignments/{consignment.pk}/timeline/").json()["events"]
+    event_batch_record(
+        actor=Actor(partner=alpha, role="operator"),
+        events=[
+            EventIn(
+                source=SOURCE_NATIVE,
+                event_type="TRANSPORT",
+                event_id="late-arrival",
+                event_time=consignment.created_at,
+                event_time_zone_offset="+00:00",
+                payload={"n": 1},
+                event_code="ARRI",
+                location="USLAX",
+                documents=[DocumentRef(DOC_CONSIGNMENT, str(consignment.pk))],
+            )
+        ],
+        channel="test",
+    )
+    after = api.get(f"/api/v1/consignments/{consignment.pk}/timeline/").json()["events"]
+    assert len(after) == len(before) + 1
+    assert "late-arrival" in {entry["event_id"] for entry in after}

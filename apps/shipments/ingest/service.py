@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import rfc8785
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.canonical_json import canonical_json
 from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
@@ -57,7 +57,7 @@ def content_digest(event: EventIn) -> str:
     """What "same content" compares (DESIGN §10): the CBV hash for EPCIS, JCS of the payload otherwise."""
     if event.source == SOURCE_EPCIS and event.hash_id:
         return hashlib.sha256(event.hash_id.encode()).hexdigest()
-    return hashlib.sha256(rfc8785.dumps(event.payload)).hexdigest()
+    return hashlib.sha256(canonical_json(event.payload)).hexdigest()
 
 
 def _require_recorder(actor: Actor) -> Partner:
@@ -178,42 +178,52 @@ def _objects_for(event: EventIn) -> list[tuple[str, str]]:
 
 
 def _event_row(recorder: Partner, event: EventIn, *, digest: str, version: int, now: datetime) -> Event:
-    return Event(
-        recorder=recorder,
-        event_id=event.event_id,
-        version=version,
-        is_latest=True,
-        source=event.source,
-        event_type=event.event_type,
-        action=event.action,
-        biz_step=event.biz_step,
-        disposition=event.disposition,
-        event_code=event.event_code,
-        event_classifier=event.event_classifier,
-        event_time=event.event_time,
-        event_time_zone_offset=event.event_time_zone_offset,
-        record_time=now,
-        location=event.location,
-        read_point=event.read_point,
-        biz_location=event.biz_location,
-        epcs=event.epcs,
-        parent_id=event.parent_id,
-        child_epcs=event.child_epcs,
-        equipment=event.equipment,
-        documents=[{"type": doc.type, "value": doc.value} for doc in event.documents],
-        biz_transactions=event.biz_transactions,
-        sensor_readings=event.sensor_readings,
-        mode_of_transport=event.mode_of_transport,
-        vessel_imo=event.vessel_imo,
-        voyage_number=event.voyage_number,
-        hash_id=event.hash_id,
-        content_digest=digest,
-        source_updated_at=event.updated_at,
-        is_retracted=event.is_retracted,
-        error_declaration=event.error_declaration,
-        warnings=event.warnings,
-        payload=event.payload,
-    )
+    # Positional arguments in concrete-field order take Django's fast path in Model.__init__ (the
+    # ingest builds a thousand rows a batch; keyword construction was a fifth of its time).
+    values = {
+        "id": uuid.uuid4(),
+        "recorder_id": recorder.pk,
+        "event_id": event.event_id,
+        "version": version,
+        "is_latest": True,
+        "source": event.source,
+        "event_type": event.event_type,
+        "action": event.action,
+        "biz_step": event.biz_step,
+        "disposition": event.disposition,
+        "event_code": event.event_code,
+        "event_classifier": event.event_classifier,
+        "event_time": event.event_time,
+        "event_time_zone_offset": event.event_time_zone_offset,
+        "record_time": now,
+        "location": event.location,
+        "read_point": event.read_point,
+        "biz_location": event.biz_location,
+        "epcs": event.epcs,
+        "parent_id": event.parent_id,
+        "child_epcs": event.child_epcs,
+        "equipment": event.equipment,
+        "documents": [{"type": doc.type, "value": doc.value} for doc in event.documents],
+        "biz_transactions": event.biz_transactions,
+        "sensor_readings": event.sensor_readings,
+        "mode_of_transport": event.mode_of_transport,
+        "vessel_imo": event.vessel_imo,
+        "voyage_number": event.voyage_number,
+        "hash_id": event.hash_id,
+        "content_digest": digest,
+        "source_updated_at": event.updated_at,
+        "is_retracted": event.is_retracted,
+        "is_erroneous": False,
+        "error_declaration": event.error_declaration,
+        "warnings": event.warnings,
+        "payload": event.payload,
+    }
+    row = Event(*(values[name] for name in _EVENT_ATTNAMES))
+    row.recorder = recorder
+    return row
+
+
+_EVENT_ATTNAMES = tuple(field.attname for field in Event._meta.concrete_fields)
 
 
 def _assign_ids(events: list[EventIn]) -> None:
