@@ -180,23 +180,6 @@ def _current_list(issuer: Partner, purpose: str) -> StatusList:
         return StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
 
 
-def _allocate(issuer: Partner, purpose: str) -> tuple[StatusList, int]:
-    """A random free index of the issuer's current list (DESIGN §10); a full list rolls over."""
-    field = "revocation" if purpose == StatusPurpose.REVOCATION else "suspension"
-    for _ in range(3):
-        current = _current_list(issuer, purpose)
-        taken = Credential.objects.filter(**{f"{field}_list": current})
-        try:
-            index = status_list.allocate_index(
-                lambda i, taken=taken: taken.filter(**{f"{field}_index": i}).exists(), size=current.size
-            )
-        except status_list.StatusListFull:
-            StatusList.objects.filter(pk=current.pk).update(is_full=True)
-            continue
-        return current, index
-    raise ApplicationError("No status list slot could be allocated; try again.", status=503, code="server-error")
-
-
 def _status_entries(revocation: tuple[StatusList, int], suspension: tuple[StatusList, int]) -> list[dict[str, Any]]:
     return [
         status_list.status_list_entry(list_url=status_list_url(lst), index=index, purpose=lst.purpose)
@@ -207,31 +190,13 @@ def _status_entries(revocation: tuple[StatusList, int], suspension: tuple[Status
 # --- Step credentials -----------------------------------------------------------------------
 
 
-def _chain_heads(consignment_ids: list[Any]) -> dict[Any, ChainEntry | None]:
-    """The last chain entry of each consignment, with the consignments locked so no fork is possible."""
-    from apps.shipments.models import Consignment
-
-    # NO KEY UPDATE: ingest's foreign-key checks (KEY SHARE) on these rows need not wait for us; both
-    # sides take consignment locks in primary-key order, so they cannot deadlock.
-    list(
-        Consignment.objects.select_for_update(no_key=True)
-        .filter(pk__in=consignment_ids)
-        .order_by("pk")
-        .values_list("pk")
-    )
-    heads: dict[Any, ChainEntry | None] = dict.fromkeys(consignment_ids)
-    for entry in (
-        ChainEntry.objects.filter(consignment_id__in=consignment_ids)
-        .select_related("credential")
-        .order_by("consignment_id", "-position")
-    ):
-        if heads[entry.consignment_id] is None:
-            heads[entry.consignment_id] = entry
-    return heads
-
-
 def _chain_head_values(consignment_ids: list[Any]) -> dict[Any, tuple[int, Any, str] | None]:
-    """Like ``_chain_heads`` (and locking the same way), but reading only each chain's last entry."""
+    """Each chain's last entry as (position, credential id, digest), with the consignments locked.
+
+    NO KEY UPDATE: ingest's foreign-key checks (KEY SHARE) on these rows need not wait for us; both
+    sides take consignment locks in primary-key order, so they cannot deadlock; two workers cannot
+    fork a chain.
+    """
     from django.db.models import Max, Q
 
     from apps.shipments.models import Consignment
@@ -264,90 +229,11 @@ def step_credential_issue(*, event_pk: Any) -> Credential | None:
 
     Idempotent: an event has at most one credential (a unique key), so a second run returns it.
     """
-    from apps.shipments.models import Event, EventLink
-
-    event = Event.objects.select_related("recorder").filter(pk=event_pk).first()
-    if event is None:
-        return None
-    existing = Credential.objects.filter(event=event).first()
+    existing = Credential.objects.filter(event_id=event_pk).first()
     if existing is not None:
         return existing
-    links = list(EventLink.objects.filter(event=event).select_related("consignment").order_by("consignment_id"))
-    if not links and timezone.now() - event.record_time < LINK_GRACE:
-        return None  # it may still be linked; the sweep issues it after the grace period
-    try:
-        with transaction.atomic():
-            return _issue_step(event, links)
-    except IntegrityError:
-        # A concurrent worker issued it first (or took the same status slot): use theirs, or retry once.
-        existing = Credential.objects.filter(event=event).first()
-        if existing is not None:
-            return existing
-        with transaction.atomic():
-            return _issue_step(event, links)
-
-
-def _issue_step(event: Any, links: list[Any]) -> Credential:
-    issuer = event.recorder
-    key = partner_key_ensure(partner=issuer)
-    heads = _chain_heads([link.consignment_id for link in links])
-    revocation = _allocate(issuer, StatusPurpose.REVOCATION)
-    suspension = _allocate(issuer, StatusPurpose.SUSPENSION)
-    credential = Credential(
-        kind=CredentialKind.STEP,
-        issuer=issuer,
-        event=event,
-        signed_by=key,
-        issued_at=timezone.now(),
-        revocation_list=revocation[0],
-        revocation_index=revocation[1],
-        suspension_list=suspension[0],
-        suspension_index=suspension[1],
-    )
-    did = issuer_did(issuer, key)
-    related = [
-        {"id": credential_url(head.credential_id), "digestMultibase": head.credential.digest_multibase}
-        for head in heads.values()
-        if head is not None
-    ]
-    unsigned: dict[str, Any] = {
-        "@context": [CREDENTIALS_V2, CORRIDOR_V1],
-        "id": credential_url(credential.pk),
-        "type": ["VerifiableCredential", "StepCredential"],
-        "issuer": did,
-        "validFrom": event.record_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "credentialSubject": step_subject(
-            event,
-            consignments=[link.consignment for link in links],
-            recorder_did=did,
-            base_url=settings.CORRIDOR_BASE_URL,
-        ),
-        "credentialStatus": _status_entries(revocation, suspension),
-    }
-    if related:
-        unsigned["relatedResource"] = related
-    signed = dataintegrity.sign(
-        unsigned,
-        private_key=private_key_of(key),
-        verification_method=verification_method_id(issuer, key),
-        created=timezone.now(),
-    )
-    credential.document = serialize(signed)
-    credential.digest_multibase = digest_multibase(credential.document)
-    credential.save(force_insert=True)
-    ChainEntry.objects.bulk_create(
-        [
-            ChainEntry(
-                consignment_id=link.consignment_id,
-                credential=credential,
-                position=(heads[link.consignment_id].position + 1) if heads[link.consignment_id] else 1,
-                previous_id=heads[link.consignment_id].credential_id if heads[link.consignment_id] else None,
-            )
-            for link in links
-        ]
-    )
-    _revoke_superseded(event)
-    return credential
+    step_credentials_issue_batch(event_pks=[event_pk])
+    return Credential.objects.filter(event_id=event_pk).first()
 
 
 def _revoke_superseded(event: Any) -> None:
@@ -500,8 +386,8 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
             field=inexact,
         )
     with transaction.atomic():
-        revocation = _allocate(issuer, StatusPurpose.REVOCATION)
-        suspension = _allocate(issuer, StatusPurpose.SUSPENSION)
+        revocation = _Slots(issuer, StatusPurpose.REVOCATION).take()
+        suspension = _Slots(issuer, StatusPurpose.SUSPENSION).take()
         row = Credential(
             kind=CredentialKind.ISSUED,
             issuer=issuer,
@@ -558,7 +444,10 @@ def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) ->
 
 
 class _Slots:
-    """Random free indexes of an issuer's current status list for one purpose, for a whole batch."""
+    """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
+
+    A full list rolls over to the next sequence; the unique slot constraints catch a racing worker.
+    """
 
     def __init__(self, issuer: Partner, purpose: str) -> None:
         self.issuer, self.purpose = issuer, purpose
@@ -585,8 +474,8 @@ class _Slots:
 def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
     """Issue the step credentials of many events at once: one lock round, one key unwrap per issuer.
 
-    Same result as :func:`step_credential_issue` per event, in record order; if another worker
-    raced us on any of these events, fall back to issuing them one at a time (each is idempotent).
+    Events are issued in record order (within a batch, the order they were sent); events still
+    unlinked within the grace period wait for the sweep; an event with a credential is skipped.
     """
     from apps.shipments.models import Event, EventLink
 
@@ -610,7 +499,17 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
         with transaction.atomic():
             return _issue_batch(due, links)
     except IntegrityError:
-        return sum(1 for event in due if step_credential_issue(event_pk=event.pk) is not None)
+        # Another worker issued some of these (or took a status slot) first: go one by one, skipping theirs.
+        issued = 0
+        for event in due:
+            if Credential.objects.filter(event=event).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    issued += _issue_batch([event], links)
+            except IntegrityError:
+                continue
+        return issued
 
 
 def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
