@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import functools
 from datetime import datetime
 from functools import partial
@@ -159,7 +160,9 @@ def _timeline_version(consignment: Consignment) -> str:
         latest=Max("event__record_time"),
         superseded=Count("id", filter=Q(event__is_latest=False) | Q(event__is_erroneous=True)),
     )
-    return f"{facts['links']}:{facts['latest']}:{facts['superseded']}:{consignment.updated_at.isoformat()}"
+    version = f"{facts['links']}|{facts['latest']}|{facts['superseded']}|{consignment.updated_at.isoformat()}"
+    # A digest: cache keys must be short and free of spaces (memcached's rules, if it is configured).
+    return hashlib.sha256(version.encode()).hexdigest()[:32]
 
 
 def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
