@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import functools
+import hashlib
 from datetime import datetime
 from functools import partial
 from typing import Any
