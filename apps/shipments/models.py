@@ -26,7 +26,10 @@ from apps.shipments.choices import (
 
 class ConsignmentQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> ConsignmentQuerySet:
-        """A party sees its consignments; a customs authority those touching its country."""
+        """A party sees its consignments; a customs authority those touching its country.
+
+        The same rule says who may record events for a consignment (the ingest service uses it).
+        """
         visible = Q(parties__partner=partner) | Q(created_by=partner)
         if partner.serves_country:
             country = partner.serves_country

@@ -167,7 +167,8 @@ def _write_children(consignment: Consignment, data: dict[str, Any], partners: di
         )
 
 
-def _require_writer(actor: Actor) -> Partner:
+def require_operator(actor: Actor) -> Partner:
+    """The partner an operator (with a write scope) acts for: every shipments write starts here."""
     if actor.partner is None:
         raise ApplicationError("Say which partner acts (X-Corridor-Partner).", field="partner")
     if not actor.has_role(MemberRole.OPERATOR) or actor.scope != "write":
@@ -187,7 +188,7 @@ def _clean_consignment(data: dict[str, Any], errors: dict[str, list[str]]) -> No
 @transaction.atomic
 def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
     """Create a consignment with its parties, goods, equipment and legs; the creator is a party."""
-    creator = _require_writer(actor)
+    creator = require_operator(actor)
     errors: dict[str, list[str]] = {}
     _clean_consignment(data, errors)
     partners = _resolve_partners(data, errors)
@@ -215,7 +216,7 @@ def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
 @transaction.atomic
 def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str, Any]) -> Consignment:
     """Change a consignment; lists given (parties, goods_items, equipment, legs) replace the old ones."""
-    _require_writer(actor)
+    require_operator(actor)
     locked = Consignment.objects.visible_to(actor).select_for_update().filter(pk=consignment.pk).first()
     if locked is None:
         raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")

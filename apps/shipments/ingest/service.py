@@ -24,7 +24,6 @@ from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
 from apps.partners.access import Actor
-from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.choices import LinkVia
 from apps.shipments.ingest.types import (
@@ -35,6 +34,7 @@ from apps.shipments.ingest.types import (
     EventIn,
 )
 from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject
+from apps.shipments.services import require_operator
 
 MAX_BATCH = 1000
 # Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
@@ -60,30 +60,6 @@ def content_digest(event: EventIn) -> str:
     return hashlib.sha256(canonical_json(event.payload)).hexdigest()
 
 
-def _require_recorder(actor: Actor) -> Partner:
-    if actor.partner is None:
-        raise ApplicationError("Say which partner records these events (X-Corridor-Partner).", field="partner")
-    if not actor.has_role(MemberRole.OPERATOR) or actor.scope != "write":
-        raise ApplicationError(
-            "Recording events needs the operator role and a write scope.", status=403, code="permission-denied"
-        )
-    return actor.partner
-
-
-def _party_consignments(recorder: Partner) -> Q:
-    """Consignments the recorder may record for: it is a party, or customs of a country touched."""
-    allowed = Q(parties__partner=recorder) | Q(created_by=recorder)
-    if recorder.serves_country:
-        country = recorder.serves_country
-        allowed |= (
-            Q(origin__startswith=country)
-            | Q(destination__startswith=country)
-            | Q(legs__origin__startswith=country)
-            | Q(legs__destination__startswith=country)
-        )
-    return allowed
-
-
 def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -105,7 +81,7 @@ def resolve_links(recorder: Partner, events: list[EventIn]) -> list[list[tuple[i
             refs[doc.type].add(doc.value)
         numbers.update(event.equipment)
 
-    candidates = Consignment.objects.filter(_party_consignments(recorder))
+    candidates = Consignment.objects.for_partner(recorder)
     by_id: dict[str, Any] = {}
     by_reference: dict[str, Any] = {}
     by_document: dict[str, list[Any]] = defaultdict(list)
@@ -285,7 +261,7 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
 
 def event_batch_record(*, actor: Actor, events: list[EventIn], channel: str) -> BatchResult:
     """Record a batch of parsed events for the acting partner: all or nothing, idempotent per event id."""
-    recorder = _require_recorder(actor)
+    recorder = require_operator(actor)
     if len(events) > MAX_BATCH:
         raise ApplicationError(
             f"A batch holds at most {MAX_BATCH} events; this one has {len(events)}.",
@@ -313,7 +289,7 @@ def _refuse_foreign_consignments(recorder: Partner, events: list[EventIn]) -> No
     named = {doc.value for event in events for doc in event.documents if doc.type == DOC_CONSIGNMENT}
     if not named:
         return
-    allowed = Consignment.objects.filter(_party_consignments(recorder))
+    allowed = Consignment.objects.for_partner(recorder)
     ids = [value for value in named if _is_uuid(value)]
     known = {str(pk) for pk in allowed.filter(pk__in=ids).values_list("pk", flat=True)}
     known |= set(allowed.filter(reference__in=named).values_list("reference", flat=True))
