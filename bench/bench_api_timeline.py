@@ -10,19 +10,11 @@ a baseline in the same run the p50/p95 of ``GET /healthz`` (the cheapest request
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = "corridor_bench"
-os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
-os.environ.setdefault("CORRIDOR_LOG_LEVEL", "WARNING")
+import benchdb
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -35,18 +27,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    benchdb.fresh_django()
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
     from apps.partners.access import Actor, system_actor
     from apps.partners.services import api_token_create, partner_create
     from apps.shipments.ingest.service import event_batch_record

@@ -14,19 +14,13 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
 import resource
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = "corridor_bench"
-os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
+import benchdb
 
 EXAMPLE = {
     "type": "ObjectEvent",
@@ -70,18 +64,9 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=50)
     args = parser.parse_args()
 
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    import django
-
-    django.setup()
+    benchdb.fresh_django()
     from django.core.files import File
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     from apps.partners.access import system_actor
     from apps.partners.services import partner_create
     from apps.shipments.capture import capture_job_run

@@ -13,28 +13,11 @@ for both, the median batch time, and the ratio.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = "corridor_bench"
-os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-# Production's broker (each batch enqueues its credential issuance); no worker runs, the queue is flushed.
-os.environ["CORRIDOR_BROKER_URL"] = "redis://127.0.0.1:6379/15"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
-
-
-def _reset_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+import benchdb
 
 
 def main() -> None:
@@ -43,37 +26,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
 
-    _reset_database()
-    import redis
-
-    redis.Redis(db=15).flushdb()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    benchdb.fresh_django(broker="redis")  # each batch enqueues its credentials; no worker runs
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    from apps.partners.access import Actor, system_actor
-    from apps.partners.services import partner_create
     from apps.shipments.ingest.service import event_batch_record
     from apps.shipments.ingest.types import DOC_TRANSPORT_DOCUMENT, SOURCE_NATIVE, DocumentRef, EventIn
-    from apps.shipments.services import consignment_create
+    from apps.shipments.models import Event
 
-    carrier = partner_create(actor=system_actor("bench"), name="Bench Lines", country="TW", kinds=["carrier"])
-    actor = Actor(partner=carrier, role="operator", system_label="bench")
     consignments = 50
-    for i in range(consignments):
-        consignment_create(
-            actor=actor,
-            data={
-                "reference": f"BENCH-{i}",
-                "transport_document_number": f"BENCHBL{i:05d}",
-                "origin": "TWKHH",
-                "destination": "USLAX",
-                "parties": [{"partner": carrier.slug, "role": "carrier"}],
-            },
-        )
+    _, actor = benchdb.carrier_with_consignments(consignments)
 
     start = datetime(2026, 11, 1, tzinfo=UTC)
     codes = ["GTIN", "LOAD", "DEPA", "ARRI", "DISC", "GTOT"]
@@ -111,86 +72,20 @@ def main() -> None:
         timings.append(time.perf_counter() - b0)
     service_seconds = time.perf_counter() - t0
 
-    # Baseline: the same Event rows, COPYed raw into a table shaped like shipments_event.
+    # Baseline: exactly the event rows the service stored, COPYed raw into a table of the same shape.
     import json
-    import uuid
 
-    columns = [
-        "id",
-        "recorder_id",
-        "event_id",
-        "version",
-        "is_latest",
-        "source",
-        "event_type",
-        "action",
-        "biz_step",
-        "disposition",
-        "event_code",
-        "event_classifier",
-        "event_time",
-        "event_time_zone_offset",
-        "record_time",
-        "location",
-        "read_point",
-        "biz_location",
-        "epcs",
-        "parent_id",
-        "child_epcs",
-        "equipment",
-        "documents",
-        "biz_transactions",
-        "sensor_readings",
-        "mode_of_transport",
-        "vessel_imo",
-        "voyage_number",
-        "hash_id",
-        "content_digest",
-        "is_retracted",
-        "is_erroneous",
-        "warnings",
-        "payload",
-    ]
-    now = datetime.now(UTC)
+    from django.db import models
+
+    fields = Event._meta.concrete_fields
+    columns = [field.column for field in fields]
+    is_json = [isinstance(field, models.JSONField) for field in fields]
     rows = [
-        (
-            uuid.uuid4(),
-            carrier.pk,
-            e.event_id,
-            1,
-            True,
-            e.source,
-            e.event_type,
-            "",
-            "",
-            "",
-            e.event_code,
-            "",
-            e.event_time,
-            "+00:00",
-            now,
-            e.location,
-            "",
-            "",
-            "[]",
-            "",
-            "[]",
-            json.dumps(e.equipment),
-            json.dumps([{"type": d.type, "value": d.value} for d in e.documents]),
-            "[]",
-            "[]",
-            "",
-            "",
-            "",
-            "",
-            "0" * 64,
-            False,
-            False,
-            "[]",
-            json.dumps(e.payload),
+        tuple(
+            json.dumps(value) if json_column and value is not None else value
+            for value, json_column in zip(row, is_json, strict=True)
         )
-        for batch in batches
-        for e in batch
+        for row in Event.objects.values_list(*[field.attname for field in fields])
     ]
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE copy_baseline (LIKE shipments_event INCLUDING DEFAULTS)")
@@ -211,7 +106,7 @@ def main() -> None:
     print(f"baseline raw COPY of the event rows: {copy_seconds:.2f} s, {copy_rate:,.0f} events/s")
     print(f"ratio service/COPY: {service_rate / copy_rate:.2f}")
     print(f"floor 5,000 events/s: {'met' if service_rate >= 5000 else 'NOT met'}")
-    redis.Redis(db=15).flushdb()
+    benchdb.flush_queue()
 
 
 if __name__ == "__main__":

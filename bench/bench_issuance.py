@@ -21,15 +21,10 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = "corridor_bench"
-os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-os.environ["CORRIDOR_BROKER_URL"] = "redis://127.0.0.1:6379/15"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
-os.environ.setdefault("CORRIDOR_LOG_LEVEL", "WARNING")
+import benchdb
+
+ROOT = benchdb.ROOT
 
 
 def main() -> None:
@@ -39,43 +34,16 @@ def main() -> None:
     parser.add_argument("--inline", type=int, default=300)
     args = parser.parse_args()
 
-    import psycopg
-    import redis
-
-    redis.Redis(db=15).flushdb()
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    benchdb.fresh_django(broker="redis")
     from apps.credentials import dataintegrity
     from apps.credentials.models import Credential
     from apps.credentials.services import step_credentials_issue_batch
-    from apps.partners.access import Actor, system_actor
-    from apps.partners.services import partner_create
     from apps.shipments.ingest.service import event_batch_record
     from apps.shipments.ingest.types import DOC_TRANSPORT_DOCUMENT, SOURCE_NATIVE, DocumentRef, EventIn
     from apps.shipments.models import Event
-    from apps.shipments.services import consignment_create
 
-    carrier = partner_create(actor=system_actor("bench"), name="Bench Lines", country="TW", kinds=["carrier"])
-    actor = Actor(partner=carrier, role="operator", system_label="bench")
     consignments = 200
-    for i in range(consignments):
-        consignment_create(
-            actor=actor,
-            data={
-                "reference": f"BENCH-{i}",
-                "transport_document_number": f"BENCHBL{i:05d}",
-                "origin": "TWKHH",
-                "destination": "USLAX",
-                "parties": [{"partner": carrier.slug, "role": "carrier"}],
-            },
-        )
+    carrier, actor = benchdb.carrier_with_consignments(consignments)
     start = datetime(2026, 11, 1, tzinfo=UTC)
 
     def events(first: int, count: int) -> list[EventIn]:
@@ -101,7 +69,7 @@ def main() -> None:
     inline = events(10_000_000, args.inline)
     for b in range(0, len(inline), 1000):
         event_batch_record(actor=actor, events=inline[b : b + 1000], channel="bench")
-    redis.Redis(db=15).flushdb()  # the inline events' tasks: issued here instead
+    benchdb.flush_queue()  # the inline events' tasks: issued here instead
     timings = []
     pks = list(Event.objects.filter(event_id__startswith="bench-1000").values_list("pk", flat=True))
     for b in range(0, len(pks), 100):  # as the worker task does, in chunks
