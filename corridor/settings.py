@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "apps.partners",
     "apps.shipments",
     "apps.credentials",
+    "apps.compliance",
+    "apps.disruptions",
 ]
 
 MIDDLEWARE = [

@@ -5,17 +5,27 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from apps.compliance.api.urls import routes as compliance_routes
+from apps.compliance.api.urls import urlpatterns as compliance_api_urls
 from apps.core import views as core_views
 from apps.core.api.urls import routes as core_routes
 from apps.credentials.urls import api_routes as credential_routes
 from apps.credentials.urls import api_urlpatterns as credential_api_urls
+from apps.disruptions.api.urls import routes as disruption_routes
 from apps.partners.api.urls import routes as partner_routes
 from apps.partners.api.views import MeView
 from apps.shipments.api.urls import routes as shipment_routes
 from apps.shipments.api.urls import urlpatterns as shipment_api_urls
 
 router = DefaultRouter(trailing_slash=True)
-for prefix, viewset, basename in [*core_routes, *partner_routes, *shipment_routes, *credential_routes]:
+for prefix, viewset, basename in [
+    *core_routes,
+    *partner_routes,
+    *shipment_routes,
+    *credential_routes,
+    *compliance_routes,
+    *disruption_routes,
+]:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
@@ -25,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/", include(shipment_api_urls)),
     path("api/v1/", include(credential_api_urls)),
+    path("api/v1/", include(compliance_api_urls)),
     path("epcis/", include("apps.shipments.epcis_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -32,6 +43,7 @@ urlpatterns = [
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),
     path("", include("apps.credentials.urls")),
+    path("", include("apps.compliance.urls")),
     path("", include("apps.partners.urls")),
 ]
 

@@ -1,0 +1,64 @@
+"""Background work of the compliance domain: re-evaluating trust, AEO credentials, daily date passes.
+
+Tasks take ids, are idempotent, and retry with backoff when the database is briefly unavailable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+RETRYING: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+}
+BATCH = 1000
+
+
+@shared_task(**RETRYING, time_limit=900, soft_time_limit=840)
+def trust_reevaluate(holder_ids: list[str] | None = None, mra_id: str | None = None) -> int:
+    """Re-judge the open consignments a certificate change (its holder) or an MRA change touches."""
+    from apps.compliance import selectors, services
+    from apps.compliance.models import Mra
+
+    authority_ids = None
+    if mra_id is not None:
+        authority_ids = list(Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True))
+    consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
+    today = timezone.localdate()
+    changed = 0
+    for start in range(0, len(consignment_ids), BATCH):
+        changed += services.trust_reevaluate_consignments(
+            consignment_ids=consignment_ids[start : start + BATCH], as_of=today, authority_ids=authority_ids
+        )
+    return changed
+
+
+@shared_task(**RETRYING, time_limit=300)
+def aeo_credential_sync(certificate_id: str) -> str:
+    """Bring a certificate's AEO credential in line with it: issue, re-issue after renewal, flip status."""
+    from apps.compliance import aeo_credentials
+
+    return aeo_credentials.aeo_credential_sync(certificate_id=certificate_id)
+
+
+@shared_task(**RETRYING, time_limit=900)
+def aeo_expiry_pass() -> dict[str, int]:
+    """Daily: warn holders and authorities 90/30/7 days ahead of expiry, then mark expired ones."""
+    from apps.compliance import services
+
+    return services.aeo_expiry_pass(today=timezone.localdate())
+
+
+@shared_task(**RETRYING, time_limit=900)
+def mra_dates_pass() -> int:
+    """Daily: MRAs that came into force or ended today re-decide the consignments they touch."""
+    from apps.compliance import services
+
+    return services.mra_dates_pass(today=timezone.localdate())

@@ -1,0 +1,3 @@
+"""Alert API routes on the one /api/v1/ router."""
+
+routes: list = []
