@@ -1,0 +1,118 @@
+"""Pages of the AEO registry and the MRAs: customs manage their own certificates; MRAs are read here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from apps.compliance import selectors, services
+from apps.compliance.forms_registry import CertificateForm, RenewForm, StatusForm
+from apps.core.errors import ApplicationError
+from apps.partners.access import Actor, actor_for_request
+from apps.partners.models import Partner
+
+PAGE_SIZE = 50
+
+
+def _can_manage(actor: Actor, certificate: Any = None) -> bool:
+    if actor.partner is None or not actor.partner.is_customs_authority or not actor.has_role("operator"):
+        return False
+    return certificate is None or certificate.authority_id == actor.partner.pk
+
+
+def _form_error(form: Any, exc: ApplicationError) -> None:
+    field = (exc.field or "").split("/")[-1]
+    form.add_error(field if field in form.fields else None, exc.detail)
+
+
+@login_required
+def certificate_list_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    certificates = selectors.certificate_list(actor=actor)
+    status = request.GET.get("status", "")
+    if status:
+        certificates = certificates.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        certificates = certificates.filter(number__icontains=query) | certificates.filter(holder__name__icontains=query)
+    form = CertificateForm(request.POST or None) if _can_manage(actor) else None
+    if request.method == "POST":
+        if form is None:
+            return render(
+                request, "403.html", {"reason": "Only a customs authority's officers register AEOs."}, status=403
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            holder = Partner.objects.filter(slug=data["holder"]).first()
+            if holder is None:
+                form.add_error("holder", f"No partner '{data['holder']}'.")
+            else:
+                try:
+                    certificate = services.certificate_create(
+                        actor=actor,
+                        authority=actor.partner,
+                        holder=holder,
+                        number=data["number"],
+                        certificate_type=data["certificate_type"],
+                        valid_from=data["valid_from"],
+                        valid_until=data["valid_until"],
+                    )
+                except ApplicationError as exc:
+                    _form_error(form, exc)
+                else:
+                    messages.success(request, f"Certificate {certificate.number} registered.")
+                    return redirect("aeo-certificate-page", pk=certificate.pk)
+    page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": form, "status": status, "q": query}
+    return render(request, "compliance/certificates.html", context)
+
+
+@login_required
+def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    certificate = get_object_or_404(selectors.certificate_list(actor=actor), pk=pk)
+    manage = _can_manage(actor, certificate)
+    renew_form = RenewForm(request.POST if request.POST.get("form") == "renew" else None)
+    status_form = StatusForm(request.POST if request.POST.get("form") == "status" else None)
+    if request.method == "POST":
+        if not manage:
+            return render(
+                request, "403.html", {"reason": "Only the issuing authority manages this certificate."}, status=403
+            )
+        form = renew_form if request.POST.get("form") == "renew" else status_form
+        if form.is_valid():
+            try:
+                if form is renew_form:
+                    services.certificate_renew(actor=actor, certificate=certificate, **form.cleaned_data)
+                else:
+                    services.certificate_status_set(actor=actor, certificate=certificate, **form.cleaned_data)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"Certificate {certificate.number} updated.")
+                return redirect("aeo-certificate-page", pk=certificate.pk)
+    context = {
+        "certificate": certificate,
+        "manage": manage,
+        "renew_form": renew_form,
+        "status_form": status_form,
+    }
+    return render(request, "compliance/certificate.html", context)
+
+
+@login_required
+def mra_list_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    return render(request, "compliance/mras.html", {"mras": selectors.mra_list(actor=actor)})
+
+
+@login_required
+def mra_page(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    mra = get_object_or_404(selectors.mra_list(actor=actor), key=key)
+    return render(request, "compliance/mra.html", {"mra": mra})
