@@ -60,7 +60,29 @@ class ChainEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(IssuerSettings)
 class IssuerSettingsAdmin(admin.ModelAdmin):
-    list_display = ["partner", "did_method"]
+    """Which DID issues; both of the partner's identifiers are shown (either may be named as issuer)."""
+
+    list_display = ["partner", "did_method", "did_web", "did_key"]
+    readonly_fields = ["did_web", "did_key"]
+
+    @admin.display(description="did:web")
+    def did_web(self, obj: IssuerSettings) -> str:
+        from apps.credentials.services import partner_did_web
+
+        return partner_did_web(obj.partner) if obj.partner_id else ""
+
+    @admin.display(description="did:key (current key)")
+    def did_key(self, obj: IssuerSettings) -> str:
+        from apps.credentials.services import partner_identifiers
+
+        key = PartnerKey.objects.filter(
+            partner_id=obj.partner_id, rotated_at__isnull=True, revoked_at__isnull=True
+        ).first()
+        return (
+            next((did for did in partner_identifiers(obj.partner, key) if did.startswith("did:key:")), "")
+            if key
+            else ""
+        )
 
     def save_model(self, request: HttpRequest, obj: IssuerSettings, form: object, change: bool) -> None:
         from apps.credentials.services import issuer_did_method_set

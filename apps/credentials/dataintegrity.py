@@ -10,7 +10,7 @@ official vectors and an independent implementation must agree with us byte for b
 
 A document that already carries proofs gets a proof set; ``previous_proof`` makes a chain, and the
 proofs it names are signed along with the document (Add Proof Set/Chain). Verification reports each
-check by name (``structure``, ``contexts``, ``proof``, ``purpose``, ``challenge``, ``domain``,
+check by name (``structure``, ``contexts``, ``proof``, ``expires``, ``purpose``, ``challenge``, ``domain``,
 ``previousProof``, ``key``, ``canonicalization``, ``signature``) with the reason it failed, and never
 raises for a bad document: a hostile one fails ``structure`` or ``canonicalization`` within the
 limits of :mod:`apps.credentials.rdfc`.
@@ -35,6 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from apps.credentials.jsonld import (
+    CREDENTIALS_V1,
     CREDENTIALS_V2,
     ContextRegistry,
     DataLossDetected,
@@ -51,11 +52,14 @@ __all__ = [
     "PROOF_TYPE",
     "Check",
     "KeyResolver",
+    "Prepared",
     "ProofGenerationError",
     "ProofResult",
     "VerificationResult",
     "hash_data",
+    "prepare",
     "sign",
+    "sign_prepared",
     "verify",
 ]
 
@@ -68,6 +72,8 @@ MAX_PROOFS = 8
 
 # xsd:dateTimeStamp: a date-time with a time zone, as Data Integrity requires for ``created``.
 _DATE_TIME_STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+# xsd:dateTime: the time zone is optional (Data Integrity's ``expires`` without one is read as UTC).
+_DATE_TIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 _CANONICALIZATION_ERRORS = (UnknownContext, DataLossDetected, InvalidJsonLd, BoundedWorkExceeded)
 _VC_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation"})
 
@@ -223,6 +229,158 @@ def sign(
     return {**unsecured, "proof": [*existing, proof] if existing else proof}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An unsecured document canonicalized ahead of signing (see :func:`prepare`)."""
+
+    document: dict[str, Any]
+    canonical: str
+
+
+def prepare(
+    document: dict[str, Any], *, registry: ContextRegistry | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Prepared:
+    """Canonicalize a document without proofs now, to sign it later with :func:`sign_prepared`.
+
+    Issuance does this expensive part before it takes any lock; what is only known under the lock
+    (status list slots, the chain's previous credential) is added by :func:`sign_prepared`.
+    """
+    if not isinstance(document, dict) or "@context" not in document or "proof" in document:
+        raise ProofGenerationError("only a JSON object with an @context and no proof can be prepared")
+    if not isinstance(document.get("id"), str):
+        raise ProofGenerationError("a prepared document needs an id, for the properties added at signing")
+    return Prepared(document, (registry or bundled_registry()).canonicalize(document, limits=limits))
+
+
+def sign_prepared(
+    prepared: Prepared,
+    *,
+    additions: dict[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime | str,
+    registry: ContextRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Any]:
+    """Exactly ``sign({**prepared.document, **additions}, ...)``, reusing the prepared canonical form.
+
+    The additions are canonicalized on their own, as a document with the same ``@context``, ``id``
+    and ``type`` (so their terms expand the same way), and their N-Quads are merged with the
+    prepared ones. That is the canonical form of the whole as long as the additions bring no blank
+    node (RDFC-1.0 labels blank nodes by the quads that mention them, and these mention none): so
+    every value must be a node with an absolute IRI ``id``. If the additions have a blank node the
+    whole document is canonicalized instead. A property test compares this with :func:`sign`.
+    """
+    registry = registry or bundled_registry()
+    document = prepared.document
+    if any(key.startswith("@") or key in document or key in ("id", "type", "proof") for key in additions):
+        raise ProofGenerationError(f"additions must be new, plain properties: {sorted(additions)}")
+    unsecured = {**document, **additions}
+    probe = {"@context": document["@context"], "id": document["id"], **additions}
+    if "type" in document:
+        probe["type"] = document["type"]
+    added = _canonical_additions(registry, probe, limits)
+    if "_:" in added:
+        canonical = registry.canonicalize(unsecured, limits=limits)
+    else:
+        lines = _nquad_lines(prepared.canonical)
+        known = set(lines)
+        lines.extend(line for line in _nquad_lines(added) if line not in known)
+        lines.sort()
+        canonical = "".join(lines)
+    options: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": _xml_date_time(created),
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+    config = {**options, "@context": document["@context"]}
+    config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    signature = private_key.sign(_proof_config_hash(registry, config_json, limits) + _sha256(canonical))
+    return {**unsecured, "proof": {**options, "proofValue": encode_multibase(signature)}}
+
+
+# Additions are canonicalized through a template: their shape with every string value (but types and
+# keywords) replaced by a placeholder IRI, canonicalized once; the values are then written in.
+_PLACEHOLDER = "https://placeholder.invalid/"
+_PLACEHOLDER_TOKEN = re.compile(r'([<"])https://placeholder\.invalid/(\d+)([>"])')
+# A value written into an IRI position: an absolute http(s) IRI, which JSON-LD leaves exactly as it is
+# (no bundled context defines an absolute IRI as a term) and N-Quads writes without escapes.
+_VERBATIM_IRI = re.compile(r"https?://[^\x00-\x20<>\"{}|\\^`\x7f-\U0010ffff]+")
+# A value written into a literal: printable ASCII that N-Quads writes without escapes.
+_VERBATIM_LITERAL = re.compile(r"[ !#-\[\]-~]*")
+
+
+class _NoTemplate(Exception):
+    """These values cannot be written into the template; canonicalize the additions directly."""
+
+
+def _skeleton(value: Any, leaves: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: item if key in ("type", "@type", "@context") else _skeleton(item, leaves)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_skeleton(item, leaves) for item in value]
+    if isinstance(value, str):
+        leaves.append(value)
+        return f"{_PLACEHOLDER}{len(leaves) - 1}"
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _additions_template(registry: ContextRegistry, skeleton_json: str, limits: Limits) -> str | None:
+    """Canonical N-Quads of a skeleton, or None if values cannot simply be written into it."""
+    template = registry.canonicalize(json.loads(skeleton_json), limits=limits)
+    if "_:" in template or template.count(_PLACEHOLDER) != len(_PLACEHOLDER_TOKEN.findall(template)):
+        return None
+    if any((opening == "<") != (closing == ">") for opening, _, closing in _PLACEHOLDER_TOKEN.findall(template)):
+        return None
+    return template
+
+
+def _canonical_additions(registry: ContextRegistry, probe: dict[str, Any], limits: Limits) -> str:
+    """``registry.canonicalize(probe)`` through a cached template when the values allow it.
+
+    Exact when every value lands verbatim: as an absolute http(s) IRI that no two leaves share (equal
+    IRIs would be one node), or as a literal without characters to escape. Otherwise, or for a shape
+    the template cannot serve, the probe is canonicalized as it is.
+    """
+    leaves: list[str] = []
+    skeleton = _skeleton(probe, leaves)
+    template = _additions_template(registry, json.dumps(skeleton, ensure_ascii=False), limits)
+    if template is None:
+        return registry.canonicalize(probe, limits=limits)
+    iris: set[int] = set()
+
+    def value(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        leaf = leaves[index]
+        if match.group(1) == "<":
+            if not _VERBATIM_IRI.fullmatch(leaf):
+                raise _NoTemplate
+            iris.add(index)
+        elif not _VERBATIM_LITERAL.fullmatch(leaf):
+            raise _NoTemplate
+        return f"{match.group(1)}{leaf}{match.group(3)}"
+
+    try:
+        canonical = _PLACEHOLDER_TOKEN.sub(value, template)
+    except _NoTemplate:
+        return registry.canonicalize(probe, limits=limits)
+    if len({leaves[index] for index in iris}) != len(iris):
+        return registry.canonicalize(probe, limits=limits)
+    return "".join(sorted(_nquad_lines(canonical)))
+
+
+def _nquad_lines(nquads: str) -> list[str]:
+    """The statements of N-Quads text, each with its newline (only "\\n" ends one: a literal may hold
+    other line-breaking characters, which ``str.splitlines`` would split on)."""
+    return [f"{line}\n" for line in nquads.split("\n")[:-1]]
+
+
 def _context_entries(document: Any) -> Iterator[Any]:
     """Every entry of every ``@context`` in the document, at any depth."""
     stack = [document]
@@ -253,8 +411,11 @@ def _structure_problems(document: Any, limits: Limits, max_proofs: int) -> Itera
         yield "@context is missing"
     declared = document.get("type", [])
     types = {item for item in (declared if isinstance(declared, list) else [declared]) if isinstance(item, str)}
-    if types & _VC_TYPES and contexts[0] != CREDENTIALS_V2:
-        yield f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2}"
+    if types & _VC_TYPES and contexts[0] not in (CREDENTIALS_V2, CREDENTIALS_V1):
+        yield (
+            f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2} "
+            f"(or {CREDENTIALS_V1} for VC 1.1)"
+        )
     proofs = _proofs(document.get("proof"))
     if not proofs:
         yield "no proof"
@@ -268,9 +429,14 @@ def _check_structure(document: Any, limits: Limits, max_proofs: int) -> str:
 
 
 def _check_contexts(document: dict[str, Any], allowed: Collection[str]) -> str:
+    """Every context URL must be allow-listed; inline context objects are processed where they stand
+    (VC 2.0 allows them; the base contexts are ``@protected``, so they cannot redefine signed terms, and
+    any URL they import still goes through the bundled-only loader)."""
     for entry in _context_entries(document):
+        if isinstance(entry, dict):
+            continue
         if not isinstance(entry, str):
-            return "inline @context objects are not accepted; only allow-listed context URLs"
+            return f"@context entry {entry!r} is neither a URL nor a context object"
         if entry not in allowed:
             return f"@context {entry!r} is not on the allow-list"
     return ""
@@ -289,6 +455,9 @@ def _proof_problems(proof: dict[str, Any], document_context: list[Any]) -> Itera
     created = proof.get("created")
     if created is not None and (not isinstance(created, str) or not _DATE_TIME_STAMP.match(created)):
         yield f"proof created {created!r} is not an XML Schema dateTimeStamp"
+    expires = proof.get("expires")
+    if expires is not None and (not isinstance(expires, str) or not _DATE_TIME.match(expires)):
+        yield f"proof expires {expires!r} is not an XML Schema dateTime"
     try:
         signature = decode_multibase(proof["proofValue"])
     except MultikeyError as error:
@@ -394,6 +563,8 @@ class _Verifier:
     ) -> Iterator[tuple[str, str]]:
         """(check name, reason or "") in order; each step runs only if every earlier one passed."""
         yield "proof", _check_proof_shape(proof, self.context)
+        if "expires" in proof:
+            yield "expires", _check_expires(proof["expires"])
         if expected_purpose is not None:
             purpose = proof["proofPurpose"]
             yield (
@@ -426,6 +597,16 @@ class _Verifier:
             yield "signature", "the Ed25519 signature does not match the document and proof options"
         else:
             yield "signature", ""
+
+
+def _check_expires(expires: str) -> str:
+    """Why a proof has expired, or "" (a value without an offset is read as UTC, as Data Integrity says)."""
+    zone = "" if re.search(r"(?:Z|[+-]\d{2}:\d{2})$", expires) else "+00:00"
+    try:
+        moment = datetime.fromisoformat(expires.replace("Z", "+00:00") + zone)
+    except ValueError:
+        return f"proof expires {expires!r} is not a date-time"
+    return f"the proof expired at {expires}" if moment <= datetime.now(UTC) else ""
 
 
 def _resolve(resolve_key: KeyResolver, verification_method: str) -> tuple[Any, str]:

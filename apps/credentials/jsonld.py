@@ -44,6 +44,7 @@ from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, c
 __all__ = [
     "CONTEXTS_DIR",
     "CORRIDOR_V1",
+    "CREDENTIALS_V1",
     "CREDENTIALS_V2",
     "DATA_INTEGRITY_V2",
     "DID_V1",
@@ -64,6 +65,8 @@ __all__ = [
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+# The VC Data Model 1.1 base context (credentials with issuanceDate/expirationDate).
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
@@ -75,6 +78,8 @@ CORRIDOR_V1 = "https://w3id.org/corridor/contexts/v1"
 _ABSOLUTE_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*|_):\S*$")
 _PROCESSED_CACHE_SIZE = 4096
 _RESOLVED_CACHE_SIZE = 1024
+# Expansions kept per processed context: the terms and IRIs of a document type, not its data.
+_IRI_MEMO_SIZE = 4096
 
 
 class UnknownContext(ValueError):
@@ -146,6 +151,8 @@ class ContextRegistry:
         self._owned: frozenset[int] = frozenset(i for doc in self._documents.values() for i in _object_ids(doc))
         self._resolved = _BoundedCache(_RESOLVED_CACHE_SIZE)
         self._processed = _BoundedCache(_PROCESSED_CACHE_SIZE)
+        # id() of a processed context in the cache above -> (that context, its IRI expansions).
+        self._iri_memos: dict[int, tuple[Any, dict]] = {}
 
     @classmethod
     def from_directory(cls, directory: Path) -> ContextRegistry:
@@ -210,7 +217,7 @@ class ContextRegistry:
         memoize = self.check_context_urls(document)
         processor = _LosslessProcessor(self, memoize=memoize)
         try:
-            expanded = processor.expand(document, self._options())
+            expanded = processor.expand_in_place(document, self._options())
         except JsonLdError as error:
             raise _unwrap(error) from error
         loss = _find_data_loss(expanded)
@@ -260,6 +267,19 @@ class ContextRegistry:
         if id(local_ctx) in self._owned:
             return (uid, id(local_ctx), *flags)
         return None
+
+    def _remember(self, key: tuple, local_ctx: Any, processed: Any) -> None:
+        """Cache a processed context, and give it an IRI-expansion memo of its own."""
+        # Keeping local_ctx alive keeps its id() from being reused by another object.
+        self._processed[key] = (local_ctx, processed)
+        if len(self._iri_memos) >= 2 * _PROCESSED_CACHE_SIZE:
+            self._iri_memos.clear()
+        self._iri_memos.setdefault(id(processed), (processed, {}))
+
+    def _iri_memo(self, active_ctx: Any) -> dict | None:
+        """The IRI-expansion memo of a processed context from this registry's cache, else None."""
+        entry = self._iri_memos.get(id(active_ctx))
+        return entry[1] if entry is not None and entry[0] is active_ctx else None
 
 
 def _context_urls(value: Any) -> Iterator[str]:
@@ -338,18 +358,60 @@ class _LosslessProcessor(JsonLdProcessor):
         """pyld's context processing, memoized for contexts the registry owns (module docstring)."""
         flags = (override_protected, propagate, validate_scoped, options.get("base"), options.get("processingMode"))
         key = self._registry._processed_key(active_ctx, local_ctx, flags) if self._memoize else None
-        cache = self._registry._processed
         if key is not None:
-            hit = cache.get(key)
+            hit = self._registry._processed.get(key)
             if hit is not None:
                 return hit[1]
         processed = super()._process_context(
             active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
         )
         if key is not None:
-            # Keeping local_ctx alive keeps its id() from being reused by another object.
-            cache[key] = (local_ctx, processed)
+            self._registry._remember(key, local_ctx, processed)
         return processed
+
+    def _expand_iri(  # noqa: PLR0917 - pyld's signature, called positionally by pyld
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's IRI expansion, memoized per processed context of the registry (module docstring).
+
+        Outside context processing (no ``local_ctx``) the result depends only on the active context,
+        the value, ``base`` and ``vocab``; a cached processed context never changes, so its results
+        are kept with it. Other active contexts (being built, or inline) are not memoized.
+        """
+        memo = self._registry._iri_memo(active_ctx) if local_ctx is None and isinstance(value, str) else None
+        if memo is None:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (value, base, vocab)
+        try:
+            return memo[key]
+        except KeyError:
+            expanded = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+            if len(memo) >= _IRI_MEMO_SIZE:
+                memo.clear()  # mostly data values then; the terms come back at once
+            memo[key] = expanded
+            return expanded
+
+    def expand_in_place(self, document: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+        """pyld's ``expand()`` of an in-memory document, without its defensive deep copy of the input.
+
+        Expansion builds new objects and never writes to the input (a test holds this), and nothing
+        here changes the expanded result, so the copy (a tenth of the cost of a step credential) is
+        not needed. The options are ours: no ``expandContext``, no remote context, a fixed base.
+        """
+        options = {**options, "isFrame": False, "keepFreeFloatingNodes": False, "extractAllScripts": False}
+        active_ctx = self._get_initial_context(options)
+        expanded = self._expand(active_ctx, None, document, options, inside_list=False)
+        if isinstance(expanded, dict) and "@graph" in expanded and len(expanded) == 1:
+            expanded = expanded["@graph"]
+        elif expanded is None:
+            expanded = []
+        return JsonLdProcessor.arrayify(expanded)
 
 
 @functools.cache

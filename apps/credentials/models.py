@@ -102,11 +102,16 @@ class StatusList(models.Model):
 
 class CredentialQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> CredentialQuerySet:
-        """Its own credentials, and the step credentials of events the partner may see."""
+        """Its own credentials, the step credentials of events the partner may see, and its AEO credentials.
+
+        A holder sees the current AEO credential of each of its certificates, so it can present it.
+        """
+        from apps.compliance.models import AeoCertificate
         from apps.shipments.models import Event
 
         visible_events = Event.objects.for_partner(partner).values("pk")
-        return self.filter(Q(issuer=partner) | Q(event__in=visible_events))
+        held = AeoCertificate.objects.filter(holder=partner, credential__isnull=False).values("credential_id")
+        return self.filter(Q(issuer=partner) | Q(event__in=visible_events) | Q(pk__in=held))
 
 
 class Credential(models.Model):
@@ -120,6 +125,12 @@ class Credential(models.Model):
     )
     signed_by = models.ForeignKey(PartnerKey, on_delete=models.PROTECT, related_name="credentials")
     document = models.BinaryField(help_text="The signed JSON, byte for byte as served")
+    document_id = models.CharField(
+        max_length=1000,
+        blank=True,
+        db_index=True,
+        help_text="The credential's id as written in it (VC API issues; the caller may choose it)",
+    )
     digest_multibase = models.CharField(max_length=64, help_text="Multibase SHA-256 of ``document``")
     issued_at = models.DateTimeField(db_index=True)
     revocation_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")

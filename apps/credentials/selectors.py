@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,9 +10,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.core.errors import ApplicationError
 from apps.credentials import dataintegrity, dids, status_list
 from apps.credentials.models import ChainEntry, Credential, PartnerKey, StatusList
 from apps.credentials.services import (
+    credential_url,
     issuer_did,
     partner_did_web,
     partner_key_ensure,
@@ -27,6 +30,35 @@ _STATE = {"current": dids.KeyState.CURRENT, "rotated": dids.KeyState.ROTATED, "r
 
 def credential_list(*, actor: Actor) -> QuerySet[Credential]:
     return Credential.objects.visible_to(actor).select_related("issuer")
+
+
+def status_list_of_issuer(*, actor: Actor, list_id: Any) -> StatusList:
+    """One of the acting partner's own status lists; another issuer's list answers 404."""
+    found = StatusList.objects.filter(pk=list_id, issuer=actor.partner).first() if actor.partner else None
+    if found is None:
+        raise ApplicationError("No such status list of yours.", status=404, code="not-found")
+    return found
+
+
+def credential_by_reference(*, actor: Actor, reference: str) -> Credential | None:
+    """The visible credential a VC API caller names: by the ``id`` written in it, or by Corridor's own id.
+
+    Corridor's URL for a credential and its bare uuid name it; so does any ``id`` a caller chose when
+    issuing (``urn:uuid:…``, another URL). Ids a caller chose need not be unique: the latest issued wins.
+    """
+    visible = credential_list(actor=actor)
+    pk = reference.removeprefix(credential_url(""))
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        pass
+    else:
+        found = visible.filter(pk=pk).first()
+        if found is not None:
+            return found
+    if not reference:
+        return None
+    return visible.filter(document_id=reference).order_by("-issued_at", "-pk").first()
 
 
 def partner_did_document(*, partner: Partner) -> dict[str, Any]:
@@ -96,3 +128,18 @@ def partner_key_list(*, actor: Actor) -> QuerySet[PartnerKey]:
     if actor.partner is None:
         return PartnerKey.objects.none()
     return PartnerKey.objects.filter(partner=actor.partner).select_related("partner")
+
+
+def partner_identifiers(*, partner: Partner) -> dict[str, Any]:
+    """The partner's DIDs (did:web, and the did:key of its current key) and which one issues."""
+    from apps.credentials import multikey
+    from apps.credentials.models import DidMethod, IssuerSettings
+
+    key = PartnerKey.objects.filter(partner=partner, rotated_at__isnull=True, revoked_at__isnull=True).first()
+    method = IssuerSettings.objects.filter(partner=partner).values_list("did_method", flat=True).first()
+    return {
+        "did_web": partner_did_web(partner),
+        "did_key": multikey.did_key(multikey.decode_public_key(key.public_key_multibase)) if key else None,
+        "did_method": method or DidMethod.WEB,
+        "did_methods": DidMethod.choices,
+    }

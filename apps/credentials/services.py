@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import secrets
+import uuid
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
-from apps.credentials import dataintegrity, keystore, multikey, status_list
+from apps.credentials import dataintegrity, keystore, multikey, status_list, vcdm
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import (
     ChainEntry,
@@ -354,30 +355,54 @@ def _inexact_integer(document: Any) -> str | None:
     return None
 
 
-def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
-    """Sign a caller-supplied credential as the caller's partner, with status entries (VC API issue)."""
-    from apps.credentials.verification import aware_datetime
+def partner_identifiers(partner: Partner, key: PartnerKey) -> dict[str, str]:
+    """The DIDs the partner may issue as right now, each with the verification method that signs for it."""
+    did_key = multikey.did_key(multikey.decode_public_key(key.public_key_multibase))
+    return {
+        partner_did_web(partner): f"{partner_did_web(partner)}#{key.key_id}",
+        did_key: f"{did_key}#{did_key.removeprefix('did:key:')}",
+    }
 
+
+def _issuer_for(credential: dict[str, Any], partner: Partner, key: PartnerKey) -> tuple[Any, str]:
+    """The ``issuer`` the credential will carry and the method that signs, or a 400 if it is not the caller.
+
+    Absent, the partner's chosen DID is filled in; named (a URL, or an object whose ``id`` is one), it
+    must be one of the partner's identifiers, and an object keeps its other properties (name, ...).
+    """
+    identifiers = partner_identifiers(partner, key)
+    if "issuer" not in credential:
+        did = issuer_did(partner, key)
+        return did, identifiers[did]
+    given = credential["issuer"]
+    given_id = given.get("id") if isinstance(given, dict) else given
+    if not isinstance(given_id, str) or not given_id:
+        raise ApplicationError(
+            "issuer must be a URL, or an object whose id is a URL.",
+            field="credential.issuer.id" if isinstance(given, dict) else "credential.issuer",
+        )
+    if given_id not in identifiers:
+        raise ApplicationError(
+            f"issuer must be one of your identifiers: {', '.join(identifiers)}.", field="credential.issuer"
+        )
+    return given, identifiers[given_id]
+
+
+_MAX_ID_LENGTH = 1000
+
+
+def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
+    """Sign a caller-supplied credential (VC 2.0 or 1.1) as the caller's partner, with status entries.
+
+    The caller's own ``credentialStatus`` entries are kept; Corridor adds a revocation and a suspension
+    ``BitstringStatusListEntry`` of its own lists, which ``/credentials/status`` then sets and clears.
+    """
     if actor.partner is None:
         raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
-    if not isinstance(credential, dict):
-        raise ApplicationError("credential must be a JSON object.", field="credential")
-    issuer = actor.partner
-    key = partner_key_ensure(partner=issuer)
-    did = issuer_did(issuer, key)
-    given = credential.get("issuer")
-    given_id = given.get("id") if isinstance(given, dict) else given
-    if given_id not in (None, did):
-        raise ApplicationError(f"issuer must be your DID {did}.", field="credential.issuer")
-    contexts = credential.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != CREDENTIALS_V2:
-        raise ApplicationError(f"@context must be a list starting with {CREDENTIALS_V2}.", field="credential.@context")
-    if "proof" in credential:
-        raise ApplicationError("Send the credential without a proof.", field="credential.proof")
-    for name in ("validFrom", "validUntil"):
-        # VC 2.0: an XML Schema dateTimeStamp (a time zone is required); anything else never verifies.
-        if name in credential and aware_datetime(credential[name]) is None:
-            raise ApplicationError(f"{name} must be a date-time with a time zone.", field=f"credential.{name}")
+    problems = vcdm.issue_problems(credential)
+    if problems:
+        field, detail = problems[0]
+        raise ApplicationError(detail, field=field)
     inexact = _inexact_integer(credential)
     if inexact is not None:
         raise ApplicationError(
@@ -385,6 +410,13 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
             "read inexactly, so they could not verify the signature (I-JSON, RFC 7493): send it as a string.",
             field=inexact,
         )
+    if len(str(credential.get("id", ""))) > _MAX_ID_LENGTH:
+        raise ApplicationError(f"id is longer than {_MAX_ID_LENGTH} characters.", field="credential.id")
+    issuer = actor.partner
+    key = partner_key_ensure(partner=issuer)
+    issuer_value, method = _issuer_for(credential, issuer, key)
+    model = vcdm.data_model(credential)
+    now = timezone.now()
     with transaction.atomic():
         revocation = _Slots(issuer, StatusPurpose.REVOCATION).take()
         suspension = _Slots(issuer, StatusPurpose.SUSPENSION).take()
@@ -392,33 +424,43 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
             kind=CredentialKind.ISSUED,
             issuer=issuer,
             signed_by=key,
-            issued_at=timezone.now(),
+            issued_at=now,
             revocation_list=revocation[0],
             revocation_index=revocation[1],
             suspension_list=suspension[0],
             suspension_index=suspension[1],
         )
+        given_status = credential.get("credentialStatus", [])
         unsigned = {
             **credential,
             "id": credential.get("id") or credential_url(row.pk),
-            "issuer": did,
-            "validFrom": credential.get("validFrom") or timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "credentialStatus": _status_entries(revocation, suspension),
+            "issuer": issuer_value,
+            "credentialStatus": [
+                *(given_status if isinstance(given_status, list) else [given_status]),
+                *_status_entries(revocation, suspension),
+            ],
         }
+        if model == vcdm.V1:
+            unsigned["@context"] = vcdm.contexts_for_v1(credential["@context"], status=True)
+            unsigned.setdefault("issuanceDate", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        else:
+            unsigned.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         try:
             signed = dataintegrity.sign(
-                unsigned,
-                private_key=private_key_of(key),
-                verification_method=verification_method_id(issuer, key),
-                created=timezone.now(),
+                unsigned, private_key=private_key_of(key), verification_method=method, created=now
             )
         except (dataintegrity.ProofGenerationError, ValueError) as exc:
             raise ApplicationError(f"The credential cannot be signed: {exc}", field="credential") from exc
         row.document = serialize(signed)
+        row.document_id = signed["id"]
         row.digest_multibase = digest_multibase(row.document)
         row.save(force_insert=True)
         audit_record(
-            actor=actor, action="credential.issue", target=row, partner=issuer, changes={"type": credential.get("type")}
+            actor=actor,
+            action="credential.issue",
+            target=row,
+            partner=issuer,
+            changes={"type": credential.get("type"), "id": signed["id"], "data_model": model},
         )
     return row
 
@@ -446,7 +488,8 @@ def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) ->
 class _Slots:
     """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
 
-    A full list rolls over to the next sequence; the unique slot constraints catch a racing worker.
+    The list's row is locked (until the batch commits) before its used indexes are read, so two
+    workers never draw the same slot; a full list rolls over to the next sequence.
     """
 
     def __init__(self, issuer: Partner, purpose: str) -> None:
@@ -455,7 +498,7 @@ class _Slots:
         self._load(_current_list(issuer, purpose))
 
     def _load(self, current: StatusList) -> None:
-        self.current = current
+        self.current = StatusList.objects.select_for_update().get(pk=current.pk)
         self.used = set(
             Credential.objects.filter(**{f"{self.field}_list": current}).values_list(f"{self.field}_index", flat=True)
         )
@@ -476,6 +519,8 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
 
     Events are issued in record order (within a batch, the order they were sent); events still
     unlinked within the grace period wait for the sweep; an event with a credential is skipped.
+    Each credential is canonicalized before any lock is taken; under the locks only the status
+    slots and the chain's previous credentials are added and signed, so workers issue in parallel.
     """
     from apps.shipments.models import Event, EventLink
 
@@ -495,83 +540,110 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
     due = [e for e in events if links.get(e.pk) or now - e.record_time >= LINK_GRACE]
     if not due:
         return 0
+    drafts = _step_drafts(due, links)
     try:
         with transaction.atomic():
-            return _issue_batch(due, links)
+            return _issue_batch(drafts)
     except IntegrityError:
         # Another worker issued some of these (or took a status slot) first: go one by one, skipping theirs.
         issued = 0
-        for event in due:
-            if Credential.objects.filter(event=event).exists():
+        for draft in drafts:
+            if Credential.objects.filter(event=draft.event).exists():
                 continue
             try:
                 with transaction.atomic():
-                    issued += _issue_batch([event], links)
+                    issued += _issue_batch([draft])
             except IntegrityError:
                 continue
         return issued
 
 
-def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
-    consignment_ids = sorted({link.consignment_id for event_links in links.values() for link in event_links}, key=str)
+class _Signer:
+    """An issuer's signing material for one batch: its key (unwrapped once), DID and method."""
+
+    def __init__(self, issuer: Partner) -> None:
+        self.key = partner_key_ensure(partner=issuer)
+        self.private_key = private_key_of(self.key)
+        self.did = issuer_did(issuer, self.key)
+        self.method = verification_method_id(issuer, self.key)
+
+
+class _Draft:
+    """A step credential canonicalized, waiting for its status slots and chain links (under the locks)."""
+
+    def __init__(self, event: Any, links: list[Any], signer: _Signer) -> None:
+        self.event, self.links, self.signer = event, links, signer
+        self.credential_id = uuid.uuid4()
+        unsigned: dict[str, Any] = {
+            "@context": [CREDENTIALS_V2, CORRIDOR_V1],
+            "id": credential_url(self.credential_id),
+            "type": ["VerifiableCredential", "StepCredential"],
+            "issuer": signer.did,
+            "validFrom": event.record_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "credentialSubject": step_subject(
+                event,
+                consignments=[link.consignment for link in links],
+                recorder_did=signer.did,
+                base_url=settings.CORRIDOR_BASE_URL,
+            ),
+        }
+        self.prepared = dataintegrity.prepare(unsigned)
+
+
+def _step_drafts(events: list[Any], links: dict[Any, list[Any]]) -> list[_Draft]:
+    """The batch's credentials without status or chain: the expensive part, done before any lock."""
+    signers: dict[Any, _Signer] = {}
+    drafts = []
+    for event in events:
+        if event.recorder_id not in signers:
+            signers[event.recorder_id] = _Signer(event.recorder)
+        drafts.append(_Draft(event, links.get(event.pk, []), signers[event.recorder_id]))
+    return drafts
+
+
+def _issue_batch(drafts: list[_Draft]) -> int:
+    consignment_ids = sorted({link.consignment_id for draft in drafts for link in draft.links}, key=str)
     heads = _chain_head_values(consignment_ids)
-    signers: dict[Any, tuple[PartnerKey, Ed25519PrivateKey, str, str, _Slots, _Slots]] = {}
+    slots: dict[Any, tuple[_Slots, _Slots]] = {}
     credentials: list[Credential] = []
     entries: list[ChainEntry] = []
-    for event in events:
-        issuer = event.recorder
-        if issuer.pk not in signers:
-            key = partner_key_ensure(partner=issuer)
-            signers[issuer.pk] = (
-                key,
-                private_key_of(key),
-                issuer_did(issuer, key),
-                verification_method_id(issuer, key),
-                _Slots(issuer, StatusPurpose.REVOCATION),
-                _Slots(issuer, StatusPurpose.SUSPENSION),
-            )
-        key, private_key, did, method, revocations, suspensions = signers[issuer.pk]
+    for draft in drafts:
+        issuer = draft.event.recorder
+        if issuer.pk not in slots:
+            slots[issuer.pk] = (_Slots(issuer, StatusPurpose.REVOCATION), _Slots(issuer, StatusPurpose.SUSPENSION))
+        revocations, suspensions = slots[issuer.pk]
         revocation, suspension = revocations.take(), suspensions.take()
-        event_links = links.get(event.pk, [])
         credential = Credential(
+            pk=draft.credential_id,
             kind=CredentialKind.STEP,
             issuer=issuer,
-            event=event,
-            signed_by=key,
+            event=draft.event,
+            signed_by=draft.signer.key,
             issued_at=timezone.now(),
             revocation_list=revocation[0],
             revocation_index=revocation[1],
             suspension_list=suspension[0],
             suspension_index=suspension[1],
         )
+        additions: dict[str, Any] = {"credentialStatus": _status_entries(revocation, suspension)}
         related = [
             {"id": credential_url(heads[link.consignment_id][1]), "digestMultibase": heads[link.consignment_id][2]}
-            for link in event_links
+            for link in draft.links
             if heads.get(link.consignment_id)
         ]
-        unsigned: dict[str, Any] = {
-            "@context": [CREDENTIALS_V2, CORRIDOR_V1],
-            "id": credential_url(credential.pk),
-            "type": ["VerifiableCredential", "StepCredential"],
-            "issuer": did,
-            "validFrom": event.record_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "credentialSubject": step_subject(
-                event,
-                consignments=[link.consignment for link in event_links],
-                recorder_did=did,
-                base_url=settings.CORRIDOR_BASE_URL,
-            ),
-            "credentialStatus": _status_entries(revocation, suspension),
-        }
         if related:
-            unsigned["relatedResource"] = related
-        signed = dataintegrity.sign(
-            unsigned, private_key=private_key, verification_method=method, created=credential.issued_at
+            additions["relatedResource"] = related
+        signed = dataintegrity.sign_prepared(
+            draft.prepared,
+            additions=additions,
+            private_key=draft.signer.private_key,
+            verification_method=draft.signer.method,
+            created=credential.issued_at,
         )
         credential.document = serialize(signed)
         credential.digest_multibase = digest_multibase(credential.document)
         credentials.append(credential)
-        for link in event_links:
+        for link in draft.links:
             head = heads.get(link.consignment_id)
             entries.append(
                 ChainEntry(
@@ -588,11 +660,11 @@ def _issue_batch(events: list[Any], links: dict[Any, list[Any]]) -> int:
         ("consignment_id", "credential_id", "position", "previous_id"),
         [(e.consignment_id, e.credential.pk, e.position, e.previous_id) for e in entries],
     )
-    for event in events:
-        if event.version > 1 or not event.is_latest:
-            _revoke_superseded(event)
-    for event, credential in zip(events, credentials, strict=True):
-        if event.is_erroneous or event.is_retracted:
+    for draft in drafts:
+        if draft.event.version > 1 or not draft.event.is_latest:
+            _revoke_superseded(draft.event)
+    for draft, credential in zip(drafts, credentials, strict=True):
+        if draft.event.is_erroneous or draft.event.is_retracted:
             # Declared erroneous (or retracted) before its credential existed: issue it, revoked.
             _set_status(credential, StatusPurpose.REVOCATION, True)
     return len(credentials)
@@ -603,3 +675,45 @@ def credential_revoke_for_event(*, event: Any) -> None:
     credential = Credential.objects.filter(event=event, revoked_at__isnull=True).first()
     if credential is not None:
         _set_status(credential, StatusPurpose.REVOCATION, True)
+
+
+# --- Other kinds of credential (AEO certificates, ...) --------------------------------------
+
+
+def credential_sign_new(*, issuer: Partner, kind: str, unsigned: dict[str, Any]) -> Credential:
+    """Sign and store one credential of ``issuer``: its id, issuer DID and two status entries are added here.
+
+    ``unsigned`` carries the rest (``@context``, ``type``, validity, ``credentialSubject``); the caller
+    audits the write and runs this inside its own transaction, so the slots and the row agree.
+    """
+    key = partner_key_ensure(partner=issuer)
+    with transaction.atomic():
+        revocation = _Slots(issuer, StatusPurpose.REVOCATION).take()
+        suspension = _Slots(issuer, StatusPurpose.SUSPENSION).take()
+        row = Credential(
+            kind=kind,
+            issuer=issuer,
+            signed_by=key,
+            issued_at=timezone.now(),
+            revocation_list=revocation[0],
+            revocation_index=revocation[1],
+            suspension_list=suspension[0],
+            suspension_index=suspension[1],
+        )
+        # id, type and issuer first, as a reader expects them; ours win over anything the caller put there.
+        document = {"@context": unsigned["@context"], "id": None, "type": unsigned["type"], "issuer": None, **unsigned}
+        document.update(
+            id=credential_url(row.pk),
+            issuer=issuer_did(issuer, key),
+            credentialStatus=_status_entries(revocation, suspension),
+        )
+        signed = dataintegrity.sign(
+            document,
+            private_key=private_key_of(key),
+            verification_method=verification_method_id(issuer, key),
+            created=row.issued_at,
+        )
+        row.document = serialize(signed)
+        row.digest_multibase = digest_multibase(row.document)
+        row.save(force_insert=True)
+    return row

@@ -28,6 +28,9 @@ urlpatterns = [
     path("credentials/status", views.CredentialStatusView.as_view(), name="vc-status"),
     path("presentations/verify", views.VerifyPresentationView.as_view(), name="vp-verify"),
     path("credentials/status/<uuid:list_id>", views.status_list_credential, name="status-list"),
+    path(
+        "credentials/status/<uuid:list_id>/publish", views.StatusListPublishView.as_view(), name="status-list-publish"
+    ),
     path("credentials/<uuid:credential_id>", views.CredentialDocumentView.as_view(), name="credential-document"),
     path("verify/", views.verify_page, name="verify-page"),
     path("consignments/<uuid:pk>/credentials/", views.consignment_chain_page, name="consignment-chain"),

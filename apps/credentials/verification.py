@@ -17,9 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
-from apps.credentials import dataintegrity, dids, multikey, status_list
+from apps.credentials import dataintegrity, dids, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
 from apps.credentials.services import digest_multibase, partner_did_web, serialize
@@ -117,28 +116,9 @@ def _check_proof(
         outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
 
 
-def aware_datetime(raw: Any) -> datetime | None:
-    """A date-time with a time zone from a credential's field, or None (malformed or impossible dates too)."""
-    try:
-        moment = parse_datetime(raw) if isinstance(raw, str) else None
-    except ValueError:  # well formed but impossible, such as 30 February
-        return None
-    return moment if moment is not None and moment.tzinfo is not None else None
-
-
 def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
-    problems = []
-    for name, must_be_before in (("validFrom", True), ("validUntil", False)):
-        raw = document.get(name)
-        if raw is None:
-            continue
-        moment = aware_datetime(raw)
-        if moment is None:
-            problems.append(f"{name} is not a date-time with a time zone")
-        elif must_be_before and moment > now:
-            problems.append(f"not valid before {raw}")
-        elif not must_be_before and moment < now:
-            problems.append(f"expired at {raw}")
+    """VC 2.0's validFrom/validUntil, or VC 1.1's issuanceDate/expirationDate, as each model says."""
+    problems = vcdm.validity_problems(document, now)
     outcome.add("validity period", not problems, "; ".join(problems))
 
 
@@ -157,8 +137,14 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
     entries = entries if isinstance(entries, list) else [entries]
     problems = []
     for entry in entries:
-        if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
-            problems.append("a status entry is not a BitstringStatusListEntry")
+        if not isinstance(entry, Mapping):
+            problems.append("a status entry is not an object")
+            continue
+        if entry.get("type") != "BitstringStatusListEntry":
+            # A status scheme this verifier does not implement is reported, like a list held elsewhere.
+            outcome.warnings.append(
+                {"check": "status", "detail": f"status entry of type {entry.get('type')!r} is not checked here"}
+            )
             continue
         url = str(entry.get("statusListCredential", ""))
         prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
@@ -234,14 +220,32 @@ def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
     outcome.add("chain digests", not problems, "; ".join(problems))
 
 
-def credential_verify(document: Any, *, now: datetime | None = None) -> Outcome:
-    """Verify one credential; never raises for bad input."""
+def credential_verify(
+    document: Any,
+    *,
+    now: datetime | None = None,
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> Outcome:
+    """Verify one credential; never raises for bad input.
+
+    ``expected_purpose``, ``challenge`` and ``domain`` are the VC API's verify options: a proof made for
+    another purpose, challenge or domain fails.
+    """
     outcome = Outcome()
     if not isinstance(document, Mapping):
         outcome.add("structure", False, "a credential is a JSON object")
         return outcome
     now = now or datetime.now(UTC)
-    _check_proof(document, outcome, purpose="assertionMethod", controller=_issuer_id(document))
+    _check_proof(
+        document,
+        outcome,
+        purpose=expected_purpose,
+        challenge=challenge,
+        domain=domain,
+        controller=_issuer_id(document),
+    )
     if outcome.errors:
         return outcome
     _check_validity(document, outcome, now)
@@ -250,8 +254,15 @@ def credential_verify(document: Any, *, now: datetime | None = None) -> Outcome:
     return outcome
 
 
-def presentation_verify(document: Any, *, challenge: str | None = None, domain: str | None = None) -> Outcome:
-    """Verify a presentation (its own proof, if any, and every credential in it)."""
+def presentation_verify(
+    document: Any, *, challenge: str | None = None, domain: str | None = None, allow_unsigned: bool = False
+) -> Outcome:
+    """Verify a presentation: its holder's proof and every credential in it.
+
+    An unsigned presentation passes only with ``allow_unsigned`` (the VC API option
+    ``unsignedPresentation``, as Digital Bazaar's verifier names it) and never when a challenge or
+    domain is asked for: without a proof nothing binds the credentials to the one presenting them.
+    """
     outcome = Outcome()
     if not isinstance(document, Mapping):
         outcome.add("structure", False, "a presentation is a JSON object")
@@ -268,6 +279,8 @@ def presentation_verify(document: Any, *, challenge: str | None = None, domain: 
         )
     elif challenge or domain:
         outcome.add("proof", False, "a challenge or domain was given but the presentation is not signed")
+    elif not allow_unsigned:
+        outcome.add("proof", False, "the presentation is not signed (options.unsignedPresentation would allow it)")
     credentials = document.get("verifiableCredential") or []
     credentials = credentials if isinstance(credentials, list) else [credentials]
     for index, credential in enumerate(credentials):

@@ -170,8 +170,25 @@ class VerifyCredentialView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
-        outcome = verification.credential_verify(body.get("verifiableCredential"))
+        options = _options(body)
+        outcome = verification.credential_verify(
+            body.get("verifiableCredential"),
+            expected_purpose=_text(options.get("expectedProofPurpose")) or "assertionMethod",
+            challenge=_text(options.get("challenge")),
+            domain=_text(options.get("domain")),
+        )
         return Response(outcome.as_vc_api(), status=200 if outcome.verified else 400)
+
+
+def _options(body: dict[str, Any]) -> dict[str, Any]:
+    return body["options"] if isinstance(body.get("options"), dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    """An option that must be a string; anything else is passed on as its JSON text so it cannot match."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 class VerifyPresentationView(APIView):
@@ -183,9 +200,12 @@ class VerifyPresentationView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
-        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        options = _options(body)
         outcome = verification.presentation_verify(
-            body.get("verifiablePresentation"), challenge=options.get("challenge"), domain=options.get("domain")
+            body.get("verifiablePresentation"),
+            challenge=_text(options.get("challenge")),
+            domain=_text(options.get("domain")),
+            allow_unsigned=options.get("unsignedPresentation") is True,
         )
         return Response(outcome.as_vc_api(), status=200 if outcome.verified else 400)
 
@@ -211,39 +231,46 @@ class CredentialStatusView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
+        """``status`` defaults to true: a request naming a credential and a purpose sets that status."""
         body = request.data if isinstance(request.data, dict) else {}
         status_field = body.get("credentialStatus") if isinstance(body.get("credentialStatus"), dict) else {}
-        if not isinstance(body.get("status"), bool):
+        value = body.get("status", True)
+        if not isinstance(value, bool):
             raise ApplicationError("status must be true or false.", field="status")
         actor = actor_for_request(request)
-        credential_id = str(body.get("credentialId", "")).removeprefix(services.credential_url(""))
+        credential_id = body.get("credentialId")
         credential = (
-            selectors.credential_list(actor=actor).filter(pk=credential_id).first() if _is_uuid(credential_id) else None
+            selectors.credential_by_reference(actor=actor, reference=credential_id)
+            if isinstance(credential_id, str)
+            else None
         )
         if credential is None:
             raise ApplicationError(
                 "No such credential visible to you.", field="credentialId", status=404, code="not-found"
             )
         services.credential_status_set(
-            actor=actor, credential=credential, purpose=status_field.get("statusPurpose", ""), value=body["status"]
+            actor=actor, credential=credential, purpose=status_field.get("statusPurpose", ""), value=value
         )
         return Response(
-            {
-                "credentialId": services.credential_url(credential.pk),
-                "statusPurpose": status_field.get("statusPurpose"),
-                "status": body["status"],
-            }
+            {"credentialId": credential_id, "statusPurpose": status_field.get("statusPurpose"), "status": value}
         )
 
 
-def _is_uuid(value: str) -> bool:
-    import uuid
+class StatusListPublishView(APIView):
+    """``POST /credentials/status/{list}/publish``: 204 once the list as served is current.
 
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    Corridor serves each status list from the database, signed on request, so a status set through
+    ``/credentials/status`` is published at once; this answers the VC API's explicit publication step
+    for the list's issuer.
+    """
+
+    permission_classes = [PartnerRolePermission]
+    action_roles = {"post": MemberRole.OPERATOR}
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, list_id: str) -> Response:
+        selectors.status_list_of_issuer(actor=actor_for_request(request), list_id=list_id)
+        return Response(status=204)
 
 
 class KeySerializer(serializers.ModelSerializer):
@@ -295,7 +322,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if document is None:
             error = "That is not JSON."
         elif types == "VerifiablePresentation" or (isinstance(types, list) and "VerifiablePresentation" in types):
-            outcome = verification.presentation_verify(document)
+            # A person reads each check here; an exported chain is unsigned unless a verifier asked for a proof.
+            outcome = verification.presentation_verify(document, allow_unsigned=True)
         else:
             outcome = verification.credential_verify(document)
     return render(request, "credentials/verify.html", {"outcome": outcome, "error": error, "text": text})

@@ -22,6 +22,8 @@ EPCIS = "https://ref.gs1.org/epcis/"
 CORRIDOR = "https://w3id.org/corridor/vocab#"
 PRODUCT_CONTEXTS = [
     "credentials-v2.jsonld",
+    "credentials-v1.jsonld",
+    "credentials-examples-v2.jsonld",
     "data-integrity-v2.jsonld",
     "multikey-v1.jsonld",
     "did-v1.jsonld",

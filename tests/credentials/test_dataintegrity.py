@@ -138,10 +138,30 @@ def test_unknown_context_fails_the_contexts_check(issuer_key):
     assert "not on the allow-list" in result.errors[0].reason
 
 
-def test_inline_context_fails_the_contexts_check(issuer_key):
-    signed = signed_credential(issuer_key)
-    signed["credentialSubject"]["@context"] = {"note": "https://example.com/note"}
-    assert failed(verify(signed, resolve_key=resolve_did_key)) == ["contexts"]
+def _with_inline_context(key: Ed25519PrivateKey) -> dict[str, Any]:
+    document = step_credential()
+    document["@context"] = [*document["@context"], {"note": "https://example.com/vocab#note"}]
+    document["credentialSubject"]["note"] = "kept dry"
+    return sign(
+        document, private_key=key, verification_method=did_key_verification_method(key.public_key()), created=CREATED
+    )
+
+
+def test_an_inline_context_object_is_processed_and_signed(issuer_key):
+    """VC 2.0 allows context objects after the base context; the term they define is signed like any other."""
+    signed = _with_inline_context(issuer_key)
+    assert verify(signed, resolve_key=resolve_did_key).verified
+    signed["@context"][-1]["note"] = "https://example.com/vocab#other"
+    assert failed(verify(signed, resolve_key=resolve_did_key)) == ["signature"]
+
+
+@pytest.mark.parametrize("entry", [5, None, ["https://www.w3.org/ns/credentials/v2"]])
+def test_a_context_entry_that_is_neither_a_url_nor_an_object_fails_the_contexts_check(entry, issuer_key):
+    signed = _with_inline_context(issuer_key)
+    signed["@context"][-1] = entry
+    result = verify(signed, resolve_key=resolve_did_key)
+    assert failed(result) == ["contexts"]
+    assert "neither a URL nor a context object" in result.errors[0].reason
 
 
 def test_allow_list_is_narrower_than_the_bundle(issuer_key):

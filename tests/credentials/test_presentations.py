@@ -42,8 +42,9 @@ def present(api: Any, consignment, **params: str) -> dict[str, Any]:
     return json.loads(response.content)
 
 
-def verify(client: Any, presentation: Any, **options: str) -> Any:
-    body = {"verifiablePresentation": presentation, "options": options}
+def verify(client: Any, presentation: Any, *, unsigned: bool = True, **options: str) -> Any:
+    """POST /presentations/verify; an unsigned presentation is allowed unless ``unsigned`` is False."""
+    body = {"verifiablePresentation": presentation, "options": {**options, "unsignedPresentation": unsigned}}
     return client.post("/presentations/verify", json.dumps(body), content_type="application/json")
 
 
@@ -159,6 +160,14 @@ def test_a_revoked_step_fails_its_status_inside_the_presentation(client, client_
     assert client_for(charlie).post(f"/api/v1/credentials/{load.pk}/revoke/").status_code == 200
     body = assert_refused(verify(client, present(client_for(alice), consignment)))
     assert checks_failed(body) == ["credential 1: status"]
+
+
+def test_an_unsigned_presentation_is_refused_unless_the_options_allow_it(client, client_for, alice, consignment):
+    presentation = present(client_for(alice), consignment)
+    body = assert_refused(verify(client, presentation, unsigned=False))
+    assert checks_failed(body)[0] == "proof"
+    assert "unsignedPresentation" in body["problemDetails"][0]["detail"]
+    assert verify(client, presentation, unsigned=True).status_code == 200
 
 
 @pytest.mark.parametrize(
