@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
 from apps.core.selectors import audit_event_list
+from apps.credentials import selectors as credential_selectors
+from apps.credentials import services as credential_services
 from apps.partners import selectors, services
 from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, user_memberships
 from apps.partners.choices import MemberRole
@@ -31,8 +33,27 @@ def home(request: HttpRequest) -> HttpResponse:
         if actor.partner
         else [],
         "all_partners": selectors.partner_list(actor=actor) if actor.is_staff else [],
+        "identifiers": credential_selectors.partner_identifiers(partner=actor.partner) if actor.partner else None,
     }
     return render(request, "partners/home.html", context)
+
+
+@login_required
+@require_POST
+def issuer_did_method(request: HttpRequest) -> HttpResponse:
+    """A partner's admin chooses which of its DIDs issues (did:web, or did:key for verifiers that cannot resolve it)."""
+    actor = actor_for_request(request)
+    if actor.partner is None:
+        raise Http404("Not acting for a partner")
+    try:
+        credential_services.issuer_did_method_set(
+            actor=actor, partner=actor.partner, did_method=request.POST.get("did_method", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Issuing identifier changed.")
+    return redirect("home")
 
 
 @login_required
