@@ -25,13 +25,13 @@ def ping(self, nonce: str = "") -> dict[str, str]:
     return {"hostname": hostname, "nonce": nonce}
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=30)
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=30, soft_time_limit=20)
 def worker_heartbeat(self) -> str:
     hostname = self.request.hostname or "unknown-worker"
     services.worker_heartbeat_record(hostname=hostname)
     return hostname
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=120)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=120, soft_time_limit=100)
 def broker_purge_delivered() -> int:
     return services.broker_purge_delivered(broker_url=settings.CELERY_BROKER_URL)

@@ -22,7 +22,7 @@ def epcis_capture_process(job_id: str) -> dict[str, object]:
     return capture.capture_job_run(job_id=job_id)
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=120, soft_time_limit=100)
 def epcis_capture_sweep() -> int:
     """Re-enqueue capture jobs whose worker vanished (the broker is a doorbell, the database the ledger)."""
     job_ids = capture.capture_jobs_stale()
