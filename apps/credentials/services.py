@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 import secrets
 import uuid
+from collections.abc import Collection
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -162,6 +164,10 @@ def private_key_of(key: PartnerKey) -> Ed25519PrivateKey:
 
 
 # --- Status lists ---------------------------------------------------------------------------
+
+
+_RANDOM = random.SystemRandom()
+_PROBE = 512
 
 
 def _current_list(issuer: Partner, purpose: str) -> StatusList:
@@ -488,8 +494,11 @@ def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) ->
 class _Slots:
     """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
 
-    The list's row is locked (until the batch commits) before its used indexes are read, so two
-    workers never draw the same slot; a full list rolls over to the next sequence.
+    The list's row is locked (until the batch commits) before any index is chosen, so two workers
+    never draw the same slot; a full list rolls over to the next sequence. While the list is mostly
+    free, candidates are drawn at random and only they are looked up (one query per few hundred
+    slots), so the cost does not grow with the number of credentials already issued; once draws
+    start colliding, the list's used indexes are read once and drawn against.
     """
 
     def __init__(self, issuer: Partner, purpose: str) -> None:
@@ -499,18 +508,41 @@ class _Slots:
 
     def _load(self, current: StatusList) -> None:
         self.current = StatusList.objects.select_for_update().get(pk=current.pk)
-        self.used = set(
-            Credential.objects.filter(**{f"{self.field}_list": current}).values_list(f"{self.field}_index", flat=True)
-        )
+        self.taken: set[int] = set()
+        self.pool: list[int] = []
+        self.used: set[int] | None = None
+
+    def _in_use(self, indexes: Collection[int] | None = None) -> set[int]:
+        rows = Credential.objects.filter(**{f"{self.field}_list": self.current})
+        if indexes is not None:
+            rows = rows.filter(**{f"{self.field}_index__in": list(indexes)})
+        return set(rows.values_list(f"{self.field}_index", flat=True))
+
+    def _refill(self) -> None:
+        size = self.current.size
+        candidates = {_RANDOM.randrange(size) for _ in range(min(_PROBE, size))} - self.taken
+        free = list(candidates - self._in_use(candidates))
+        if len(free) * 2 < len(candidates) or not free:
+            # Crowded: draw against the full set from now on (it also detects a full list).
+            self.used = self._in_use() | self.taken
+            return
+        _RANDOM.shuffle(free)  # a set of ints iterates in value order; hand them out at random
+        self.pool = free
 
     def take(self) -> tuple[StatusList, int]:
-        try:
-            index = status_list.allocate_index(self.used, size=self.current.size)
-        except status_list.StatusListFull:
-            StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
-            self._load(_current_list(self.issuer, self.purpose))
-            index = status_list.allocate_index(self.used, size=self.current.size)
-        self.used.add(index)
+        if self.used is None and not self.pool:
+            self._refill()
+        if self.used is None:
+            index = self.pool.pop()
+        else:
+            try:
+                index = status_list.allocate_index(self.used, size=self.current.size)
+            except status_list.StatusListFull:
+                StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
+                self._load(_current_list(self.issuer, self.purpose))
+                return self.take()
+            self.used.add(index)
+        self.taken.add(index)
         return self.current, index
 
 
