@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,6 +196,8 @@ CORRIDOR_BODY_LIMITS: dict[str, int] = {
     # 1,000 events of a few KB each
     "/api/v1/events/": 16 * 1024 * 1024,
     "/api/v1/dcsa/": 16 * 1024 * 1024,
+    # An AEO import file (apps.compliance.aeo_csv.MAX_FILE_BYTES, 32 MiB) and its multipart envelope
+    "/compliance/aeo/import/": 33 * 1024 * 1024,
 }
 # The middleware enforces the per-path limits above; Django's own cap only has to admit the largest
 # body read into memory (EPCIS captures are streamed to disk instead).
@@ -237,6 +240,11 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "apps.partners.choices.MemberRole",
         "PartyRoleEnum": "apps.shipments.choices.PartyRole",
         "EventTypeEnum": "apps.shipments.choices.EventType",
+        "ConsignmentStatusEnum": "apps.shipments.choices.ConsignmentStatus",
+        "CertificateStatusEnum": "apps.compliance.choices.CertificateStatus",
+        "MraStatusEnum": "apps.compliance.choices.MraStatus",
+        "AlertKindEnum": "apps.disruptions.choices.AlertKind",
+        "AlertStateEnum": "apps.disruptions.choices.AlertState",
     },
 }
 
@@ -266,6 +274,13 @@ CELERY_BEAT_SCHEDULE = {
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),
+    },
+    # Daily, after midnight UTC (CELERY_TIMEZONE): the passes are idempotent, so a missed or doubled run is harmless.
+    "aeo-expiry-pass": {"task": "apps.compliance.tasks.aeo_expiry_pass", "schedule": crontab(hour=1, minute=10)},
+    "mra-dates-pass": {"task": "apps.compliance.tasks.mra_dates_pass", "schedule": crontab(hour=1, minute=20)},
+    "aeo-credentials-pass": {
+        "task": "apps.compliance.tasks.aeo_credentials_pass",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

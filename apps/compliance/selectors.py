@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.compliance import trust
+from apps.compliance.choices import ChainStatus
 from apps.compliance.models import (
     AeoCertificate,
     CertificateStatusChange,
@@ -26,6 +27,7 @@ from apps.compliance.models import (
     ValidityPeriod,
 )
 from apps.core.errors import ApplicationError
+from apps.credentials.models import ChainEntry, Credential
 from apps.partners.access import Actor
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
@@ -66,30 +68,45 @@ def trust_evaluation_list(*, actor: Actor) -> QuerySet[TrustEvaluation]:
 # ----------------------------------------------------------------------------------- rows → trust inputs
 
 
-def _certificate(row: AeoCertificate) -> trust.Certificate:
-    return trust.Certificate(
-        number=row.number,
-        holder=row.holder.slug,
-        authority=row.authority.slug,
-        authority_country=row.authority.serves_country,
-        type=row.certificate_type,
-        status_history=tuple(
-            trust.StatusChange(c.effective_on, c.status, c.reason)
-            for c in sorted(row.status_changes.all(), key=lambda c: (c.effective_on, c.recorded_at, c.pk))
-        ),
-        validity_periods=tuple(trust.ValidityPeriod(p.valid_from, p.valid_until) for p in row.validity_periods.all()),
-    )
-
-
 def certificates_load(*, holder_ids: Iterable[Any] | None = None) -> list[trust.Certificate]:
-    """Certificates (of these holders, or all) as trust inputs, in three queries."""
-    rows = AeoCertificate.objects.select_related("holder", "authority").prefetch_related(
-        Prefetch("validity_periods", queryset=ValidityPeriod.objects.order_by("valid_from")),
-        Prefetch("status_changes", queryset=CertificateStatusChange.objects.order_by("effective_on", "id")),
-    )
+    """Certificates (of these holders, or all) as trust inputs, in three queries.
+
+    Plain values rather than model instances with prefetches: the re-evaluation after an MRA change
+    loads tens of thousands of certificates, and building model rows cost three quarters of its time.
+    ``holder_ids`` may be a queryset of partner ids, which stays a subquery.
+    """
+    rows = AeoCertificate.objects.all()
     if holder_ids is not None:
-        rows = rows.filter(holder_id__in=list(holder_ids))
-    return [_certificate(row) for row in rows.iterator(chunk_size=2000)]
+        rows = rows.filter(holder_id__in=holder_ids if isinstance(holder_ids, QuerySet) else list(holder_ids))
+    chosen = rows.values("pk")
+    periods: dict[Any, list[trust.ValidityPeriod]] = defaultdict(list)
+    for certificate_id, valid_from, valid_until in (
+        ValidityPeriod.objects.filter(certificate__in=chosen)
+        .order_by("valid_from")
+        .values_list("certificate_id", "valid_from", "valid_until")
+    ):
+        periods[certificate_id].append(trust.ValidityPeriod(valid_from, valid_until))
+    history: dict[Any, list[trust.StatusChange]] = defaultdict(list)
+    for certificate_id, effective_on, status, reason in (
+        CertificateStatusChange.objects.filter(certificate__in=chosen)
+        .order_by("effective_on", "recorded_at", "id")
+        .values_list("certificate_id", "effective_on", "status", "reason")
+    ):
+        history[certificate_id].append(trust.StatusChange(effective_on, status, reason))
+    return [
+        trust.Certificate(
+            number=number,
+            holder=holder,
+            authority=authority,
+            authority_country=country,
+            type=certificate_type,
+            status_history=tuple(history[pk]),
+            validity_periods=tuple(periods[pk]),
+        )
+        for pk, number, holder, authority, country, certificate_type in rows.values_list(
+            "pk", "number", "holder__slug", "authority__slug", "authority__serves_country", "certificate_type"
+        ).iterator(chunk_size=5000)
+    ]
 
 
 def _mra(row: Mra) -> trust.Mra:
@@ -200,7 +217,7 @@ def chain_verdict(
 def consignment_trust(*, actor: Actor, consignment_id: Any, authority_slug: str | None, as_of: date) -> dict[str, Any]:
     """The trust view a customs caller may see: its own authority's verdict (staff: any authority's)."""
     if not actor.is_staff and (actor.partner is None or not actor.partner.is_customs_authority):
-        raise ApplicationError("Only customs authorities see trust verdicts.", status=403, code="forbidden")
+        raise ApplicationError("Only customs authorities see trust verdicts.", status=403, code="permission-denied")
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
         raise ApplicationError("No such consignment.", status=404, code="not-found")
@@ -214,7 +231,7 @@ def consignment_trust(*, actor: Actor, consignment_id: Any, authority_slug: str 
             raise ApplicationError(f"'{authority_slug}' is not a customs authority.", field="authority")
         if not actor.is_staff and authority.pk != actor.partner.pk:
             raise ApplicationError(
-                "Customs see only their own authority's view.", field="authority", status=403, code="forbidden"
+                "Customs see only their own authority's view.", field="authority", status=403, code="permission-denied"
             )
     verdict = chain_verdict(consignment=consignment, authority=authority, as_of=as_of)
     return {"consignment": str(consignment.pk), "reference": consignment.reference, **verdict.to_dict()}
@@ -229,3 +246,250 @@ def open_consignments_touched(*, holder_ids: Iterable[Any] = (), mra_id: Any = N
     by_party = open_rows.filter(parties__partner_id__in=holder_ids).values_list("pk", flat=True)
     by_step = open_rows.filter(event_links__event__recorder_id__in=holder_ids).values_list("pk", flat=True)
     return sorted(set(by_party) | set(by_step))
+
+
+# ------------------------------------------------------------------------------------- customs review
+
+
+def review_decision_shows_details(*, actor: Actor, decision: ReviewDecision) -> bool:
+    """Whether the actor sees a decision's reason, evaluation and officer, or its status only.
+
+    The deciding authority (and staff) see everything; the consignee and customs broker are told
+    the decision, not the risk assessment behind it.
+    """
+    return actor.is_staff or (actor.partner is not None and decision.authority_id == actor.partner.pk)
+
+
+def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
+    """Every step credential of the consignment's chain verified: ``{verified, steps, failures}``.
+
+    A chain with no credentials is not verified: there is nothing that vouches for its steps.
+    """
+    import json
+
+    from apps.credentials import selectors as credentials
+    from apps.credentials import services as credential_services
+    from apps.credentials import verification
+
+    entries = credentials.consignment_chain(consignment=consignment)
+    failures = []
+    for entry in entries:
+        outcome = verification.credential_verify(json.loads(bytes(entry.credential.document)))
+        if not outcome.verified:
+            failures.append(
+                {
+                    "position": entry.position,
+                    "credential": credential_services.credential_url(entry.credential_id),
+                    "issuer": entry.credential.issuer.slug,
+                    "errors": [{"check": e["check"], "detail": e.get("detail", "")} for e in outcome.errors],
+                }
+            )
+    return {"verified": bool(entries) and not failures, "steps": len(entries), "failures": failures}
+
+
+# ------------------------------------------------------------------------------------- AEO credentials
+
+
+def aeo_credential_for(*, actor: Actor, certificate: AeoCertificate) -> Credential:
+    """The certificate's current AEO credential, for its holder (to present) and its issuing authority.
+
+    An invisible certificate answers 404; other customs authorities see the register but not the
+    credential (403: the holder presents it); a certificate with no credential yet answers 404.
+    """
+    if not AeoCertificate.objects.visible_to(actor).filter(pk=certificate.pk).exists():
+        raise ApplicationError("No such AEO certificate.", status=404, code="not-found")
+    party = actor.partner is not None and actor.partner.pk in (certificate.holder_id, certificate.authority_id)
+    if not (actor.is_staff or party):
+        raise ApplicationError(
+            "Only the holder and the issuing authority receive the AEO credential; ask the holder to present it.",
+            status=403,
+            code="permission-denied",
+        )
+    credential = Credential.objects.filter(pk=certificate.credential_id).first() if certificate.credential_id else None
+    if credential is None:
+        raise ApplicationError(
+            f"Certificate {certificate.number} has no credential yet: one is issued while it is valid.",
+            status=404,
+            code="not-found",
+        )
+    return credential
+
+
+# --------------------------------------------------------------------------------- customs review queue
+
+REVIEW_QUEUE_PAGE_SIZE = 25
+OUTCOME_LABELS = {
+    trust.Outcome.TRUSTED_OWN_AEO: "Trusted (own AEO)",
+    trust.Outcome.TRUSTED_MRA: "Trusted through an MRA",
+    trust.Outcome.NOT_RECOGNISED: "AEO not covered by an MRA in force",
+    trust.Outcome.SUSPENDED_OR_REVOKED: "AEO suspended or revoked",
+    trust.Outcome.EXPIRED: "AEO expired",
+    trust.Outcome.NO_CERTIFICATE: "No AEO certificate",
+}
+
+
+def review_queue(*, actor: Actor, authority: Partner) -> QuerySet[Consignment]:
+    """Open consignments arriving in or transiting the authority's country, among those the actor sees.
+
+    Arriving: the destination is in the country; transiting: a leg ends there (a port of call or
+    transhipment). A consignment only leaving the country (export) is not in the queue.
+    """
+    country = authority.serves_country
+    if not country:
+        return Consignment.objects.none()
+    touching = Consignment.objects.filter(
+        Q(destination__startswith=country) | Q(legs__destination__startswith=country)
+    ).values("pk")
+    return (
+        Consignment.objects.visible_to(actor)
+        .filter(status__in=OPEN_STATUSES, pk__in=touching)
+        .prefetch_related(Prefetch("legs", queryset=Leg.objects.order_by("sequence")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def chain_states(consignment_ids: Sequence[Any]) -> dict[Any, dict[str, int]]:
+    """The stored state of each consignment's credential chain: steps, revoked, suspended (one query).
+
+    Cheap enough for a list; verifying every proof is for one consignment (``chain_verification_summary``).
+    """
+    rows = (
+        ChainEntry.objects.filter(consignment_id__in=consignment_ids)
+        .values("consignment_id")
+        .annotate(
+            steps=Count("id"),
+            revoked=Count("id", filter=Q(credential__revoked_at__isnull=False)),
+            suspended=Count("id", filter=Q(credential__suspended=True)),
+        )
+    )
+    states = {pk: {"steps": 0, "revoked": 0, "suspended": 0} for pk in consignment_ids}
+    for row in rows:
+        states[row["consignment_id"]] = {k: row[k] for k in ("steps", "revoked", "suspended")}
+    return states
+
+
+def _route(consignment: Consignment) -> list[str]:
+    stops = [consignment.origin]
+    for leg in consignment.legs.all():
+        stops += [code for code in (leg.origin, leg.destination) if code and code != stops[-1]]
+    if stops[-1] != consignment.destination:
+        stops.append(consignment.destination)
+    return stops
+
+
+def review_queue_rows(
+    *, actor: Actor, authority: Partner, consignments: Sequence[Consignment], as_of: date
+) -> list[dict[str, Any]]:
+    """One queue row per consignment: verdict, chain state, open alerts, latest decision.
+
+    The verdict is the stored evaluation when there is one (re-evaluation keeps it current), else it is
+    judged here for ``as_of``; all consignments of a page together, so the queries do not grow with rows.
+    """
+    from apps.disruptions.models import Alert
+
+    ids = [c.pk for c in consignments]
+    stored = {
+        e.consignment_id: e
+        for e in TrustEvaluation.objects.filter(authority=authority, consignment_id__in=ids).only(
+            "consignment_id", "status", "share_trusted", "as_of"
+        )
+    }
+    missing = [pk for pk in ids if pk not in stored]
+    computed: dict[Any, trust.ChainVerdict] = {}
+    if missing:
+        parties = chain_parties(missing)
+        registry = registry_for([p for chain in parties.values() for p in chain])
+        for pk in missing:
+            computed[pk] = trust.chain_evaluate(
+                parties=parties.get(pk, []),
+                certificates=registry.certificates,
+                mras=registry.mras,
+                deciding_authority=authority.slug,
+                as_of=as_of,
+            )
+    alerts = dict(
+        Alert.objects.visible_to(actor)
+        .open()
+        .filter(consignment_id__in=ids)
+        .values("consignment_id")
+        .annotate(n=Count("id"))
+        .values_list("consignment_id", "n")
+    )
+    latest: dict[Any, ReviewDecision] = {}
+    decisions = ReviewDecision.objects.visible_to(actor).filter(authority=authority, consignment_id__in=ids)
+    for decision in decisions.order_by("-created_at", "-id"):
+        latest.setdefault(decision.consignment_id, decision)
+    chains = chain_states(ids)
+    rows = []
+    for consignment in consignments:
+        evaluation = stored.get(consignment.pk)
+        if evaluation is not None:
+            verdict = {
+                "status": evaluation.status,
+                "label": evaluation.get_status_display(),
+                "share_trusted": evaluation.share_trusted,
+                "as_of": evaluation.as_of,
+                "stored": True,
+            }
+        else:
+            judged = computed[consignment.pk]
+            verdict = {
+                "status": str(judged.verdict),
+                "label": ChainStatus(judged.verdict).label,
+                "share_trusted": judged.share_trusted,
+                "as_of": as_of,
+                "stored": False,
+            }
+        rows.append(
+            {
+                "consignment": consignment,
+                "route": _route(consignment),
+                "verdict": verdict,
+                "chain": chains[consignment.pk],
+                "open_alerts": alerts.get(consignment.pk, 0),
+                "latest_decision": latest.get(consignment.pk),
+            }
+        )
+    return rows
+
+
+def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment, as_of: date) -> dict[str, Any]:
+    """What an officer reviews on one consignment: the verdict with reasons, the verified chain, alerts, decisions."""
+    from apps.credentials import selectors as credentials
+    from apps.disruptions.models import Alert
+    from apps.shipments import selectors as shipments
+
+    evaluation = chain_verdict(consignment=consignment, authority=authority, as_of=as_of).to_dict()
+    chain = chain_verification_summary(consignment=consignment)
+    failures = {failure["position"]: failure["errors"] for failure in chain["failures"]}
+    steps = [
+        {"entry": entry, "verified": entry.position not in failures, "errors": failures.get(entry.position, [])}
+        for entry in credentials.consignment_chain(consignment=consignment)
+    ]
+    decisions = list(
+        ReviewDecision.objects.visible_to(actor)
+        .filter(consignment=consignment)
+        .select_related("authority", "officer")
+        .order_by("-created_at", "-id")
+    )
+    slugs = {p["partner"] for p in evaluation["parties"]} | {p["partner"] for p in evaluation["not_judged"]}
+    names = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    for party in (*evaluation["parties"], *evaluation["not_judged"]):
+        party["name"] = names.get(party["partner"], party["partner"])
+    for party in evaluation["parties"]:
+        party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
+        party["roles_label"] = ", ".join(role.replace("_", " ") for role in party["roles"])
+    verdict_labels = dict(ChainStatus.choices)
+    for decision in decisions:
+        decision.verdict_label = verdict_labels.get(decision.evaluation.get("verdict"), "unknown verdict")
+    evaluation["verdict_label"] = ChainStatus(evaluation["verdict"]).label
+    return {
+        "consignment": consignment,
+        "route": _route(consignment),
+        "evaluation": evaluation,
+        "chain": chain,
+        "steps": steps,
+        "alerts": list(Alert.objects.visible_to(actor).open().filter(consignment=consignment)),
+        "decisions": decisions,
+        "disclosure": shipments.consignment_disclosure(actor=actor, consignment=consignment),
+    }

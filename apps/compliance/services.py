@@ -7,12 +7,15 @@ in transit that the change touches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from apps.compliance import trust
 from apps.compliance.choices import CertificateStatus, MraStatus, ReviewDecisionKind
@@ -31,6 +34,7 @@ from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, TokenScope
 from apps.partners.models import Partner
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 MAX_NUMBER_LENGTH = 64
 MAX_TYPE_LENGTH = 64
 
@@ -44,13 +48,17 @@ def require_customs_officer(actor: Actor, *, role: str = MemberRole.OPERATOR) ->
     """The acting customs authority, or a 403: trust, review and registry writes are for customs only."""
     partner = actor.partner
     if partner is None or not partner.is_customs_authority:
-        raise ApplicationError("Only a customs authority may do this.", status=403, code="forbidden")
+        raise ApplicationError("Only a customs authority may do this.", status=403, code="permission-denied")
     if not actor.has_role(role):
         raise ApplicationError(
-            f"This needs the {role} role for {partner.slug}; you act as {actor.role}.", status=403, code="forbidden"
+            f"This needs the {role} role for {partner.slug}; you act as {actor.role}.",
+            status=403,
+            code="permission-denied",
         )
     if actor.scope != TokenScope.WRITE and role != MemberRole.VIEWER:
-        raise ApplicationError("This API token has read scope; writes need a write-scope token.", status=403)
+        raise ApplicationError(
+            "This API token has read scope; writes need a write-scope token.", status=403, code="permission-denied"
+        )
     return partner
 
 
@@ -68,16 +76,18 @@ def _require_registry_writer(actor: Actor, authority: Partner) -> None:
         raise ApplicationError(
             f"You act for {partner.slug}; only {authority.slug} manages its own certificates.",
             status=403,
-            code="forbidden",
+            code="permission-denied",
         )
 
 
-def _after_commit_certificate(certificate: AeoCertificate) -> None:
+def _after_commit_certificate(certificate: AeoCertificate, *, as_of: date | None = None) -> None:
+    """After commit: sync the AEO credential and re-judge the holder's open consignments (on ``as_of``: today)."""
     from apps.compliance import tasks
 
-    certificate_id = str(certificate.pk)
+    certificate_id, holder_id = str(certificate.pk), str(certificate.holder_id)
+    day = as_of.isoformat() if as_of else None
     transaction.on_commit(lambda: tasks.aeo_credential_sync.delay(certificate_id))
-    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(holder_ids=[str(certificate.holder_id)]))
+    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(holder_ids=[holder_id], as_of=day))
 
 
 def _check_period(certificate: AeoCertificate | None, valid_from: date, valid_until: date | None) -> None:
@@ -132,19 +142,25 @@ def certificate_create(
     certificate_type = _clean_text(certificate_type, "certificate_type", MAX_TYPE_LENGTH)
     _check_period(None, valid_from, valid_until)
     with transaction.atomic():
-        if AeoCertificate.objects.filter(authority=authority, number=number).exists():
-            raise ConflictError(
-                f"{authority.slug} already has certificate {number}; renew it instead of registering it again.",
-                field="number",
-            )
-        certificate = AeoCertificate.objects.create(
-            holder=holder,
-            authority=authority,
-            number=number,
-            certificate_type=certificate_type,
-            status=CertificateStatus.VALID,
-            last_reviewed_on=last_reviewed_on,
+        taken = ConflictError(
+            f"{authority.slug} already has certificate {number}; renew it instead of registering it again.",
+            field="number",
         )
+        if AeoCertificate.objects.filter(authority=authority, number=number).exists():
+            raise taken
+        try:
+            # The unique constraint settles two registrations racing past the check above.
+            with transaction.atomic():
+                certificate = AeoCertificate.objects.create(
+                    holder=holder,
+                    authority=authority,
+                    number=number,
+                    certificate_type=certificate_type,
+                    status=CertificateStatus.VALID,
+                    last_reviewed_on=last_reviewed_on,
+                )
+        except IntegrityError as exc:
+            raise taken from exc
         ValidityPeriod.objects.create(certificate=certificate, valid_from=valid_from, valid_until=valid_until)
         CertificateStatusChange.objects.create(
             certificate=certificate,
@@ -232,32 +248,46 @@ def certificate_status_set(
     return certificate
 
 
-def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> bool:
-    """Mark a certificate expired when no validity period covers ``today`` any more (idempotent)."""
+def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> date | None:
+    """Mark a certificate expired when no validity period covers ``today`` any more; the date it expired on.
+
+    Idempotent: a certificate already marked expired from the end of its last period is left alone
+    (None). When a renewal starts after a gap, its start is recorded as valid again, so that the
+    status history does not keep the renewed certificate expired once the new period begins.
+    """
     from apps.partners.access import system_actor
 
     with transaction.atomic():
         certificate = AeoCertificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status != CertificateStatus.VALID:
-            return False
+            return None
         periods = list(certificate.validity_periods.all())
         if any(p.valid_from <= today and (p.valid_until is None or today <= p.valid_until) for p in periods):
-            return False
+            return None
         ended = [p.valid_until for p in periods if p.valid_until is not None and p.valid_until < today]
         if not ended:
-            return False
-        effective_on = max(ended).fromordinal(max(ended).toordinal() + 1)
+            return None
+        effective_on = max(ended) + timedelta(days=1)
+        if certificate.status_changes.filter(status=CertificateStatus.EXPIRED, effective_on=effective_on).exists():
+            return None
         actor = system_actor("aeo expiry pass")
         _record_status(actor, certificate, CertificateStatus.EXPIRED, effective_on, "validity period ended")
+        renewal = min((p.valid_from for p in periods if p.valid_from > today), default=None)
+        if renewal is not None:
+            _record_status(actor, certificate, CertificateStatus.VALID, renewal, "renewal period starts")
         audit_record(
             actor=actor,
             action="aeo_certificate.expire",
             target=certificate,
             partner=certificate.authority,
-            changes={"status": [CertificateStatus.VALID, CertificateStatus.EXPIRED]},
+            changes={
+                "status": [CertificateStatus.VALID, CertificateStatus.EXPIRED],
+                "effective_on": effective_on.isoformat(),
+                "valid_again_on": renewal and renewal.isoformat(),
+            },
         )
-        _after_commit_certificate(certificate)
-    return True
+        _after_commit_certificate(certificate, as_of=today)
+    return effective_on
 
 
 # ------------------------------------------------------------------------------------------------ MRAs
@@ -275,7 +305,9 @@ class ParticipantIn:
 
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise ApplicationError("Only platform staff manage mutual recognition arrangements.", status=403)
+        raise ApplicationError(
+            "Only platform staff manage mutual recognition arrangements.", status=403, code="permission-denied"
+        )
 
 
 def _check_mra(
@@ -294,13 +326,15 @@ def _check_mra(
     for index, authority in enumerate(authorities):
         if not authority.is_customs_authority:
             raise ApplicationError(
-                f"'{authority.slug}' is not a customs authority.", field=f"participants/{index}/authority"
+                f"'{authority.slug}' is not a customs authority.", field=f"participants.{index}.authority"
             )
     if status not in MraStatus.values:
         raise ApplicationError(f"Unknown status '{status}'; one of {', '.join(MraStatus.values)}.", field="status")
-    if in_force_from and in_force_until and in_force_until < in_force_from:
+    # Without an in-force date the MRA counts from its signing (DESIGN §10), so its end may not precede that.
+    start, start_name = (in_force_from, "in_force_from") if in_force_from else (signed_on, "signed_on")
+    if start and in_force_until and in_force_until < start:
         raise ApplicationError(
-            f"in_force_until {in_force_until.isoformat()} is before in_force_from {in_force_from.isoformat()}.",
+            f"in_force_until {in_force_until.isoformat()} is before {start_name} {start.isoformat()}.",
             field="in_force_until",
         )
     if signed_on and in_force_from and in_force_from < signed_on:
@@ -321,6 +355,7 @@ def _mra_values(mra: Mra) -> dict[str, Any]:
         "status": mra.status,
         "plurilateral": mra.plurilateral,
         "direction_note": mra.direction_note,
+        "notes": mra.notes,
         "participants": [
             {
                 "authority": p.authority.slug,
@@ -347,11 +382,14 @@ def _write_participants(mra: Mra, participants: Iterable[ParticipantIn]) -> None
     )
 
 
-def _after_commit_mra(mra: Mra) -> None:
+def _after_commit_mra(mra: Mra, *, former_authority_ids: Iterable[Any] = ()) -> None:
+    """After commit: re-judge open consignments for the MRA's authorities, and for any it no longer includes."""
     from apps.compliance import tasks
 
     mra_id = str(mra.pk)
-    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(mra_id=mra_id))
+    authority_ids = {str(pk) for pk in mra.participants.values_list("authority_id", flat=True)}
+    authority_ids |= {str(pk) for pk in former_authority_ids}
+    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(mra_id=mra_id, authority_ids=sorted(authority_ids)))
 
 
 def mra_create(
@@ -371,6 +409,11 @@ def mra_create(
 ) -> Mra:
     """Record an MRA between two or more customs authorities; its history starts with this entry."""
     _require_staff(actor)
+    key = _clean_text(key, "key", 80)
+    if not SLUG.fullmatch(key):
+        raise ApplicationError(
+            f"key '{key}' must be letters, digits, hyphens or underscores (e.g. kr-tw).", field="key"
+        )
     _check_mra(
         participants=participants,
         signed_on=signed_on,
@@ -379,19 +422,24 @@ def mra_create(
         status=status,
     )
     with transaction.atomic():
+        taken = ConflictError(f"An MRA with key '{key}' exists.", field="key")
         if Mra.objects.filter(key=key).exists():
-            raise ConflictError(f"An MRA with key '{key}' exists.", field="key")
-        mra = Mra.objects.create(
-            key=key,
-            name=_clean_text(name, "name", 200),
-            signed_on=signed_on,
-            in_force_from=in_force_from,
-            in_force_until=in_force_until,
-            status=status,
-            plurilateral=plurilateral,
-            direction_note=direction_note,
-            notes=notes,
-        )
+            raise taken
+        try:
+            with transaction.atomic():
+                mra = Mra.objects.create(
+                    key=key,
+                    name=_clean_text(name, "name", 200),
+                    signed_on=signed_on,
+                    in_force_from=in_force_from,
+                    in_force_until=in_force_until,
+                    status=status,
+                    plurilateral=plurilateral,
+                    direction_note=direction_note,
+                    notes=notes,
+                )
+        except IntegrityError as exc:
+            raise taken from exc
         _write_participants(mra, participants)
         values = _mra_values(mra)
         MraChange.objects.create(mra=mra, changed_by=_actor_user(actor), changes={"after": values}, reason=reason)
@@ -426,6 +474,8 @@ def mra_update(
     if unknown:
         raise ApplicationError(f"Unknown MRA field(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
     reason = _clean_text(reason, "reason", 500)
+    if "name" in fields:
+        fields["name"] = _clean_text(fields["name"], "name", 200)
     with transaction.atomic():
         mra = Mra.objects.select_for_update().get(pk=mra.pk)
         before = _mra_values(mra)
@@ -458,7 +508,7 @@ def mra_update(
             mra=mra, changed_by=_actor_user(actor), changes={"before": before, "after": after}, reason=reason
         )
         audit_record(actor=actor, action="mra.update", target=mra, changes={"before": before, "after": after})
-        _after_commit_mra(mra)
+        _after_commit_mra(mra, former_authority_ids=[p.authority.pk for p in current])
     return mra
 
 
@@ -500,6 +550,41 @@ def review_decision_record(
     return record
 
 
+def review_decision_create(
+    *, actor: Actor, consignment_id: Any, decision: str, reason: str, as_of: date | None = None
+) -> ReviewDecision:
+    """An officer decides on a consignment its authority sees, on the verdict and chain check of ``as_of`` (today).
+
+    The evaluation and the chain's verification are taken now and stored with the decision, so the
+    decision can be shown later exactly as it was made.
+    """
+    from django.utils import timezone
+
+    from apps.compliance import selectors
+    from apps.shipments.models import Consignment
+
+    authority = require_customs_officer(actor)
+    consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
+    if consignment is None:
+        raise ApplicationError(
+            "No such consignment visible to your authority.", field="consignment", status=404, code="not-found"
+        )
+    if decision not in ReviewDecisionKind.values:
+        raise ApplicationError(
+            f"Unknown decision '{decision}'; one of {', '.join(ReviewDecisionKind.values)}.", field="decision"
+        )
+    reason = _clean_text(reason, "reason", 1000)
+    verdict = selectors.chain_verdict(consignment=consignment, authority=authority, as_of=as_of or timezone.localdate())
+    return review_decision_record(
+        actor=actor,
+        consignment=consignment,
+        decision=decision,
+        reason=reason,
+        evaluation=verdict.to_dict(),
+        chain_verification=selectors.chain_verification_summary(consignment=consignment),
+    )
+
+
 # ------------------------------------------------------------------------------------- re-evaluation
 
 
@@ -520,8 +605,13 @@ def trust_reevaluate_consignments(
     if not consignment_ids:
         return 0
     wanted = {str(pk) for pk in authority_ids} if authority_ids is not None else None
-    parties = selectors.chain_parties(consignment_ids)
     authorities = selectors.deciding_authorities(consignment_ids)
+    if wanted is not None:
+        # After an MRA change only its authorities decide differently: skip loading the other chains.
+        consignment_ids = [pk for pk in consignment_ids if any(str(a.pk) in wanted for a in authorities.get(pk, ()))]
+        if not consignment_ids:
+            return 0
+    parties = selectors.chain_parties(consignment_ids)
     registry = selectors.registry_for([p for chain in parties.values() for p in chain])
     previous = {
         (e.consignment_id, e.authority_id): e
@@ -585,25 +675,30 @@ EXPIRY_WARNINGS = (90, 30, 7)
 
 
 def aeo_expiry_pass(*, today: date) -> dict[str, int]:
-    """Warn ahead of expiry (90, 30, 7 days; each once) and mark expired certificates (idempotent)."""
-    from datetime import timedelta
+    """Warn ahead of expiry (90, 30, 7 days; each once), mark expired certificates, and re-judge the holders
+    whose certificates change on ``today`` by their own dates (a renewal or a status change taking effect).
 
+    Idempotent: a second run on the same day, or any later day, raises and writes nothing new.
+    """
+    from apps.compliance import tasks
     from apps.disruptions import services as alerts
     from apps.disruptions.choices import AlertKind, AlertSeverity
 
     warned = expired = 0
     horizon = today + timedelta(days=max(EXPIRY_WARNINGS))
+    renewed = Exists(
+        ValidityPeriod.objects.filter(certificate=OuterRef("certificate"), valid_from__gt=OuterRef("valid_until"))
+    )
     due = (
         ValidityPeriod.objects.filter(
             valid_until__gte=today, valid_until__lte=horizon, certificate__status=CertificateStatus.VALID
         )
+        .exclude(renewed)
         .select_related("certificate__holder", "certificate__authority")
-        .order_by("valid_until")
+        .order_by("valid_until", "pk")
     )
     for period in due:
         certificate = period.certificate
-        if certificate.validity_periods.filter(valid_from__gt=period.valid_until).exists():
-            continue  # already renewed
         days_left = (period.valid_until - today).days
         threshold = min(d for d in EXPIRY_WARNINGS if days_left <= d)
         if period.expiry_warned_days is not None and period.expiry_warned_days <= threshold:
@@ -615,37 +710,64 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
                 title=f"AEO certificate {certificate.number} expires on {period.valid_until.isoformat()} "
                 f"({days_left} days)",
                 dedupe_key=f"aeo-expiring:{certificate.pk}:{period.valid_until.isoformat()}:{threshold}",
-                details={"certificate": str(certificate.pk), "valid_until": period.valid_until.isoformat()},
+                details={
+                    "certificate": str(certificate.pk),
+                    "number": certificate.number,
+                    "valid_until": period.valid_until.isoformat(),
+                    "days_ahead": threshold,
+                },
                 severity=AlertSeverity.CRITICAL if threshold == min(EXPIRY_WARNINGS) else AlertSeverity.WARNING,
             )
         ValidityPeriod.objects.filter(pk=period.pk).update(expiry_warned_days=threshold)
         warned += 1
     stale = AeoCertificate.objects.filter(status=CertificateStatus.VALID, validity_periods__valid_until__lt=today)
-    for certificate in stale.distinct().select_related("holder", "authority"):
-        if certificate_expire_due(certificate=certificate, today=today):
-            expired += 1
-            for partner in (certificate.holder, certificate.authority):
-                alerts.alert_raise(
-                    partner=partner,
-                    kind=AlertKind.AEO_EXPIRED,
-                    title=f"AEO certificate {certificate.number} has expired",
-                    dedupe_key=f"aeo-expired:{certificate.pk}:{today.isoformat()}",
-                    details={"certificate": str(certificate.pk)},
-                    severity=AlertSeverity.CRITICAL,
-                )
-    return {"warned": warned, "expired": expired}
+    for certificate in stale.distinct().select_related("holder", "authority").order_by("pk"):
+        effective_on = certificate_expire_due(certificate=certificate, today=today)
+        if effective_on is None:
+            continue
+        expired += 1
+        for partner in (certificate.holder, certificate.authority):
+            alerts.alert_raise(
+                partner=partner,
+                kind=AlertKind.AEO_EXPIRED,
+                title=f"AEO certificate {certificate.number} expired on {effective_on.isoformat()}",
+                dedupe_key=f"aeo-expired:{certificate.pk}:{effective_on.isoformat()}",
+                details={
+                    "certificate": str(certificate.pk),
+                    "number": certificate.number,
+                    "expired_on": str(effective_on),
+                },
+                severity=AlertSeverity.CRITICAL,
+            )
+    # Changes dated ahead (a renewal period, a suspension from a later date) take effect today: nothing
+    # else re-judges the consignments of their holders on the day they start to count.
+    starting = set(ValidityPeriod.objects.filter(valid_from=today).values_list("certificate__holder_id", flat=True))
+    starting |= set(
+        CertificateStatusChange.objects.filter(effective_on=today).values_list("certificate__holder_id", flat=True)
+    )
+    if starting:
+        holder_ids = sorted(str(pk) for pk in starting)
+        transaction.on_commit(lambda: tasks.trust_reevaluate.delay(holder_ids=holder_ids, as_of=today.isoformat()))
+    return {"warned": warned, "expired": expired, "holders_reevaluated": len(starting)}
 
 
 def mra_dates_pass(*, today: date) -> int:
-    """Re-decide for MRAs whose in-force window (or a member's implementation) starts or ends today."""
-    from datetime import timedelta
+    """Re-decide for MRAs whose in-force window (or a member's implementation) starts or ends today.
 
+    An MRA with no in-force date counts from its signing (DESIGN §10), so its signing date starts it.
+    """
     from apps.compliance import tasks
 
     yesterday = today - timedelta(days=1)
-    starting = Mra.objects.filter(in_force_from=today) | Mra.objects.filter(participants__implemented_from=today)
-    ending = Mra.objects.filter(in_force_until=yesterday)
-    touched = sorted({str(pk) for pk in (starting | ending).values_list("pk", flat=True)})
+    starting = (
+        Q(in_force_from=today)
+        | Q(in_force_from__isnull=True, signed_on=today)
+        | Q(participants__implemented_from=today)
+    )
+    touched = sorted(
+        {str(pk) for pk in Mra.objects.filter(starting | Q(in_force_until=yesterday)).values_list("pk", flat=True)}
+    )
     for mra_id in touched:
-        tasks.trust_reevaluate.delay(mra_id=mra_id)
+        # After commit when called inside a transaction (the demo loader), at once from the beat task.
+        transaction.on_commit(partial(tasks.trust_reevaluate.delay, mra_id=mra_id, as_of=today.isoformat()))
     return len(touched)

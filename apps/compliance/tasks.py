@@ -5,6 +5,7 @@ Tasks take ids, are idempotent, and retry with backoff when the database is brie
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from celery import shared_task
@@ -21,21 +22,36 @@ RETRYING: dict[str, Any] = {
 BATCH = 1000
 
 
+def _day(value: str | None) -> date:
+    """An ISO date passed to a task (JSON has no dates), or today in the project's time zone."""
+    return date.fromisoformat(value) if value else timezone.localdate()
+
+
 @shared_task(**RETRYING, time_limit=900, soft_time_limit=840)
-def trust_reevaluate(holder_ids: list[str] | None = None, mra_id: str | None = None) -> int:
-    """Re-judge the open consignments a certificate change (its holder) or an MRA change touches."""
+def trust_reevaluate(
+    holder_ids: list[str] | None = None,
+    mra_id: str | None = None,
+    as_of: str | None = None,
+    authority_ids: list[str] | None = None,
+) -> int:
+    """Re-judge the open consignments a certificate change (its holder) or an MRA change touches, on ``as_of``.
+
+    After an MRA change only its authorities' verdicts can change (``authority_ids``, by default its
+    current participants). Batches of ``BATCH`` consignments cost a constant number of queries each.
+    """
     from apps.compliance import selectors, services
     from apps.compliance.models import Mra
 
-    authority_ids = None
-    if mra_id is not None:
-        authority_ids = list(Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True))
+    if mra_id is not None and authority_ids is None:
+        authority_ids = [
+            str(pk) for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True) if pk
+        ]
     consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
-    today = timezone.localdate()
+    day = _day(as_of)
     changed = 0
     for start in range(0, len(consignment_ids), BATCH):
         changed += services.trust_reevaluate_consignments(
-            consignment_ids=consignment_ids[start : start + BATCH], as_of=today, authority_ids=authority_ids
+            consignment_ids=consignment_ids[start : start + BATCH], as_of=day, authority_ids=authority_ids
         )
     return changed
 
@@ -49,16 +65,24 @@ def aeo_credential_sync(certificate_id: str) -> str:
 
 
 @shared_task(**RETRYING, time_limit=900)
-def aeo_expiry_pass() -> dict[str, int]:
+def aeo_expiry_pass(today: str | None = None) -> dict[str, int]:
     """Daily: warn holders and authorities 90/30/7 days ahead of expiry, then mark expired ones."""
     from apps.compliance import services
 
-    return services.aeo_expiry_pass(today=timezone.localdate())
+    return services.aeo_expiry_pass(today=_day(today))
 
 
 @shared_task(**RETRYING, time_limit=900)
-def mra_dates_pass() -> int:
+def mra_dates_pass(today: str | None = None) -> int:
     """Daily: MRAs that came into force or ended today re-decide the consignments they touch."""
     from apps.compliance import services
 
-    return services.mra_dates_pass(today=timezone.localdate())
+    return services.mra_dates_pass(today=_day(today))
+
+
+@shared_task(**RETRYING, time_limit=900)
+def aeo_credentials_pass(today: str | None = None) -> dict[str, int]:
+    """Daily: AEO credentials follow status changes and renewals dated ahead, once their day comes."""
+    from apps.compliance import aeo_credentials
+
+    return aeo_credentials.aeo_credentials_pass(today=_day(today))

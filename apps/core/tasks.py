@@ -25,7 +25,9 @@ def ping(self, nonce: str = "") -> dict[str, str]:
     return {"hostname": hostname, "nonce": nonce}
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=30, soft_time_limit=20)
+@shared_task(
+    bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, time_limit=30, soft_time_limit=20
+)
 def worker_heartbeat(self) -> str:
     hostname = self.request.hostname or "unknown-worker"
     services.worker_heartbeat_record(hostname=hostname)

@@ -48,12 +48,17 @@ _SEVERITY_BY_VERDICT = {"fully_trusted": AlertSeverity.INFO, "partially_trusted"
 
 
 def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
-    """One alert per changed chain verdict, keyed on the consignment and the new evaluation."""
-    raised = 0
+    """One alert per changed chain verdict, keyed on the consignment and the new evaluation.
+
+    Raised in bulk, because one MRA change can re-decide thousands of consignments: a fixed number of
+    queries whatever the number of changes, and one audit record per partner alerted (as event batches
+    are audited), listing the alerts it received.
+    """
+    wanted: dict[tuple[Any, str], Alert] = {}
     for change in changes:
         evaluation = change["evaluation"]
         key = f"trust:{change['consignment_id']}:{change['before']}>{change['after']}:{evaluation['as_of']}"
-        _, created = alert_raise(
+        wanted[(change["partner"].pk, key)] = Alert(
             partner=change["partner"],
             kind=AlertKind.TRUST_CHANGED,
             title=f"Trust verdict changed from {change['before']} to {change['after']}",
@@ -62,8 +67,35 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
             severity=_SEVERITY_BY_VERDICT.get(change["after"], AlertSeverity.CRITICAL),
             consignment_id=change["consignment_id"],
         )
-        raised += created
-    return raised
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        existing = set(
+            Alert.objects.filter(
+                partner_id__in={partner for partner, _ in wanted}, dedupe_key__in={key for _, key in wanted}
+            ).values_list("partner_id", "dedupe_key")
+        )
+        fresh = [alert for natural_key, alert in wanted.items() if natural_key not in existing]
+        # A concurrent run may insert the same finding between the read and the insert: the unique
+        # (partner, dedupe_key) constraint keeps one, and only the rows that really landed are audited.
+        Alert.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+        landed = set(Alert.objects.filter(pk__in=[a.pk for a in fresh]).values_list("pk", flat=True))
+        by_partner: dict[Any, list[Alert]] = {}
+        for alert in fresh:
+            if alert.pk in landed:
+                by_partner.setdefault(alert.partner_id, []).append(alert)
+        actor = system_actor(f"alert {AlertKind.TRUST_CHANGED}")
+        for raised in by_partner.values():
+            audit_record(
+                actor=actor,
+                action="alert.raise",
+                partner=raised[0].partner,
+                object_type=Alert._meta.label_lower,
+                object_id=str(raised[0].pk),
+                object_repr=f"{len(raised)} trust alert(s)",
+                changes={"kind": AlertKind.TRUST_CHANGED, "count": len(raised), "alerts": [str(a.pk) for a in raised]},
+            )
+    return len(landed)
 
 
 def alert_state_set(*, actor: Actor, alert: Alert, state: str) -> Alert:
