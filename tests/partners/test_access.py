@@ -4,24 +4,33 @@ alice is alpha's admin: every role check passes for her, so anything she cannot 
 by scoping alone. Another partner's object answers 404 (its existence is not revealed) and stays
 as it was; staff reach all of it. Adding a route to the router without a row here fails
 ``test_every_api_route_has_outsider_cases``.
+
+A few refusals are 403 rather than 404, where the endpoint is closed to alpha's kind of partner
+whatever the object: registry writes and trust verdicts are for customs authorities, MRA writes for
+staff (MRAs themselves are public). Those answer the same for any object, so nothing is revealed.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import TestCase
 
+from apps.compliance.models import AeoCertificate, Mra, ReviewDecision
+from apps.compliance.services import ParticipantIn, certificate_create, mra_create, review_decision_create
 from apps.core.models import AuditEvent
 from apps.credentials.models import Credential, PartnerKey
-from apps.partners.access import Actor
+from apps.disruptions.models import Alert
+from apps.disruptions.services import alert_raise
+from apps.partners.access import Actor, system_actor
+from apps.partners.choices import PartnerKind
 from apps.partners.models import ApiToken, Membership, Partner
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.ingest.types import DOC_CONSIGNMENT, SOURCE_NATIVE, DocumentRef, EventIn
 from apps.shipments.models import Consignment, Event
 from apps.shipments.services import consignment_create
 from corridor.urls import router
-from tests.factories import UserFactory
+from tests.factories import PartnerFactory, UserFactory
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +42,16 @@ class Case:
     method: str
     path: str
     body: dict | None = None
+    status: int = 404  # 403: the endpoint refuses alpha's kind of partner whatever the object
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"
 
 
 # Requests alice could make against bravo's objects; {partner}, {membership}, {token},
-# {audit_event}, {consignment}, {event}, its step {credential} and signing {key} are bravo's.
+# {audit_event}, {consignment}, {event}, its step {credential}, signing {key}, AEO {certificate},
+# {alert} and the {review_decision} on a consignment it imports are bravo's; {customs} is Korea's
+# customs authority and {mra} an arrangement between two customs authorities.
 OUTSIDER_CASES = [
     Case("partner", "get", "/api/v1/partners/{partner}/"),
     Case("partner", "patch", "/api/v1/partners/{partner}/", {"name": "Taken over"}),
@@ -65,7 +77,26 @@ OUTSIDER_CASES = [
     Case("credential", "post", "/api/v1/credentials/{credential}/suspend/"),
     Case("credential", "post", "/api/v1/credentials/{credential}/unsuspend/"),
     Case("partner-key", "post", "/api/v1/keys/{key}/revoke/", {"reason": "taken over"}),
-]
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/trust/?authority={customs}", status=403),
+    Case("aeo-certificate", "get", "/api/v1/aeo-certificates/{certificate}/"),
+    Case("aeo-certificate", "get", "/api/v1/aeo-certificates/{certificate}/credential/"),
+    Case("aeo-certificate", "post", "/api/v1/aeo-certificates/{certificate}/renew/",
+         {"valid_from": "2040-01-01", "valid_until": None}),
+    Case("aeo-certificate", "post", "/api/v1/aeo-certificates/{certificate}/status/",
+         {"status": "revoked", "effective_on": "2026-01-01", "reason": "taken over"}),
+    Case("aeo-certificate", "post", "/api/v1/aeo-certificates/",
+         {"holder": "{partner}", "authority": "{customs}", "number": "X-1", "certificate_type": "full",
+          "valid_from": "2026-01-01"}, status=403),
+    Case("mra", "patch", "/api/v1/mras/{mra}/", {"status": "ended", "reason": "taken over"}, status=403),
+    Case("mra", "post", "/api/v1/mras/",
+         {"key": "x", "name": "X", "participants": [{"authority": "{customs}"}, {"authority": "us-cbp"}]}, status=403),
+    Case("review-decision", "get", "/api/v1/review-decisions/{review_decision}/"),
+    Case("review-decision", "post", "/api/v1/review-decisions/",
+         {"consignment": "{consignment}", "decision": "hold", "reason": "taken over"}, status=403),
+    Case("alert", "get", "/api/v1/alerts/{alert}/"),
+    Case("alert", "post", "/api/v1/alerts/{alert}/acknowledge/"),
+    Case("alert", "post", "/api/v1/alerts/{alert}/resolve/"),
+]  # fmt: skip
 
 LIST_PATHS = {
     "partner": "/api/v1/partners/",
@@ -76,7 +107,14 @@ LIST_PATHS = {
     "event": "/api/v1/events/",
     "credential": "/api/v1/credentials/",
     "partner-key": "/api/v1/keys/",
+    "aeo-certificate": "/api/v1/aeo-certificates/",
+    "mra": "/api/v1/mras/",
+    "review-decision": "/api/v1/review-decisions/",
+    "alert": "/api/v1/alerts/",
 }
+
+# Lists every partner reads in full (the arrangements between customs authorities are public).
+PUBLIC_LISTS = {"mra"}
 
 # Which of bravo's objects each list must show to staff.
 LIST_KEYS = {
@@ -88,11 +126,31 @@ LIST_KEYS = {
     "event": "event",
     "credential": "credential",
     "partner-key": "key",
+    "aeo-certificate": "certificate",
+    "mra": "mra",
+    "review-decision": "review_decision",
+    "alert": "alert",
 }
 
+
+def _credential_owner(row: dict) -> str:
+    """A credential belongs to its issuer; an AEO credential also to the certificate's holder, who presents it."""
+    if row["kind"] == "aeo":
+        return AeoCertificate.objects.select_related("holder").get(credential_id=row["id"]).holder.slug
+    return row["issuer"]
+
+
 # Which field of a list row names the partner it belongs to (partners are themselves; a consignment
-# belongs to its creator, an event to its recorder, a credential to its issuer).
-OWNER_FIELDS = {"partner": "slug", "consignment": "created_by", "event": "recorder", "credential": "issuer"}
+# belongs to its creator, an event to its recorder, a certificate to its holder), or how to tell. A
+# consignee is told a review decision without naming itself: None, only the keys are checked.
+OWNER_FIELDS = {
+    "partner": "slug",
+    "consignment": "created_by",
+    "event": "recorder",
+    "credential": _credential_owner,
+    "aeo-certificate": "holder",
+    "review-decision": None,
+}
 
 
 def _shipment_objects(partner: Partner, user) -> dict:
@@ -130,8 +188,55 @@ def _shipment_objects(partner: Partner, user) -> dict:
 
 
 @pytest.fixture
-def bravo_objects(bravo, charlie, token_for):
-    """bravo's partner, its admin's membership, a token, that token's audit record, a consignment and an event."""
+def customs(db):
+    """Korea's and the US's customs authorities, with an MRA between them."""
+    kr, us = (
+        PartnerFactory(slug=slug, country=country, serves_country=country, kinds=[PartnerKind.CUSTOMS_AUTHORITY])
+        for slug, country in (("kr-customs", "KR"), ("us-cbp", "US"))
+    )
+    mra = mra_create(
+        actor=system_actor("tests"),
+        key="kr-us",
+        name="Korea-US MRA",
+        participants=[ParticipantIn(authority=kr), ParticipantIn(authority=us)],
+        signed_on=date(2010, 6, 26),
+    )
+    return {"authority": kr, "mra": mra}
+
+
+def _compliance_objects(partner: Partner, user, customs: dict) -> dict:
+    """The partner's AEO certificate (its credential issued once the registration commits), an alert
+    addressed to it, and Korean customs' decision on a consignment it imports (it is the consignee)."""
+    authority = customs["authority"]
+    officer = Actor(partner=authority, role="operator")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        certificate = certificate_create(
+            actor=officer,
+            authority=authority,
+            holder=partner,
+            number=f"{partner.slug.upper()}-AEO",
+            certificate_type="security and safety",
+            valid_from=date(2024, 1, 1),
+            valid_until=None,
+        )
+    alert, _ = alert_raise(partner=partner, kind="aeo_expired", title="Expired", dedupe_key=f"{partner.slug}-expired")
+    imported = consignment_create(
+        actor=Actor(partner=partner, role="admin", user=user),
+        data={
+            "reference": f"{partner.slug}-import",
+            "origin": "KRPUS",
+            "destination": "USLAX",
+            "parties": [{"partner": partner.slug, "role": "consignee"}],
+        },
+    )
+    decision = review_decision_create(actor=officer, consignment_id=imported.pk, decision="release", reason="AEO")
+    return {"certificate": str(certificate.pk), "alert": str(alert.pk), "review_decision": str(decision.pk)}
+
+
+@pytest.fixture
+def bravo_objects(bravo, charlie, token_for, customs):
+    """bravo's partner, its admin's membership, a token, that token's audit record, a consignment and an
+    event, and its compliance records."""
     token_for(bravo)
     UserFactory(username="dora")
     return {
@@ -140,6 +245,9 @@ def bravo_objects(bravo, charlie, token_for):
         "token": str(ApiToken.objects.get(partner=bravo).pk),
         "audit_event": str(AuditEvent.objects.get(partner=bravo, action="api_token.create").pk),
         **_shipment_objects(bravo, charlie),
+        **_compliance_objects(bravo, charlie, customs),
+        "customs": "kr-customs",
+        "mra": str(customs["mra"].pk),
     }
 
 
@@ -148,6 +256,8 @@ def _fill(value, objects: dict):
         return value.format(**objects)
     if isinstance(value, dict):
         return {key: _fill(item, objects) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, objects) for item in value]
     return value
 
 
@@ -162,6 +272,13 @@ def _snapshot() -> dict:
         "events": Event.objects.count(),
         "credentials": sorted(Credential.objects.values_list("id", "revoked_at", "suspended")),
         "keys": sorted((key.key_id, key.state) for key in PartnerKey.objects.all()),
+        "certificates": sorted(
+            (c.number, c.status, c.validity_periods.count(), c.status_changes.count())
+            for c in AeoCertificate.objects.all()
+        ),
+        "mras": sorted(Mra.objects.values_list("key", "status", "updated_at")),
+        "review_decisions": ReviewDecision.objects.count(),
+        "alerts": sorted(Alert.objects.values_list("dedupe_key", "state")),
     }
 
 
@@ -179,18 +296,22 @@ def test_every_api_route_has_outsider_cases():
 @pytest.mark.parametrize("case", OUTSIDER_CASES, ids=str)
 def test_other_partners_object_is_404_and_untouched(client_for, alice, bravo_objects, case):
     before = _snapshot()
-    assert_problem(_call(client_for(alice), case, bravo_objects), 404, problem="not-found")
+    problem = "not-found" if case.status == 404 else "permission-denied"
+    assert_problem(_call(client_for(alice), case, bravo_objects), case.status, problem=problem)
     assert _snapshot() == before
+
+
+# What a partner token may read: another partner's rows of these are simply not found.
+TOKEN_READABLE = {"partner", "membership", "consignment", "event", "credential", "aeo-certificate", "review-decision"}
 
 
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
 def test_other_partners_write_token_gets_404_or_403_never_data(alpha, bravo_objects, token_for, bearer, case):
     response = _call(bearer(token_for(alpha)), case, bravo_objects)
     # Tokens and audit records are for people (admins) only: 403. A token may read consignments,
-    # events and credentials, so another partner's are simply not found.
-    assert_problem(
-        response, 404 if case.basename in {"partner", "membership", "consignment", "event", "credential"} else 403
-    )
+    # events, credentials, certificates, decisions and alerts, so another partner's are simply not found.
+    expected = 403 if case.status == 403 else 404 if case.basename in TOKEN_READABLE | {"alert"} else 403
+    assert_problem(response, expected)
 
 
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
@@ -203,21 +324,34 @@ def _keys(basename: str, rows: list[dict]) -> set[str]:
 
 
 @pytest.fixture
-def both_partners_objects(alpha, alice, bravo_objects, token_for):
-    """bravo's objects, and an alpha token, consignment and event so that every list has an alpha row too."""
+def both_partners_objects(alpha, alice, bravo_objects, token_for, customs):
+    """bravo's objects, and alpha's token, consignment, event and compliance records, so that every list
+    has an alpha row too."""
     token_for(alpha)
     _shipment_objects(alpha, alice)
+    _compliance_objects(alpha, alice, customs)
     return bravo_objects
 
 
-@pytest.mark.parametrize("basename", sorted(LIST_PATHS))
+@pytest.mark.parametrize("basename", sorted(set(LIST_PATHS) - PUBLIC_LISTS))
 def test_lists_never_show_another_partners_rows(client_for, alice, both_partners_objects, basename):
     response = client_for(alice).get(LIST_PATHS[basename])
     assert response.status_code == 200
     rows = response.json()["results"]
     assert rows
-    assert {row[OWNER_FIELDS.get(basename, "partner")] for row in rows} == {"alpha"}
+    owner = OWNER_FIELDS.get(basename, "partner")
+    if callable(owner):
+        assert {owner(row) for row in rows} == {"alpha"}
+    elif owner is not None:
+        assert {row[owner] for row in rows} == {"alpha"}
     assert not _keys(basename, rows) & set(both_partners_objects.values())
+
+
+@pytest.mark.parametrize("basename", sorted(PUBLIC_LISTS))
+def test_public_lists_are_the_same_for_every_partner(client_for, alice, charlie, staff, bravo_objects, basename):
+    rows = [client_for(user).get(LIST_PATHS[basename]).json()["results"] for user in (alice, charlie, staff)]
+    assert rows[0] == rows[1] == rows[2]
+    assert bravo_objects[LIST_KEYS[basename]] in _keys(basename, rows[0])
 
 
 @pytest.mark.parametrize("basename", sorted(LIST_PATHS))

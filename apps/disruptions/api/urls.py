@@ -1,3 +1,5 @@
 """Alert API routes on the one /api/v1/ router."""
 
-routes: list = []
+from apps.disruptions.api.views import AlertViewSet
+
+routes = [("alerts", AlertViewSet, "alert")]

@@ -1,0 +1,72 @@
+"""The alert admin: read only; acknowledging and resolving go through the service and are audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.core.models import AuditEvent
+from apps.disruptions.models import Alert
+from apps.disruptions.services import alert_raise
+
+pytestmark = pytest.mark.django_db
+
+ALERTS = "/admin/disruptions/alert/"
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def alert(alpha):
+    raised, _ = alert_raise(partner=alpha, kind="aeo_expired", title="AEO TW-AEO-0001 expired", dedupe_key="x")
+    return raised
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.parametrize("path", [ALERTS, f"{ALERTS}?state=open", f"{ALERTS}?q=TW-AEO"])
+def test_superuser_lists_alerts(admin_client, alert, path):
+    response = admin_client.get(path)
+    assert response.status_code == 200
+    assert "AEO TW-AEO-0001 expired" in response.content.decode()
+
+
+def test_alert_page_is_read_only(admin_client, alert):
+    path = f"{ALERTS}{alert.pk}/change/"
+    assert admin_client.get(path).status_code == 200
+    assert admin_client.post(path, {"state": "resolved"}).status_code == 403
+    assert admin_client.get(f"{ALERTS}add/").status_code == 403
+    assert admin_client.post(f"{ALERTS}{alert.pk}/delete/", {"post": "yes"}).status_code == 403
+    alert.refresh_from_db()
+    assert alert.state == "open"
+
+
+def test_resolving_in_the_admin_goes_through_the_service(admin_client, alert, alpha):
+    response = admin_client.post(
+        ALERTS, {"action": "resolve_selected", "_selected_action": [str(alert.pk)]}, follow=True
+    )
+    assert _messages(response) == ["Resolved 1 alert(s)."]
+    alert.refresh_from_db()
+    assert (alert.state, alert.resolved_at is not None) == ("resolved", True)
+    record = AuditEvent.objects.get(action="alert.resolved")
+    assert (record.actor_label, record.partner) == ("root", alpha)
+
+
+def test_an_already_resolved_alert_is_reported_not_changed(admin_client, alert):
+    admin_client.post(ALERTS, {"action": "resolve_selected", "_selected_action": [str(alert.pk)]}, follow=True)
+    response = admin_client.post(
+        ALERTS, {"action": "acknowledge_selected", "_selected_action": [str(alert.pk)]}, follow=True
+    )
+    assert _messages(response) == ["AEO TW-AEO-0001 expired: This alert is already resolved."]
+    assert Alert.objects.get(pk=alert.pk).state == "resolved"
+    assert not AuditEvent.objects.filter(action="alert.acknowledged").exists()
+
+
+def test_members_cannot_open_the_alert_admin(client, alice, alert):
+    client.force_login(alice)
+    assert client.get(ALERTS).status_code == 302
