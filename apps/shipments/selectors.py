@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from apps.partners.access import Actor
+from apps.shipments.choices import PartyRole
 from apps.shipments.models import CaptureJob, Consignment, ConsignmentParty, EquipmentAssignment, Event, Leg
 
 
@@ -36,3 +39,93 @@ def consignment_events(*, consignment: Consignment, actor: Actor) -> QuerySet[Ev
 
 def capture_job_list(*, actor: Actor) -> QuerySet[CaptureJob]:
     return CaptureJob.objects.visible_to(actor)
+
+
+# --- Confidential business information -------------------------------------------------------------
+# A consignment's field groups that are not for everyone who may see the consignment.
+PARTIES = "parties"
+GOODS = "goods"
+GOODS_VALUES = "goods_values"
+CUSTOMS_DECISIONS = "customs_decisions"
+ALL_GROUPS = frozenset({PARTIES, GOODS, GOODS_VALUES, CUSTOMS_DECISIONS})
+
+# What each role in the consignment entitles a partner to; a partner with several roles gets the union.
+ROLE_DISCLOSURE: dict[str, frozenset[str]] = {
+    PartyRole.CONSIGNOR: frozenset({PARTIES, GOODS, GOODS_VALUES}),
+    PartyRole.CONSIGNEE: frozenset({PARTIES, GOODS, GOODS_VALUES, CUSTOMS_DECISIONS}),
+    PartyRole.FREIGHT_FORWARDER: frozenset({PARTIES, GOODS, GOODS_VALUES}),
+    PartyRole.CUSTOMS_BROKER: frozenset({PARTIES, GOODS, GOODS_VALUES, CUSTOMS_DECISIONS}),
+    PartyRole.CARRIER: frozenset({PARTIES, GOODS}),
+    PartyRole.TERMINAL_OPERATOR: frozenset({PARTIES, GOODS}),
+    PartyRole.NOTIFY_PARTY: frozenset({PARTIES, GOODS}),
+}
+CREATOR_DISCLOSURE = frozenset({PARTIES, GOODS, GOODS_VALUES})
+CUSTOMS_DISCLOSURE = frozenset({PARTIES, GOODS, GOODS_VALUES, CUSTOMS_DECISIONS})
+
+
+def _touches_country(consignment: Consignment, country: str) -> bool:
+    codes = [consignment.origin, consignment.destination]
+    codes += [code for leg in consignment.legs.all() for code in (leg.origin, leg.destination)]
+    return any(code.startswith(country) for code in codes if code)
+
+
+def consignment_disclosure(*, actor: Actor, consignment: Consignment) -> frozenset[str]:
+    """The field groups of ``consignment`` the actor may read: the one rule for confidential business information.
+
+    - ``parties``: who the consignment's parties are. Every party, the creator and customs: each needs
+      to know whom it deals with.
+    - ``goods``: goods lines without their value (HS code, description, packages, weight, origin).
+      Everyone who may see the consignment: carriers and terminals handle the goods.
+    - ``goods_values``: each line's ``value`` and ``currency``. The commercial side only: the creator,
+      consignor, consignee, freight forwarder and customs broker; customs authorities of a country the
+      consignment touches (they assess duty and risk); staff. Not carriers, terminal operators or
+      notify parties.
+    - ``customs_decisions``: customs review decisions as status only (decision, authority, time). The
+      consignee and customs broker (who act on them), customs authorities (their own decisions) and staff.
+
+    The roles' groups are ``ROLE_DISCLOSURE``, ``CREATOR_DISCLOSURE`` and ``CUSTOMS_DISCLOSURE``: change
+    the rule there. Reads only the consignment's parties and legs, so with ``consignment_list``'s
+    prefetches a list costs no query per row. Whether the actor may see the consignment at all is
+    ``visible_to``'s business, not this function's.
+    """
+    if actor.is_staff:
+        return ALL_GROUPS
+    partner = actor.partner
+    if partner is None:
+        return frozenset()
+    groups: set[str] = set()
+    if consignment.created_by_id == partner.pk:
+        groups |= CREATOR_DISCLOSURE
+    for party in consignment.parties.all():
+        if party.partner_id == partner.pk:
+            groups |= ROLE_DISCLOSURE.get(party.role, frozenset())
+    if partner.serves_country and _touches_country(consignment, partner.serves_country):
+        groups |= CUSTOMS_DISCLOSURE
+    return frozenset(groups)
+
+
+def consignment_customs_decisions(*, actor: Actor, consignment: Consignment) -> list[dict[str, Any]] | None:
+    """Customs review decisions on the consignment as status only, newest first; None where the rule hides them.
+
+    Status only: the decision, the deciding authority and when. The officer, the reason and the evaluation
+    stay with the authority (its review pages and API).
+    """
+    if CUSTOMS_DECISIONS not in consignment_disclosure(actor=actor, consignment=consignment):
+        return None
+    from apps.compliance.models import ReviewDecision
+
+    rows = (
+        ReviewDecision.objects.visible_to(actor)
+        .filter(consignment=consignment)
+        .select_related("authority")
+        .order_by("-created_at", "-id")
+    )
+    return [
+        {
+            "decision": row.decision,
+            "authority": row.authority.slug,
+            "authority_name": row.authority.name,
+            "decided_at": row.created_at,
+        }
+        for row in rows
+    ]

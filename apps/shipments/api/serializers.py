@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from apps.core.api.serializers import StrictInputSerializer
+from apps.partners.access import Actor, actor_for_request
+from apps.shipments import selectors
 from apps.shipments.choices import PartyRole, TransportDocumentType, TransportMode
 from apps.shipments.models import Consignment, ConsignmentParty, EquipmentAssignment, Event, GoodsItem, Leg
 
@@ -121,7 +127,21 @@ class LegSerializer(serializers.ModelSerializer):
         ]
 
 
+def _context_actor(context: dict[str, Any]) -> Actor:
+    """The actor the representation is for; without one, nothing confidential is shown."""
+    request = context.get("request")
+    if request is not None:
+        return actor_for_request(request)
+    return context.get("actor") or Actor()
+
+
 class ConsignmentSerializer(serializers.ModelSerializer):
+    """A consignment as the caller may read it: ``selectors.consignment_disclosure`` decides which groups.
+
+    Without ``parties`` the key is absent; without ``goods`` so is ``goods_items``; without
+    ``goods_values`` each goods line lacks ``value`` and ``currency``.
+    """
+
     created_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     parties = PartySerializer(many=True, read_only=True)
     goods_items = GoodsItemSerializer(many=True, read_only=True)
@@ -148,6 +168,58 @@ class ConsignmentSerializer(serializers.ModelSerializer):
             "equipment",
             "legs",
         ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Consignment) -> dict[str, Any]:
+        groups = selectors.consignment_disclosure(actor=_context_actor(self.context), consignment=instance)
+        data = super().to_representation(instance)
+        if selectors.PARTIES not in groups:
+            data.pop("parties", None)
+        if selectors.GOODS not in groups:
+            data.pop("goods_items", None)
+        elif selectors.GOODS_VALUES not in groups:
+            for item in data["goods_items"]:
+                item.pop("value", None)
+                item.pop("currency", None)
+        return data
+
+
+class CustomsDecisionStatusSerializer(serializers.Serializer):
+    """A customs review decision as status only (the reason and evaluation stay with the authority)."""
+
+    decision = serializers.CharField()
+    authority = serializers.SlugField()
+    authority_name = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+@extend_schema_field(CustomsDecisionStatusSerializer(many=True))
+class CustomsDecisionsField(serializers.Field):
+    """The consignment's customs decisions, status only; the key is absent for roles not entitled to them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", required=False, **kwargs)
+
+    def get_attribute(self, instance: Consignment) -> list[dict[str, Any]]:
+        decisions = selectors.consignment_customs_decisions(actor=_context_actor(self.context), consignment=instance)
+        if decisions is None:
+            raise SkipField
+        return decisions
+
+    def to_representation(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return CustomsDecisionStatusSerializer(value, many=True).data
+
+
+class ConsignmentDetailSerializer(ConsignmentSerializer):
+    """One consignment; adds ``customs_decisions`` (status only) for the consignee, customs broker and customs."""
+
+    customs_decisions = CustomsDecisionsField(
+        help_text="Customs review decisions, newest first: decision, authority and time only. "
+        "Present for the consignee, the customs broker, customs authorities (their own) and staff."
+    )
+
+    class Meta(ConsignmentSerializer.Meta):
+        fields = [*ConsignmentSerializer.Meta.fields, "customs_decisions"]
         read_only_fields = fields
 
 

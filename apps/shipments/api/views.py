@@ -54,14 +54,17 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     filterset_fields = ["status", "origin", "destination", "reference", "transport_document_number"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    @extend_schema(request=s.ConsignmentInSerializer, responses={201: s.ConsignmentSerializer})
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return s.ConsignmentDetailSerializer if self.action == "retrieve" else s.ConsignmentSerializer
+
+    @extend_schema(request=s.ConsignmentInSerializer, responses={201: s.ConsignmentDetailSerializer})
     def create(self, request: Request) -> Response:
         data = s.ConsignmentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consignment = services.consignment_create(actor=self.actor, data=dict(data.validated_data))
         return Response(self._detail(consignment.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ConsignmentPatchSerializer, responses={200: s.ConsignmentSerializer})
+    @extend_schema(request=s.ConsignmentPatchSerializer, responses={200: s.ConsignmentDetailSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
         consignment = self.get_object()
         data = s.ConsignmentPatchSerializer(data=request.data, partial=True)
@@ -70,7 +73,8 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         return Response(self._detail(consignment.pk))
 
     def _detail(self, pk: Any) -> dict[str, Any]:
-        return s.ConsignmentSerializer(selectors.consignment_list(actor=self.actor).get(pk=pk)).data
+        consignment = selectors.consignment_list(actor=self.actor).get(pk=pk)
+        return s.ConsignmentDetailSerializer(consignment, context=self.get_serializer_context()).data
 
     @extend_schema(
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "graphml"])],

@@ -1,0 +1,77 @@
+"""Customs review pages: the officer's queue of arriving and transiting consignments, and one consignment's review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from apps.compliance import selectors, services
+from apps.compliance.forms import ReviewDecisionForm
+from apps.core.errors import ApplicationError
+from apps.partners.access import actor_for_request
+from apps.partners.choices import MemberRole
+from apps.shipments.selectors import consignment_list
+
+
+def _forbidden(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return render(request, "403.html", {"reason": exc.detail}, status=403)
+
+
+@login_required
+def review_queue_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    try:
+        authority = services.require_customs_officer(actor, role=MemberRole.VIEWER)
+    except ApplicationError as exc:
+        return _forbidden(request, exc)
+    paginator = Paginator(selectors.review_queue(actor=actor, authority=authority), selectors.REVIEW_QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.review_queue_rows(
+        actor=actor, authority=authority, consignments=list(page.object_list), as_of=timezone.localdate()
+    )
+    return render(request, "compliance/review_queue.html", {"authority": authority, "page": page, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    try:
+        authority = services.require_customs_officer(actor, role=MemberRole.VIEWER)
+    except ApplicationError as exc:
+        return _forbidden(request, exc)
+    consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
+    can_decide = actor.has_role(MemberRole.OPERATOR)
+    if request.method == "POST" and not can_decide:
+        return render(request, "403.html", {"reason": "Recording a decision needs the operator role."}, status=403)
+    form = ReviewDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                decision = services.review_decision_create(
+                    actor=actor,
+                    consignment_id=consignment.pk,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as exc:
+                if exc.status == 404:
+                    raise Http404(exc.detail) from exc
+                form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+                status = exc.status
+            else:
+                messages.success(request, f"Decision recorded: {decision.get_decision_display()}.")
+                return redirect("review-detail", pk=consignment.pk)
+        else:
+            status = 400
+    context = selectors.review_detail(
+        actor=actor, authority=authority, consignment=consignment, as_of=timezone.localdate()
+    )
+    context.update({"authority": authority, "form": form, "can_decide": can_decide})
+    return render(request, "compliance/review_detail.html", context, status=status)
