@@ -42,6 +42,12 @@ DEMO_PARTNERS = (
     DemoPartner(
         "demo-formosa-precision", "Formosa Precision Electronics (demo)", (PartnerKind.SHIPPER,), "TW", "shipper"
     ),
+    # Two more Taiwanese shippers, so the review queue shows other trust verdicts: one whose AEO has
+    # expired, one whose AEO is a General AEO that Taiwan's MRAs do not cover (apps/compliance/demo.py).
+    DemoPartner("demo-tainan-circuits", "Tainan Circuit Works (demo)", (PartnerKind.SHIPPER,), "TW", "shipper-tainan"),
+    DemoPartner(
+        "demo-hsinchu-components", "Hsinchu Components (demo)", (PartnerKind.SHIPPER,), "TW", "shipper-hsinchu"
+    ),
     DemoPartner(
         "demo-harbor-link", "Harbor Link Logistics (demo)", (PartnerKind.FREIGHT_FORWARDER,), "TW", "forwarder"
     ),

@@ -41,6 +41,7 @@ class DemoConsignment:
     hs_code: str
     goods: str
     voyages: tuple[str, str]  # first and second leg
+    shipper: str = "demo-formosa-precision"  # the consignor, who also captures the EPCIS packing events
 
 
 DEMO_CONSIGNMENTS = (
@@ -77,6 +78,32 @@ DEMO_CONSIGNMENTS = (
         "Integrated circuits",
         ("045E", "121E"),
     ),
+    # The shipper's AEO has expired (apps/compliance/demo.py): US customs trusts the chain partially.
+    DemoConsignment(
+        "DEMO-KHH-LAX-0004",
+        "PBLU2611000004",
+        "PBLBK2611004",
+        "TCLU7700128",
+        datetime(2026, 11, 16, 1, 0, tzinfo=UTC),
+        5,
+        "847330",
+        "Computer parts",
+        ("044E", "120E"),
+        shipper="demo-tainan-circuits",
+    ),
+    # The shipper holds a General AEO, which Taiwan's MRAs with Korea and the US do not cover.
+    DemoConsignment(
+        "DEMO-KHH-LAX-0005",
+        "PBLU2611000005",
+        "PBLBK2611005",
+        "SEGU7700129",
+        datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
+        2,
+        "853400",
+        "Printed circuit boards",
+        ("046E", "122E"),
+        shipper="demo-hsinchu-components",
+    ),
 )
 
 
@@ -101,7 +128,7 @@ def _consignment(spec: DemoConsignment) -> Consignment:
             "destination": "USLAX",
             "corridor": "TWKHH-KRPUS-USLAX (demo)",
             "parties": [
-                {"partner": "demo-formosa-precision", "role": "consignor"},
+                {"partner": spec.shipper, "role": "consignor"},
                 {"partner": "demo-sierra-home", "role": "consignee"},
                 {"partner": "demo-harbor-link", "role": "freight_forwarder"},
                 {"partner": "demo-pacific-bridge", "role": "carrier"},
@@ -289,7 +316,7 @@ def demo_shipments_load() -> dict[str, int]:
         consignment = _consignment(spec)
         if Event.objects.filter(event_id=f"urn:uuid:{_uuid(spec, 1)}").exists():
             continue  # recorded by an earlier run; the ingest is idempotent, but capture jobs are not free
-        _capture(_actor("demo-formosa-precision"), _epcis_document(spec))
+        _capture(_actor(spec.shipper), _epcis_document(spec))
         carrier_events = [event for n, event in _carrier_events(spec) if n <= spec.progress]
         if carrier_events:
             event_batch_record(

@@ -49,14 +49,14 @@ def test_first_run_creates_partners_users_and_memberships(demo):
         "memberships": 3 * len(DEMO_PARTNERS),
         "audit": len(DEMO_PARTNERS) + (1 + 3 * len(DEMO_PARTNERS)) + 3 * len(DEMO_PARTNERS),
     }
-    assert "created 11 partners, 34 users, 33 memberships" in demo
+    assert "created 13 partners, 40 users, 39 memberships, 5 consignments" in demo
 
 
 def test_second_run_creates_nothing(demo):
     before = _counts()
     output = _load()
     assert _counts() == before
-    assert "created 0 partners, 0 users, 0 memberships" in output
+    assert "created 0 partners, 0 users, 0 memberships, 0 consignments, 0 AEO certificates, 0 MRAs" in output
 
 
 def test_second_run_restores_a_removed_membership_only(demo):
@@ -102,7 +102,8 @@ def test_user_creation_is_audited_as_the_command(demo):
 def test_partner_and_membership_creation_are_audited_on_the_partner(demo):
     partner = Partner.objects.get(slug="demo-kr-customs")
     actions = sorted(AuditEvent.objects.filter(partner=partner).values_list("action", flat=True))
-    assert actions == ["membership.create"] * 3 + ["partner.create"]
+    # The demo's Korean AEO certificate is audited on its issuing authority too.
+    assert actions == ["aeo_certificate.create"] + ["membership.create"] * 3 + ["partner.create"]
 
 
 @pytest.mark.parametrize("username", [DEMO_STAFF_USERNAME, "shipper-admin", "customs-us-viewer"])
@@ -128,3 +129,118 @@ def test_logins_option_lists_every_demo_login(demo):
     assert DEMO_PASSWORD in output
     assert "customs-kr-admin" in output
     assert DEMO_STAFF_USERNAME in output
+
+
+# ----------------------------------------------------------------------------------------- trust registry
+
+
+def _us_verdicts() -> dict[str, str]:
+    """US customs' verdict on each demo consignment, as of today."""
+    from django.utils import timezone
+
+    from apps.compliance import selectors
+    from apps.shipments.models import Consignment
+
+    us_customs = Partner.objects.get(slug="demo-us-customs")
+    return {
+        c.reference: str(
+            selectors.chain_verdict(consignment=c, authority=us_customs, as_of=timezone.localdate()).verdict
+        )
+        for c in Consignment.objects.order_by("reference")
+    }
+
+
+def test_us_customs_sees_a_trusted_chain_an_expired_aeo_and_an_uncovered_one(demo):
+    from django.utils import timezone
+
+    from apps.compliance import selectors
+    from apps.shipments.models import Consignment
+
+    assert _us_verdicts() == {
+        "DEMO-KHH-LAX-0001": "fully_trusted",
+        "DEMO-KHH-LAX-0002": "fully_trusted",
+        "DEMO-KHH-LAX-0003": "fully_trusted",
+        "DEMO-KHH-LAX-0004": "partially_trusted",
+        "DEMO-KHH-LAX-0005": "partially_trusted",
+    }
+    us_customs = Partner.objects.get(slug="demo-us-customs")
+    today = timezone.localdate()
+
+    def shipper(reference: str, slug: str):
+        consignment = Consignment.objects.get(reference=reference)
+        return selectors.chain_verdict(consignment=consignment, authority=us_customs, as_of=today).party(slug)
+
+    trusted = shipper("DEMO-KHH-LAX-0002", "demo-formosa-precision")
+    assert (trusted.outcome, trusted.mra.key) == ("trusted_mra", "demo-tw-us")
+    assert trusted.recognition.assumed_from_signing
+    expired = shipper("DEMO-KHH-LAX-0004", "demo-tainan-circuits")
+    assert expired.outcome == "expired"
+    assert expired.certificate.number == "DEMO-TW-AEOS-0005"
+    uncovered = shipper("DEMO-KHH-LAX-0005", "demo-hsinchu-components")
+    assert uncovered.outcome == "not_recognised"
+    assert "covers only AEOS AEOs of demo-tw-customs, not type AEOG" in uncovered.reason
+
+
+def test_demo_mras_follow_the_reference_data(demo):
+    from apps.compliance.models import Mra
+
+    rows = {
+        m.key: (m.signed_on.isoformat(), m.in_force_from and m.in_force_from.isoformat(), m.status)
+        for m in Mra.objects.all()
+    }
+    assert rows == {
+        "demo-kr-tw": ("2015-12-22", "2016-10-01", "in force"),
+        "demo-kr-us": ("2010-06-25", None, "signed"),
+        "demo-tw-us": ("2012-11-26", None, "signed"),
+    }
+    tw_us = Mra.objects.get(key="demo-tw-us")
+    assert "assumed in force from signing (2012-11-26)" in tw_us.notes
+    assert dict(tw_us.participants.values_list("authority__slug", "recognised_types")) == {
+        "demo-tw-customs": ["AEOS"],
+        "demo-us-customs": None,
+    }
+
+
+def test_demo_certificates_are_marked_demo_and_the_expiry_is_recorded(demo):
+    from apps.compliance.models import AeoCertificate
+    from apps.disruptions.models import Alert
+
+    assert AeoCertificate.objects.count() == 10
+    assert all(number.startswith("DEMO-") for number in AeoCertificate.objects.values_list("number", flat=True))
+    assert all(holder.is_demo for holder in Partner.objects.filter(aeo_certificates__isnull=False))
+    expired = AeoCertificate.objects.get(number="DEMO-TW-AEOS-0005")
+    assert expired.status == "expired"
+    assert list(expired.status_changes.values_list("status", "reason")) == [
+        ("valid", "granted"),
+        ("expired", "validity period ended"),
+    ]
+    assert sorted(Alert.objects.filter(kind="aeo_expired").values_list("partner__slug", flat=True)) == [
+        "demo-tainan-circuits",
+        "demo-tw-customs",
+    ]
+
+
+def test_second_run_leaves_the_trust_registry_alone(demo):
+    from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, MraChange
+    from apps.disruptions.models import Alert
+
+    def registry() -> tuple[int, ...]:
+        return (
+            AeoCertificate.objects.count(),
+            CertificateStatusChange.objects.count(),
+            Mra.objects.count(),
+            MraChange.objects.count(),
+            Alert.objects.count(),
+            AuditEvent.objects.count(),
+        )
+
+    before = registry()
+    output = _load()
+    assert registry() == before
+    assert "0 AEO certificates, 0 MRAs, 0 certificates expired" in output
+    assert _us_verdicts()["DEMO-KHH-LAX-0004"] == "partially_trusted"
+
+
+def test_customs_officers_of_the_three_authorities_can_log_in(demo):
+    for username in ("customs-tw-operator", "customs-kr-operator", "customs-us-operator"):
+        assert Client().login(username=username, password=DEMO_PASSWORD), username

@@ -10,16 +10,21 @@ from apps.partners.demo import DEMO_PASSWORD, demo_corridor_load, demo_logins
 
 
 class Command(BaseCommand):
-    help = "Create the demo corridor's partners and users (idempotent). All of it is labelled demo data."
+    help = (
+        "Create the demo corridor's partners, users, consignments and AEO registry (idempotent). "
+        "All of it is labelled demo data."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--logins", action="store_true", help="List the demo logins afterwards")
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo_corridor_load()
+        from apps.compliance.demo import demo_compliance_load
         from apps.shipments.demo import demo_shipments_load
 
         created.update(demo_shipments_load())
+        created.update(demo_compliance_load())
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(f"Demo corridor TWKHH → KRPUS → USLAX ready (created {summary}).")
         if options["logins"]:
