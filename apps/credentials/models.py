@@ -88,6 +88,9 @@ class StatusList(models.Model):
     size = models.PositiveIntegerField(default=131_072)
     bits = models.BinaryField(help_text="The raw bitstring; index 0 is the first byte's left-most bit")
     allocated = models.PositiveIntegerField(default=0)
+    allocation = models.BinaryField(
+        default=bytes, editable=False, help_text="Which indexes are taken (bit set); built on first use when empty"
+    )
     is_full = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,9 +136,11 @@ class Credential(models.Model):
     )
     digest_multibase = models.CharField(max_length=64, help_text="Multibase SHA-256 of ``document``")
     issued_at = models.DateTimeField(db_index=True)
-    revocation_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (list, index) unique constraint below serves lookups by list, and a
+    # second index made PostgreSQL scan a whole list to find a few slots.
+    revocation_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+", db_index=False)
     revocation_index = models.PositiveIntegerField()
-    suspension_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    suspension_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+", db_index=False)
     suspension_index = models.PositiveIntegerField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     suspended = models.BooleanField(default=False)

@@ -8,7 +8,6 @@ import json
 import random
 import secrets
 import uuid
-from collections.abc import Collection
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -167,7 +166,6 @@ def private_key_of(key: PartnerKey) -> Ed25519PrivateKey:
 
 
 _RANDOM = random.SystemRandom()
-_PROBE = 512
 
 
 def _current_list(issuer: Partner, purpose: str) -> StatusList:
@@ -424,8 +422,7 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
     model = vcdm.data_model(credential)
     now = timezone.now()
     with transaction.atomic():
-        revocation = _Slots(issuer, StatusPurpose.REVOCATION).take()
-        suspension = _Slots(issuer, StatusPurpose.SUSPENSION).take()
+        revocation, suspension = _take_status_slots(issuer)
         row = Credential(
             kind=CredentialKind.ISSUED,
             issuer=issuer,
@@ -495,10 +492,9 @@ class _Slots:
     """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
 
     The list's row is locked (until the batch commits) before any index is chosen, so two workers
-    never draw the same slot; a full list rolls over to the next sequence. While the list is mostly
-    free, candidates are drawn at random and only they are looked up (one query per few hundred
-    slots), so the cost does not grow with the number of credentials already issued; once draws
-    start colliding, the list's used indexes are read once and drawn against.
+    never draw the same slot, and its allocation bitmap says which indexes are taken: drawing costs
+    no query however many credentials the list already has. ``save`` writes the bitmap back in the
+    same transaction. A full list rolls over to the next sequence.
     """
 
     def __init__(self, issuer: Partner, purpose: str) -> None:
@@ -508,42 +504,45 @@ class _Slots:
 
     def _load(self, current: StatusList) -> None:
         self.current = StatusList.objects.select_for_update().get(pk=current.pk)
-        self.taken: set[int] = set()
-        self.pool: list[int] = []
-        self.used: set[int] | None = None
+        bits = bytearray(bytes(self.current.allocation or b""))
+        self.dirty = len(bits) * 8 != self.current.size
+        if self.dirty:
+            # A list from before allocation bitmaps: build its bitmap once from the credentials on it.
+            bits = bytearray(self.current.size // 8)
+            used = Credential.objects.filter(**{f"{self.field}_list": self.current})
+            for index in used.values_list(f"{self.field}_index", flat=True).iterator(chunk_size=10_000):
+                bits[index >> 3] |= 0x80 >> (index & 7)
+        self.bits = bits
 
-    def _in_use(self, indexes: Collection[int] | None = None) -> set[int]:
-        rows = Credential.objects.filter(**{f"{self.field}_list": self.current})
-        if indexes is not None:
-            rows = rows.filter(**{f"{self.field}_index__in": list(indexes)})
-        return set(rows.values_list(f"{self.field}_index", flat=True))
-
-    def _refill(self) -> None:
-        size = self.current.size
-        candidates = {_RANDOM.randrange(size) for _ in range(min(_PROBE, size))} - self.taken
-        free = list(candidates - self._in_use(candidates))
-        if len(free) * 2 < len(candidates) or not free:
-            # Crowded: draw against the full set from now on (it also detects a full list).
-            self.used = self._in_use() | self.taken
-            return
-        _RANDOM.shuffle(free)  # a set of ints iterates in value order; hand them out at random
-        self.pool = free
+    def _taken(self, index: int) -> bool:
+        return bool(self.bits[index >> 3] & (0x80 >> (index & 7)))
 
     def take(self) -> tuple[StatusList, int]:
-        if self.used is None and not self.pool:
-            self._refill()
-        if self.used is None:
-            index = self.pool.pop()
-        else:
-            try:
-                index = status_list.allocate_index(self.used, size=self.current.size)
-            except status_list.StatusListFull:
-                StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
-                self._load(_current_list(self.issuer, self.purpose))
-                return self.take()
-            self.used.add(index)
-        self.taken.add(index)
+        try:
+            index = status_list.allocate_index(self._taken, size=self.current.size, rng=_RANDOM)
+        except status_list.StatusListFull:
+            self.save()
+            StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
+            self._load(_current_list(self.issuer, self.purpose))
+            return self.take()
+        self.bits[index >> 3] |= 0x80 >> (index & 7)
+        self.dirty = True
         return self.current, index
+
+    def save(self) -> None:
+        if self.dirty:
+            StatusList.objects.filter(pk=self.current.pk).update(allocation=bytes(self.bits))
+            self.dirty = False
+
+
+def _take_status_slots(issuer: Partner) -> tuple[tuple[StatusList, int], tuple[StatusList, int]]:
+    """One revocation and one suspension slot for a single credential (inside the caller's transaction)."""
+    taken = []
+    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+        slots = _Slots(issuer, purpose)
+        taken.append(slots.take())
+        slots.save()
+    return taken[0], taken[1]
 
 
 def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
@@ -686,6 +685,9 @@ def _issue_batch(drafts: list[_Draft]) -> int:
                 )
             )
             heads[link.consignment_id] = (head[0] + 1 if head else 1, credential.pk, credential.digest_multibase)
+    for pair in slots.values():
+        for list_slots in pair:
+            list_slots.save()
     bulk_insert(Credential, credentials)
     bulk_insert_values(
         ChainEntry,
@@ -720,8 +722,7 @@ def credential_sign_new(*, issuer: Partner, kind: str, unsigned: dict[str, Any])
     """
     key = partner_key_ensure(partner=issuer)
     with transaction.atomic():
-        revocation = _Slots(issuer, StatusPurpose.REVOCATION).take()
-        suspension = _Slots(issuer, StatusPurpose.SUSPENSION).take()
+        revocation, suspension = _take_status_slots(issuer)
         row = Credential(
             kind=kind,
             issuer=issuer,
