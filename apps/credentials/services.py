@@ -503,7 +503,7 @@ class _Slots:
         self._load(_current_list(issuer, purpose))
 
     def _load(self, current: StatusList) -> None:
-        self.current = StatusList.objects.select_for_update().get(pk=current.pk)
+        self.current = StatusList.objects.select_for_update().defer("bits").get(pk=current.pk)
         bits = bytearray(bytes(self.current.allocation or b""))
         self.dirty = len(bits) * 8 != self.current.size
         if self.dirty:
