@@ -362,9 +362,16 @@ class _LosslessProcessor(JsonLdProcessor):
             hit = self._registry._processed.get(key)
             if hit is not None:
                 return hit[1]
-        processed = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-        )
+        try:
+            processed = super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+        except KeyError as exc:
+            if exc.args != ("@vocab",):
+                raise
+            # pyld deletes the vocabulary mapping ``"@vocab": null`` removes without checking that one exists,
+            # and fails; report the context as one this processor cannot use rather than fail unexplained.
+            raise InvalidJsonLd('"@vocab": null where no vocabulary mapping is in effect is not supported') from exc
         if key is not None:
             self._registry._remember(key, local_ctx, processed)
         return processed

@@ -55,6 +55,7 @@ VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _MULTIBASE_BASE64URL = "u"
 _BASE64URL_NO_PAD = re.compile(r"[A-Za-z0-9_-]*")
 _DECIMAL = re.compile(r"[0-9]+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 # Level 6 is zlib's (and pako's) default; with the gzip wrapper (wbits 31) zlib writes mtime 0 and no
 # file name, so the output depends only on the bits. This is what reproduces the spec's example.
 _GZIP_LEVEL = 6
@@ -297,6 +298,29 @@ def status_list_credential(
     return credential
 
 
+def entry_check(entry: Mapping[str, Any]) -> None:
+    """Raise ``MalformedStatusList`` unless ``entry`` is a well-formed ``BitstringStatusListEntry`` (§2.1).
+
+    Needs no list, so a verifier applies it to every entry, also one whose list it cannot read.
+    """
+    if entry.get("type") != ENTRY_TYPE:
+        raise MalformedStatusList(f"credentialStatus type must be {ENTRY_TYPE}, not {entry.get('type')!r}.")
+    purpose = entry.get("statusPurpose")
+    if not isinstance(purpose, str) or not purpose:
+        raise MalformedStatusList("credentialStatus.statusPurpose must be a non-empty string.")
+    raw_index = entry.get("statusListIndex")
+    if not isinstance(raw_index, str) or not _DECIMAL.fullmatch(raw_index):
+        raise MalformedStatusList(
+            f"credentialStatus.statusListIndex must be a base-10 integer string, not {raw_index!r}."
+        )
+    status_size = entry.get("statusSize", 1)
+    if type(status_size) is not int or status_size < 1:
+        raise MalformedStatusList(f"credentialStatus.statusSize must be an integer above zero, not {status_size!r}.")
+    list_url = entry.get("statusListCredential")
+    if not isinstance(list_url, str) or not _URL.match(list_url):
+        raise MalformedStatusList(f"credentialStatus.statusListCredential must be a URL, not {list_url!r}.")
+
+
 def status_of(
     entry: Mapping[str, Any],
     status_list_credential: Mapping[str, Any],
@@ -311,22 +335,11 @@ def status_of(
     list credential states an ``id`` it must be the entry's ``statusListCredential``, so a list of
     the same issuer for another purpose or range cannot be passed off for this one.
     """
-    if entry.get("type") != ENTRY_TYPE:
-        raise MalformedStatusList(f"credentialStatus type must be {ENTRY_TYPE}, not {entry.get('type')!r}.")
-    purpose = entry.get("statusPurpose")
-    if not isinstance(purpose, str) or not purpose:
-        raise MalformedStatusList("credentialStatus.statusPurpose must be a non-empty string.")
-    raw_index = entry.get("statusListIndex")
-    if not isinstance(raw_index, str) or not _DECIMAL.fullmatch(raw_index):
-        raise MalformedStatusList(
-            f"credentialStatus.statusListIndex must be a base-10 integer string, not {raw_index!r}."
-        )
+    entry_check(entry)
+    purpose, raw_index, list_url = entry["statusPurpose"], entry["statusListIndex"], entry["statusListCredential"]
     status_size = entry.get("statusSize", 1)
-    if type(status_size) is not int or status_size != 1:
+    if status_size != 1:
         raise StatusVerificationError(f"only statusSize 1 is supported; the entry has statusSize {status_size!r}.")
-    list_url = entry.get("statusListCredential")
-    if not isinstance(list_url, str) or not list_url:
-        raise MalformedStatusList("credentialStatus.statusListCredential must be a URL.")
 
     types = status_list_credential.get("type")
     types = [types] if isinstance(types, str) else types

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.credentials import status_list
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 
 __all__ = [
@@ -76,7 +77,7 @@ def contexts_for_v1(contexts: list[Any], *, status: bool) -> list[Any]:
     return [*contexts, *(url for url in needed if url not in contexts)]
 
 
-def _is_url_like(value: Any) -> bool:
+def is_url_like(value: Any) -> bool:
     return isinstance(value, str) and ":" in value and not value.startswith(":")
 
 
@@ -128,8 +129,34 @@ def _status_problems(credential: Mapping[str, Any]) -> Iterator[Problem]:
         types = _types(entry.get("type"))
         if not types or not all(isinstance(item, str) and item for item in types):
             yield f"{field}.type", "A credentialStatus entry needs a type (a string or a list of strings)."
-        if "id" in entry and not _is_url_like(entry["id"]):
+        if "id" in entry and not is_url_like(entry["id"]):
             yield f"{field}.id", "credentialStatus.id, if present, is one URL."
+        if entry.get("type") == status_list.ENTRY_TYPE:
+            try:
+                status_list.entry_check(entry)
+            except status_list.MalformedStatusList as exc:
+                yield field, str(exc)
+
+
+# VC DM 2.0 §4.5: the objects of these properties MUST have a type; §4.11: a schema also a URL id.
+_TYPED_PROPERTIES = ("termsOfUse", "evidence", "refreshService", "credentialSchema")
+
+
+def _typed_object_problems(credential: Mapping[str, Any]) -> Iterator[Problem]:
+    for name in _TYPED_PROPERTIES:
+        if name not in credential:
+            continue
+        values = credential[name] if isinstance(credential[name], list) else [credential[name]]
+        for index, value in enumerate(values):
+            field = f"credential.{name}[{index}]"
+            if not isinstance(value, dict):
+                yield field, f"A {name} entry is an object."
+                continue
+            types = _types(value.get("type"))
+            if not types or not all(isinstance(item, str) and item for item in types):
+                yield f"{field}.type", f"A {name} entry needs a type (a string or a list of strings)."
+            if name == "credentialSchema" and not is_url_like(value.get("id")):
+                yield f"{field}.id", "A credentialSchema needs an id, the URL of the schema."
 
 
 def _validity_format_problems(credential: Mapping[str, Any], model: str | None) -> Iterator[Problem]:
@@ -164,10 +191,11 @@ def issue_problems(credential: Any) -> list[Problem]:
         problems.append(("credential.type", "type must be a string or a non-empty list of strings."))
     elif "VerifiableCredential" not in types:
         problems.append(("credential.type", "type must include VerifiableCredential."))
-    if "id" in credential and not _is_url_like(credential["id"]):
+    if "id" in credential and not is_url_like(credential["id"]):
         problems.append(("credential.id", "id, if present, is one URL."))
     problems.extend(_subject_problems(credential))
     problems.extend(_status_problems(credential))
+    problems.extend(_typed_object_problems(credential))
     problems.extend(_validity_format_problems(credential, data_model(credential)))
     if "proof" in credential:
         problems.append(("credential.proof", "Send the credential without a proof."))

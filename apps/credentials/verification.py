@@ -146,6 +146,12 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
                 {"check": "status", "detail": f"status entry of type {entry.get('type')!r} is not checked here"}
             )
             continue
+        try:
+            # A malformed entry fails wherever its list is held (MALFORMED_VALUE_ERROR, §3.5).
+            status_list.entry_check(entry)
+        except status_list.MalformedStatusList as exc:
+            problems.append(str(exc))
+            continue
         url = str(entry.get("statusListCredential", ""))
         prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
         if url.startswith(prefix):
@@ -267,15 +273,17 @@ def presentation_verify(
     if not isinstance(document, Mapping):
         outcome.add("structure", False, "a presentation is a JSON object")
         return outcome
+    holder = _issuer_id({"issuer": document.get("holder")})
+    if "holder" in document and not vcdm.is_url_like(holder):
+        outcome.add("structure", False, "holder must be a URL or an object whose id is a URL (VC DM 2.0 §4.13)")
     if document.get("proof") is not None:
-        holder = document.get("holder")
         _check_proof(
             document,
             outcome,
             purpose="authentication",
             challenge=challenge,
             domain=domain,
-            controller=holder if isinstance(holder, str) else None,
+            controller=holder,
         )
     elif challenge or domain:
         outcome.add("proof", False, "a challenge or domain was given but the presentation is not signed")
@@ -288,10 +296,45 @@ def presentation_verify(
         for check in inner.checks:
             outcome.add(f"credential {index}: {check['check']}", check["passed"], check.get("detail", ""))
         outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)
+    _check_self_asserted(document, credentials, holder, outcome)
     _check_presented_chain(credentials, outcome)
     if not credentials and document.get("proof") is None:
         outcome.add("structure", False, "the presentation holds no credential and no proof")
     return outcome
+
+
+def _signers(document: Mapping[str, Any]) -> set[str]:
+    """The DIDs (or other controllers) whose keys made the document's proofs."""
+    proofs = document.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    return {
+        proof["verificationMethod"].split("#", 1)[0]
+        for proof in proofs
+        if isinstance(proof, Mapping) and isinstance(proof.get("verificationMethod"), str)
+    }
+
+
+def _check_self_asserted(
+    document: Mapping[str, Any], credentials: list[Any], holder: str | None, outcome: Outcome
+) -> None:
+    """A self-asserted credential secured like its presentation needs a holder equal to its issuer (VC DM 2.0).
+
+    Self-asserted here means issued by whoever signed the presentation, and secured by that same key.
+    """
+    presenters = _signers(document)
+    for index, credential in enumerate(credentials):
+        if not isinstance(credential, Mapping):
+            continue
+        issuer = _issuer_id(credential)
+        if issuer is None or issuer not in presenters or not _signers(credential) <= presenters:
+            continue
+        if holder != issuer:
+            outcome.add(
+                f"credential {index}: holder",
+                False,
+                f"credential {index} is self-asserted by {issuer}: the presentation's holder must be {issuer}"
+                + (f", not {holder}" if holder else ", and it has none"),
+            )
 
 
 def _step_consignments(credential: Any) -> set[str]:

@@ -28,6 +28,7 @@ from apps.partners.permissions import PartnerRolePermission
 from apps.shipments.selectors import consignment_list
 
 VC_MEDIA_TYPE = "application/vc"
+STATUS_LIST_MEDIA_TYPES = [VC_MEDIA_TYPE, "application/ld+json", "application/json"]
 
 
 @require_GET
@@ -50,7 +51,10 @@ def status_list_credential(request: HttpRequest, list_id: str) -> HttpResponse:
     if status is None:
         raise Http404("No such status list")
     body = json.dumps(selectors.status_list_credential(status=status), separators=(",", ":"))
-    return HttpResponse(body, content_type=VC_MEDIA_TYPE, headers={"Cache-Control": "max-age=60"})
+    # Verifiers' JSON-LD loaders (Digital Bazaar's http-client among them) ask for application/ld+json
+    # or application/json and read no other type; the same bytes are served as what they accept.
+    media_type = request.get_preferred_type(STATUS_LIST_MEDIA_TYPES) or VC_MEDIA_TYPE
+    return HttpResponse(body, content_type=media_type, headers={"Cache-Control": "max-age=60", "Vary": "Accept"})
 
 
 class CredentialSerializer(serializers.ModelSerializer):

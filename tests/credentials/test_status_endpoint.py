@@ -141,3 +141,22 @@ def test_a_did_key_issuers_list_is_issued_and_signed_by_that_did_key(client, alp
 def test_an_unknown_list_is_404(client, credentials):
     assert client.get("/credentials/status/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/credentials/status/not-a-uuid").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/ld+json, application/json", "application/ld+json"),
+        ("application/json", "application/json"),
+        ("application/vc, application/json;q=0.5", "application/vc"),
+        ("*/*", "application/vc"),
+    ],
+)
+def test_the_list_is_served_as_the_json_type_a_verifiers_loader_asks_for(client, credentials, accept, media_type):
+    url = _entry(credentials[0], "revocation")["statusListCredential"]
+    plain = _get(client, url)
+    response = client.get(url.removeprefix("http://127.0.0.1:8000"), HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == media_type
+    assert "Accept" in response["Vary"]
+    assert response.content == plain.content

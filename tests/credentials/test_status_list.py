@@ -436,7 +436,7 @@ def test_index_that_is_not_a_base10_string_is_malformed(index: object) -> None:
         (lambda entry, cred: entry.update(type="StatusList2021Entry"), MalformedStatusList),
         (lambda entry, cred: entry.update(statusPurpose=""), MalformedStatusList),
         (lambda entry, cred: entry.update(statusSize=2), StatusVerificationError),
-        (lambda entry, cred: entry.update(statusSize=True), StatusVerificationError),
+        (lambda entry, cred: entry.update(statusSize=True), MalformedStatusList),
         (lambda entry, cred: entry.pop("statusListCredential"), MalformedStatusList),
         (lambda entry, cred: cred.update(type=["VerifiableCredential"]), MalformedStatusList),
         (lambda entry, cred: cred["credentialSubject"].update(type="StatusList2021"), MalformedStatusList),

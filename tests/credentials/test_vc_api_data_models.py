@@ -370,3 +370,117 @@ def test_the_admin_shows_both_identifiers_a_partner_may_issue_as(alpha):
     model_admin = admin.site._registry[IssuerSettings]
     assert model_admin.did_web(settings_row) == ALPHA_DID
     assert model_admin.did_key(settings_row) == multikey.did_key(multikey.decode_public_key(key.public_key_multibase))
+
+
+# --- Objects the data model requires a type (and a schema an id) for, and contexts pyld cannot process ---
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"termsOfUse": {}}, "credential.termsOfUse[0].type"),
+        ({"evidence": {}}, "credential.evidence[0].type"),
+        (
+            {"evidence": [{"type": "ExampleEvidence"}, {"id": "https://example.org/ev/2"}]},
+            "credential.evidence[1].type",
+        ),
+        ({"refreshService": {"id": "did:example:refresh/1"}}, "credential.refreshService[0].type"),
+        ({"credentialSchema": {"id": "https://example.org/schema.json"}}, "credential.credentialSchema[0].type"),
+        ({"credentialSchema": {"type": "JsonSchema"}}, "credential.credentialSchema[0].id"),
+    ],
+)
+def test_reserved_objects_without_a_type_and_schemas_without_an_id_are_400(api, changes, field):
+    assert_problem(issue(api, v2_credential(**changes)), 400, field=field)
+    assert not Credential.objects.exists()
+
+
+def test_typed_reserved_objects_are_issued(api):
+    vc = issued(api, v2_credential(credentialSchema={"id": "https://example.org/schema.json", "type": "JsonSchema"}))
+    assert vc["credentialSchema"]["type"] == "JsonSchema"
+
+
+def test_a_null_vocab_that_removes_no_mapping_is_400_not_a_server_error(api):
+    credential = v2_credential(
+        **{"@context": [CREDENTIALS_V2, {"@vocab": None}], "type": ["VerifiableCredential", "X"]}
+    )
+    assert issue(api, credential).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"statusListIndex": 7}, "base-10 integer string"),
+        ({"statusPurpose": ""}, "statusPurpose"),
+        ({"statusListCredential": "not a url"}, "must be a URL"),
+        ({"statusSize": 0}, "statusSize"),
+    ],
+)
+def test_a_malformed_bitstring_status_entry_is_refused_at_issue(client_for, olga, alpha, change, message):
+    partner_key_ensure(partner=alpha)
+    entry = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "refresh",
+        "statusListIndex": "12",
+        "statusListCredential": "https://example.org/status/1",
+        **change,
+    }
+    credential = {
+        "@context": [CREDENTIALS_V2],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:subject"},
+        "credentialStatus": entry,
+    }
+    response = client_for(olga).post("/credentials/issue", {"credential": credential}, format="json")
+    assert response.status_code == 400
+    assert message in json.dumps(response.json())
+    assert not Credential.objects.filter(issuer=alpha).exists()
+
+
+def test_a_presentation_holder_object_needs_an_id():
+    from apps.credentials.verification import presentation_verify
+
+    outcome = presentation_verify(
+        {"@context": [CREDENTIALS_V2], "type": ["VerifiablePresentation"], "holder": {"name": "no id"}},
+        allow_unsigned=True,
+    )
+    assert not outcome.verified
+    assert any(c["check"] == "structure" and "holder" in c["detail"] for c in outcome.checks if not c["passed"])
+
+
+def test_a_self_asserted_credential_needs_the_presentation_holder_to_be_its_issuer():
+    from apps.credentials.verification import presentation_verify
+
+    key = Ed25519PrivateKey.generate()
+    did = multikey.did_key(key.public_key())
+    method = multikey.did_key_verification_method(key.public_key())
+    credential = dataintegrity.sign(
+        {
+            "@context": [CREDENTIALS_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": did,
+            "credentialSubject": {"id": "did:example:subject"},
+        },
+        private_key=key,
+        verification_method=method,
+        created="2026-01-01T00:00:00Z",
+    )
+
+    def presented(**extra):
+        document = {
+            "@context": [CREDENTIALS_V2],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [credential],
+        }
+        return dataintegrity.sign(
+            {**document, **extra},
+            private_key=key,
+            verification_method=method,
+            created="2026-01-01T00:00:00Z",
+            proof_purpose="authentication",
+        )
+
+    assert presentation_verify(presented(holder=did)).verified
+    for holder in ({}, {"holder": "did:example:acme"}):
+        outcome = presentation_verify(presented(**holder))
+        assert not outcome.verified
+        assert any(c["check"] == "credential 0: holder" for c in outcome.checks if not c["passed"])

@@ -462,3 +462,43 @@ def test_credentials_signed_by_digital_bazaars_libraries_verify_in_corridor(node
     tampered = copy.deepcopy(signed)
     tampered["credentialSubject"]["id"] = "did:example:mallory"
     assert "signature" in details(refused(verifier, tampered))
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("statusListIndex", True), ("statusListIndex", "-1"), ("statusPurpose", 7), ("statusSize", 0)],
+)
+def test_a_malformed_status_entry_fails_verification_wherever_its_list_is_held(verifier, member, value):
+    """Bitstring Status List §3: a malformed entry is a MALFORMED_VALUE_ERROR, not a list left unchecked."""
+    key, did, method = _did_key_signer()
+    entry = {
+        "id": "https://status.example/lists/3#94567",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "94567",
+        "statusListCredential": "https://status.example/lists/3",
+    }
+    well_formed = v2_credential(issuer=did, validFrom="2024-01-01T00:00:00Z", credentialStatus=entry)
+    body = verified(
+        verifier,
+        dataintegrity.sign(well_formed, private_key=key, verification_method=method, created="2024-01-01T00:00:00Z"),
+    )
+    assert [warning["check"] for warning in body["warnings"]] == ["status"]
+    malformed = v2_credential(issuer=did, validFrom="2024-01-01T00:00:00Z", credentialStatus={**entry, member: value})
+    signed = dataintegrity.sign(malformed, private_key=key, verification_method=method, created="2024-01-01T00:00:00Z")
+    body = refused(verifier, signed, checks=["proof", "credentialStatus"])
+    assert failed_checks(body) == ["status"]
+    assert member in details(body)
+
+
+def test_status_list_credentials_are_readable_by_a_json_ld_loader(issuer, verifier):
+    """Digital Bazaar's http-client asks for application/ld+json or application/json and parses only those."""
+    credential = issue(issuer, v2_credential())
+    for entry in credential["credentialStatus"]:
+        request = urllib.request.Request(
+            issuer.base + entry["statusListCredential"].removeprefix(settings.CORRIDOR_BASE_URL),
+            headers={"Accept": "application/ld+json, application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["Content-Type"] == "application/ld+json"
+            verified(verifier, json.loads(response.read()))
