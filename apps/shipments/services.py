@@ -226,6 +226,17 @@ def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str
         and locked.created_by_id != actor.partner.pk
     ):
         raise ApplicationError("Only the consignment's parties may change it.", status=403, code="permission-denied")
+    if "goods_items" in data:
+        from apps.shipments.selectors import consignment_disclosure
+
+        if "goods_values" not in consignment_disclosure(actor=actor, consignment=locked):
+            # Replacing the lines would overwrite values this party is not entitled to read.
+            raise ApplicationError(
+                "Goods lines carry values your role in this consignment may not read, so you may not replace them.",
+                field="goods_items",
+                status=403,
+                code="permission-denied",
+            )
     errors: dict[str, list[str]] = {}
     merged = {"origin": locked.origin, "destination": locked.destination, **data}
     _clean_consignment(merged, errors)

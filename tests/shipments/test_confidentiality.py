@@ -121,6 +121,18 @@ def test_carriers_terminals_and_notify_parties_see_goods_without_their_value(cli
     assert {p["partner"] for p in body["parties"]} == {"alpha", "bravo", *ROLES}, "every party knows whom it deals with"
 
 
+def test_a_carrier_may_not_replace_goods_lines_whose_values_it_cannot_read(client_for, po, charlie, alice):
+    refused = client_for(charlie).patch(f"{URL}{po.pk}/", {"goods_items": []}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["pointer"] == "#/goods_items"
+    assert po.goods_items.count() == 1
+    other_fields = client_for(charlie).patch(f"{URL}{po.pk}/", {"corridor": "TW-EU"}, format="json")
+    assert other_fields.status_code == 200
+    allowed = client_for(alice).patch(f"{URL}{po.pk}/", {"goods_items": []}, format="json")
+    assert allowed.status_code == 200
+    assert po.goods_items.count() == 0
+
+
 def test_the_list_applies_the_rule_row_by_row(client_for, po, members, make_consignment, charlie, bravo):
     own = make_consignment(
         actor=Actor(partner=bravo, role=MemberRole.ADMIN, user=charlie),
