@@ -186,17 +186,7 @@ class MraAdminForm(forms.ModelForm):
 
     class Meta:
         model = Mra
-        fields = [
-            "key",
-            "name",
-            "signed_on",
-            "in_force_from",
-            "in_force_until",
-            "status",
-            "plurilateral",
-            "direction_note",
-            "notes",
-        ]
+        fields = ["key", *services.MRA_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -16,6 +16,7 @@ from apps.compliance.models import (
     ReviewDecision,
     ValidityPeriod,
 )
+from apps.compliance.services import MRA_FIELDS
 from apps.core.api.serializers import StrictInputSerializer
 
 # ------------------------------------------------------------------------------------ certificates
@@ -129,14 +130,7 @@ class MraSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "key",
-            "name",
-            "signed_on",
-            "in_force_from",
-            "in_force_until",
-            "status",
-            "plurilateral",
-            "direction_note",
-            "notes",
+            *MRA_FIELDS,
             "participants",
             "created_at",
             "updated_at",
