@@ -87,7 +87,6 @@ class StatusList(models.Model):
     sequence = models.PositiveIntegerField(default=1)
     size = models.PositiveIntegerField(default=131_072)
     bits = models.BinaryField(help_text="The raw bitstring; index 0 is the first byte's left-most bit")
-    allocated = models.PositiveIntegerField(default=0)
     allocation = models.BinaryField(
         default=bytes, editable=False, help_text="Which indexes are taken (bit set); built on first use when empty"
     )
