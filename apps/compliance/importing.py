@@ -469,7 +469,7 @@ def aeo_import(
     Only the authority's officers (operator or admin) or staff may import (403 otherwise). ``text`` is the
     file's text, or its bytes (UTF-8, a BOM accepted). ``source`` names the file in the audit record.
     """
-    services._require_registry_writer(actor, authority)
+    services.require_registry_writer(actor, authority)
     today = today or timezone.localdate()
     report = ImportReport(partial=partial)
     try:

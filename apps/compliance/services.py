@@ -62,7 +62,7 @@ def require_customs_officer(actor: Actor, *, role: str = MemberRole.OPERATOR) ->
     return partner
 
 
-def _require_registry_writer(actor: Actor, authority: Partner) -> None:
+def require_registry_writer(actor: Actor, authority: Partner) -> None:
     """Customs authorities manage their own certificates; staff may act for any authority."""
     if not authority.is_customs_authority:
         raise ApplicationError(
@@ -136,7 +136,7 @@ def certificate_create(
     last_reviewed_on: date | None = None,
 ) -> AeoCertificate:
     """Register an AEO certificate the authority granted, valid from ``valid_from``; 409 if the number exists."""
-    _require_registry_writer(actor, authority)
+    require_registry_writer(actor, authority)
     _check_holder(holder)
     number = _clean_text(number, "number", MAX_NUMBER_LENGTH)
     certificate_type = _clean_text(certificate_type, "certificate_type", MAX_TYPE_LENGTH)
@@ -190,7 +190,7 @@ def certificate_renew(
     *, actor: Actor, certificate: AeoCertificate, valid_from: date, valid_until: date | None
 ) -> ValidityPeriod:
     """Add a validity period (a renewal); periods of one certificate may not overlap."""
-    _require_registry_writer(actor, certificate.authority)
+    require_registry_writer(actor, certificate.authority)
     with transaction.atomic():
         certificate = AeoCertificate.objects.select_for_update().get(pk=certificate.pk)
         _check_period(certificate, valid_from, valid_until)
@@ -225,7 +225,7 @@ def certificate_status_set(
     *, actor: Actor, certificate: AeoCertificate, status: str, effective_on: date, reason: str
 ) -> AeoCertificate:
     """Suspend, revoke, reinstate or expire a certificate from a date, with the reason kept in its history."""
-    _require_registry_writer(actor, certificate.authority)
+    require_registry_writer(actor, certificate.authority)
     if status not in CertificateStatus.values:
         raise ApplicationError(
             f"Unknown status '{status}'; one of {', '.join(CertificateStatus.values)}.", field="status"
