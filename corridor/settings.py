@@ -276,6 +276,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
     # Daily, after midnight UTC (CELERY_TIMEZONE): the passes are idempotent, so a missed or doubled run is harmless.
+    "trust-recheck-sweep": {"task": "apps.compliance.tasks.trust_recheck_sweep", "schedule": timedelta(minutes=5)},
     "aeo-expiry-pass": {"task": "apps.compliance.tasks.aeo_expiry_pass", "schedule": crontab(hour=1, minute=10)},
     "mra-dates-pass": {"task": "apps.compliance.tasks.mra_dates_pass", "schedule": crontab(hour=1, minute=20)},
     "aeo-credentials-pass": {

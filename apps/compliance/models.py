@@ -252,3 +252,22 @@ class ReviewDecision(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.authority.slug}: {self.decision} {self.consignment_id}"
+
+
+class TrustRecheck(models.Model):
+    """A re-evaluation of trust that was asked for and not yet done (DESIGN §10: the database is the ledger).
+
+    A registry change writes one in its own transaction and rings the broker; the task deletes it when
+    done, and a beat sweep re-enqueues any left pending, so a lost message delays a re-evaluation but
+    never loses it. ``key`` identifies the parameters, so repeats of one request are done once.
+    """
+
+    key = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the canonical parameters")
+    params = models.JSONField(help_text="The keyword arguments of compliance.tasks.trust_reevaluate")
+    requested_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"trust recheck {self.key[:12]} asked {self.requested_at:%Y-%m-%d %H:%M}"

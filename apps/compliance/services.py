@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from apps.compliance import trust
 from apps.compliance.choices import CertificateStatus, MraStatus, ReviewDecisionKind
@@ -87,7 +88,55 @@ def _after_commit_certificate(certificate: AeoCertificate, *, as_of: date | None
     certificate_id, holder_id = str(certificate.pk), str(certificate.holder_id)
     day = as_of.isoformat() if as_of else None
     transaction.on_commit(lambda: tasks.aeo_credential_sync.delay(certificate_id))
-    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(holder_ids=[holder_id], as_of=day))
+    trust_recheck_request(holder_ids=[holder_id], as_of=day)
+
+
+def trust_recheck_key(
+    *,
+    holder_ids: Iterable[str] | None = None,
+    mra_id: str | None = None,
+    as_of: str | None = None,
+    authority_ids: Iterable[str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The ledger key and canonical parameters of one re-evaluation request (the task computes the same)."""
+    import hashlib
+    import json
+
+    params = {
+        "holder_ids": sorted(holder_ids) if holder_ids is not None else None,
+        "mra_id": mra_id,
+        "as_of": as_of,
+        "authority_ids": sorted(authority_ids) if authority_ids is not None else None,
+    }
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(), params
+
+
+def trust_recheck_request(**given: Any) -> None:
+    """Record a re-evaluation in the ledger (inside the caller's transaction) and enqueue it after commit."""
+    from apps.compliance import tasks
+    from apps.compliance.models import TrustRecheck
+
+    key, params = trust_recheck_key(**given)
+    TrustRecheck.objects.create(key=key, params=params, requested_at=timezone.now())
+    transaction.on_commit(partial(tasks.trust_reevaluate.delay, **given))
+
+
+def trust_rechecks_done(*, key: str, started: Any) -> int:
+    """Clear the ledger entries a finished re-evaluation covered (those asked before it started)."""
+    from apps.compliance.models import TrustRecheck
+
+    return TrustRecheck.objects.filter(key=key, requested_at__lte=started).delete()[0]
+
+
+def trust_rechecks_overdue(*, older_than: timedelta = timedelta(minutes=5)) -> list[dict[str, Any]]:
+    """Parameters of the re-evaluations still pending after ``older_than`` (a lost message), one per key."""
+    from apps.compliance.models import TrustRecheck
+
+    pending = TrustRecheck.objects.filter(requested_at__lt=timezone.now() - older_than).order_by("requested_at")
+    overdue: dict[str, dict[str, Any]] = {}
+    for key, params in pending.values_list("key", "params"):
+        overdue.setdefault(key, params)
+    return list(overdue.values())
 
 
 def _check_period(certificate: AeoCertificate | None, valid_from: date, valid_until: date | None) -> None:
@@ -384,12 +433,10 @@ def _write_participants(mra: Mra, participants: Iterable[ParticipantIn]) -> None
 
 def _after_commit_mra(mra: Mra, *, former_authority_ids: Iterable[Any] = ()) -> None:
     """After commit: re-judge open consignments for the MRA's authorities, and for any it no longer includes."""
-    from apps.compliance import tasks
 
-    mra_id = str(mra.pk)
     authority_ids = {str(pk) for pk in mra.participants.values_list("authority_id", flat=True)}
     authority_ids |= {str(pk) for pk in former_authority_ids}
-    transaction.on_commit(lambda: tasks.trust_reevaluate.delay(mra_id=mra_id, authority_ids=sorted(authority_ids)))
+    trust_recheck_request(mra_id=str(mra.pk), authority_ids=sorted(authority_ids))
 
 
 def mra_create(
@@ -680,7 +727,6 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
 
     Idempotent: a second run on the same day, or any later day, raises and writes nothing new.
     """
-    from apps.compliance import tasks
     from apps.disruptions import services as alerts
     from apps.disruptions.choices import AlertKind, AlertSeverity
 
@@ -746,8 +792,7 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
         CertificateStatusChange.objects.filter(effective_on=today).values_list("certificate__holder_id", flat=True)
     )
     if starting:
-        holder_ids = sorted(str(pk) for pk in starting)
-        transaction.on_commit(lambda: tasks.trust_reevaluate.delay(holder_ids=holder_ids, as_of=today.isoformat()))
+        trust_recheck_request(holder_ids=sorted(str(pk) for pk in starting), as_of=today.isoformat())
     return {"warned": warned, "expired": expired, "holders_reevaluated": len(starting)}
 
 
@@ -756,7 +801,6 @@ def mra_dates_pass(*, today: date) -> int:
 
     An MRA with no in-force date counts from its signing (DESIGN §10), so its signing date starts it.
     """
-    from apps.compliance import tasks
 
     yesterday = today - timedelta(days=1)
     starting = (
@@ -769,5 +813,5 @@ def mra_dates_pass(*, today: date) -> int:
     )
     for mra_id in touched:
         # After commit when called inside a transaction (the demo loader), at once from the beat task.
-        transaction.on_commit(partial(tasks.trust_reevaluate.delay, mra_id=mra_id, as_of=today.isoformat()))
+        trust_recheck_request(mra_id=mra_id, as_of=today.isoformat())
     return len(touched)

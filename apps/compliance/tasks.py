@@ -42,6 +42,8 @@ def trust_reevaluate(
     from apps.compliance import selectors, services
     from apps.compliance.models import Mra
 
+    started = timezone.now()
+    key, _ = services.trust_recheck_key(holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids)
     if mra_id is not None and authority_ids is None:
         authority_ids = [
             str(pk) for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True) if pk
@@ -53,7 +55,19 @@ def trust_reevaluate(
         changed += services.trust_reevaluate_consignments(
             consignment_ids=consignment_ids[start : start + BATCH], as_of=day, authority_ids=authority_ids
         )
+    services.trust_rechecks_done(key=key, started=started)
     return changed
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def trust_recheck_sweep() -> int:
+    """Re-enqueue re-evaluations the ledger still holds after a few minutes (a lost or failed message)."""
+    from apps.compliance import services
+
+    overdue = services.trust_rechecks_overdue()
+    for params in overdue:
+        trust_reevaluate.delay(**params)
+    return len(overdue)
 
 
 @shared_task(**RETRYING, time_limit=300)
