@@ -27,7 +27,7 @@ run: $(DEPS)
 ## test: the whole suite (SQLite, or PostgreSQL when CORRIDOR_DATABASE_URL points at one)
 test: $(DEPS)
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .
