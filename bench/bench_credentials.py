@@ -42,7 +42,8 @@ from apps.credentials import dataintegrity
 from apps.credentials.dataintegrity import hash_data, sign, verify
 from apps.credentials.jsonld import bundled_registry, document_loader
 from apps.credentials.multikey import did_key_verification_method, resolve_did_key
-from tests.credentials.samples import EXAMPLE_9_6_1, VECTORS, step_credential
+from tests.credentials.samples import EXAMPLE_9_6_1, step_credential
+from tests.vectors import VECTORS
 
 DEFAULT_N = 2_000
 ROUNDS = 3
@@ -75,16 +76,13 @@ def line(label: str, seconds: float, *, per_second: bool = True) -> None:
 
 
 def measure_vector_credential(key: Ed25519PrivateKey, count: int) -> tuple[float, float]:
-    """Sign and verify the W3C vectors' small alumni credential (needs the shared test contexts)."""
+    """Sign and verify the W3C vectors' small alumni credential (with the test contexts it cites)."""
     contexts = VECTORS / "contexts"
-    unsigned_path = VECTORS / "w3c-vc-di-eddsa" / "unsigned.json"
-    if not unsigned_path.exists():
-        return 0.0, 0.0
     index = json.loads((contexts / "index.json").read_text(encoding="utf-8"))
     registry = bundled_registry().extended(
         {url: json.loads((contexts / name).read_text(encoding="utf-8")) for url, name in index.items()}
     )
-    unsigned = json.loads(unsigned_path.read_text(encoding="utf-8"))
+    unsigned = json.loads((VECTORS / "w3c-vc-di-eddsa" / "unsigned.json").read_text(encoding="utf-8"))
     documents = [{**unsigned, "id": f"urn:uuid:58172aac-d8ba-11ed-83dd-{number:012d}"} for number in range(count)]
     method = did_key_verification_method(key.public_key())
 
@@ -102,9 +100,6 @@ def measure_vector_credential(key: Ed25519PrivateKey, count: int) -> tuple[float
 
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_N
-    if not EXAMPLE_9_6_1.exists():
-        print(f"the GS1 example is not at {EXAMPLE_9_6_1}")
-        return 1
     key = Ed25519PrivateKey.generate()
     method = did_key_verification_method(key.public_key())
     registry = bundled_registry()
@@ -161,10 +156,9 @@ def main() -> int:
         f"plain pyld would be {plain_median / canon_median:.1f}x slower to canonicalize."
     )
     small_sign, small_verify = measure_vector_credential(key, count)
-    if small_sign:
-        print("a small credential, the W3C vectors' unsigned.json (the JS peer's figures are for small ones):")
-        line("sign, created unique", small_sign)
-        line("verify", small_verify)
+    print("a small credential, the W3C vectors' unsigned.json (the JS peer's figures are for small ones):")
+    line("sign, created unique", small_sign)
+    line("verify", small_verify)
     per_two_cores = 2 / sign_median
     verdict = "meets" if per_two_cores >= 1000 else "misses"
     print(

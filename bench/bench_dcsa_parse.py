@@ -3,7 +3,7 @@
 DCSA feeds arrive in pages of hundreds to thousands of events, and the whole page is validated
 before anything is written, so parsing must run at thousands of events per second. This parses
 10,000 events per DCSA version, built by repeating DCSA's valid samples
-(``../shared/vectors/dcsa/messages`` by default, or the folder given as the first argument) with
+(``tests/vectors/dcsa/messages`` by default, or the folder given as the first argument) with
 distinct eventIDs, and compares it with a baseline measured in the same run on the same bytes:
 plain ``json.loads``, the least any ingest must do.
 
@@ -26,10 +26,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from apps.shipments.ingest.dcsa import parse_dcsa_events
+from tests.vectors import VECTORS
 
 EVENTS = 10_000
 ROUNDS = 5
-DEFAULT_MESSAGES = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "dcsa" / "messages"
+DEFAULT_MESSAGES = VECTORS / "dcsa" / "messages"
 
 
 def sample_events(folder: Path, version: str) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """How fast is the CBV 2.0 event hash? Run by hand: ``.venv/bin/python bench/bench_epcis_hash.py [FOLDER]``.
 
 EPCIS capture must take >= 2,000 events/s including the hash (DESIGN §10), so this measures the hash
-alone on events built by repeating the GS1 EPCIS 2.0 examples (``../shared/vectors/epcis`` by default,
+alone on events built by repeating the GS1 EPCIS 2.0 examples (``tests/vectors/epcis`` by default,
 or FOLDER), and compares it with a baseline measured in the same run:
 ``sha256(json.dumps(event, sort_keys=True))``, the cheapest content hash one could use instead.
 
@@ -30,10 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from apps.shipments.epcis_hash import HashContext, document_events, event_hash, hash_context
+from tests.vectors import VECTORS
 
 EVENTS = 20_000
 ROUNDS = 5
-DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "epcis"
+DEFAULT_EXAMPLES = VECTORS / "epcis"
 EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 
 Sample = list[tuple[dict, HashContext, str]]  # event, its document's prefixes, the document's name

@@ -1,7 +1,7 @@
 """How fast is EPCIS 2.0 validation + parsing? Run by hand: ``.venv/bin/python bench/bench_epcis_parse.py``.
 
 EPCIS capture must take >= 2,000 events/s (DESIGN §10), hash included. This builds one EPCISDocument of
-20,000 events by repeating the events of the GS1 EPCIS 2.0 examples (``../shared/vectors/epcis`` by
+20,000 events by repeating the events of the GS1 EPCIS 2.0 examples (``tests/vectors/epcis`` by
 default, or the folder given as the first argument; the example GS1 itself got wrong,
 ``transformation_event_all_possible_fields.jsonld``, is left out), each copy with its own eventID, EPC
 serials and event time so no cached canonical form is reused. Each example's own ``@context`` prefixes
@@ -31,11 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from apps.shipments.ingest import epcis
+from tests.vectors import VECTORS
 
 EVENTS = 20_000
 ROUNDS = 5
 FLOOR = 2_000  # events/s, DESIGN §10
-DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "epcis"
+DEFAULT_EXAMPLES = VECTORS / "epcis"
 REJECTED = "transformation_event_all_possible_fields.jsonld"  # redefines a protected JSON-LD term
 EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 

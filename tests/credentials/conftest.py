@@ -1,9 +1,9 @@
 """Fixtures for the credential core: the W3C vectors, their test contexts and keys. No database.
 
-The W3C Data Integrity EdDSA vectors live in ``../shared/vectors`` (read at test time only); they cite
-contexts Corridor does not ship (``credentials/examples/v2``, ``citizenship/v4rc1``), so the vector
-tests use a registry extended with the shared copies. Local copies of the RDFC-1.0 test case and the
-proof set/chain vectors are in ``vectors/`` next to this file (see its PROVENANCE.md).
+The W3C Data Integrity EdDSA vectors, the RDFC-1.0 test case and the proof set/chain vectors are in
+``tests/vectors`` (see its PROVENANCE.md). The employment vector cites a context Corridor does not ship
+(``citizenship/v4rc1``), so the vector tests use a registry extended with the copies in
+``tests/vectors/contexts``.
 """
 
 from __future__ import annotations
@@ -18,19 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from apps.credentials.jsonld import ContextRegistry, bundled_registry
 from apps.credentials.multikey import decode_private_key, decode_public_key
-from tests.conftest import skip_or_fail
-from tests.credentials.samples import VECTORS
-
-LOCAL_VECTORS = Path(__file__).resolve().parent / "vectors"
-EDDSA = VECTORS / "w3c-vc-di-eddsa"
-
-
-def vector_path(*parts: str) -> Path:
-    """A file of ``../shared/vectors``; the test is skipped (failed in CI) when the vectors are absent."""
-    path = VECTORS.joinpath(*parts)
-    if not path.exists():
-        skip_or_fail(f"the shared vectors are not at {path}")
-    return path
+from tests.vectors import VECTORS
 
 
 def read_json(path: Path) -> Any:
@@ -39,7 +27,7 @@ def read_json(path: Path) -> Any:
 
 @functools.cache
 def _vector_registry() -> ContextRegistry:
-    contexts = vector_path("contexts")
+    contexts = VECTORS / "contexts"
     index = read_json(contexts / "index.json")
     bundled = bundled_registry()
     extra = {url: read_json(contexts / name) for url, name in index.items() if url not in bundled}
@@ -55,7 +43,7 @@ def vector_registry() -> ContextRegistry:
 @pytest.fixture
 def vector_keys() -> tuple[Ed25519PrivateKey, Ed25519PublicKey]:
     """The spec's published TEST key pair (``keyPair.json``): never for anything but tests."""
-    pair = read_json(vector_path("w3c-vc-di-eddsa", "keyPair.json"))
+    pair = read_json(VECTORS / "w3c-vc-di-eddsa" / "keyPair.json")
     return decode_private_key(pair["privateKeyMultibase"]), decode_public_key(pair["publicKeyMultibase"])
 
 

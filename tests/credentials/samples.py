@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
+from tests.vectors import VECTORS
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 EXAMPLE_9_6_1 = VECTORS / "epcis" / "Example_9.6.1-ObjectEvent.jsonld"
 
 ISSUER = "did:web:corridor.example:partners:acme-forwarding"

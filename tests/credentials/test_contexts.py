@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from apps.credentials.jsonld import CONTEXTS_DIR, CORRIDOR_V1, bundled_registry, canonicalize, expand
-from tests.credentials.conftest import read_json, vector_path
+from tests.credentials.conftest import read_json
 from tests.credentials.samples import aeo_subject, first_epcis_event, full_subject, step_credential
+from tests.vectors import VECTORS
 
 GS1_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CBV = "https://ref.gs1.org/cbv/"
@@ -37,7 +38,7 @@ def corridor_context() -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", PRODUCT_CONTEXTS)
 def test_bundled_context_is_byte_identical_to_the_published_copy(name):
-    assert (CONTEXTS_DIR / name).read_bytes() == vector_path("contexts", name).read_bytes()
+    assert (CONTEXTS_DIR / name).read_bytes() == (VECTORS / "contexts" / name).read_bytes()
 
 
 def test_every_context_file_is_indexed_and_licensed():
@@ -47,8 +48,9 @@ def test_every_context_file_is_indexed_and_licensed():
     assert index[CORRIDOR_V1] == "corridor-v1.jsonld"
     licences = {path.name for path in (CONTEXTS_DIR / "licenses").iterdir()}
     assert len(licences) == 6
+    published = VECTORS / "contexts" / "licenses"
     for name in licences:
-        assert (CONTEXTS_DIR / "licenses" / name).read_bytes() == vector_path("contexts", "licenses", name).read_bytes()
+        assert (CONTEXTS_DIR / "licenses" / name).read_bytes() == (published / name).read_bytes()
 
 
 def test_corridor_context_is_protected_json_ld_11_with_full_iris():
@@ -138,7 +140,7 @@ def test_step_credential_canonical_form_uses_cbv_and_status_list_iris():
 
 
 def gs1_context() -> dict[str, Any]:
-    return read_json(vector_path("epcis", "epcis-context.jsonld"))["@context"]
+    return read_json(VECTORS / "epcis" / "epcis-context.jsonld")["@context"]
 
 
 def cbv_words() -> dict[str, dict[str, str]]:
@@ -185,7 +187,7 @@ def test_no_top_level_term_shadows_a_cbv_word():
 def test_event_fields_mean_what_gs1_context_says():
     """The first Example 9.6.1 event: every statement GS1's context makes, ours makes too."""
     event = first_epcis_event()
-    gs1_registry = bundled_registry().extended({GS1_CONTEXT: read_json(vector_path("epcis", "epcis-context.jsonld"))})
+    gs1_registry = bundled_registry().extended({GS1_CONTEXT: read_json(VECTORS / "epcis" / "epcis-context.jsonld")})
     theirs = gs1_registry.expand({"@context": GS1_CONTEXT, **event})[0]
     ours = expand({**step_credential(), "credentialSubject": event})[0]
     ours = ours["https://www.w3.org/2018/credentials#credentialSubject"][0]

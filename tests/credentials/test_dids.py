@@ -56,7 +56,7 @@ DID_KEY_VECTORS = [
         "8pM1DN3RiT8vbom5u1sNryaNT1nyL8CTTW3b5PwWXRBH",
     ),
 ]
-# The W3C Data Integrity EdDSA test key pair (public test data: ../shared/vectors/w3c-vc-di-eddsa/keyPair.json)
+# The W3C Data Integrity EdDSA test key pair (public test data: tests/vectors/w3c-vc-di-eddsa/keyPair.json)
 DI_PUBLIC_KEY = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 DI_PRIVATE_KEY = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
 

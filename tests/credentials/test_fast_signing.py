@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from apps.credentials import dataintegrity
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2, DataLossDetected, canonicalize
 from apps.credentials.subjects import step_subject
-from tests.credentials.samples import VECTORS, step_credential
+from tests.credentials.samples import step_credential
 from tests.credentials.test_jsonld import credentials, reference_canonicalize
+from tests.vectors import VECTORS
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 METHOD = "did:web:corridor.example:partners:acme#key-1"

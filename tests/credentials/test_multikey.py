@@ -21,13 +21,14 @@ from apps.credentials.multikey import (
     multikey_verification_method,
     resolve_did_key,
 )
-from tests.credentials.conftest import read_json, vector_path
+from tests.credentials.conftest import read_json
+from tests.vectors import VECTORS
 
 VECTOR_PUBLIC = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 
 
 def test_vector_key_pair_round_trips():
-    pair = read_json(vector_path("w3c-vc-di-eddsa", "keyPair.json"))
+    pair = read_json(VECTORS / "w3c-vc-di-eddsa" / "keyPair.json")
     private_key = decode_private_key(pair["privateKeyMultibase"])
     public_key = decode_public_key(pair["publicKeyMultibase"])
     assert pair["publicKeyMultibase"] == VECTOR_PUBLIC

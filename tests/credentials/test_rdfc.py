@@ -19,10 +19,10 @@ from pyld.nquads import parse_nquads
 from apps.credentials import jsonld, rdfc
 from apps.credentials.jsonld import canonicalize
 from apps.credentials.rdfc import BoundedWorkExceeded, Limits, canonicalize_nquads, check_json_shape
-from tests.credentials.conftest import LOCAL_VECTORS
 from tests.credentials.samples import step_credential
+from tests.vectors import VECTORS
 
-RDFC10 = LOCAL_VECTORS / "rdfc10"
+RDFC10 = VECTORS / "rdfc10"
 
 
 class _RdfcSha384(rdfc._BudgetedURDNA2015):

@@ -18,8 +18,10 @@ from pyld import jsonld as pyld_jsonld
 from apps.credentials import dataintegrity
 from apps.credentials.dataintegrity import hash_data, sign, verify
 from apps.credentials.multikey import decode_private_key, decode_public_key, encode_multibase, resolve_did_key
-from tests.credentials.conftest import LOCAL_VECTORS, read_json, vector_path
+from tests.credentials.conftest import read_json
+from tests.vectors import VECTORS
 
+EDDSA = VECTORS / "w3c-vc-di-eddsa"
 VECTOR_SETS = {
     "alumni": ("unsigned.json", "eddsa-rdfc-2022"),
     "employ": ("employmentAuth.json", "eddsa-rdfc-2022/employ"),
@@ -29,13 +31,9 @@ VECTOR_SETS = {
 def load_set(name: str) -> tuple[dict, dict, dict]:
     """(unsigned document, proof configuration, folder files) of a vector set."""
     unsigned_name, folder = VECTOR_SETS[name]
-    unsigned = read_json(vector_path("w3c-vc-di-eddsa", unsigned_name))
-    config = read_json(vector_path("w3c-vc-di-eddsa", folder, "proofConfigDataInt.json"))
-    files = {
-        path.name: path.read_text(encoding="utf-8")
-        for path in vector_path("w3c-vc-di-eddsa", folder).iterdir()
-        if path.is_file()
-    }
+    unsigned = read_json(EDDSA / unsigned_name)
+    config = read_json(EDDSA / folder / "proofConfigDataInt.json")
+    files = {path.name: path.read_text(encoding="utf-8") for path in (EDDSA / folder).iterdir() if path.is_file()}
     return unsigned, config, files
 
 
@@ -75,14 +73,14 @@ def test_sign_produces_the_signed_vector(name, vector_registry, vector_keys):
         created=config["created"],
         registry=vector_registry,
     )
-    expected = read_json(vector_path("w3c-vc-di-eddsa", VECTOR_SETS[name][1], "signedDataInt.json"))
+    expected = read_json(EDDSA / VECTOR_SETS[name][1] / "signedDataInt.json")
     assert signed == expected
     assert list(signed["proof"]) == list(expected["proof"])  # same members in the same order
 
 
 @pytest.mark.parametrize("name", VECTOR_SETS)
 def test_signed_vector_verifies_with_its_did_key(name, vector_registry):
-    signed = read_json(vector_path("w3c-vc-di-eddsa", VECTOR_SETS[name][1], "signedDataInt.json"))
+    signed = read_json(EDDSA / VECTOR_SETS[name][1] / "signedDataInt.json")
     result = verify(signed, resolve_key=resolve_did_key, registry=vector_registry)
     assert result.verified, result.errors
     assert [check.name for check in result.checks] == [
@@ -108,18 +106,18 @@ def test_employ_vector_needs_rdfc_not_pyld_default(vector_registry):
 
 
 def test_tampered_vector_fails_the_signature_check(vector_registry):
-    signed = read_json(vector_path("w3c-vc-di-eddsa", "eddsa-rdfc-2022", "signedDataInt.json"))
+    signed = read_json(EDDSA / "eddsa-rdfc-2022" / "signedDataInt.json")
     signed["credentialSubject"]["alumniOf"] = "The School of Counterexamples"
     result = verify(signed, resolve_key=resolve_did_key, registry=vector_registry)
     assert not result.verified
     assert [check.name for check in result.errors] == ["signature"]
 
 
-# Proof sets and chains (TestVectors/proof-set-chain, copied in vectors/proof-set-chain).
+# Proof sets and chains (TestVectors/proof-set-chain, copied in tests/vectors/proof-set-chain).
 
 
 def chain_vector(name: str) -> dict:
-    return read_json(LOCAL_VECTORS / "proof-set-chain" / name)
+    return read_json(VECTORS / "proof-set-chain" / name)
 
 
 def fragment_key(verification_method: str):

@@ -32,10 +32,9 @@ from apps.shipments.ingest import dcsa, epcis
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
 from apps.shipments.services import consignment_create
-from tests.conftest import skip_or_fail
 from tests.shipments.conftest import CONTAINER, consignment_data
+from tests.vectors import VECTORS
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 # GS1's examples that Corridor's EPCIS ingest accepts (this one redefines a protected term and is refused).
 EPCIS_REFUSED = {"transformation_event_all_possible_fields.jsonld"}
 DCSA_SAMPLES = {
@@ -232,26 +231,21 @@ def test_step_credentials_verify_in_digital_bazaars_libraries(node, tmp_path, al
         }
 
 
-def _shared_json(*parts: str) -> Any:
-    path = SHARED.joinpath(*parts)
-    if not path.is_file():
-        skip_or_fail(f"the shared vectors are not at {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+def _vector_json(*parts: str) -> Any:
+    return json.loads(VECTORS.joinpath(*parts).read_text(encoding="utf-8"))
 
 
 def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_path, operator, carrier_operator):
     """Every event of GS1's EPCIS examples (recorded by alpha) and of DCSA's samples (recorded by bravo)
     gets a step credential (unlinked, so after the grace period) that Digital Bazaar verifies."""
-    epcis_files = sorted(path.name for path in (SHARED / "epcis").glob("*.jsonld"))
-    if not epcis_files:
-        skip_or_fail(f"the GS1 EPCIS examples are not at {SHARED / 'epcis'}")
+    epcis_files = sorted(path.name for path in (VECTORS / "epcis").glob("*.jsonld"))
     for name in epcis_files:
         if name in EPCIS_REFUSED or name == "epcis-context.jsonld":
             continue
-        events = epcis.parse_document(_shared_json("epcis", name))
+        events = epcis.parse_document(_vector_json("epcis", name))
         event_batch_record(actor=operator, events=events, channel="epcis")
     for name, version in DCSA_SAMPLES.items():
-        events = dcsa.parse_dcsa_events(_shared_json("dcsa", "messages", name), version=version)
+        events = dcsa.parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
         event_batch_record(actor=carrier_operator, events=events, channel="dcsa")
     Event.objects.update(record_time=F("record_time") - services.LINK_GRACE - timedelta(minutes=1))
     credentials = [services.step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +18,7 @@ from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments import services
 from apps.shipments.models import Consignment
-from tests.conftest import skip_or_fail
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
-
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 
 # ISO 6346 numbers with valid check digits, and a valid IMO ship number.
 CONTAINER = "MSKU1234565"
@@ -30,14 +26,6 @@ OTHER_CONTAINER = "TGHU9876542"
 VESSEL_IMO = "9074729"
 
 DEPARTED = "2026-03-01T10:00:00+08:00"
-
-
-def vector_path(*parts: str) -> Path:
-    """A file of ``../shared/vectors``; the test is skipped (failed in CI) when the vectors are absent."""
-    path = VECTORS.joinpath(*parts)
-    if not path.exists():
-        skip_or_fail(f"the shared vectors are not at {path}")
-    return path
 
 
 def consignment_data(**changes: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """DCSA Track & Trace ingest: POST /api/v1/dcsa/v2/events (2.2) and /api/v1/dcsa/v3/events (3.0).
 
-DCSA's own samples in ``../shared/vectors/dcsa/messages`` ingest with their eventIDs as sent; its
+DCSA's own samples in ``tests/vectors/dcsa/messages`` ingest with their eventIDs as sent; its
 deliberately wrong ones are refused in DCSA's error object with nothing stored.
 """
 
@@ -16,21 +16,19 @@ import pytest
 from apps.partners.choices import TokenScope
 from apps.shipments.choices import LinkVia
 from apps.shipments.models import Event, EventLink
-from tests.shipments.conftest import VECTORS, vector_path
+from tests.vectors import VECTORS
 
 pytestmark = pytest.mark.django_db
 
 MESSAGES = VECTORS / "dcsa" / "messages"
-SAMPLES = sorted(path.name for path in MESSAGES.glob("tnt-*.json") if "-wrong-" not in path.name) or [
-    "tnt-220-response.json"
-]
-WRONG = sorted(path.name for path in MESSAGES.glob("tnt-*-wrong-*.json")) or ["tnt-220-response-wrong-structure.json"]
+SAMPLES = sorted(path.name for path in MESSAGES.glob("tnt-*.json") if "-wrong-" not in path.name)
+WRONG = sorted(path.name for path in MESSAGES.glob("tnt-*-wrong-*.json"))
 DCSA_ERROR_KEYS = {"httpMethod", "requestUri", "statusCode", "statusCodeText", "errorDateTime", "errors"}
 EQUIPMENT_SAMPLE = "tnt-300-request-equipment.json"
 
 
 def _sample(name: str) -> Any:
-    return json.loads(vector_path("dcsa", "messages", name).read_text(encoding="utf-8"))
+    return json.loads((MESSAGES / name).read_text(encoding="utf-8"))
 
 
 def _url(name: str) -> str:

@@ -13,13 +13,13 @@ from apps.partners.access import Actor
 from apps.shipments.ingest import epcis
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
-from tests.shipments.conftest import vector_path
+from tests.vectors import VECTORS
 
 pytestmark = pytest.mark.django_db
 
 
 def _document() -> dict:
-    return json.loads(vector_path("epcis", "Example_9.6.1-ObjectEvent.jsonld").read_text())
+    return json.loads((VECTORS / "epcis" / "Example_9.6.1-ObjectEvent.jsonld").read_text())
 
 
 def _record(partner, document, django_capture_on_commit_callbacks):
