@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pytest
 from django.utils import timezone
@@ -26,7 +26,14 @@ REQUIRE_ALL = os.environ.get("CORRIDOR_REQUIRE_ALL_TESTS") == "1"
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.register_profile("dev", deadline=None)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def hypothesis_profile_name(environ: Mapping[str, str]) -> str:
+    """``HYPOTHESIS_PROFILE`` if set, else ``ci`` wherever ``CI`` is set (``.ci/run`` sets it), else ``dev``."""
+    return environ.get("HYPOTHESIS_PROFILE") or ("ci" if environ.get("CI") else "dev")
+
+
+settings.load_profile(hypothesis_profile_name(os.environ))
 
 
 def skip_or_fail(reason: str) -> None:
