@@ -194,8 +194,9 @@ def pure_baseline(ids: list, authority_ids: list[str]) -> tuple[float, float, in
 
 def main() -> None:
     benchdb.fresh_django()
-    from apps.compliance import services, tasks
+    from apps.compliance import tasks
     from apps.compliance.models import MraParticipant, TrustEvaluation
+    from apps.compliance.services import reevaluation
     from apps.disruptions.models import Alert
     from apps.shipments.models import Consignment
 
@@ -211,7 +212,7 @@ def main() -> None:
 
     began = time.perf_counter()
     for start in range(0, len(ids), tasks.BATCH):
-        services.trust_reevaluate_consignments(consignment_ids=ids[start : start + tasks.BATCH], as_of=AS_OF)
+        reevaluation.trust_reevaluate_consignments(consignment_ids=ids[start : start + tasks.BATCH], as_of=AS_OF)
     print(
         f"first evaluation (every authority, {TrustEvaluation.objects.count():,} verdicts stored): "
         f"{time.perf_counter() - began:.2f} s"
@@ -248,18 +249,18 @@ def main() -> None:
     ended = not ended
     _mra_end(mra, ended=ended)
     per_batch: list[int] = []
-    evaluate = services.trust_reevaluate_consignments
+    evaluate = reevaluation.trust_reevaluate_consignments
 
     def counted(**kwargs):
         count, result = _queries(lambda: evaluate(**kwargs))
         per_batch.append(count)
         return result
 
-    services.trust_reevaluate_consignments = counted
+    reevaluation.trust_reevaluate_consignments = counted
     try:
         everything, flipped_all = _queries(lambda: tasks.trust_reevaluate(mra_id=str(mra.pk), as_of=AS_OF.isoformat()))
     finally:
-        services.trust_reevaluate_consignments = evaluate
+        reevaluation.trust_reevaluate_consignments = evaluate
     print(
         f"queries: {one_batch} for {tasks.BATCH:,} consignments ({flipped} verdicts changed); {everything} for "
         f"{len(ids):,} ({flipped_all} changed) in {len(per_batch)} batches of {per_batch} queries; "

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.compliance import services
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import (
     AeoCertificate,
@@ -26,6 +25,7 @@ from apps.compliance.models import (
     TrustEvaluation,
     ValidityPeriod,
 )
+from apps.compliance.services import certificates, mras
 from apps.partners.access import Actor
 from apps.partners.admin import ServiceRefusalAdmin
 
@@ -138,7 +138,7 @@ class AeoCertificateAdmin(ServiceRefusalAdmin):
         actor = staff_actor(request)
         data = form.cleaned_data
         if not change:
-            created = services.certificate_create(
+            created = certificates.certificate_create(
                 actor=actor,
                 authority=data["authority"],
                 holder=data["holder"],
@@ -151,11 +151,11 @@ class AeoCertificateAdmin(ServiceRefusalAdmin):
             obj.pk = created.pk
             return
         if data.get("renew_valid_from"):
-            services.certificate_renew(
+            certificates.certificate_renew(
                 actor=actor, certificate=obj, valid_from=data["renew_valid_from"], valid_until=data["renew_valid_until"]
             )
         if data.get("new_status"):
-            services.certificate_status_set(
+            certificates.certificate_status_set(
                 actor=actor,
                 certificate=obj,
                 status=data["new_status"],
@@ -186,7 +186,7 @@ class MraAdminForm(forms.ModelForm):
 
     class Meta:
         model = Mra
-        fields = ["key", *services.MRA_FIELDS]
+        fields = ["key", *mras.MRA_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -256,7 +256,7 @@ class MraAdmin(ServiceRefusalAdmin):
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         participants = [
-            services.ParticipantIn(
+            mras.ParticipantIn(
                 authority=row["authority"],
                 recognised_types=tuple(row["recognised_types"]) if row.get("recognised_types") is not None else None,
                 grants_recognition=row.get("grants_recognition", True),
@@ -267,14 +267,14 @@ class MraAdmin(ServiceRefusalAdmin):
             for row in (f.cleaned_data for f in formset.forms)
             if row and not row.get("DELETE") and row.get("authority") is not None
         ]
-        fields = {name: form.cleaned_data[name] for name in services.MRA_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in mras.MRA_FIELDS}
         reason = form.cleaned_data.get("reason") or ""
         if change:
-            services.mra_update(
+            mras.mra_update(
                 actor=staff_actor(request), mra=form.instance, reason=reason, participants=participants, **fields
             )
             return
-        mra = services.mra_create(
+        mra = mras.mra_create(
             actor=staff_actor(request),
             key=form.cleaned_data["key"],
             participants=participants,

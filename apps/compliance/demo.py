@@ -20,9 +20,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from apps.compliance import services, trust
+from apps.compliance import trust
 from apps.compliance.models import AeoCertificate, Mra
 from apps.compliance.reference_data import load_reference_data
+from apps.compliance.services.certificates import certificate_create
+from apps.compliance.services.mras import ParticipantIn, mra_create
+from apps.compliance.services.passes import aeo_expiry_pass
 from apps.partners.access import Actor, system_actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
@@ -85,12 +88,12 @@ def _mras(actor: Actor, authorities: dict[str, Partner]) -> int:
         mra = reference.mra(key)
         if Mra.objects.filter(key=demo_mra_key(key)).exists():
             continue
-        services.mra_create(
+        mra_create(
             actor=actor,
             key=demo_mra_key(key),
             name=f"{mra.name} (demo)",
             participants=[
-                services.ParticipantIn(
+                ParticipantIn(
                     authority=authorities[country],
                     recognised_types=tuple(sorted(mra.recognised_types[country]))
                     if mra.recognised_types.get(country) is not None
@@ -116,7 +119,7 @@ def _certificates(authorities: dict[str, Partner], today: date) -> int:
         authority = authorities[spec.country]
         if AeoCertificate.objects.filter(authority=authority, number=spec.number).exists():
             continue
-        services.certificate_create(
+        certificate_create(
             actor=Actor(partner=authority, role=MemberRole.OPERATOR, system_label=DEMO_LABEL),
             authority=authority,
             holder=Partner.objects.get(slug=spec.holder),
@@ -141,5 +144,5 @@ def demo_compliance_load(*, today: date | None = None) -> dict[str, int]:
     with transaction.atomic():
         mras = _mras(system_actor(DEMO_LABEL), authorities)
         certificates = _certificates(authorities, today)
-        expired = services.aeo_expiry_pass(today=today)["expired"]
+        expired = aeo_expiry_pass(today=today)["expired"]
     return {"AEO certificates": certificates, "MRAs": mras, "certificates expired": expired}

@@ -22,10 +22,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.compliance import aeo_csv, services
+from apps.compliance import aeo_csv
 from apps.compliance.aeo_csv import AeoRow, RowError
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
+from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
+from apps.compliance.services.checks import require_registry_writer
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.partners import services as partners
@@ -392,7 +394,7 @@ def _write(plan: _Plan, *, actor: Actor, authority: Partner, report: ImportRepor
     row = plan.row
     certificate = plan.certificate
     if certificate is None:
-        certificate = services.certificate_create(
+        certificate = certificate_create(
             actor=actor,
             authority=authority,
             holder=_holder_partner(plan.holder, line=row.line, actor=actor, authority=authority, report=report),
@@ -404,13 +406,11 @@ def _write(plan: _Plan, *, actor: Actor, authority: Partner, report: ImportRepor
         )
         report.created += 1
     elif plan.renew:
-        services.certificate_renew(
-            actor=actor, certificate=certificate, valid_from=row.valid_from, valid_until=row.valid_until
-        )
+        certificate_renew(actor=actor, certificate=certificate, valid_from=row.valid_from, valid_until=row.valid_until)
         certificate.refresh_from_db()
         report.renewed += 1
     if certificate.status != row.status:
-        services.certificate_status_set(
+        certificate_status_set(
             actor=actor,
             certificate=certificate,
             status=row.status,
@@ -469,7 +469,7 @@ def aeo_import(
     Only the authority's officers (operator or admin) or staff may import (403 otherwise). ``text`` is the
     file's text, or its bytes (UTF-8, a BOM accepted). ``source`` names the file in the audit record.
     """
-    services.require_registry_writer(actor, authority)
+    require_registry_writer(actor, authority)
     today = today or timezone.localdate()
     report = ImportReport(partial=partial)
     try:

@@ -39,11 +39,14 @@ def trust_reevaluate(
     After an MRA change only its authorities' verdicts can change (``authority_ids``, by default its
     current participants). Batches of ``BATCH`` consignments cost a constant number of queries each.
     """
-    from apps.compliance import selectors, services
+    from apps.compliance import selectors
     from apps.compliance.models import Mra
+    from apps.compliance.services import reevaluation
 
     started = timezone.now()
-    key, _ = services.trust_recheck_key(holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids)
+    key, _ = reevaluation.trust_recheck_key(
+        holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids
+    )
     if mra_id is not None and authority_ids is None:
         authority_ids = [
             str(pk) for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True) if pk
@@ -52,19 +55,19 @@ def trust_reevaluate(
     day = _day(as_of)
     changed = 0
     for start in range(0, len(consignment_ids), BATCH):
-        changed += services.trust_reevaluate_consignments(
+        changed += reevaluation.trust_reevaluate_consignments(
             consignment_ids=consignment_ids[start : start + BATCH], as_of=day, authority_ids=authority_ids
         )
-    services.trust_rechecks_done(key=key, started=started)
+    reevaluation.trust_rechecks_done(key=key, started=started)
     return changed
 
 
 @shared_task(time_limit=120, soft_time_limit=100)
 def trust_recheck_sweep() -> int:
     """Re-enqueue re-evaluations the ledger still holds after a few minutes (a lost or failed message)."""
-    from apps.compliance import services
+    from apps.compliance.services import reevaluation
 
-    overdue = services.trust_rechecks_overdue()
+    overdue = reevaluation.trust_rechecks_overdue()
     for params in overdue:
         trust_reevaluate.delay(**params)
     return len(overdue)
@@ -81,17 +84,17 @@ def aeo_credential_sync(certificate_id: str) -> str:
 @shared_task(**RETRYING, time_limit=900)
 def aeo_expiry_pass(today: str | None = None) -> dict[str, int]:
     """Daily: warn holders and authorities 90/30/7 days ahead of expiry, then mark expired ones."""
-    from apps.compliance import services
+    from apps.compliance.services import passes
 
-    return services.aeo_expiry_pass(today=_day(today))
+    return passes.aeo_expiry_pass(today=_day(today))
 
 
 @shared_task(**RETRYING, time_limit=900)
 def mra_dates_pass(today: str | None = None) -> int:
     """Daily: MRAs that came into force or ended today re-decide the consignments they touch."""
-    from apps.compliance import services
+    from apps.compliance.services import passes
 
-    return services.mra_dates_pass(today=_day(today))
+    return passes.mra_dates_pass(today=_day(today))
 
 
 @shared_task(**RETRYING, time_limit=900)

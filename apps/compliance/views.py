@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.compliance import selectors, services
+from apps.compliance import selectors
 from apps.compliance.forms import ReviewDecisionForm
+from apps.compliance.services import checks, reviews
 from apps.core.errors import ApplicationError
 from apps.partners.access import actor_for_request
 from apps.partners.choices import MemberRole
@@ -26,7 +27,7 @@ def _forbidden(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
 def review_queue_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     try:
-        authority = services.require_customs_officer(actor, role=MemberRole.VIEWER)
+        authority = checks.require_customs_officer(actor, role=MemberRole.VIEWER)
     except ApplicationError as exc:
         return _forbidden(request, exc)
     paginator = Paginator(selectors.review_queue(actor=actor, authority=authority), selectors.REVIEW_QUEUE_PAGE_SIZE)
@@ -42,7 +43,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
 def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
     actor = actor_for_request(request)
     try:
-        authority = services.require_customs_officer(actor, role=MemberRole.VIEWER)
+        authority = checks.require_customs_officer(actor, role=MemberRole.VIEWER)
     except ApplicationError as exc:
         return _forbidden(request, exc)
     consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
@@ -54,7 +55,7 @@ def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                decision = services.review_decision_create(
+                decision = reviews.review_decision_create(
                     actor=actor,
                     consignment_id=consignment.pk,
                     decision=form.cleaned_data["decision"],

@@ -10,8 +10,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from apps.compliance import selectors, services
+from apps.compliance import selectors
 from apps.compliance.forms_registry import CertificateForm, RenewForm, StatusForm
+from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
 from apps.core.errors import ApplicationError
 from apps.partners.access import Actor, actor_for_request
 from apps.partners.models import Partner
@@ -53,7 +54,7 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
                 form.add_error("holder", f"No partner '{data['holder']}'.")
             else:
                 try:
-                    certificate = services.certificate_create(
+                    certificate = certificate_create(
                         actor=actor,
                         authority=actor.partner,
                         holder=holder,
@@ -88,9 +89,9 @@ def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 if form is renew_form:
-                    services.certificate_renew(actor=actor, certificate=certificate, **form.cleaned_data)
+                    certificate_renew(actor=actor, certificate=certificate, **form.cleaned_data)
                 else:
-                    services.certificate_status_set(actor=actor, certificate=certificate, **form.cleaned_data)
+                    certificate_status_set(actor=actor, certificate=certificate, **form.cleaned_data)
             except ApplicationError as exc:
                 _form_error(form, exc)
             else:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from apps.compliance import services
 from apps.compliance.models import AeoCertificate, Mra
+from apps.compliance.services import certificates, mras
 from apps.partners.access import Actor, system_actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments.models import Consignment
@@ -86,7 +86,7 @@ def grant(staff_actor) -> Callable[..., AeoCertificate]:
         valid_from: date = date(2024, 1, 1),
         valid_until: date | None = date(2028, 12, 31),
     ) -> AeoCertificate:
-        return services.certificate_create(
+        return certificates.certificate_create(
             actor=Actor(partner=authority, role=MemberRole.OPERATOR),
             authority=authority,
             holder=holder,
@@ -104,11 +104,11 @@ def arrange(staff_actor) -> Callable[..., Mra]:
     """Record a bilateral MRA as platform staff would."""
 
     def make(key: str, *authorities: Any, in_force_from: date | None = date(2016, 10, 1), **fields: Any) -> Mra:
-        return services.mra_create(
+        return mras.mra_create(
             actor=staff_actor,
             key=key,
             name=fields.pop("name", key.upper()),
-            participants=[services.ParticipantIn(authority=a) for a in authorities],
+            participants=[mras.ParticipantIn(authority=a) for a in authorities],
             signed_on=fields.pop("signed_on", date(2015, 1, 1)),
             in_force_from=in_force_from,
             **fields,

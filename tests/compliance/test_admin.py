@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from apps.compliance import services
 from apps.compliance.models import AeoCertificate, Mra, MraChange, ReviewDecision, TrustEvaluation
+from apps.compliance.services import certificates, reevaluation, reviews
 from apps.core.models import AuditEvent
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
@@ -116,7 +116,7 @@ def tw_kr(arrange, tw_customs, kr_customs):
 
 @pytest.fixture
 def decision(uma, us_customs, tw_us_consignment):
-    return services.review_decision_create(
+    return reviews.review_decision_create(
         actor=Actor(partner=us_customs, role=MemberRole.OPERATOR, user=uma),
         consignment_id=tw_us_consignment.pk,
         decision="hold",
@@ -145,7 +145,7 @@ def test_superuser_opens_the_pages(admin_client, certificate, tw_kr, decision, p
 
 
 def test_certificate_page_shows_periods_and_history(admin_client, certificate, tw_customs):
-    services.certificate_status_set(
+    certificates.certificate_status_set(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         status="suspended",
@@ -179,7 +179,7 @@ def test_decision_page_is_read_only(admin_client, decision):
 
 
 def test_trust_evaluations_are_read_only(admin_client, tw_us_consignment, grant, tw_customs, alpha):
-    services.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2025, 5, 1))
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2025, 5, 1))
     evaluation = TrustEvaluation.objects.first()
     assert evaluation is not None
     path = f"/admin/compliance/trustevaluation/{evaluation.pk}/change/"

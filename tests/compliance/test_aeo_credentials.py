@@ -15,9 +15,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from apps.compliance import aeo_credentials, selectors, services, tasks
+from apps.compliance import aeo_credentials, selectors, tasks
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate
+from apps.compliance.services import certificates
 from apps.core.errors import ApplicationError
 from apps.core.models import AuditEvent
 from apps.credentials import status_list
@@ -70,7 +71,7 @@ def certificate(grant, tw_customs, alpha, django_capture_on_commit_callbacks) ->
 
 def _set_status(officer, certificate, status, capture, *, effective_on=None, reason="officer's decision"):
     with capture(execute=True):
-        services.certificate_status_set(
+        certificates.certificate_status_set(
             actor=officer,
             certificate=certificate,
             status=status,
@@ -221,7 +222,7 @@ def test_expiry_revokes_the_credential(grant, tw_customs, alpha, django_capture_
     credential = certificate.credential
     assert credential is not None
     later = today + timedelta(days=1)
-    services.certificate_expire_due(certificate=certificate, today=later)
+    certificates.certificate_expire_due(certificate=certificate, today=later)
     assert AeoCertificate.objects.get(pk=certificate.pk).status == CertificateStatus.EXPIRED
     assert aeo_credentials.aeo_credential_sync(certificate_id=str(certificate.pk), today=later) == "status"
     credential.refresh_from_db()
@@ -256,7 +257,7 @@ def test_renewal_issues_a_new_credential_and_revokes_the_old_one(
 
     until = today + timedelta(days=3 * 365)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_renew(actor=officer, certificate=certificate, valid_from=today, valid_until=until)
+        certificates.certificate_renew(actor=officer, certificate=certificate, valid_from=today, valid_until=until)
     certificate.refresh_from_db()
     new = certificate.credential
     assert new.pk != old.pk

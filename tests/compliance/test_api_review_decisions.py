@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from apps.compliance import selectors, services
+from apps.compliance import selectors
 from apps.compliance.models import ReviewDecision
+from apps.compliance.services import certificates
 from apps.core.models import AuditEvent
 from apps.credentials import services as credential_services
 from apps.credentials.models import Credential
@@ -127,7 +128,7 @@ def test_a_revoked_step_credential_is_reported_as_a_failure(client_for, uma, bra
 
 def test_the_decision_keeps_the_evaluation_it_was_based_on(client_for, uma, tw_customs, decided, registry):
     before = client_for(uma).get(f"{URL}{decided.pk}/").json()["evaluation"]
-    services.certificate_status_set(
+    certificates.certificate_status_set(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=registry["alpha"],
         status="revoked",

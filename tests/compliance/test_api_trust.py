@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from apps.compliance import services
+from apps.compliance.services import certificates
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from tests.helpers import assert_problem
@@ -84,7 +84,7 @@ def test_korean_carrier_with_a_korean_aeo_is_not_recognised_without_an_mra(
 def test_as_of_in_the_past_reproduces_the_earlier_verdict(client_for, uma, tw_us_consignment, registry, tw_customs):
     client = client_for(uma)
     before = client.get(_url(tw_us_consignment, as_of="2025-05-31")).json()
-    services.certificate_status_set(
+    certificates.certificate_status_set(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=registry["alpha"],
         status="revoked",

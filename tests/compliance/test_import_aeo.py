@@ -496,14 +496,14 @@ def test_partial_writes_the_good_rows_and_reports_the_rest(officer, tw_customs):
 @pytest.fixture
 def refuse_hanbit(monkeypatch):
     """certificate_create refuses Hanbit's number, as a concurrent registration of it would."""
-    create = importing.services.certificate_create
+    create = importing.certificate_create
 
     def refusing(**kwargs):
         if kwargs["number"] == HANBIT["certificate_number"]:
             raise ConflictError("tw-customs already has certificate TW-AEOG-0003.", field="number")
         return create(**kwargs)
 
-    monkeypatch.setattr(importing.services, "certificate_create", refusing)
+    monkeypatch.setattr(importing, "certificate_create", refusing)
 
 
 @pytest.mark.django_db

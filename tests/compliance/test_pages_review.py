@@ -16,8 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.compliance import selectors, services
+from apps.compliance import selectors
 from apps.compliance.models import ReviewDecision, TrustEvaluation
+from apps.compliance.services import reevaluation, reviews
 from apps.core.models import AuditEvent
 from apps.disruptions import services as alerts
 from apps.disruptions.choices import AlertKind
@@ -119,7 +120,7 @@ def test_an_export_is_not_in_the_queue_of_the_country_it_leaves(client, tina, tw
 def test_the_queue_shows_the_stored_verdict_chain_alerts_and_latest_decision(
     client, uma, us_customs, alpha, tw_us_consignment, trusted_by_us
 ):
-    services.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2026, 1, 2))
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2026, 1, 2))
     record(alpha, step_event("evt-depa", consignments=(tw_us_consignment,)))
     alerts.alert_raise(
         partner=us_customs,
@@ -130,7 +131,7 @@ def test_the_queue_shows_the_stored_verdict_chain_alerts_and_latest_decision(
     )
     officer = Actor(partner=us_customs, role=MemberRole.OPERATOR, user=uma)
     for decision in ("document_check", "release"):
-        services.review_decision_create(
+        reviews.review_decision_create(
             actor=officer, consignment_id=tw_us_consignment.pk, decision=decision, reason="seen"
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apps.compliance import services, tasks
+from apps.compliance import tasks
 from apps.compliance.choices import CertificateStatus, MraStatus
 from apps.compliance.models import (
     AeoCertificate,
@@ -17,6 +17,7 @@ from apps.compliance.models import (
     MraParticipant,
     ValidityPeriod,
 )
+from apps.compliance.services import certificates, mras, passes
 from apps.core.errors import ApplicationError
 from apps.core.models import AuditEvent
 from apps.partners.access import Actor
@@ -80,7 +81,7 @@ def test_certificate_create_stores_certificate_period_history_and_audit(
 ):
     actor = Actor(partner=tw_customs, role=MemberRole.OPERATOR, user=tina)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_create(
+        certificate = certificates.certificate_create(
             **_create_args(tw_customs, alpha, actor=actor, last_reviewed_on=date(2023, 11, 2))
         )
 
@@ -112,26 +113,26 @@ def test_certificate_create_stores_certificate_period_history_and_audit(
 
 
 def test_staff_may_register_for_any_authority(tw_customs, alpha, staff_actor):
-    certificate = services.certificate_create(**_create_args(tw_customs, alpha, actor=staff_actor))
+    certificate = certificates.certificate_create(**_create_args(tw_customs, alpha, actor=staff_actor))
     assert AuditEvent.objects.get(action="aeo_certificate.create").partner == tw_customs
     assert certificate.authority == tw_customs
 
 
 def test_until_before_from_is_400_on_valid_until(tw_customs, alpha):
-    error = _refused(services.certificate_create, **_create_args(tw_customs, alpha, valid_until=date(2023, 12, 31)))
+    error = _refused(certificates.certificate_create, **_create_args(tw_customs, alpha, valid_until=date(2023, 12, 31)))
     assert (error.status, error.field) == (400, "valid_until")
     assert "2023-12-31 is before valid_from 2024-01-01" in error.detail
 
 
 def test_issuer_that_is_not_a_customs_authority_is_400_on_authority(bravo, alpha, staff_actor):
-    error = _refused(services.certificate_create, **_create_args(bravo, alpha, actor=staff_actor))
+    error = _refused(certificates.certificate_create, **_create_args(bravo, alpha, actor=staff_actor))
     assert (error.status, error.field) == (400, "authority")
     assert "'bravo' is not a customs authority" in error.detail
 
 
 def test_officer_of_another_authority_is_403(tw_customs, kr_customs, alpha, kim):
     error = _refused(
-        services.certificate_create,
+        certificates.certificate_create,
         **_create_args(tw_customs, alpha, actor=Actor(partner=kr_customs, role=MemberRole.OPERATOR, user=kim)),
     )
     assert error.status == 403
@@ -140,7 +141,7 @@ def test_officer_of_another_authority_is_403(tw_customs, kr_customs, alpha, kim)
 
 def test_a_trader_cannot_register_certificates(tw_customs, alpha, alice):
     error = _refused(
-        services.certificate_create,
+        certificates.certificate_create,
         **_create_args(tw_customs, alpha, actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice)),
     )
     assert error.status == 403
@@ -149,7 +150,8 @@ def test_a_trader_cannot_register_certificates(tw_customs, alpha, alice):
 
 def test_a_customs_viewer_cannot_register_certificates(tw_customs, alpha):
     error = _refused(
-        services.certificate_create, **_create_args(tw_customs, alpha, actor=Actor(partner=tw_customs, role="viewer"))
+        certificates.certificate_create,
+        **_create_args(tw_customs, alpha, actor=Actor(partner=tw_customs, role="viewer")),
     )
     assert error.status == 403
     assert "needs the operator role" in error.detail
@@ -158,26 +160,27 @@ def test_a_customs_viewer_cannot_register_certificates(tw_customs, alpha):
 def test_a_read_scope_token_cannot_register_certificates(tw_customs, alpha):
     token = ApiToken(partner=tw_customs, name="read", scope=TokenScope.READ)
     actor = Actor(partner=tw_customs, role=MemberRole.ADMIN, token=token)
-    error = _refused(services.certificate_create, **_create_args(tw_customs, alpha, actor=actor))
+    error = _refused(certificates.certificate_create, **_create_args(tw_customs, alpha, actor=actor))
     assert error.status == 403
     assert "read scope" in error.detail
 
 
 def test_a_customs_authority_cannot_hold_an_aeo(tw_customs, kr_customs, staff_actor):
-    error = _refused(services.certificate_create, **_create_args(tw_customs, kr_customs, actor=staff_actor))
+    error = _refused(certificates.certificate_create, **_create_args(tw_customs, kr_customs, actor=staff_actor))
     assert (error.status, error.field) == (400, "holder")
 
 
 @pytest.mark.parametrize(("field", "value"), [("number", "  "), ("number", "N" * 65), ("certificate_type", "")])
 def test_blank_or_long_text_is_400_on_its_field(tw_customs, alpha, field, value):
-    error = _refused(services.certificate_create, **_create_args(tw_customs, alpha, **{field: value}))
+    error = _refused(certificates.certificate_create, **_create_args(tw_customs, alpha, **{field: value}))
     assert (error.status, error.field) == (400, field)
 
 
 def test_the_same_number_twice_for_one_authority_is_409_on_number(tw_customs, alpha, bravo, grant):
     grant(tw_customs, alpha, "TWAEO-0001")
     error = _refused(
-        services.certificate_create, **_create_args(tw_customs, bravo, valid_from=date(2030, 1, 1), valid_until=None)
+        certificates.certificate_create,
+        **_create_args(tw_customs, bravo, valid_from=date(2030, 1, 1), valid_until=None),
     )
     assert (error.status, error.field) == (409, "number")
     assert "renew it instead" in error.detail
@@ -200,7 +203,7 @@ def certificate(tw_customs, alpha, grant) -> AeoCertificate:
 def test_renewal_adds_a_period_and_is_audited(certificate, tw_customs, enqueued, django_capture_on_commit_callbacks):
     actor = Actor(partner=tw_customs, role=MemberRole.OPERATOR)
     with django_capture_on_commit_callbacks(execute=True):
-        period = services.certificate_renew(
+        period = certificates.certificate_renew(
             actor=actor, certificate=certificate, valid_from=date(2024, 1, 1), valid_until=date(2026, 12, 31)
         )
 
@@ -225,7 +228,7 @@ def test_renewal_adds_a_period_and_is_audited(certificate, tw_customs, enqueued,
 )
 def test_overlapping_renewal_is_409_naming_valid_from(certificate, tw_customs, valid_from, valid_until):
     error = _refused(
-        services.certificate_renew,
+        certificates.certificate_renew,
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         valid_from=valid_from,
@@ -237,7 +240,7 @@ def test_overlapping_renewal_is_409_naming_valid_from(certificate, tw_customs, v
 
 def test_renewal_until_before_from_is_400(certificate, tw_customs):
     error = _refused(
-        services.certificate_renew,
+        certificates.certificate_renew,
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         valid_from=date(2025, 1, 1),
@@ -248,7 +251,7 @@ def test_renewal_until_before_from_is_400(certificate, tw_customs):
 
 def test_renewal_by_another_authority_is_403(certificate, us_customs, uma):
     error = _refused(
-        services.certificate_renew,
+        certificates.certificate_renew,
         actor=Actor(partner=us_customs, role=MemberRole.OPERATOR, user=uma),
         certificate=certificate,
         valid_from=date(2024, 1, 1),
@@ -258,11 +261,11 @@ def test_renewal_by_another_authority_is_403(certificate, us_customs, uma):
 
 
 def test_renewing_an_expired_certificate_makes_it_valid_from_the_new_start(certificate, tw_customs):
-    services.aeo_expiry_pass(today=date(2024, 2, 1))
+    passes.aeo_expiry_pass(today=date(2024, 2, 1))
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.EXPIRED
 
-    services.certificate_renew(
+    certificates.certificate_renew(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         valid_from=date(2024, 3, 1),
@@ -286,7 +289,7 @@ def test_suspension_is_kept_in_the_history_with_its_reason_and_audited(
 ):
     actor = Actor(partner=tw_customs, role=MemberRole.OPERATOR, user=tina)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_status_set(
+        certificates.certificate_status_set(
             actor=actor,
             certificate=certificate,
             status=CertificateStatus.SUSPENDED,
@@ -312,7 +315,7 @@ def test_suspension_is_kept_in_the_history_with_its_reason_and_audited(
 def test_reinstating_a_suspended_certificate_makes_it_valid(certificate, tw_customs):
     actor = Actor(partner=tw_customs, role=MemberRole.OPERATOR)
     for status, day in (("suspended", date(2023, 5, 2)), ("valid", date(2023, 6, 1))):
-        services.certificate_status_set(
+        certificates.certificate_status_set(
             actor=actor, certificate=certificate, status=status, effective_on=day, reason="review"
         )
     certificate.refresh_from_db()
@@ -322,12 +325,12 @@ def test_reinstating_a_suspended_certificate_makes_it_valid(certificate, tw_cust
 
 def test_revocation_is_final(certificate, tw_customs):
     actor = Actor(partner=tw_customs, role=MemberRole.OPERATOR)
-    services.certificate_status_set(
+    certificates.certificate_status_set(
         actor=actor, certificate=certificate, status="revoked", effective_on=date(2023, 5, 2), reason="fraud"
     )
     for status in ("valid", "suspended", "revoked"):
         error = _refused(
-            services.certificate_status_set,
+            certificates.certificate_status_set,
             actor=actor,
             certificate=certificate,
             status=status,
@@ -340,7 +343,7 @@ def test_revocation_is_final(certificate, tw_customs):
 
 def test_unknown_status_is_400(certificate, tw_customs):
     error = _refused(
-        services.certificate_status_set,
+        certificates.certificate_status_set,
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         status="cancelled",
@@ -352,7 +355,7 @@ def test_unknown_status_is_400(certificate, tw_customs):
 
 def test_status_change_without_reason_is_400(certificate, tw_customs):
     error = _refused(
-        services.certificate_status_set,
+        certificates.certificate_status_set,
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=certificate,
         status="suspended",
@@ -364,7 +367,7 @@ def test_status_change_without_reason_is_400(certificate, tw_customs):
 
 def test_status_change_by_another_authority_is_403(certificate, kr_customs, kim):
     error = _refused(
-        services.certificate_status_set,
+        certificates.certificate_status_set,
         actor=Actor(partner=kr_customs, role=MemberRole.OPERATOR, user=kim),
         certificate=certificate,
         status="suspended",
@@ -382,7 +385,7 @@ def _mra_args(staff_actor: Actor, *authorities: Any, **changes: Any) -> dict[str
         "actor": staff_actor,
         "key": "kr-tw",
         "name": "Korea-Taiwan AEO MRA",
-        "participants": [services.ParticipantIn(authority=a) for a in authorities],
+        "participants": [mras.ParticipantIn(authority=a) for a in authorities],
         "signed_on": date(2016, 6, 1),
         "in_force_from": date(2016, 10, 1),
     }
@@ -394,11 +397,11 @@ def test_mra_create_stores_participants_history_and_audit(
     staff_actor, tw_customs, kr_customs, enqueued, django_capture_on_commit_callbacks
 ):
     participants = [
-        services.ParticipantIn(authority=tw_customs, recognised_types=("AEOS",)),
-        services.ParticipantIn(authority=kr_customs),
+        mras.ParticipantIn(authority=tw_customs, recognised_types=("AEOS",)),
+        mras.ParticipantIn(authority=kr_customs),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        mra = services.mra_create(**_mra_args(staff_actor, participants=participants, notes="bilateral"))
+        mra = mras.mra_create(**_mra_args(staff_actor, participants=participants, notes="bilateral"))
 
     assert list(mra.participants.order_by("authority__slug").values_list("authority__slug", "recognised_types")) == [
         ("kr-customs", None),
@@ -420,18 +423,18 @@ def test_mra_create_stores_participants_history_and_audit(
 
 def test_mra_with_fewer_than_two_authorities_is_400(staff_actor, tw_customs):
     for participants in ([], [tw_customs], [tw_customs, tw_customs]):
-        error = _refused(services.mra_create, **_mra_args(staff_actor, *participants))
+        error = _refused(mras.mra_create, **_mra_args(staff_actor, *participants))
         assert (error.status, error.field) == (400, "participants")
         assert error.detail == "An MRA needs at least two distinct customs authorities."
 
 
 def test_mra_listing_an_authority_twice_is_400(staff_actor, tw_customs, kr_customs):
-    error = _refused(services.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, tw_customs))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, tw_customs))
     assert (error.status, error.field) == (400, "participants")
 
 
 def test_mra_with_a_trader_is_400_on_that_participant(staff_actor, tw_customs, alpha):
-    error = _refused(services.mra_create, **_mra_args(staff_actor, tw_customs, alpha))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, tw_customs, alpha))
     assert (error.status, error.field) == (400, "participants.1.authority")
 
 
@@ -456,30 +459,30 @@ def test_mra_with_a_trader_is_400_on_that_participant(staff_actor, tw_customs, a
     ],
 )
 def test_mra_dates_in_the_wrong_order_are_400(staff_actor, tw_customs, kr_customs, dates, field, message):
-    error = _refused(services.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, **dates))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, **dates))
     assert (error.status, error.field, error.detail) == (400, field, message)
 
 
 @pytest.mark.parametrize(("key", "field"), [("", "key"), ("kr tw!", "key")])
 def test_mra_key_must_be_a_slug(staff_actor, tw_customs, kr_customs, key, field):
-    error = _refused(services.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, key=key))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, key=key))
     assert (error.status, error.field) == (400, field)
 
 
 def test_mra_unknown_status_is_400(staff_actor, tw_customs, kr_customs):
-    error = _refused(services.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, status="pending"))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, tw_customs, kr_customs, status="pending"))
     assert (error.status, error.field) == (400, "status")
 
 
 def test_mra_key_twice_is_409(staff_actor, tw_customs, kr_customs, us_customs, arrange):
     arrange("kr-tw", tw_customs, kr_customs)
-    error = _refused(services.mra_create, **_mra_args(staff_actor, kr_customs, us_customs))
+    error = _refused(mras.mra_create, **_mra_args(staff_actor, kr_customs, us_customs))
     assert (error.status, error.field) == (409, "key")
 
 
 def test_only_staff_manage_mras(tw_customs, kr_customs, tina):
     error = _refused(
-        services.mra_create,
+        mras.mra_create,
         **_mra_args(Actor(partner=tw_customs, role=MemberRole.ADMIN, user=tina), tw_customs, kr_customs),
     )
     assert error.status == 403
@@ -494,13 +497,13 @@ def test_mra_update_keeps_the_values_before_and_after(
     kr_tw, staff_actor, tw_customs, kr_customs, us_customs, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.mra_update(
+        mras.mra_update(
             actor=staff_actor,
             mra=kr_tw,
             reason="ended by notice",
             in_force_until=date(2025, 6, 30),
             status=MraStatus.ENDED,
-            participants=[services.ParticipantIn(authority=kr_customs), services.ParticipantIn(authority=us_customs)],
+            participants=[mras.ParticipantIn(authority=kr_customs), mras.ParticipantIn(authority=us_customs)],
         )
 
     change = kr_tw.history.order_by("changed_at", "id").last()
@@ -525,14 +528,14 @@ def test_mra_update_keeps_the_values_before_and_after(
 
 
 def test_mra_update_of_notes_only_is_kept_in_history(kr_tw, staff_actor):
-    services.mra_update(actor=staff_actor, mra=kr_tw, reason="source added", notes="see the KCS notice")
+    mras.mra_update(actor=staff_actor, mra=kr_tw, reason="source added", notes="see the KCS notice")
     change = kr_tw.history.order_by("changed_at", "id").last()
     assert (change.changes["before"]["notes"], change.changes["after"]["notes"]) == ("", "see the KCS notice")
 
 
 def test_mra_update_that_changes_nothing_writes_nothing(kr_tw, staff_actor):
     before = _counts()
-    services.mra_update(actor=staff_actor, mra=kr_tw, reason="no-op", name=kr_tw.name)
+    mras.mra_update(actor=staff_actor, mra=kr_tw, reason="no-op", name=kr_tw.name)
     assert _counts() == before
 
 
@@ -547,7 +550,7 @@ def test_mra_update_that_changes_nothing_writes_nothing(kr_tw, staff_actor):
     ],
 )
 def test_mra_update_bad_input_is_400_and_stores_nothing(kr_tw, staff_actor, changes, field):
-    error = _refused(services.mra_update, actor=staff_actor, mra=kr_tw, reason="edit", **changes)
+    error = _refused(mras.mra_update, actor=staff_actor, mra=kr_tw, reason="edit", **changes)
     assert (error.status, error.field) == (400, field)
     kr_tw.refresh_from_db()
     assert kr_tw.in_force_until is None
@@ -555,13 +558,13 @@ def test_mra_update_bad_input_is_400_and_stores_nothing(kr_tw, staff_actor, chan
 
 
 def test_mra_update_needs_a_reason(kr_tw, staff_actor):
-    error = _refused(services.mra_update, actor=staff_actor, mra=kr_tw, reason="", status=MraStatus.ENDED)
+    error = _refused(mras.mra_update, actor=staff_actor, mra=kr_tw, reason="", status=MraStatus.ENDED)
     assert (error.status, error.field) == (400, "reason")
 
 
 def test_mra_update_by_customs_is_403(kr_tw, tw_customs):
     error = _refused(
-        services.mra_update,
+        mras.mra_update,
         actor=Actor(partner=tw_customs, role=MemberRole.ADMIN),
         mra=kr_tw,
         reason="we leave",

@@ -19,9 +19,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.compliance import selectors, services, tasks
+from apps.compliance import selectors, tasks
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, Mra, TrustEvaluation, ValidityPeriod
+from apps.compliance.services import certificates, mras, passes, reevaluation
 from apps.core.models import AuditEvent
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
@@ -60,7 +61,7 @@ def _outcome(evaluation: dict[str, Any], partner: str) -> str:
 
 
 def _suspend(certificate: AeoCertificate, on: date, status: str = CertificateStatus.SUSPENDED) -> None:
-    services.certificate_status_set(
+    certificates.certificate_status_set(
         actor=Actor(partner=certificate.authority, role=MemberRole.OPERATOR),
         certificate=certificate,
         status=status,
@@ -145,7 +146,7 @@ def test_suspension_through_the_service_reevaluates_after_commit(
     chain, us_customs, no_credentials, django_capture_on_commit_callbacks
 ):
     today = timezone.localdate()
-    services.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
     with django_capture_on_commit_callbacks(execute=True):
         _suspend(chain["certificates"]["echo"], today)
 
@@ -167,11 +168,11 @@ def test_an_mra_ending_reevaluates_only_its_authorities(
     chain, staff_actor, us_customs, django_capture_on_commit_callbacks
 ):
     today = timezone.localdate()
-    services.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
     tw_evaluated_at = _evaluations(chain["consignment"])["tw-customs"].evaluated_at
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.mra_update(
+        mras.mra_update(
             actor=staff_actor, mra=chain["mras"]["kr-us"], reason="terminated", in_force_until=today - timedelta(days=1)
         )
 
@@ -191,7 +192,7 @@ def test_an_mra_starting_upgrades_the_verdict_with_an_info_alert(
     chain, tw_customs, kr_customs, arrange, django_capture_on_commit_callbacks
 ):
     today = timezone.localdate()
-    services.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=today)
 
     with django_capture_on_commit_callbacks(execute=True):
         arrange("kr-tw", kr_customs, tw_customs)
@@ -227,7 +228,7 @@ def _consignments(count: int, start: int) -> list[Any]:
 def _queries(consignment_ids: list[Any]) -> tuple[int, int]:
     """Queries of one re-evaluation of these consignments, and how many verdicts it changed."""
     with CaptureQueriesContext(connection) as queries:
-        changed = services.trust_reevaluate_consignments(consignment_ids=consignment_ids, as_of=TODAY)
+        changed = reevaluation.trust_reevaluate_consignments(consignment_ids=consignment_ids, as_of=TODAY)
     return len(queries.captured_queries), changed
 
 
@@ -268,7 +269,7 @@ def test_expiry_pass_warns_90_30_and_7_days_ahead_once_each_then_expires(expirin
     raised_on: dict[str, date] = {}
     for day in _days(date(2025, 3, 1), date(2025, 7, 5)):
         for _ in range(2):  # a doubled beat run changes nothing
-            services.aeo_expiry_pass(today=day)
+            passes.aeo_expiry_pass(today=day)
         for key in Alert.objects.filter(partner=alpha).values_list("dedupe_key", flat=True):
             raised_on.setdefault(key, day)
 
@@ -298,11 +299,11 @@ def test_expiry_pass_warns_90_30_and_7_days_ahead_once_each_then_expires(expirin
 
 
 def test_expiry_pass_is_idempotent_on_the_same_day(expiring, no_credentials):
-    assert services.aeo_expiry_pass(today=date(2025, 7, 1))["expired"] == 1
+    assert passes.aeo_expiry_pass(today=date(2025, 7, 1))["expired"] == 1
     before = (Alert.objects.count(), AuditEvent.objects.count(), expiring.status_changes.count())
 
     with CaptureQueriesContext(connection) as queries:
-        result = services.aeo_expiry_pass(today=date(2025, 7, 1))
+        result = passes.aeo_expiry_pass(today=date(2025, 7, 1))
 
     # The expiry counts from today, so the holder's chains are judged again: a read that changes nothing.
     assert result == {"warned": 0, "expired": 0, "holders_reevaluated": 1}
@@ -314,22 +315,22 @@ def test_expiry_pass_is_idempotent_on_the_same_day(expiring, no_credentials):
 
 
 def test_a_first_run_inside_the_30_day_window_warns_once(expiring, alpha):
-    assert services.aeo_expiry_pass(today=date(2025, 6, 10))["warned"] == 1
-    assert services.aeo_expiry_pass(today=date(2025, 6, 11))["warned"] == 0
+    assert passes.aeo_expiry_pass(today=date(2025, 6, 10))["warned"] == 1
+    assert passes.aeo_expiry_pass(today=date(2025, 6, 11))["warned"] == 0
     assert list(Alert.objects.filter(partner=alpha).values_list("dedupe_key", flat=True)) == [
         f"aeo-expiring:{expiring.pk}:2025-06-30:30"
     ]
 
 
 def test_a_renewed_certificate_is_neither_warned_nor_expired(expiring, tw_customs, no_credentials):
-    services.certificate_renew(
+    certificates.certificate_renew(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=expiring,
         valid_from=date(2025, 7, 1),
         valid_until=date(2030, 6, 30),
     )
     for day in _days(date(2025, 3, 25), date(2025, 7, 3)):
-        services.aeo_expiry_pass(today=day)
+        passes.aeo_expiry_pass(today=day)
 
     assert not Alert.objects.exists()
     expiring.refresh_from_db()
@@ -338,13 +339,13 @@ def test_a_renewed_certificate_is_neither_warned_nor_expired(expiring, tw_custom
 
 
 def test_a_renewal_after_a_gap_counts_again_from_its_start(expiring, tw_customs, no_credentials):
-    services.certificate_renew(
+    certificates.certificate_renew(
         actor=Actor(partner=tw_customs, role=MemberRole.OPERATOR),
         certificate=expiring,
         valid_from=date(2025, 8, 1),
         valid_until=date(2030, 7, 31),
     )
-    results = [services.aeo_expiry_pass(today=day)["expired"] for day in _days(date(2025, 7, 1), date(2025, 8, 3))]
+    results = [passes.aeo_expiry_pass(today=day)["expired"] for day in _days(date(2025, 7, 1), date(2025, 8, 3))]
 
     assert results == [1] + [0] * 33
     assert list(expiring.status_changes.values_list("status", "effective_on")) == [
@@ -377,15 +378,15 @@ def test_expiry_pass_reevaluates_holders_whose_dated_changes_start_today(
     _suspend(expiring, date(2025, 5, 10))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.aeo_expiry_pass(today=date(2025, 5, 9))["holders_reevaluated"] == 0
-        assert services.aeo_expiry_pass(today=date(2025, 5, 10))["holders_reevaluated"] == 1
+        assert passes.aeo_expiry_pass(today=date(2025, 5, 9))["holders_reevaluated"] == 0
+        assert passes.aeo_expiry_pass(today=date(2025, 5, 10))["holders_reevaluated"] == 1
     assert calls == [{"holder_ids": [str(alpha.pk)], "as_of": "2025-05-10"}]
 
 
 def test_a_suspended_certificate_is_not_warned_or_marked_expired(expiring, no_credentials):
     _suspend(expiring, date(2025, 1, 1))
     for day in (date(2025, 4, 1), date(2025, 7, 1)):
-        assert services.aeo_expiry_pass(today=day)["warned"] == 0
+        assert passes.aeo_expiry_pass(today=day)["warned"] == 0
     expiring.refresh_from_db()
     assert expiring.status == CertificateStatus.SUSPENDED
     assert not Alert.objects.exists()
@@ -406,15 +407,15 @@ def test_mra_dates_pass_enqueues_mras_starting_or_ending(
     ended = arrange("kr-us", kr_customs, us_customs, in_force_until=day - timedelta(days=1))
     from_signing = arrange("tw-us", tw_customs, us_customs, signed_on=day, in_force_from=None)
     arrange("old", tw_customs, us_customs, in_force_until=day)  # still in force today: ends tomorrow
-    plural = services.mra_create(
+    plural = mras.mra_create(
         actor=staff_actor,
         key="plural",
         name="Plurilateral",
         plurilateral=True,
         signed_on=date(2020, 1, 1),
         participants=[
-            services.ParticipantIn(authority=tw_customs, implemented_from=date(2021, 1, 1)),
-            services.ParticipantIn(authority=kr_customs, implemented_from=day),
+            mras.ParticipantIn(authority=tw_customs, implemented_from=date(2021, 1, 1)),
+            mras.ParticipantIn(authority=kr_customs, implemented_from=day),
         ],
     )
     calls: list[dict[str, Any]] = []
@@ -429,7 +430,7 @@ def test_mra_dates_pass_enqueues_mras_starting_or_ending(
     assert {call["as_of"] for call in calls} == {"2025-03-01"}
     calls.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.mra_dates_pass(today=date(2025, 3, 2)) == 1  # "old" ended on the 1st
+        assert passes.mra_dates_pass(today=date(2025, 3, 2)) == 1  # "old" ended on the 1st
     assert calls == [{"mra_id": str(Mra.objects.get(key="old").pk), "as_of": "2025-03-02"}]
 
 
@@ -438,11 +439,11 @@ def test_mra_dates_pass_decides_again_on_the_day_an_mra_starts(
 ):
     day = timezone.localdate()
     arrange("kr-tw", kr_customs, tw_customs, signed_on=day - timedelta(days=30), in_force_from=day)
-    services.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=day - timedelta(days=1))
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[chain["consignment"].pk], as_of=day - timedelta(days=1))
     assert _verdicts(chain["consignment"])["tw-customs"] == "partially_trusted"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.mra_dates_pass(today=day)
+        passes.mra_dates_pass(today=day)
 
     assert _verdicts(chain["consignment"])["tw-customs"] == "fully_trusted"
     assert Alert.objects.get().partner == tw_customs
@@ -486,7 +487,7 @@ def test_expiry_pass_and_reevaluation_through_a_real_worker(
     arrange("kr-us", kr_customs, us_customs)
     # A transactional test runs the writes' on-commit re-evaluations (eagerly, as of today): start from a
     # verdict on the last day of Alpha's certificate, with no alerts yet.
-    services.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2025, 6, 30))
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2025, 6, 30))
     Alert.objects.all().delete()
     assert _verdicts(tw_us_consignment)["us-cbp"] == "fully_trusted"
 

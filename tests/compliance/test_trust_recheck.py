@@ -44,10 +44,10 @@ def test_repeated_requests_are_swept_once(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         certificate = grant(tw_customs, alpha, "TW-1")
-        from apps.compliance import services
+        from apps.compliance.services import certificates
         from apps.partners.access import Actor
 
-        services.certificate_status_set(
+        certificates.certificate_status_set(
             actor=Actor(partner=tw_customs, role="operator"),
             certificate=certificate,
             status="suspended",

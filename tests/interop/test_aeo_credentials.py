@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from apps.compliance import services
+from apps.compliance.services import certificates
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from tests.factories import PartnerFactory
@@ -27,7 +27,7 @@ def test_an_aeo_credential_verifies_in_js_until_it_is_suspended(
     )
     officer = Actor(partner=customs, role=MemberRole.OPERATOR)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_create(
+        certificate = certificates.certificate_create(
             actor=officer,
             authority=customs,
             holder=alpha,
@@ -44,7 +44,7 @@ def test_an_aeo_credential_verifies_in_js_until_it_is_suspended(
     assert [entry["status"] for entry in result["statusResult"]["entries"]] == [False, False]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_status_set(
+        certificates.certificate_status_set(
             actor=officer,
             certificate=certificate,
             status="suspended",

@@ -17,7 +17,9 @@ import pytest
 from django.test import TestCase
 
 from apps.compliance.models import AeoCertificate, Mra, ReviewDecision
-from apps.compliance.services import ParticipantIn, certificate_create, mra_create, review_decision_create
+from apps.compliance.services.certificates import certificate_create
+from apps.compliance.services.mras import ParticipantIn, mra_create
+from apps.compliance.services.reviews import review_decision_create
 from apps.core.models import AuditEvent
 from apps.credentials.models import Credential, PartnerKey
 from apps.disruptions.models import Alert

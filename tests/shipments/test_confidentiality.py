@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from apps.compliance import services as compliance
+from apps.compliance.services import reviews
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments import selectors
@@ -59,7 +59,7 @@ def get(client_for, user, consignment: Consignment) -> dict:
 
 
 def decide(consignment: Consignment, customs, officer, decision: str = "hold", reason: str = "Undervalued") -> None:
-    compliance.review_decision_create(
+    reviews.review_decision_create(
         actor=Actor(partner=customs, role=MemberRole.OPERATOR, user=officer),
         consignment_id=consignment.pk,
         decision=decision,

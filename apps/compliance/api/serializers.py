@@ -16,7 +16,7 @@ from apps.compliance.models import (
     ReviewDecision,
     ValidityPeriod,
 )
-from apps.compliance.services import MRA_FIELDS
+from apps.compliance.services.mras import MRA_FIELDS
 from apps.core.api.serializers import StrictInputSerializer
 
 # ------------------------------------------------------------------------------------ certificates

@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.compliance import selectors, services
+from apps.compliance import selectors
 from apps.compliance.api import serializers as s
 from apps.compliance.filters import AeoCertificateFilterSet, ReviewDecisionFilterSet
 from apps.compliance.models import AeoCertificate, Mra, ReviewDecision
+from apps.compliance.services import certificates, checks, mras, reviews
 from apps.core.errors import ApplicationError
 from apps.partners.access import Actor, actor_for_request
 from apps.partners.api.base import ScopedViewSet
@@ -39,9 +40,9 @@ def _partner(slug: str, field: str) -> Partner:
     return partner
 
 
-def _participants(rows: list[dict[str, Any]]) -> list[services.ParticipantIn]:
+def _participants(rows: list[dict[str, Any]]) -> list[mras.ParticipantIn]:
     return [
-        services.ParticipantIn(
+        mras.ParticipantIn(
             authority=_partner(row["authority"], f"participants.{index}.authority"),
             recognised_types=tuple(row["recognised_types"]) if row.get("recognised_types") is not None else None,
             grants_recognition=row.get("grants_recognition", True),
@@ -83,12 +84,12 @@ class AeoCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         """Register a certificate your authority granted (staff: any authority's)."""
         if not self.actor.is_staff:
             # Traders are refused before anything they sent is looked at.
-            services.require_customs_officer(self.actor)
+            checks.require_customs_officer(self.actor)
         data = s.AeoCertificateInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         authority = self._authority(self.actor, values.get("authority"))
-        certificate = services.certificate_create(
+        certificate = certificates.certificate_create(
             actor=self.actor,
             authority=authority,
             holder=_partner(values["holder"], "holder"),
@@ -107,7 +108,7 @@ class AeoCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         certificate = self.get_object()
         data = s.RenewInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.certificate_renew(actor=self.actor, certificate=certificate, **data.validated_data)
+        certificates.certificate_renew(actor=self.actor, certificate=certificate, **data.validated_data)
         return Response(self._detail(certificate.pk))
 
     @extend_schema(request=s.StatusInSerializer, responses={200: s.AeoCertificateDetailSerializer})
@@ -117,7 +118,7 @@ class AeoCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         certificate = self.get_object()
         data = s.StatusInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.certificate_status_set(actor=self.actor, certificate=certificate, **data.validated_data)
+        certificates.certificate_status_set(actor=self.actor, certificate=certificate, **data.validated_data)
         return Response(self._detail(certificate.pk))
 
     @extend_schema(responses={(200, VC_MEDIA_TYPE): OpenApiTypes.OBJECT})
@@ -154,7 +155,7 @@ class MraViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         participants = _participants(values.pop("participants"))
-        mra = services.mra_create(actor=self.actor, participants=participants, **values)
+        mra = mras.mra_create(actor=self.actor, participants=participants, **values)
         return Response(self._detail(mra.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MraPatchSerializer, responses={200: s.MraDetailSerializer})
@@ -166,7 +167,7 @@ class MraViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         values = dict(data.validated_data)
         rows = values.pop("participants", None)
         participants = _participants(rows) if rows is not None else None
-        services.mra_update(actor=self.actor, mra=mra, participants=participants, **values)
+        mras.mra_update(actor=self.actor, mra=mra, participants=participants, **values)
         return Response(self._detail(mra.pk))
 
 
@@ -196,7 +197,7 @@ class ConsignmentTrustView(APIView):
     def get(self, request: Request, pk: str) -> Response:
         actor = actor_for_request(request)
         if not actor.is_staff:
-            services.require_customs_officer(actor, role=MemberRole.VIEWER)
+            checks.require_customs_officer(actor, role=MemberRole.VIEWER)
         as_of = _as_of(request.query_params.get("as_of"))
         body = selectors.consignment_trust(
             actor=actor,
@@ -241,11 +242,11 @@ class ReviewDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     @extend_schema(request=s.ReviewDecisionInSerializer, responses={201: s.ReviewDecisionSerializer})
     def create(self, request: Request) -> Response:
         """Record your decision on a consignment, with the current verdict and chain check it was based on."""
-        services.require_customs_officer(self.actor)
+        checks.require_customs_officer(self.actor)
         data = s.ReviewDecisionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        decision = services.review_decision_create(
+        decision = reviews.review_decision_create(
             actor=self.actor,
             consignment_id=values["consignment"],
             decision=values["decision"],

@@ -1,0 +1,147 @@
+"""Re-evaluating trust: the ledger of requested re-evaluations, and re-judging consignments.
+
+A change to a certificate or an MRA records a request in the ledger inside its own transaction and
+enqueues the work after commit; the task clears the entries it covered, and a sweep re-enqueues
+the ones a lost message left behind (DESIGN §10: the database is the ledger, the broker a doorbell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.compliance import trust
+
+
+def trust_recheck_key(
+    *,
+    holder_ids: Iterable[str] | None = None,
+    mra_id: str | None = None,
+    as_of: str | None = None,
+    authority_ids: Iterable[str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The ledger key and canonical parameters of one re-evaluation request (the task computes the same)."""
+    import hashlib
+    import json
+
+    params = {
+        "holder_ids": sorted(holder_ids) if holder_ids is not None else None,
+        "mra_id": mra_id,
+        "as_of": as_of,
+        "authority_ids": sorted(authority_ids) if authority_ids is not None else None,
+    }
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(), params
+
+
+def trust_recheck_request(**given: Any) -> None:
+    """Record a re-evaluation in the ledger (inside the caller's transaction) and enqueue it after commit."""
+    from apps.compliance import tasks
+    from apps.compliance.models import TrustRecheck
+
+    key, params = trust_recheck_key(**given)
+    TrustRecheck.objects.create(key=key, params=params, requested_at=timezone.now())
+    transaction.on_commit(partial(tasks.trust_reevaluate.delay, **given))
+
+
+def trust_rechecks_done(*, key: str, started: Any) -> int:
+    """Clear the ledger entries a finished re-evaluation covered (those asked before it started)."""
+    from apps.compliance.models import TrustRecheck
+
+    return TrustRecheck.objects.filter(key=key, requested_at__lte=started).delete()[0]
+
+
+def trust_rechecks_overdue(*, older_than: timedelta = timedelta(minutes=5)) -> list[dict[str, Any]]:
+    """Parameters of the re-evaluations still pending after ``older_than`` (a lost message), one per key."""
+    from apps.compliance.models import TrustRecheck
+
+    pending = TrustRecheck.objects.filter(requested_at__lt=timezone.now() - older_than).order_by("requested_at")
+    overdue: dict[str, dict[str, Any]] = {}
+    for key, params in pending.values_list("key", "params"):
+        overdue.setdefault(key, params)
+    return list(overdue.values())
+
+
+def trust_reevaluate_consignments(
+    *, consignment_ids: Sequence[Any], as_of: date, authority_ids: Iterable[Any] | None = None
+) -> int:
+    """Re-judge these consignments for every customs authority they touch; alert on each changed verdict.
+
+    The first evaluation is recorded without an alert (there is nothing to compare with); later ones
+    raise one alert per change, addressed to the deciding authority. Idempotent: an unchanged verdict
+    writes nothing. Queries per call do not depend on the number of consignments.
+    """
+    from apps.compliance import selectors
+    from apps.compliance.models import TrustEvaluation
+    from apps.disruptions import services as alerts
+
+    consignment_ids = list(consignment_ids)
+    if not consignment_ids:
+        return 0
+    wanted = {str(pk) for pk in authority_ids} if authority_ids is not None else None
+    authorities = selectors.deciding_authorities(consignment_ids)
+    if wanted is not None:
+        # After an MRA change only its authorities decide differently: skip loading the other chains.
+        consignment_ids = [pk for pk in consignment_ids if any(str(a.pk) in wanted for a in authorities.get(pk, ()))]
+        if not consignment_ids:
+            return 0
+    parties = selectors.chain_parties(consignment_ids)
+    registry = selectors.registry_for([p for chain in parties.values() for p in chain])
+    previous = {
+        (e.consignment_id, e.authority_id): e
+        for e in TrustEvaluation.objects.filter(consignment_id__in=consignment_ids)
+    }
+    changed = 0
+    creates: list[TrustEvaluation] = []
+    updates: list[TrustEvaluation] = []
+    raised: list[dict[str, Any]] = []
+    for consignment_id in consignment_ids:
+        for authority in authorities.get(consignment_id, []):
+            if wanted is not None and str(authority.pk) not in wanted:
+                continue
+            verdict = trust.chain_evaluate(
+                parties=parties.get(consignment_id, []),
+                certificates=registry.certificates,
+                mras=registry.mras,
+                deciding_authority=authority.slug,
+                as_of=as_of,
+            )
+            snapshot = verdict.to_dict()
+            before = previous.get((consignment_id, authority.pk))
+            if before is None:
+                creates.append(
+                    TrustEvaluation(
+                        consignment_id=consignment_id,
+                        authority=authority,
+                        status=verdict.verdict,
+                        share_trusted=verdict.share_trusted,
+                        as_of=as_of,
+                        evaluation=snapshot,
+                    )
+                )
+                continue
+            if before.evaluation.get("parties") == snapshot["parties"] and before.status == verdict.verdict:
+                continue
+            changed += 1
+            if before.status != verdict.verdict:
+                raised.append(
+                    {
+                        "partner": authority,
+                        "consignment_id": consignment_id,
+                        "before": before.status,
+                        "after": str(verdict.verdict),
+                        "evaluation": snapshot,
+                    }
+                )
+            before.status, before.share_trusted = verdict.verdict, verdict.share_trusted
+            before.as_of, before.evaluation = as_of, snapshot
+            updates.append(before)
+    with transaction.atomic():
+        TrustEvaluation.objects.bulk_create(creates, batch_size=1000, ignore_conflicts=True)
+        TrustEvaluation.objects.bulk_update(updates, ["status", "share_trusted", "as_of", "evaluation"], batch_size=500)
+        alerts.trust_change_alerts_raise(changes=raised)
+    return changed
