@@ -39,7 +39,7 @@ def main() -> None:
     benchdb.fresh_django(broker="redis")
     from apps.credentials import dataintegrity
     from apps.credentials.models import Credential
-    from apps.credentials.services import step_credentials_issue_batch
+    from apps.credentials.services.issuance import step_credentials_issue_batch
     from apps.shipments.ingest.service import event_batch_record
     from apps.shipments.ingest.types import DOC_TRANSPORT_DOCUMENT, SOURCE_NATIVE, DocumentRef, EventIn
     from apps.shipments.models import Event
@@ -82,7 +82,7 @@ def main() -> None:
     documents = [Credential.objects.get(event__event_id=e.event_id).document for e in inline[:100]]
     import json
 
-    from apps.credentials.services import partner_key_ensure, private_key_of
+    from apps.credentials.services.keys import partner_key_ensure, private_key_of
 
     key = private_key_of(partner_key_ensure(partner=carrier))
     sign_times = []

@@ -284,7 +284,7 @@ def main() -> int:
     configure(port, str(scratch))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop gunicorn on a kill too (the finally below)
     benchdb.fresh_django()
-    from apps.credentials.services import credential_issue_api
+    from apps.credentials.services.vc_api import credential_issue_api
     from apps.credentials.verification import credential_verify
     from apps.partners.access import actor_for_token, system_actor
     from apps.partners.services import api_token_create, partner_create

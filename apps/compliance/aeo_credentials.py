@@ -29,13 +29,10 @@ from apps.core.services import audit_record
 from apps.credentials import dataintegrity
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, CredentialKind, StatusPurpose
-from apps.credentials.services import (
-    _set_status,
-    credential_sign_new,
-    partner_did_web,
-    partner_key_ensure,
-    private_key_of,
-)
+from apps.credentials.services.identifiers import partner_did_web
+from apps.credentials.services.issuance import credential_sign_new
+from apps.credentials.services.keys import partner_key_ensure, private_key_of
+from apps.credentials.services.status import status_bit_set
 from apps.partners.access import Actor, system_actor
 
 ISSUED, REISSUED, STATUS, UNCHANGED = "issued", "reissued", "status", "unchanged"
@@ -114,7 +111,7 @@ def _unsigned(certificate: AeoCertificate, period: ValidityPeriod) -> dict[str, 
 
 
 def _flip(actor: Actor, certificate: AeoCertificate, credential: Credential, purpose: str, value: bool) -> None:
-    _set_status(credential, purpose, value)
+    status_bit_set(credential, purpose, value)
     action = {
         (StatusPurpose.REVOCATION, True): "revoke",
         (StatusPurpose.SUSPENSION, True): "suspend",

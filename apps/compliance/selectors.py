@@ -268,8 +268,8 @@ def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
     import json
 
     from apps.credentials import selectors as credentials
-    from apps.credentials import services as credential_services
     from apps.credentials import verification
+    from apps.credentials.services.identifiers import credential_url
 
     entries = credentials.consignment_chain(consignment=consignment)
     failures = []
@@ -279,7 +279,7 @@ def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
             failures.append(
                 {
                     "position": entry.position,
-                    "credential": credential_services.credential_url(entry.credential_id),
+                    "credential": credential_url(entry.credential_id),
                     "issuer": entry.credential.issuer.slug,
                     "errors": [{"check": e["check"], "detail": e.get("detail", "")} for e in outcome.errors],
                 }

@@ -67,13 +67,13 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
 
     @admin.display(description="did:web")
     def did_web(self, obj: IssuerSettings) -> str:
-        from apps.credentials.services import partner_did_web
+        from apps.credentials.services.identifiers import partner_did_web
 
         return partner_did_web(obj.partner) if obj.partner_id else ""
 
     @admin.display(description="did:key (current key)")
     def did_key(self, obj: IssuerSettings) -> str:
-        from apps.credentials.services import partner_identifiers
+        from apps.credentials.services.identifiers import partner_identifiers
 
         key = PartnerKey.objects.filter(
             partner_id=obj.partner_id, rotated_at__isnull=True, revoked_at__isnull=True
@@ -85,7 +85,7 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: IssuerSettings, form: object, change: bool) -> None:
-        from apps.credentials.services import issuer_did_method_set
+        from apps.credentials.services.identifiers import issuer_did_method_set
         from apps.partners.access import Actor
 
         actor = Actor(user=request.user, is_staff=True)

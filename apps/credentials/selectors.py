@@ -13,15 +13,14 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.credentials import dataintegrity, dids, status_list
 from apps.credentials.models import ChainEntry, Credential, PartnerKey, StatusList
-from apps.credentials.services import (
+from apps.credentials.services.identifiers import (
     credential_url,
     issuer_did,
     partner_did_web,
-    partner_key_ensure,
-    private_key_of,
     status_list_url,
     verification_method_id,
 )
+from apps.credentials.services.keys import partner_key_ensure, private_key_of
 from apps.partners.access import Actor
 from apps.partners.models import Partner
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.credentials import services
+from apps.credentials.services.issuance import step_credentials_issue_batch, step_credentials_pending
 
 
 @shared_task(
@@ -22,14 +22,14 @@ def step_credentials_issue(event_pks: list[str]) -> int:
     issued = 0
     for start in range(0, len(event_pks), 250):
         # Chunks keep each transaction (and its consignment locks) short.
-        issued += services.step_credentials_issue_batch(event_pks=event_pks[start : start + 250])
+        issued += step_credentials_issue_batch(event_pks=event_pks[start : start + 250])
     return issued
 
 
 @shared_task(time_limit=300)
 def step_credentials_sweep() -> int:
     """Re-enqueue events whose credential is overdue (a lost message, a past grace period)."""
-    pending = services.step_credentials_pending()
+    pending = step_credentials_pending()
     for start in range(0, len(pending), 500):
         step_credentials_issue.delay(pending[start : start + 500])
     return len(pending)

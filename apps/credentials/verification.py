@@ -21,7 +21,7 @@ from django.conf import settings
 from apps.credentials import dataintegrity, dids, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
-from apps.credentials.services import digest_multibase, partner_did_web, serialize
+from apps.credentials.services.identifiers import digest_multibase, partner_did_web, serialize
 
 
 @dataclass

@@ -18,8 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
-from apps.credentials import jsonld, selectors, services, verification
+from apps.credentials import jsonld, selectors, verification
 from apps.credentials.models import Credential, PartnerKey, StatusList
+from apps.credentials.services.identifiers import credential_url
+from apps.credentials.services.keys import partner_key_revoke, partner_key_rotate
+from apps.credentials.services.presentations import presentation_build
+from apps.credentials.services.status import credential_status_set
+from apps.credentials.services.vc_api import credential_issue_api
 from apps.partners.access import actor_for_request
 from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
@@ -68,7 +73,7 @@ class CredentialSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, obj: Credential) -> str:
-        return services.credential_url(obj.pk)
+        return credential_url(obj.pk)
 
 
 class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -82,9 +87,7 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     http_method_names = ["get", "post", "head", "options"]
 
     def _status(self, purpose: str, value: bool) -> Response:
-        credential = services.credential_status_set(
-            actor=self.actor, credential=self.get_object(), purpose=purpose, value=value
-        )
+        credential = credential_status_set(actor=self.actor, credential=self.get_object(), purpose=purpose, value=value)
         return Response(CredentialSerializer(credential).data)
 
     @extend_schema(request=None, responses={200: CredentialSerializer})
@@ -120,12 +123,12 @@ def chain_body(consignment: Any) -> list[dict[str, Any]]:
     return [
         {
             "position": entry.position,
-            "credential": services.credential_url(entry.credential_id),
+            "credential": credential_url(entry.credential_id),
             "issuer": entry.credential.issuer.slug,
             "event_id": entry.credential.event.event_id if entry.credential.event else None,
             "issued_at": entry.credential.issued_at.isoformat(),
             "digest_multibase": entry.credential.digest_multibase,
-            "previous": services.credential_url(entry.previous_id) if entry.previous_id else None,
+            "previous": credential_url(entry.previous_id) if entry.previous_id else None,
             "revoked": entry.credential.revoked_at is not None,
             "suspended": entry.credential.suspended,
         }
@@ -156,7 +159,7 @@ class ConsignmentPresentationView(APIView):
     def get(self, request: Request, pk: str) -> Response:
         actor = actor_for_request(request)
         consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
-        presentation = services.presentation_build(
+        presentation = presentation_build(
             actor=actor,
             consignment=consignment,
             challenge=request.query_params.get("challenge") or None,
@@ -223,7 +226,7 @@ class IssueCredentialView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
-        credential = services.credential_issue_api(actor=actor_for_request(request), credential=body.get("credential"))
+        credential = credential_issue_api(actor=actor_for_request(request), credential=body.get("credential"))
         return Response({"verifiableCredential": json.loads(bytes(credential.document))}, status=201)
 
 
@@ -252,7 +255,7 @@ class CredentialStatusView(APIView):
             raise ApplicationError(
                 "No such credential visible to you.", field="credentialId", status=404, code="not-found"
             )
-        services.credential_status_set(
+        credential_status_set(
             actor=actor, credential=credential, purpose=status_field.get("statusPurpose", ""), value=value
         )
         return Response(
@@ -348,12 +351,12 @@ class PartnerKeyViewSet(mixins.ListModelMixin, ScopedViewSet):
     def rotate(self, request: Request) -> Response:
         if self.actor.partner is None:
             raise ApplicationError("Say which partner's key to rotate (X-Corridor-Partner).", field="partner")
-        key = services.partner_key_rotate(actor=self.actor, partner=self.actor.partner)
+        key = partner_key_rotate(actor=self.actor, partner=self.actor.partner)
         return Response(KeySerializer(key).data, status=201)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: KeySerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
         reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
-        key = services.partner_key_revoke(actor=self.actor, key=self.get_object(), reason=str(reason))
+        key = partner_key_revoke(actor=self.actor, key=self.get_object(), reason=str(reason))
         return Response(KeySerializer(key).data)

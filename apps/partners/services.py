@@ -137,7 +137,7 @@ def partner_create(
     partner = Partner(**data, is_demo=is_demo)
     _save_unique(partner)
     PartnerKindLink.objects.bulk_create([PartnerKindLink(partner=partner, kind=kind) for kind in kinds])
-    from apps.credentials.services import partner_key_ensure
+    from apps.credentials.services.keys import partner_key_ensure
 
     partner_key_ensure(partner=partner)
     audit_record(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import ApplicationError
 from apps.core.selectors import audit_event_list
 from apps.credentials import selectors as credential_selectors
-from apps.credentials import services as credential_services
+from apps.credentials.services.identifiers import issuer_did_method_set
 from apps.partners import selectors, services
 from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, user_memberships
 from apps.partners.choices import MemberRole
@@ -46,9 +46,7 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
     if actor.partner is None:
         raise Http404("Not acting for a partner")
     try:
-        credential_services.issuer_did_method_set(
-            actor=actor, partner=actor.partner, did_method=request.POST.get("did_method", "")
-        )
+        issuer_did_method_set(actor=actor, partner=actor.partner, did_method=request.POST.get("did_method", ""))
     except ApplicationError as exc:
         messages.error(request, exc.detail)
     else:

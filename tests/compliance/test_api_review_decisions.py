@@ -17,8 +17,8 @@ from apps.compliance import selectors
 from apps.compliance.models import ReviewDecision
 from apps.compliance.services import certificates
 from apps.core.models import AuditEvent
-from apps.credentials import services as credential_services
 from apps.credentials.models import Credential
+from apps.credentials.services.status import credential_status_set
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments.models import ConsignmentParty
@@ -114,7 +114,7 @@ def test_a_chain_without_credentials_is_not_verified(client_for, uma, tw_us_cons
 
 
 def test_a_revoked_step_credential_is_reported_as_a_failure(client_for, uma, bravo, tw_us_consignment, departed):
-    credential_services.credential_status_set(
+    credential_status_set(
         actor=Actor(partner=bravo, role=MemberRole.OPERATOR), credential=departed, purpose="revocation", value=True
     )
     response = client_for(uma).post(URL, body(tw_us_consignment, decision="physical_inspection"), format="json")

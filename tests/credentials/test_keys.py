@@ -19,7 +19,7 @@ from django.test import Client
 from apps.credentials import keystore
 from apps.credentials.models import PartnerKey
 from apps.credentials.multikey import encode_private_key, encode_public_key
-from apps.credentials.services import partner_key_ensure, private_key_of
+from apps.credentials.services.keys import partner_key_ensure, private_key_of
 from apps.credentials.verification import credential_verify
 from apps.partners.access import system_actor
 from apps.partners.models import Partner

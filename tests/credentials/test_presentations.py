@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from apps.credentials.services import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
 from apps.partners.choices import MemberRole, PartnerKind
 from tests.credentials.issuing import chain_of, checks_failed, make_consignment, problem_types, record, step_event
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from apps.credentials.models import DidMethod, IssuerSettings, StatusList
-from apps.credentials.services import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
 from apps.credentials.verification import credential_verify
 from tests.credentials.issuing import credential_of, document_of, make_consignment, record, step_event
 

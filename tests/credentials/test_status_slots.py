@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.credentials.models import Credential, StatusList, StatusPurpose
-from apps.credentials.services import credential_issue_api, partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
+from apps.credentials.services.vc_api import credential_issue_api
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 

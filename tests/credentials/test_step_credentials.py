@@ -15,10 +15,11 @@ from django.test import TestCase
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.credentials import services, tasks
+from apps.credentials import tasks
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import ChainEntry, Credential, PartnerKey
-from apps.credentials.services import LINK_GRACE, step_credential_issue, step_credentials_pending
+from apps.credentials.services.identifiers import credential_url
+from apps.credentials.services.issuance import LINK_GRACE, step_credential_issue, step_credentials_pending
 from apps.credentials.verification import credential_verify
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
@@ -200,8 +201,8 @@ def test_an_event_of_two_consignments_names_the_previous_step_of_each(alpha, bra
     (both,) = record(alpha, step_event("evt-both", consignments=(consignment, other), hours=1))
     related = {item["id"]: item["digestMultibase"] for item in document_of(credential_of(both))["relatedResource"]}
     assert related == {
-        services.credential_url(credential_of(first).pk): credential_of(first).digest_multibase,
-        services.credential_url(credential_of(second).pk): credential_of(second).digest_multibase,
+        credential_url(credential_of(first).pk): credential_of(first).digest_multibase,
+        credential_url(credential_of(second).pk): credential_of(second).digest_multibase,
     }
     assert [c.event for c in chain_of(consignment)] == [first, both]
     assert [c.event for c in chain_of(other)] == [second, both]

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from apps.credentials import dataintegrity, multikey
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, CredentialKind
-from apps.credentials.services import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
 from tests.credentials.issuing import checks_failed, problem_types
 from tests.helpers import assert_problem, audit_for
 

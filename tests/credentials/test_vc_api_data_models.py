@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from apps.credentials import dataintegrity, multikey, vcdm
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 from apps.credentials.models import Credential, DidMethod, IssuerSettings
-from apps.credentials.services import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
 from tests.credentials.issuing import checks_failed
 from tests.helpers import assert_problem, audit_for
 

@@ -22,9 +22,13 @@ from django.conf import settings
 from django.db.models import F
 from rest_framework.test import APIClient
 
-from apps.credentials import dataintegrity, multikey, services
+from apps.credentials import dataintegrity, multikey
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, DidMethod, IssuerSettings
+from apps.credentials.services.identifiers import credential_url
+from apps.credentials.services.issuance import LINK_GRACE, step_credential_issue
+from apps.credentials.services.keys import partner_key_revoke, partner_key_rotate
+from apps.credentials.services.status import credential_status_set
 from apps.credentials.verification import credential_verify
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
@@ -143,8 +147,7 @@ def step_credentials(alpha, alice, bravo, operator) -> list[Credential]:
     )
     assert response.status_code == 201, response.content
     issued = [
-        services.step_credential_issue(event_pk=pk)
-        for pk in Event.objects.order_by("event_time").values_list("pk", flat=True)
+        step_credential_issue(event_pk=pk) for pk in Event.objects.order_by("event_time").values_list("pk", flat=True)
     ]
     assert all(credential is not None for credential in issued)
     return issued
@@ -162,7 +165,7 @@ def _path(url: str) -> str:
 
 
 def _served_credential(client: APIClient, credential: Credential) -> dict[str, Any]:
-    response = client.get(_path(services.credential_url(credential.pk)))
+    response = client.get(_path(credential_url(credential.pk)))
     assert response.status_code == 200, response.content
     return json.loads(response.content)
 
@@ -247,8 +250,8 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
     for name, version in DCSA_SAMPLES.items():
         events = dcsa.parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
         event_batch_record(actor=carrier_operator, events=events, channel="dcsa")
-    Event.objects.update(record_time=F("record_time") - services.LINK_GRACE - timedelta(minutes=1))
-    credentials = [services.step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]
+    Event.objects.update(record_time=F("record_time") - LINK_GRACE - timedelta(minutes=1))
+    credentials = [step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]
     assert len(credentials) >= 25
     assert all(credential is not None for credential in credentials)
     assert {credential.issuer.slug for credential in credentials} == {"alpha", "bravo"}
@@ -323,13 +326,13 @@ def test_a_revoked_or_suspended_step_credential_fails_the_js_status_check(
 ):
     document = _served_credential(_client(alice), step_credentials[1])
     actor = Actor(partner=step_credentials[1].issuer, role=MemberRole.OPERATOR, user=olga)
-    services.credential_status_set(actor=actor, credential=step_credentials[1], purpose="suspension", value=True)
+    credential_status_set(actor=actor, credential=step_credentials[1], purpose="suspension", value=True)
     suspended = _js_verify(node, tmp_path, document, _documents_for(document))
     assert suspended["verified"] is False
     assert "status bit set: suspension" in suspended["error"]
-    services.credential_status_set(actor=actor, credential=step_credentials[1], purpose="suspension", value=False)
+    credential_status_set(actor=actor, credential=step_credentials[1], purpose="suspension", value=False)
     assert _js_verify(node, tmp_path, document, _documents_for(document))["verified"] is True
-    services.credential_status_set(actor=actor, credential=step_credentials[1], purpose="revocation", value=True)
+    credential_status_set(actor=actor, credential=step_credentials[1], purpose="revocation", value=True)
     revoked = _js_verify(node, tmp_path, document, _documents_for(document))
     assert revoked["verified"] is False
     assert "status bit set: revocation" in revoked["error"]
@@ -354,13 +357,13 @@ def test_js_loads_nothing_it_was_not_given(node, tmp_path, alice, step_credentia
 
 def test_a_credential_signed_by_a_rotated_key_still_verifies_in_js(node, tmp_path, alice, alpha, step_credentials):
     document = _served_credential(_client(alice), step_credentials[0])
-    services.partner_key_rotate(actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), partner=alpha)
+    partner_key_rotate(actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), partner=alpha)
     assert _js_verify(node, tmp_path, document, _documents_for(document))["verified"] is True
 
 
 def test_a_credential_signed_by_a_revoked_key_fails_in_js(node, tmp_path, alice, alpha, step_credentials):
     document = _served_credential(_client(alice), step_credentials[0])
-    services.partner_key_revoke(
+    partner_key_revoke(
         actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), key=step_credentials[0].signed_by, reason="leak"
     )
     result = _js_verify(node, tmp_path, document, _documents_for(document))
@@ -377,7 +380,7 @@ def test_a_did_key_issuer_step_credential_verifies_in_js(node, tmp_path, alice, 
     (event,) = event_batch_record(
         actor=operator, events=epcis.parse_document(_epcis_document())[:1], channel="epcis"
     ).events
-    credential = services.step_credential_issue(event_pk=event.pk)
+    credential = step_credential_issue(event_pk=event.pk)
     document = _served_credential(_client(alice), credential)
     assert document["issuer"].startswith("did:key:z6Mk")
     result = _js_verify(node, tmp_path, document, _documents_for(document))

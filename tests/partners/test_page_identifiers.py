@@ -5,7 +5,7 @@ import pytest
 from apps.core.models import AuditEvent
 from apps.credentials import multikey
 from apps.credentials.models import IssuerSettings
-from apps.credentials.services import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.core.models import AuditEvent
-from apps.credentials.services import step_credential_issue
+from apps.credentials.services.issuance import step_credential_issue
 from apps.partners.access import Actor
 from apps.shipments.ingest import epcis
 from apps.shipments.ingest.service import event_batch_record

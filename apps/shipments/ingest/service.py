@@ -385,7 +385,7 @@ def _declare_erroneous(actor: Actor, declared: list[tuple[Event, EventIn]]) -> N
     """Mark events declared erroneous, keep the declaration (reason, correctiveEventIDs), revoke credentials."""
     if not declared:
         return
-    from apps.credentials.services import credential_revoke_for_event
+    from apps.credentials.services.issuance import credential_revoke_for_event
     from apps.shipments.services import consignment_status_refresh
 
     for stored, event in declared:

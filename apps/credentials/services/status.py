@@ -1,0 +1,144 @@
+"""Revocation and suspension: the issuers' status lists, the slots credentials take on them, their bits."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError
+from apps.core.services import audit_record
+from apps.credentials import status_list
+from apps.credentials.models import Credential, StatusList, StatusPurpose
+from apps.credentials.services.identifiers import status_list_url
+from apps.partners.access import Actor
+from apps.partners.models import Partner
+
+_RANDOM = random.SystemRandom()
+
+
+def _current_list(issuer: Partner, purpose: str) -> StatusList:
+    current = StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+    if current is not None:
+        return current
+    last = StatusList.objects.filter(issuer=issuer, purpose=purpose).order_by("-sequence").first()
+    try:
+        with transaction.atomic():
+            return StatusList.objects.create(
+                issuer=issuer,
+                purpose=purpose,
+                sequence=(last.sequence + 1) if last else 1,
+                bits=status_list.Bitstring().to_bytes(),
+            )
+    except IntegrityError:
+        return StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+
+
+def status_entries(revocation: tuple[StatusList, int], suspension: tuple[StatusList, int]) -> list[dict[str, Any]]:
+    """The ``credentialStatus`` entries of a credential's two slots, as it carries them."""
+    return [
+        status_list.status_list_entry(list_url=status_list_url(lst), index=index, purpose=lst.purpose)
+        for lst, index in (revocation, suspension)
+    ]
+
+
+class StatusSlots:
+    """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
+
+    The list's row is locked (until the batch commits) before any index is chosen, so two workers
+    never draw the same slot, and its allocation bitmap says which indexes are taken: drawing costs
+    no query however many credentials the list already has. ``save`` writes the bitmap back in the
+    same transaction. A full list rolls over to the next sequence.
+    """
+
+    def __init__(self, issuer: Partner, purpose: str) -> None:
+        self.issuer, self.purpose = issuer, purpose
+        self.field = "revocation" if purpose == StatusPurpose.REVOCATION else "suspension"
+        self._load(_current_list(issuer, purpose))
+
+    def _load(self, current: StatusList) -> None:
+        self.current = StatusList.objects.select_for_update().defer("bits").get(pk=current.pk)
+        bits = bytearray(bytes(self.current.allocation or b""))
+        self.dirty = len(bits) * 8 != self.current.size
+        if self.dirty:
+            # A list from before allocation bitmaps: build its bitmap once from the credentials on it.
+            bits = bytearray(self.current.size // 8)
+            used = Credential.objects.filter(**{f"{self.field}_list": self.current})
+            for index in used.values_list(f"{self.field}_index", flat=True).iterator(chunk_size=10_000):
+                bits[index >> 3] |= 0x80 >> (index & 7)
+        self.bits = bits
+
+    def _taken(self, index: int) -> bool:
+        return bool(self.bits[index >> 3] & (0x80 >> (index & 7)))
+
+    def take(self) -> tuple[StatusList, int]:
+        try:
+            index = status_list.allocate_index(self._taken, size=self.current.size, rng=_RANDOM)
+        except status_list.StatusListFull:
+            self.save()
+            StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
+            self._load(_current_list(self.issuer, self.purpose))
+            return self.take()
+        self.bits[index >> 3] |= 0x80 >> (index & 7)
+        self.dirty = True
+        return self.current, index
+
+    def save(self) -> None:
+        if self.dirty:
+            StatusList.objects.filter(pk=self.current.pk).update(allocation=bytes(self.bits))
+            self.dirty = False
+
+
+def status_slots_take(issuer: Partner) -> tuple[tuple[StatusList, int], tuple[StatusList, int]]:
+    """One revocation and one suspension slot for a single credential (inside the caller's transaction)."""
+    taken = []
+    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+        slots = StatusSlots(issuer, purpose)
+        taken.append(slots.take())
+        slots.save()
+    return taken[0], taken[1]
+
+
+def status_bit_set(credential: Credential, purpose: str, value: bool) -> None:
+    """Set or clear one status bit of a credential, inside the caller's transaction; the caller checked who may."""
+    status = credential.revocation_list if purpose == StatusPurpose.REVOCATION else credential.suspension_list
+    index = credential.revocation_index if purpose == StatusPurpose.REVOCATION else credential.suspension_index
+    locked = StatusList.objects.select_for_update().get(pk=status.pk)
+    bits = status_list.Bitstring.from_bytes(bytes(locked.bits))
+    bits.set(index, value)
+    locked.bits = bits.to_bytes()
+    locked.save(update_fields=["bits", "updated_at"])
+    if purpose == StatusPurpose.REVOCATION:
+        # Revocation is final and dated once: revoking again keeps the first time.
+        Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now() if value else None
+        )
+    else:
+        Credential.objects.filter(pk=credential.pk).update(suspended=value)
+
+
+@transaction.atomic
+def credential_status_set(*, actor: Actor, credential: Credential, purpose: str, value: bool) -> Credential:
+    """Revoke, suspend or unsuspend a credential; only its issuer may. Revocation is final."""
+    if purpose not in StatusPurpose.values:
+        raise ApplicationError("statusPurpose must be revocation or suspension.", field="statusPurpose")
+    if not actor.is_staff and (actor.partner is None or actor.partner.pk != credential.issuer_id):
+        raise ApplicationError(
+            "Only the credential's issuer may change its status.", status=403, code="permission-denied"
+        )
+    if not actor.has_role("operator") or actor.scope != "write":
+        raise ApplicationError("This needs the operator role and a write scope.", status=403, code="permission-denied")
+    if purpose == StatusPurpose.REVOCATION and not value and credential.revoked_at:
+        raise ApplicationError("A revoked credential stays revoked.", field="status", status=409, code="conflict")
+    status_bit_set(credential, purpose, value)
+    audit_record(
+        actor=actor,
+        action=f"credential.{purpose}.{'set' if value else 'clear'}",
+        target=credential,
+        partner=credential.issuer,
+        changes={"purpose": purpose, "status": value},
+    )
+    credential.refresh_from_db()
+    return credential
