@@ -9,8 +9,9 @@ from apps.compliance.api.urls import routes as compliance_routes
 from apps.compliance.api.urls import urlpatterns as compliance_api_urls
 from apps.core import views as core_views
 from apps.core.api.urls import routes as core_routes
-from apps.credentials.urls import api_routes as credential_routes
-from apps.credentials.urls import api_urlpatterns as credential_api_urls
+from apps.credentials.api.urls import root_urlpatterns as credential_root_urls
+from apps.credentials.api.urls import routes as credential_routes
+from apps.credentials.api.urls import urlpatterns as credential_api_urls
 from apps.disruptions.api.urls import routes as disruption_routes
 from apps.partners.api.urls import routes as partner_routes
 from apps.partners.api.views import MeView
@@ -42,6 +43,7 @@ urlpatterns = [
     # Unknown API paths answer problem details even with DEBUG on (no HTML debug page).
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),
+    path("", include(credential_root_urls)),
     path("", include("apps.credentials.urls")),
     path("", include("apps.compliance.urls")),
     path("", include("apps.partners.urls")),

@@ -24,6 +24,7 @@ from apps.credentials import status_list
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 
 __all__ = [
+    "MEDIA_TYPE",
     "V1",
     "V2",
     "Problem",
@@ -36,6 +37,8 @@ __all__ = [
 
 V2 = "2.0"
 V1 = "1.1"
+# What a credential is served as when served as itself, its signed bytes unchanged.
+MEDIA_TYPE = "application/vc"
 
 # XML Schema dateTime; the time zone is optional (dateTimeStamp, which requires it, is checked apart).
 _DATE_TIME = re.compile(

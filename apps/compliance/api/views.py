@@ -24,13 +24,12 @@ from apps.compliance.filters import AeoCertificateFilterSet, ReviewDecisionFilte
 from apps.compliance.models import AeoCertificate, Mra, ReviewDecision
 from apps.compliance.services import certificates, checks, mras, reviews
 from apps.core.errors import ApplicationError
+from apps.credentials import vcdm
 from apps.partners.access import Actor, actor_for_request
 from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.partners.permissions import PartnerRolePermission
-
-VC_MEDIA_TYPE = "application/vc"
 
 
 def _partner(slug: str, field: str) -> Partner:
@@ -121,12 +120,12 @@ class AeoCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         certificates.certificate_status_set(actor=self.actor, certificate=certificate, **data.validated_data)
         return Response(self._detail(certificate.pk))
 
-    @extend_schema(responses={(200, VC_MEDIA_TYPE): OpenApiTypes.OBJECT})
+    @extend_schema(responses={(200, vcdm.MEDIA_TYPE): OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def credential(self, request: Request, pk: str) -> HttpResponse:
         """The AEO credential, exactly as signed: for the holder (to present anywhere) and the issuing authority."""
         credential = selectors.aeo_credential_for(actor=self.actor, certificate=self.get_object())
-        return HttpResponse(bytes(credential.document), content_type=VC_MEDIA_TYPE)
+        return HttpResponse(bytes(credential.document), content_type=vcdm.MEDIA_TYPE)
 
 
 class MraViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
