@@ -1,7 +1,7 @@
 """AEO programmes and MRAs from the bundled reference CSVs, as inputs for :mod:`apps.compliance.trust`.
 
 The CSVs and their README live in ``apps/compliance/data/`` (copied from the public-source
-reference data compiled for the project, README kept verbatim: compiled from public sources with a source per row, not an
+reference data compiled for the project, README kept verbatim: a source per row, not an
 authoritative registry). The product reads only these bundled copies, never a path outside the app.
 
 Formats (``data/README.md``):
