@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from apps.credentials.models import DidMethod, IssuerSettings, StatusList
 from apps.credentials.services.keys import partner_key_ensure
@@ -152,7 +153,12 @@ def test_an_unknown_list_is_404(client, credentials):
         ("*/*", "application/vc"),
     ],
 )
-def test_the_list_is_served_as_the_json_type_a_verifiers_loader_asks_for(client, credentials, accept, media_type):
+def test_the_list_is_served_as_the_json_type_a_verifiers_loader_asks_for(
+    client, credentials, accept, media_type, monkeypatch
+):
+    # The list is signed afresh per request with the time of day; one instant makes the bytes comparable.
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
     url = _entry(credentials[0], "revocation")["statusListCredential"]
     plain = _get(client, url)
     response = client.get(url.removeprefix("http://127.0.0.1:8000"), HTTP_ACCEPT=accept)
