@@ -33,6 +33,7 @@ from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 from apps.shipments.choices import ConsignmentStatus
 from apps.shipments.models import Consignment, ConsignmentParty, EventLink, Leg
+from apps.shipments.selectors import consignment_countries
 
 # Consignments whose trust still matters to customs: not yet released or delivered.
 OPEN_STATUSES = (
@@ -166,22 +167,17 @@ def chain_parties(consignment_ids: Sequence[Any]) -> dict[Any, list[trust.Party]
 
 
 def deciding_authorities(consignment_ids: Sequence[Any]) -> dict[Any, list[Partner]]:
-    """The customs authorities of the countries each consignment touches (origin, destination, legs)."""
-    countries: dict[Any, set[str]] = defaultdict(set)
-    for pk, origin, destination in Consignment.objects.filter(pk__in=consignment_ids).values_list(
-        "pk", "origin", "destination"
-    ):
-        countries[pk].update({origin[:2], destination[:2]})
-    for pk, origin, destination in Leg.objects.filter(consignment_id__in=consignment_ids).values_list(
-        "consignment_id", "origin", "destination"
-    ):
-        countries[pk].update(code[:2] for code in (origin, destination) if code)
+    """The customs authorities of the countries each consignment touches (three queries, whatever the number)."""
+    consignments = Consignment.objects.filter(pk__in=consignment_ids).prefetch_related("legs")
     by_country: dict[str, list[Partner]] = defaultdict(list)
     for authority in Partner.objects.filter(kind_links__kind=PartnerKind.CUSTOMS_AUTHORITY).exclude(serves_country=""):
         by_country[authority.serves_country].append(authority)
     return {
-        pk: sorted({a for code in codes for a in by_country.get(code, [])}, key=lambda a: a.slug)
-        for pk, codes in countries.items()
+        consignment.pk: sorted(
+            {a for code in consignment_countries(consignment=consignment) for a in by_country.get(code, [])},
+            key=lambda a: a.slug,
+        )
+        for consignment in consignments
     }
 
 

@@ -23,6 +23,19 @@ from apps.shipments.choices import (
     TransportMode,
 )
 
+# A consignment touches the country of each of these places, on itself and on every one of its legs,
+# transit included (DESIGN §10, "a country it touches"); a UN/LOCODE's first two letters are its ISO 3166
+# alpha-2 country. ``ConsignmentQuerySet.touching_country`` asks the database and
+# ``apps.shipments.selectors.consignment_countries`` reads loaded rows; both take the places from here.
+TOUCHING_PLACES = ("origin", "destination")
+
+
+def _touching_country(country: str) -> Q:
+    condition = Q()
+    for place in TOUCHING_PLACES:
+        condition |= Q(**{f"{place}__startswith": country}) | Q(**{f"legs__{place}__startswith": country})
+    return condition
+
 
 class ConsignmentQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> ConsignmentQuerySet:
@@ -32,14 +45,14 @@ class ConsignmentQuerySet(ScopedQuerySet):
         """
         visible = Q(parties__partner=partner) | Q(created_by=partner)
         if partner.serves_country:
-            country = partner.serves_country
-            visible |= (
-                Q(origin__startswith=country)
-                | Q(destination__startswith=country)
-                | Q(legs__origin__startswith=country)
-                | Q(legs__destination__startswith=country)
-            )
+            visible |= _touching_country(partner.serves_country)
         return self.filter(pk__in=Consignment.objects.filter(visible).values("pk"))
+
+    def touching_country(self, country: str) -> ConsignmentQuerySet:
+        """The consignments touching ``country`` (ISO 3166 alpha-2): origin, destination or a leg's end there."""
+        if not country:
+            return self.none()
+        return self.filter(pk__in=Consignment.objects.filter(_touching_country(country)).values("pk"))
 
 
 class Consignment(TimestampedModel):

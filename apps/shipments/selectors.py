@@ -8,7 +8,15 @@ from django.db.models import Prefetch, QuerySet
 
 from apps.partners.access import Actor
 from apps.shipments.choices import PartyRole
-from apps.shipments.models import CaptureJob, Consignment, ConsignmentParty, EquipmentAssignment, Event, Leg
+from apps.shipments.models import (
+    TOUCHING_PLACES,
+    CaptureJob,
+    Consignment,
+    ConsignmentParty,
+    EquipmentAssignment,
+    Event,
+    Leg,
+)
 
 
 def consignment_list(*, actor: Actor) -> QuerySet[Consignment]:
@@ -63,10 +71,14 @@ CREATOR_DISCLOSURE = frozenset({PARTIES, GOODS, GOODS_VALUES})
 CUSTOMS_DISCLOSURE = frozenset({PARTIES, GOODS, GOODS_VALUES, CUSTOMS_DECISIONS})
 
 
-def _touches_country(consignment: Consignment, country: str) -> bool:
-    codes = [consignment.origin, consignment.destination]
-    codes += [code for leg in consignment.legs.all() for code in (leg.origin, leg.destination)]
-    return any(code.startswith(country) for code in codes if code)
+def consignment_countries(*, consignment: Consignment) -> frozenset[str]:
+    """The countries (ISO 3166 alpha-2) the consignment touches: its origin, destination and every leg's ends.
+
+    The places are ``TOUCHING_PLACES``, which ``Consignment.objects.touching_country`` also queries. Reads
+    the legs through ``legs.all()``, so with the legs prefetched it costs no query.
+    """
+    rows = [consignment, *consignment.legs.all()]
+    return frozenset(code[:2] for row in rows for place in TOUCHING_PLACES if (code := getattr(row, place)))
 
 
 def consignment_disclosure(*, actor: Actor, consignment: Consignment) -> frozenset[str]:
@@ -99,7 +111,7 @@ def consignment_disclosure(*, actor: Actor, consignment: Consignment) -> frozens
     for party in consignment.parties.all():
         if party.partner_id == partner.pk:
             groups |= ROLE_DISCLOSURE.get(party.role, frozenset())
-    if partner.serves_country and _touches_country(consignment, partner.serves_country):
+    if partner.serves_country and partner.serves_country in consignment_countries(consignment=consignment):
         groups |= CUSTOMS_DISCLOSURE
     return frozenset(groups)
 
