@@ -1,30 +1,66 @@
-"""Choices of the compliance domain; values match ``apps.compliance.trust`` so rows map one to one."""
+"""Choices of the compliance domain.
+
+The vocabularies the trust evaluation shares with the database (certificate statuses and types, MRA
+statuses, chain verdicts) are defined once, as the plain enums of :mod:`apps.compliance.trust`, which
+must stay free of Django. The choices here are built from those enums and add only the labels people
+read, so a stored value is always a member of the trust vocabulary and a new member cannot be missed.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
 
 from django.db import models
 
-
-class CertificateStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    SUSPENDED = "suspended", "Suspended"
-    REVOKED = "revoked", "Revoked"
-    EXPIRED = "expired", "Expired"
+from apps.compliance import trust
 
 
-class CertificateType(models.TextChoices):
-    """WCO SAFE generic AEO types; a programme's own tiers (e.g. CTPAT tier 3, KR AAA) are free text."""
+def _choices(vocabulary: type[StrEnum], labels: Mapping[StrEnum, str]) -> type[models.TextChoices]:
+    """``TextChoices`` with the members, values and docstring of ``vocabulary`` and a label for each member."""
+    if set(labels) != set(vocabulary):
+        raise TypeError(f"labels of {vocabulary.__name__} must name each of its members once, and nothing else")
+    members = [(member.name, (member.value, labels[member])) for member in vocabulary]
+    choices = models.TextChoices(vocabulary.__name__, members, module=__name__)
+    choices.__doc__ = vocabulary.__doc__
+    return choices
 
-    SECURITY_AND_SAFETY = "security and safety", "Security and safety (AEOS)"
-    CUSTOMS_SIMPLIFICATIONS = "customs simplifications", "Customs simplifications (AEOC)"
-    FULL = "full", "Full (AEOF)"
 
+CertificateStatus = _choices(
+    trust.CertificateStatus,
+    {
+        trust.CertificateStatus.VALID: "Valid",
+        trust.CertificateStatus.SUSPENDED: "Suspended",
+        trust.CertificateStatus.REVOKED: "Revoked",
+        trust.CertificateStatus.EXPIRED: "Expired",
+    },
+)
 
-class MraStatus(models.TextChoices):
-    """The reference data's vocabulary (shared/data/README.md)."""
+CertificateType = _choices(
+    trust.CertificateType,
+    {
+        trust.CertificateType.SECURITY_AND_SAFETY: "Security and safety (AEOS)",
+        trust.CertificateType.CUSTOMS_SIMPLIFICATIONS: "Customs simplifications (AEOC)",
+        trust.CertificateType.FULL: "Full (AEOF)",
+    },
+)
 
-    IN_FORCE = "in force", "In force"
-    SIGNED = "signed", "Signed"
-    NOT_YET_IMPLEMENTED = "signed, not yet implemented", "Signed, not yet implemented"
-    ENDED = "ended", "Ended"
+MraStatus = _choices(
+    trust.MraStatus,
+    {
+        trust.MraStatus.IN_FORCE: "In force",
+        trust.MraStatus.SIGNED: "Signed",
+        trust.MraStatus.NOT_YET_IMPLEMENTED: "Signed, not yet implemented",
+        trust.MraStatus.ENDED: "Ended",
+    },
+)
+
+ChainStatus = _choices(
+    trust.ChainStatus,
+    {
+        trust.ChainStatus.FULLY_TRUSTED: "Fully trusted",
+        trust.ChainStatus.PARTIALLY_TRUSTED: "Partially trusted",
+        trust.ChainStatus.NOT_TRUSTED: "Not trusted",
+    },
+)
 
 
 class ReviewDecisionKind(models.TextChoices):
@@ -34,9 +70,3 @@ class ReviewDecisionKind(models.TextChoices):
     DOCUMENT_CHECK = "document_check", "Document check"
     PHYSICAL_INSPECTION = "physical_inspection", "Physical inspection"
     HOLD = "hold", "Hold"
-
-
-class ChainStatus(models.TextChoices):
-    FULLY_TRUSTED = "fully_trusted", "Fully trusted"
-    PARTIALLY_TRUSTED = "partially_trusted", "Partially trusted"
-    NOT_TRUSTED = "not_trusted", "Not trusted"

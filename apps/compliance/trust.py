@@ -76,8 +76,16 @@ class CertificateStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class CertificateType(StrEnum):
+    """WCO SAFE generic AEO types; a programme's own tiers (e.g. CTPAT tier 3, KR AAA) are free text."""
+
+    SECURITY_AND_SAFETY = "security and safety"
+    CUSTOMS_SIMPLIFICATIONS = "customs simplifications"
+    FULL = "full"
+
+
 class MraStatus(StrEnum):
-    """Status vocabulary of the reference data (shared/data/README.md)."""
+    """Status vocabulary of the reference data (apps/compliance/data/README.md)."""
 
     IN_FORCE = "in force"
     SIGNED = "signed"
@@ -107,10 +115,10 @@ _MRA_STATUSES = frozenset(MraStatus)
 # The WCO SAFE generic type names and the EU codes name the same three kinds of AEO, so a certificate
 # registered as "security and safety" matches an MRA listing "AEOS" (e.g. the TW side of KR-TW).
 _TYPE_ALIASES = {
-    "security and safety": "aeos",
+    CertificateType.SECURITY_AND_SAFETY: "aeos",
     "safety and security": "aeos",
-    "customs simplifications": "aeoc",
-    "full": "aeof",
+    CertificateType.CUSTOMS_SIMPLIFICATIONS: "aeoc",
+    CertificateType.FULL: "aeof",
 }
 
 
