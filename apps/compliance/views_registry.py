@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.compliance import selectors
+from apps.compliance.choices import CertificateStatus
+from apps.compliance.filters import AeoCertificateFilterSet
 from apps.compliance.forms_registry import CertificateForm, RenewForm, StatusForm
 from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
 from apps.core.errors import ApplicationError
@@ -18,12 +20,21 @@ from apps.partners.access import Actor, actor_for_request
 from apps.partners.models import Partner
 
 PAGE_SIZE = 50
+# The filters the certificate list's form shows; the FilterSet's others come as hidden fields.
+SHOWN_FILTERS = frozenset({"q", "status"})
 
 
 def _can_manage(actor: Actor, certificate: Any = None) -> bool:
     if actor.partner is None or not actor.partner.is_customs_authority or not actor.has_role("operator"):
         return False
     return certificate is None or certificate.authority_id == actor.partner.pk
+
+
+def _without_page(request: HttpRequest) -> str:
+    """The request's query string without ``page``, for pagination links that keep the filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _form_error(form: Any, exc: ApplicationError) -> None:
@@ -34,13 +45,8 @@ def _form_error(form: Any, exc: ApplicationError) -> None:
 @login_required
 def certificate_list_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    certificates = selectors.certificate_list(actor=actor)
-    status = request.GET.get("status", "")
-    if status:
-        certificates = certificates.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        certificates = certificates.filter(number__icontains=query) | certificates.filter(holder__name__icontains=query)
+    # The API's FilterSet, so the page and /api/v1/aeo-certificates/ take the same parameters and agree.
+    filters = AeoCertificateFilterSet(request.GET, queryset=selectors.certificate_list(actor=actor))
     form = CertificateForm(request.POST or None) if _can_manage(actor) else None
     if request.method == "POST":
         if form is None:
@@ -68,9 +74,23 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, f"Certificate {certificate.number} registered.")
                     return redirect("aeo-certificate-page", pk=certificate.pk)
+    valid = filters.is_valid()
+    certificates = filters.qs if valid else filters.queryset.none()
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "status": status, "q": query}
-    return render(request, "compliance/certificates.html", context)
+    context = {
+        "page": page,
+        "form": form,
+        "filters": filters,
+        "q": filters.data.get("q", ""),
+        "status": filters.data.get("status", ""),
+        "statuses": CertificateStatus.values,
+        # A link may scope the list to a holder or an authority: refining it in the form keeps that scope.
+        "scope": [
+            (name, value) for name in filters.filters if name not in SHOWN_FILTERS and (value := filters.data.get(name))
+        ],
+        "query": _without_page(request),
+    }
+    return render(request, "compliance/certificates.html", context, status=200 if valid else 400)
 
 
 @login_required

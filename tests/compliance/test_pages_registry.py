@@ -1,13 +1,19 @@
 """/compliance/aeo/ and /compliance/mras/: customs register and manage their own AEOs; everyone reads MRAs."""
 
+import html
+import re
 from datetime import date
 
 import pytest
 
+from apps.compliance import views_registry
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+LIST = "/compliance/aeo/"
+API = "/api/v1/aeo-certificates/"
 
 
 @pytest.fixture
@@ -124,3 +130,74 @@ def test_mra_pages_show_participants_and_dates(browser, alice, tw_customs, kr_cu
 def test_pages_need_login(client):
     assert client.get("/compliance/aeo/").status_code == 302
     assert client.get("/compliance/mras/").status_code == 302
+
+
+# --- filtering the register: the API's FilterSet and parameters ---------------------------------------
+
+
+def listed(text: str) -> list[str]:
+    """The certificate numbers a list page shows, in order."""
+    return re.findall(r'<a href="/compliance/aeo/[^"]+/"><code>([^<]+)</code></a>', text)
+
+
+@pytest.fixture
+def register(client_for, grant, tina, tw_customs, kr_customs, alpha, bravo):
+    """Three certificates: alpha's TW-AEO-1 (valid), bravo's TW-AEO-2 (suspended) and KR-AEO-42 (valid)."""
+    grant(tw_customs, alpha, "TW-AEO-1")
+    suspended = grant(tw_customs, bravo, "TW-AEO-2")
+    grant(kr_customs, bravo, "KR-AEO-42", certificate_type="AAA")
+    change = {"status": "suspended", "effective_on": "2025-03-01", "reason": "audit"}
+    assert client_for(tina).post(f"{API}{suspended.pk}/status/", change, format="json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "numbers"),
+    [
+        ("", {"TW-AEO-1", "TW-AEO-2", "KR-AEO-42"}),
+        ("status=suspended", {"TW-AEO-2"}),
+        ("status=valid&authority=tw-customs", {"TW-AEO-1"}),
+        ("authority=kr-customs", {"KR-AEO-42"}),
+        ("holder=bravo", {"TW-AEO-2", "KR-AEO-42"}),
+        ("number=TW-AEO-1", {"TW-AEO-1"}),
+        ("q=tw-aeo", {"TW-AEO-1", "TW-AEO-2"}),
+        ("q=Alpha", {"TW-AEO-1"}),
+        ("q=%20Alpha%20&status=suspended", set()),
+    ],
+)
+def test_the_page_lists_the_rows_the_api_gives_for_the_same_parameters(
+    browser, client_for, kim, register, query, numbers
+):
+    response = browser(kim).get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    api = client_for(kim).get(f"{API}?{query}")
+    assert api.status_code == 200
+    assert set(listed(response.content.decode())) == {row["number"] for row in api.json()["results"]} == numbers
+
+
+def test_a_bad_filter_value_is_explained_on_the_page(browser, client_for, kim, register):
+    response = browser(kim).get(f"{LIST}?status=dubious")
+    text = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Filter status: Select a valid choice. dubious is not one of the available choices." in text
+    assert listed(text) == []
+    assert "Correct the filter to see certificates." in text
+    assert client_for(kim).get(f"{API}?status=dubious").status_code == 400
+
+
+def test_a_holders_own_list_is_filtered_within_what_it_may_see(browser, charlie, register):
+    assert set(listed(browser(charlie).get(LIST).content.decode())) == {"TW-AEO-2", "KR-AEO-42"}
+    assert listed(browser(charlie).get(f"{LIST}?holder=alpha").content.decode()) == []
+
+
+def test_the_form_keeps_the_scope_and_the_pages_keep_the_filters(browser, kim, register, monkeypatch):
+    monkeypatch.setattr(views_registry, "PAGE_SIZE", 1)
+    text = browser(kim).get(f"{LIST}?holder=bravo&status=valid&q=AEO").content.decode()
+    assert '<input type="hidden" name="holder" value="bravo">' in text
+    assert '<option value="valid" selected>valid</option>' in text
+    assert 'value="AEO"' in text
+    assert listed(text) == ["KR-AEO-42"]
+    tw = browser(kim).get(f"{LIST}?authority=tw-customs").content.decode()
+    assert 'href="?page=2&amp;authority=tw-customs">next</a>' in tw
+    second = browser(kim).get(f"{LIST}?page=2&authority=tw-customs").content.decode()
+    assert len(listed(second)) == 1
+    assert set(listed(tw) + listed(second)) == {"TW-AEO-1", "TW-AEO-2"}
