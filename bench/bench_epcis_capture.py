@@ -69,7 +69,7 @@ def main() -> None:
 
     from apps.partners.access import system_actor
     from apps.partners.services import partner_create
-    from apps.shipments.capture import capture_job_run
+    from apps.shipments.epcis.capture import capture_job_run
     from apps.shipments.models import CaptureJob
 
     with tempfile.TemporaryDirectory() as scratch:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from apps.shipments.epcis_hash import HashContext, document_events, event_hash, hash_context
+from apps.shipments.epcis.hash import HashContext, document_events, event_hash, hash_context
 from tests.vectors import VECTORS
 
 EVENTS = 20_000

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from apps.shipments.ingest import epcis
+from apps.shipments.epcis import validate as epcis
 from tests.vectors import VECTORS
 
 EVENTS = 20_000

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stdnum import iso6346
 
-from apps.shipments.graph import (
+from apps.shipments.graph.consistency import (
     EquipmentAssignment,
     GraphEvent,
     LegInfo,

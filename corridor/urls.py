@@ -37,7 +37,7 @@ urlpatterns = [
     path("api/v1/", include(shipment_api_urls)),
     path("api/v1/", include(credential_api_urls)),
     path("api/v1/", include(compliance_api_urls)),
-    path("epcis/", include("apps.shipments.epcis_urls")),
+    path("epcis/", include("apps.shipments.epcis.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Unknown API paths answer problem details even with DEBUG on (no HTML debug page).

@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
-from apps.shipments.capture import capture_job_run
-from apps.shipments.ingest import dcsa
+from apps.shipments.dcsa import mapping as dcsa
+from apps.shipments.epcis.capture import capture_job_run
 from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import CaptureJob, Consignment, Event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.shipments import capture
+from apps.shipments.epcis import capture
 
 
 @shared_task(

@@ -32,7 +32,8 @@ from apps.credentials.services.status import credential_status_set
 from apps.credentials.verification import credential_verify
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
-from apps.shipments.ingest import dcsa, epcis
+from apps.shipments.dcsa import mapping as dcsa
+from apps.shipments.epcis import validate as epcis
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
 from apps.shipments.services import consignment_create

@@ -14,7 +14,7 @@ import pytest
 
 from apps.partners.choices import MemberRole, TokenScope
 from apps.shipments.choices import LinkVia
-from apps.shipments.ingest import epcis
+from apps.shipments.epcis import validate as epcis
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.models import Consignment, Event, EventLink
 from tests.helpers import assert_problem, audit_for

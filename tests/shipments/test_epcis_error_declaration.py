@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.models import AuditEvent
 from apps.credentials.services.issuance import step_credential_issue
 from apps.partners.access import Actor
-from apps.shipments.ingest import epcis
+from apps.shipments.epcis import validate as epcis
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
 from tests.vectors import VECTORS

@@ -18,10 +18,11 @@ from apps.partners.access import actor_for_request
 from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
 from apps.partners.permissions import PartnerRolePermission
-from apps.shipments import graph_queries, selectors, services
+from apps.shipments import selectors, services
 from apps.shipments.api import serializers as s
+from apps.shipments.dcsa import mapping as dcsa
 from apps.shipments.filters import EventFilterSet
-from apps.shipments.ingest import dcsa
+from apps.shipments.graph import queries as graph_queries
 from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import IngestValidationError

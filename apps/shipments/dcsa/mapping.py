@@ -65,7 +65,7 @@ from apps.shipments.ingest.types import (
 DCSA_VERSIONS = ("2.2", "3.0")
 BODY_INDEX = -1  # FieldProblem.index of a problem with the body rather than one event
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "dcsa"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 _SPEC_FILES = {"2.2": "TNT_v2.2.0-resolved.yaml", "3.0": "TNT_v3.0.0.yaml"}
 
 # Producers' clocks drift; a few minutes either way is not a false statement about the world.

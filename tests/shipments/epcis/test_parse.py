@@ -20,9 +20,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
-from apps.shipments import epcis_hash
-from apps.shipments.ingest import epcis
-from apps.shipments.ingest.epcis import (
+from apps.shipments.epcis import hash as epcis_hash
+from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.validate import (
     DOCUMENT_INDEX,
     GS1_CONTEXT_URL,
     iter_events,
@@ -37,7 +37,7 @@ from tests.vectors import VECTORS
 
 GS1_EXAMPLES = VECTORS / "epcis"
 HASH_VECTORS = VECTORS / "epcis-hash"
-BUNDLED = Path(epcis.__file__).resolve().parent / "schemas" / "epcis"
+BUNDLED = Path(epcis.__file__).resolve().parent / "schemas"
 REJECTED = "transformation_event_all_possible_fields.jsonld"  # redefines the protected term cbvmda
 UNVERSIONED_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 

@@ -15,8 +15,9 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from apps.partners.access import Actor
-from apps.shipments import graph, places, selectors
+from apps.shipments import places, selectors
 from apps.shipments.choices import LinkVia
+from apps.shipments.graph import consistency as graph
 from apps.shipments.models import Consignment, Event, Location
 
 

@@ -71,7 +71,7 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.core.identifiers import InvalidIdentifier, normalize_unlocode
-from apps.shipments import epcis_hash
+from apps.shipments.epcis import hash as epcis_hash
 from apps.shipments.ingest.types import (
     DOC_OTHER,
     DOC_PURCHASE_ORDER,
@@ -84,7 +84,7 @@ from apps.shipments.ingest.types import (
     IngestValidationError,
 )
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "epcis"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 GS1_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 # The unversioned URL means "the current EPCIS context"; DESIGN §10 pins it to the bundled 2.0 copy.
 GS1_CONTEXT_URLS = frozenset({GS1_CONTEXT_URL, "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"})

@@ -47,7 +47,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from apps.shipments.digital_link import canonical_digital_link
+from apps.shipments.epcis.digital_link import canonical_digital_link
 
 HASH_PREFIX = "ni:///sha-256;"
 HASH_SUFFIX = "?ver=CBV2.0"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.shipments.epcis_rest import CaptureJobView, CaptureView, EventsQueryView
+from apps.shipments.epcis.rest import CaptureJobView, CaptureView, EventsQueryView
 
 urlpatterns = [
     path("capture", CaptureView.as_view(), name="epcis-capture"),

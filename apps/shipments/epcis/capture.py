@@ -17,7 +17,7 @@ from apps.core.errors import ApplicationError
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.choices import CaptureState
-from apps.shipments.ingest import epcis
+from apps.shipments.epcis import validate as epcis
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationError
 from apps.shipments.models import CaptureJob

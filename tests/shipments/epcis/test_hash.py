@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from apps.shipments.epcis_hash import (
+from apps.shipments.epcis.hash import (
     document_event_hashes,
     document_events,
     event_hash,

@@ -18,7 +18,7 @@ import networkx as nx
 import pytest
 from stdnum import iso6346
 
-from apps.shipments.graph import (
+from apps.shipments.graph.consistency import (
     AGGREGATION,
     ARRIVAL_BEFORE_DEPARTURE,
     CARRIED_BY,

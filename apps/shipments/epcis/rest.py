@@ -32,7 +32,7 @@ from apps.partners.choices import MemberRole
 from apps.partners.permissions import PartnerRolePermission
 from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
-from apps.shipments.ingest.epcis import GS1_CONTEXT_URL, short_cbv_name
+from apps.shipments.epcis.validate import GS1_CONTEXT_URL, short_cbv_name
 from apps.shipments.models import CaptureJob, Event
 
 CAPTURE_ERROR_BEHAVIOURS = ("rollback", "proceed")
