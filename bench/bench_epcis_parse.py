@@ -30,7 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.parse import iter_events, parse_document
+from apps.shipments.epcis.validate import validate_document
+from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL
 from tests.vectors import VECTORS
 
 EVENTS = 20_000
@@ -51,7 +53,7 @@ def load_examples(folder: Path) -> tuple[list[dict], list]:
             continue
         inline.update(entry for item in document["@context"] if isinstance(item, dict) for entry in item.items())
         events.extend(document["epcisBody"]["eventList"])
-    return events, [epcis.GS1_CONTEXT_URL, inline]
+    return events, [GS1_CONTEXT_URL, inline]
 
 
 def unique_copy(event: dict, number: int) -> dict:
@@ -93,7 +95,7 @@ def main() -> int:
         print(f"no EPCIS example documents in {folder}")
         return 1
     raw = build_document(events, context)
-    epcis.parse_document(json.loads(raw))  # compile the schemas and warm the context cache outside the timings
+    parse_document(json.loads(raw))  # compile the schemas and warm the context cache outside the timings
     print(f"{len(events)} example events from {folder}; {EVENTS:,} events, {len(raw) / 1e6:.1f} MB; {ROUNDS} runs")
 
     with tempfile.NamedTemporaryFile(suffix=".jsonld") as upload:
@@ -102,17 +104,17 @@ def main() -> int:
 
         def validated() -> int:
             document = json.loads(raw)
-            epcis.validate_document(document)
+            validate_document(document)
             return len(document["epcisBody"]["eventList"])
 
         def streamed() -> int:
             with open(upload.name, "rb") as stream:
-                return sum(1 for _ in epcis.iter_events(stream))
+                return sum(1 for _ in iter_events(stream))
 
         workloads: dict[str, Callable[[], int]] = {
             "baseline": lambda: len(json.loads(raw)["epcisBody"]["eventList"]),
             "validate_document": validated,
-            "parse_document": lambda: len(epcis.parse_document(json.loads(raw))),
+            "parse_document": lambda: len(parse_document(json.loads(raw))),
             "iter_events": streamed,
         }
         rates = {name: [timed(function) for _ in range(ROUNDS)] for name, function in workloads.items()}

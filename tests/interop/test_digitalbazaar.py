@@ -33,7 +33,7 @@ from apps.credentials.verification import credential_verify
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.dcsa import mapping as dcsa
-from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.parse import parse_document
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
 from apps.shipments.services import consignment_create
@@ -133,7 +133,7 @@ def carrier_operator(bravo, charlie) -> Actor:
 def step_credentials(alpha, alice, bravo, operator) -> list[Credential]:
     """alpha's three steps of PO-1001 (two EPCIS, one native), issued in event order: a chain of three."""
     consignment_create(actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice), data=consignment_data())
-    event_batch_record(actor=operator, events=epcis.parse_document(_epcis_document()), channel="epcis")
+    event_batch_record(actor=operator, events=parse_document(_epcis_document()), channel="epcis")
     response = _client(alice).post(
         "/api/v1/events/",
         {
@@ -246,7 +246,7 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
     for name in epcis_files:
         if name in EPCIS_REFUSED or name == "epcis-context.jsonld":
             continue
-        events = epcis.parse_document(_vector_json("epcis", name))
+        events = parse_document(_vector_json("epcis", name))
         event_batch_record(actor=operator, events=events, channel="epcis")
     for name, version in DCSA_SAMPLES.items():
         events = dcsa.parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
@@ -378,9 +378,7 @@ def test_a_did_key_issuer_step_credential_verifies_in_js(node, tmp_path, alice, 
     consignment_create(
         actor=Actor(partner=operator.partner, role=MemberRole.ADMIN, user=alice), data=consignment_data()
     )
-    (event,) = event_batch_record(
-        actor=operator, events=epcis.parse_document(_epcis_document())[:1], channel="epcis"
-    ).events
+    (event,) = event_batch_record(actor=operator, events=parse_document(_epcis_document())[:1], channel="epcis").events
     credential = step_credential_issue(event_pk=event.pk)
     document = _served_credential(_client(alice), credential)
     assert document["issuer"].startswith("did:key:z6Mk")

@@ -14,7 +14,7 @@ import pytest
 
 from apps.partners.choices import MemberRole, TokenScope
 from apps.shipments.choices import LinkVia
-from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.parse import parse_document
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.models import Consignment, Event, EventLink
 from tests.helpers import assert_problem, audit_for
@@ -435,7 +435,7 @@ def mixed_events(alpha, alice, client_for, consignment, make_consignment) -> dic
             ]
         },
     }
-    (parsed,) = epcis.parse_document(doc)
+    (parsed,) = parse_document(doc)
     event_batch_record(actor=actor_for(alpha, alice, MemberRole.OPERATOR), events=[parsed], channel="epcis")
     return {"consignment": consignment, "hash_id": parsed.hash_id, "epcis_id": parsed.event_id}
 

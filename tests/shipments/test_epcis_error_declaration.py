@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.models import AuditEvent
 from apps.credentials.services.issuance import step_credential_issue
 from apps.partners.access import Actor
-from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.parse import parse_document
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
 from tests.vectors import VECTORS
@@ -25,7 +25,7 @@ def _document() -> dict:
 def _record(partner, document, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return event_batch_record(
-            actor=Actor(partner=partner, role="operator"), events=epcis.parse_document(document), channel="test"
+            actor=Actor(partner=partner, role="operator"), events=parse_document(document), channel="test"
         )
 
 

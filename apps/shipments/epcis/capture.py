@@ -17,29 +17,14 @@ from apps.core.errors import ApplicationError
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.choices import CaptureState
-from apps.shipments.epcis import validate as epcis
+from apps.shipments.epcis.errors import capture_refused, invalid_event
+from apps.shipments.epcis.parse import iter_events, parse_stream
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationError
 from apps.shipments.models import CaptureJob
 
 # A job still "running" this long after its last claim lost its worker; the sweep re-enqueues it.
 STALE_AFTER = timedelta(minutes=15)
-
-
-def _exception(problem: FieldProblem) -> dict[str, Any]:
-    return {
-        "type": "epcisException:ValidationException",
-        "title": "Invalid event",
-        "status": 400,
-        "detail": (
-            f"document: {problem.field}: {problem.detail}"
-            if problem.index == epcis.DOCUMENT_INDEX
-            else f"event {problem.index}: {problem.field}: {problem.detail}"
-        ),
-        "eventIndex": problem.index,
-        "eventID": problem.event_id,
-        "pointer": problem.field,
-    }
 
 
 def _finish(job: CaptureJob, *, state: str, errors: list[dict[str, Any]], captured: int, total: int) -> None:
@@ -67,16 +52,6 @@ def _record(actor: Actor, events: Iterable[EventIn]) -> int:
     return captured
 
 
-def _refused(exc: Exception) -> dict[str, Any]:
-    status = getattr(exc, "status", 400)
-    return {
-        "type": "epcisException:CaptureConflictException" if status == 409 else "epcisException:ValidationException",
-        "title": "Capture refused",
-        "status": status,
-        "detail": getattr(exc, "detail", str(exc)),
-    }
-
-
 def capture_job_run(*, job_id: str) -> dict[str, Any]:
     """Run one capture job to completion; a finished job is returned as it is (idempotent)."""
     job = CaptureJob.objects.select_related("recorder").filter(pk=job_id).first()
@@ -89,36 +64,38 @@ def capture_job_run(*, job_id: str) -> dict[str, Any]:
         if job.error_behaviour == "rollback":
             # Pass one validates every event (nothing kept in memory); pass two records them in batches.
             try:
-                events = epcis.iter_events(stream)
+                events = iter_events(stream)
             except IngestValidationError as exc:
-                errors = [_exception(problem) for problem in exc.problems]
+                errors = [invalid_event(problem) for problem in exc.problems]
                 _finish(job, state=CaptureState.FAILED, errors=errors, captured=0, total=0)
                 return {"job": job_id, "state": CaptureState.FAILED}
             try:
                 with transaction.atomic():
                     captured = _record(actor, events)
             except (ApplicationError, IngestValidationError) as exc:
-                _finish(job, state=CaptureState.FAILED, errors=[_refused(exc)], captured=0, total=0)
+                _finish(job, state=CaptureState.FAILED, errors=[capture_refused(exc)], captured=0, total=0)
                 return {"job": job_id, "state": CaptureState.FAILED}
             state = CaptureState.SUCCESS if captured else CaptureState.FAILED
-            errors = [] if captured else [_exception(FieldProblem(-1, "epcisBody", "The document holds no events."))]
+            errors = [] if captured else [invalid_event(FieldProblem(-1, "epcisBody", "The document holds no events."))]
             _finish(job, state=state, errors=errors, captured=captured, total=captured)
             return {"job": job_id, "state": state, "captured": captured}
 
         try:
-            valid, problems, total = epcis.parse_stream(stream)
+            valid, problems, total = parse_stream(stream)
         except IngestValidationError as exc:  # not JSON at all: nothing to proceed with
-            _finish(job, state=CaptureState.FAILED, errors=[_exception(p) for p in exc.problems], captured=0, total=0)
+            _finish(
+                job, state=CaptureState.FAILED, errors=[invalid_event(p) for p in exc.problems], captured=0, total=0
+            )
             return {"job": job_id, "state": CaptureState.FAILED}
     # proceed: record what is valid, report the rest; the job succeeds only if nothing was refused.
-    errors = [_exception(problem) for problem in problems]
+    errors = [invalid_event(problem) for problem in problems]
     captured = 0
     for start in range(0, len(valid), MAX_BATCH):
         try:
             with transaction.atomic():
                 captured += _record(actor, valid[start : start + MAX_BATCH])
         except (ApplicationError, IngestValidationError) as exc:
-            errors.append(_refused(exc))
+            errors.append(capture_refused(exc))
     state = CaptureState.SUCCESS if not errors else CaptureState.FAILED
     _finish(job, state=state, errors=errors, captured=captured, total=total)
     return {"job": job_id, "state": state, "captured": captured}

@@ -1,6 +1,6 @@
 """GS1 EPCIS 2.0 REST binding: capture (202 + capture job) and the events query interface.
 
-Errors use the standard's own problem types (``epcisException:…``) inside RFC 9457 bodies.
+Errors use the standard's own problem types (``epcisException:…``) inside RFC 9457 bodies (``errors.py``).
 """
 
 from __future__ import annotations
@@ -25,25 +25,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from apps.core.services import audit_record
 from apps.partners.access import actor_for_request
 from apps.partners.choices import MemberRole
 from apps.partners.permissions import PartnerRolePermission
 from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
-from apps.shipments.epcis.validate import GS1_CONTEXT_URL, short_cbv_name
+from apps.shipments.epcis.errors import epcis_problem
+from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, short_cbv_name
 from apps.shipments.models import CaptureJob, Event
 
 CAPTURE_ERROR_BEHAVIOURS = ("rollback", "proceed")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
 _CHUNK = 1024 * 1024
-
-
-def epcis_problem(status: int, exception: str, detail: str, request: HttpRequest) -> JsonResponse:
-    body = problem_body(status=status, detail=detail, code=f"epcisException:{exception}", instance=request.path)
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _limit_headers() -> dict[str, str]:

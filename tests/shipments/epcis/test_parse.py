@@ -20,24 +20,19 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
-from apps.shipments.epcis import hash as epcis_hash
-from apps.shipments.epcis import validate as epcis
-from apps.shipments.epcis.validate import (
-    DOCUMENT_INDEX,
-    GS1_CONTEXT_URL,
-    iter_events,
-    parse_document,
-    parse_stream,
-    short_cbv_name,
-    validate_document,
-    validate_stream,
-)
+from apps.shipments.epcis import schema as epcis_schema
+from apps.shipments.epcis import validate as epcis_validate
+from apps.shipments.epcis.hash import document_event_hashes
+from apps.shipments.epcis.parse import iter_events, parse_document, parse_stream, validate_stream
+from apps.shipments.epcis.schema import validate_event
+from apps.shipments.epcis.validate import DOCUMENT_INDEX, MAX_DEPTH, validate_document
+from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, SCHEMA_DIR, short_cbv_name
 from apps.shipments.ingest.types import DocumentRef, EventIn, IngestValidationError
 from tests.vectors import VECTORS
 
 GS1_EXAMPLES = VECTORS / "epcis"
 HASH_VECTORS = VECTORS / "epcis-hash"
-BUNDLED = Path(epcis.__file__).resolve().parent / "schemas"
+BUNDLED = SCHEMA_DIR
 REJECTED = "transformation_event_all_possible_fields.jsonld"  # redefines the protected term cbvmda
 UNVERSIONED_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 
@@ -117,7 +112,7 @@ def test_every_gs1_example_parses_with_the_ids_it_sends_except_the_one_redefinin
             continue
         events = parse_document(document)
         sent = document["epcisBody"]["eventList"]
-        hashes = epcis_hash.document_event_hashes(document)
+        hashes = document_event_hashes(document)
         assert [event.event_id for event in events] == [
             e.get("eventID") or h for e, h in zip(sent, hashes, strict=True)
         ], name
@@ -292,7 +287,7 @@ def test_the_hash_vectors_documents_parse_too() -> None:
             assert _problems(document) == [(DOCUMENT_INDEX, "@context")]
             continue
         events = parse_document(document)
-        assert [event.hash_id for event in events] == epcis_hash.document_event_hashes(document), path.name
+        assert [event.hash_id for event in events] == document_event_hashes(document), path.name
         parsed += len(events)
     assert parsed == 46
 
@@ -431,7 +426,7 @@ def test_a_deeply_nested_extension_is_refused_without_crashing() -> None:
     value: list[Any] = []
     for _ in range(5_000):
         value = [value]
-    assert _details(_document(_event(**{"example:deep": value}))) == [f"nests deeper than {epcis.MAX_DEPTH} levels"]
+    assert _details(_document(_event(**{"example:deep": value}))) == [f"nests deeper than {MAX_DEPTH} levels"]
 
 
 # --- Mapping ------------------------------------------------------------------------------------------
@@ -793,7 +788,7 @@ def test_the_context_check_agrees_with_a_json_ld_processor(context: list[Any]) -
     """Accepted exactly when pyld, with the bundled GS1 context and no network, accepts the context."""
     assume(len({json.dumps(entry, sort_keys=True) for entry in context}) == len(context))  # the schema wants that
     try:
-        jsonld.expand({"@context": context}, {"documentLoader": epcis._load_bundled_context})
+        jsonld.expand({"@context": context}, {"documentLoader": epcis_validate._load_bundled_context})
     except Exception:  # any failure of the processor means "not valid JSON-LD"
         processor_accepts = False
     else:
@@ -821,7 +816,7 @@ def test_fast_schema_agrees_with_the_official_one(seed: str, data: st.DataObject
             for step in path[:-1]:
                 parent = parent[step]
             parent[path[-1]] = data.draw(JSON, label="value")
-        assert _verdict(epcis._validate_event, event) == _verdict(official, event)
+        assert _verdict(validate_event, event) == _verdict(official, event)
 
 
 @functools.cache
@@ -833,7 +828,7 @@ def _official_event_validator() -> Any:
         "definitions": schema["definitions"],
         "allOf": [{"$ref": "#/definitions/EPCIS-Document-Event"}],
     }
-    return fastjsonschema.compile(event, formats=epcis._FORMATS)
+    return fastjsonschema.compile(event, formats=epcis_schema._FORMATS)
 
 
 def _verdict(validate: Any, event: Any) -> bool:
