@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from apps.shipments.dcsa.mapping import parse_dcsa_events
+from apps.shipments.dcsa.parse import parse_dcsa_events
 from tests.vectors import VECTORS
 
 EVENTS = 10_000

@@ -16,7 +16,6 @@ from apps.disruptions.api.urls import routes as disruption_routes
 from apps.partners.api.urls import routes as partner_routes
 from apps.partners.api.views import MeView
 from apps.shipments.api.urls import routes as shipment_routes
-from apps.shipments.api.urls import urlpatterns as shipment_api_urls
 
 router = DefaultRouter(trailing_slash=True)
 for prefix, viewset, basename in [
@@ -34,7 +33,7 @@ urlpatterns = [
     path("problems/<slug:code>", core_views.problem_type, name="problem-type"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/", include(router.urls)),
-    path("api/v1/", include(shipment_api_urls)),
+    path("api/v1/dcsa/", include("apps.shipments.dcsa.urls")),
     path("api/v1/", include(credential_api_urls)),
     path("api/v1/", include(compliance_api_urls)),
     path("epcis/", include("apps.shipments.epcis.urls")),

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
-from apps.shipments.dcsa import mapping as dcsa
+from apps.shipments.dcsa.parse import parse_dcsa_events
 from apps.shipments.epcis.capture import capture_job_run
 from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import event_batch_record
@@ -321,7 +321,7 @@ def demo_shipments_load() -> dict[str, int]:
         if carrier_events:
             event_batch_record(
                 actor=_actor("demo-pacific-bridge"),
-                events=dcsa.parse_dcsa_events(carrier_events, version="2.2"),
+                events=parse_dcsa_events(carrier_events, version="2.2"),
                 channel="demo",
             )
         if spec.progress >= 9:

@@ -32,7 +32,7 @@ from apps.credentials.services.status import credential_status_set
 from apps.credentials.verification import credential_verify
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
-from apps.shipments.dcsa import mapping as dcsa
+from apps.shipments.dcsa.parse import parse_dcsa_events
 from apps.shipments.epcis.parse import parse_document
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
@@ -249,7 +249,7 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
         events = parse_document(_vector_json("epcis", name))
         event_batch_record(actor=operator, events=events, channel="epcis")
     for name, version in DCSA_SAMPLES.items():
-        events = dcsa.parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
+        events = parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
         event_batch_record(actor=carrier_operator, events=events, channel="dcsa")
     Event.objects.update(record_time=F("record_time") - LINK_GRACE - timedelta(minutes=1))
     credentials = [step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]

@@ -1,8 +1,7 @@
-"""Consignments and events in Corridor's own JSON, and the DCSA Track & Trace ingest endpoints."""
+"""Consignments (with their graph, timeline, custody and consistency) and events in Corridor's own JSON."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
@@ -11,21 +10,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
-from apps.partners.access import actor_for_request
 from apps.partners.api.base import ScopedViewSet
-from apps.partners.choices import MemberRole
-from apps.partners.permissions import PartnerRolePermission
 from apps.shipments import selectors, services
 from apps.shipments.api import serializers as s
-from apps.shipments.dcsa import mapping as dcsa
 from apps.shipments.filters import EventFilterSet
 from apps.shipments.graph import queries as graph_queries
 from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
-from apps.shipments.ingest.types import IngestValidationError
 from apps.shipments.models import Consignment, Event
 
 
@@ -167,75 +160,3 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         result = event_batch_record(actor=self.actor, events=_parse_native(request.data), channel="native")
         body = s.BatchResultSerializer(result).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
-
-
-def dcsa_error(
-    request: Request, problems: list[dict[str, Any]], status_code: int, reason: str, *, version: str = "2.2"
-) -> Response:
-    """DCSA's own error object (DESIGN §10: standard endpoints answer in the standard's shape).
-
-    Track & Trace 2.2 uses the ErrorResponse object; 3.0 a list of ``feedbackElements`` whose
-    ``propertyPath`` is a JSONPath into the request.
-    """
-    from django.utils import timezone
-
-    def message(p: dict[str, Any]) -> str:
-        return f"event {p.get('index')} ({p.get('event_id') or 'no id'}): {p.get('field')}: {p.get('detail')}"
-
-    if version == "3.0":
-        elements = []
-        for p in problems:
-            path = "$" if p.get("index") in (None, -1) else f"$.events[{p['index']}]"
-            if p.get("field"):
-                path += "." + str(p["field"])
-            elements.append({"severity": "ERROR", "message": message(p), "propertyPath": path})
-        return Response({"feedbackElements": elements}, status=status_code)
-    body = {
-        "httpMethod": request.method,
-        "requestUri": request.path,
-        "statusCode": status_code,
-        "statusCodeText": reason,
-        "errorDateTime": timezone.now().isoformat(),
-        "errors": [
-            {"reason": "invalidInput", "message": message(p), "property": p.get("field"), "index": p.get("index")}
-            for p in problems
-        ],
-    }
-    return Response(body, status=status_code)
-
-
-class DcsaEventsView(APIView):
-    """DCSA Track & Trace events (a GET /events response or a subscription callback body)."""
-
-    permission_classes = [PartnerRolePermission]
-    action_roles = {"post": MemberRole.OPERATOR}
-    version = "2.2"
-
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: s.BatchResultSerializer})
-    def post(self, request: Request) -> Response:
-        try:
-            events = dcsa.parse_dcsa_events(request.data, version=self.version)
-            result = event_batch_record(actor=actor_for_request(request), events=events, channel=f"dcsa-{self.version}")
-        except IngestValidationError as exc:
-            return dcsa_error(request, [p.as_dict() for p in exc.problems], 400, "Bad Request", version=self.version)
-        except ApplicationError as exc:
-            index, _, field = (exc.field or "").partition(".")
-            if not index.isdigit():
-                index, field = None, exc.field or ""
-            problem = {
-                "index": int(index) if index is not None else None,
-                "event_id": "",
-                "field": field,
-                "detail": exc.detail,
-            }
-            return dcsa_error(request, [problem], exc.status, HTTPStatus(exc.status).phrase, version=self.version)
-        body = s.BatchResultSerializer(result).data
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
-
-
-class DcsaV2EventsView(DcsaEventsView):
-    version = "2.2"
-
-
-class DcsaV3EventsView(DcsaEventsView):
-    version = "3.0"

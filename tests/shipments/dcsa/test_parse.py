@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.shipments.dcsa.mapping import BODY_INDEX, SCHEMA_DIR, parse_dcsa_events
+from apps.shipments.dcsa.parse import BODY_INDEX, parse_dcsa_events
+from apps.shipments.dcsa.validate import SCHEMA_DIR
 from apps.shipments.ingest.types import (
     DOC_BOOKING,
     DOC_TRANSPORT_DOCUMENT,
