@@ -23,16 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stdnum import iso6346
 
-from apps.shipments.graph.consistency import (
-    EquipmentAssignment,
-    GraphEvent,
-    LegInfo,
-    build_event_graph,
-    chain_of_custody,
-    corroborating_pairs,
-    inconsistencies,
-    timeline,
-)
+from apps.shipments.graph.build import build_event_graph, corroborating_pairs
+from apps.shipments.graph.consistency import inconsistencies
+from apps.shipments.graph.custody import chain_of_custody
+from apps.shipments.graph.timeline import timeline
+from apps.shipments.graph.types import EquipmentAssignment, GraphEvent, LegInfo
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 PER_CONSIGNMENT_EVENTS = 200

@@ -1,4 +1,4 @@
-"""From rows to the pure event graph: bounded queries for one consignment, then ``graph.py``."""
+"""From rows to the pure event graph: bounded queries for one consignment, then the pure modules beside this one."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ from django.db.models import Q
 from apps.partners.access import Actor
 from apps.shipments import places, selectors
 from apps.shipments.choices import LinkVia
-from apps.shipments.graph import consistency as graph
+from apps.shipments.graph.build import build_event_graph
+from apps.shipments.graph.consistency import inconsistencies
+from apps.shipments.graph.custody import chain_of_custody
+from apps.shipments.graph.export import to_graphml, to_json
+from apps.shipments.graph.impact import impact
+from apps.shipments.graph.timeline import timeline
+from apps.shipments.graph.types import EquipmentAssignment, GraphEvent, LegInfo, PartyInfo
 from apps.shipments.models import Consignment, Event, Location
 
 
@@ -49,8 +55,8 @@ _GRAPH_FIELDS = (
 )
 
 
-def _graph_event(row: dict[str, Any], direct: set[Any]) -> graph.GraphEvent:
-    return graph.GraphEvent(
+def _graph_event(row: dict[str, Any], direct: set[Any]) -> GraphEvent:
+    return GraphEvent(
         key=str(row["pk"]),
         recorder=row["recorder__slug"],
         step=row["biz_step"] or row["event_code"],
@@ -97,13 +103,11 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
         for event in events
     ]
     assignments = [
-        graph.EquipmentAssignment(
-            consignment=key, equipment=a.equipment.number, start=a.assigned_from, end=a.assigned_until
-        )
+        EquipmentAssignment(consignment=key, equipment=a.equipment.number, start=a.assigned_from, end=a.assigned_until)
         for a in consignment.equipment_assignments.select_related("equipment")
     ]
     leg_infos = [
-        graph.LegInfo(
+        LegInfo(
             key=f"{key}:{leg.sequence}",
             consignment=key,
             sequence=leg.sequence,
@@ -118,7 +122,7 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
         )
         for leg in legs
     ]
-    return graph.build_event_graph(graph_events, assignments, leg_infos)
+    return build_event_graph(graph_events, assignments, leg_infos)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -145,11 +149,11 @@ def _plain(value: Any) -> Any:
 
 
 def consignment_graph_json(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
-    return graph.to_json(consignment_graph(consignment=consignment, actor=actor))
+    return to_json(consignment_graph(consignment=consignment, actor=actor))
 
 
 def consignment_graphml(*, consignment: Consignment, actor: Actor) -> str:
-    return graph.to_graphml(consignment_graph(consignment=consignment, actor=actor))
+    return to_graphml(consignment_graph(consignment=consignment, actor=actor))
 
 
 def _timeline_version(consignment: Consignment) -> str:
@@ -176,7 +180,7 @@ def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str,
     key = f"timeline:{consignment.pk}:{_timeline_version(consignment)}" if ttl else ""
     if key and (cached := cache.get(key)) is not None:
         return cached
-    entries = graph.timeline(consignment_graph(consignment=consignment, actor=actor), str(consignment.pk))
+    entries = timeline(consignment_graph(consignment=consignment, actor=actor), str(consignment.pk))
     body = {
         "consignment": str(consignment.pk),
         "status": consignment.status,
@@ -188,10 +192,8 @@ def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str,
 
 
 def consignment_custody(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
-    parties = [
-        graph.PartyInfo(partner=p.partner.slug, role=p.role) for p in consignment.parties.select_related("partner")
-    ]
-    spans = graph.chain_of_custody(
+    parties = [PartyInfo(partner=p.partner.slug, role=p.role) for p in consignment.parties.select_related("partner")]
+    spans = chain_of_custody(
         consignment_graph(consignment=consignment, actor=actor), str(consignment.pk), parties=parties
     )
     return {"consignment": str(consignment.pk), "custody": _plain(spans)}
@@ -204,9 +206,7 @@ def location_distance() -> Any:
 
 
 def consignment_consistency(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
-    findings = graph.inconsistencies(
-        consignment_graph(consignment=consignment, actor=actor), distance_km=location_distance()
-    )
+    findings = inconsistencies(consignment_graph(consignment=consignment, actor=actor), distance_km=location_distance())
     return {"consignment": str(consignment.pk), "consistent": not findings, "findings": _plain(findings)}
 
 
@@ -235,7 +235,7 @@ def impact_for(
     candidates = selectors.consignment_list(actor=actor).filter(condition).distinct()
     for consignment in candidates[:MAX_IMPACT_CONSIGNMENTS]:
         built = consignment_graph(consignment=consignment, actor=actor)
-        if str(consignment.pk) in graph.impact(built, location=location, voyage=voyage, equipment=equipment):
+        if str(consignment.pk) in impact(built, location=location, voyage=voyage, equipment=equipment):
             affected.append(
                 {"id": str(consignment.pk), "reference": consignment.reference, "status": consignment.status}
             )
