@@ -6,7 +6,7 @@ uses it to spot exact duplicates and as the id of an EPCIS event sent without ``
 
 How the pre-hash string is written (the algorithm of §8.9, in the profile ``CBV2.0`` of the reference
 implementation RalphTro/epcis-event-hash-generator after its PR #123, which the vectors in
-``shared/vectors/epcis-hash`` come from):
+``tests/vectors/epcis-hash`` come from):
 
 1. The event becomes a tree of ``(name, value, children)`` elements, as in the XML binding: JSON lists
    become repeated elements (``epcList`` holds ``epc`` elements, ``quantityList`` holds
