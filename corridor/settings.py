@@ -50,6 +50,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
 
 
+def env_seconds(name: str, default: int) -> int:
+    """A duration in whole seconds; zero or less is a configuration error (a sweep every 0 s would spin)."""
+    seconds = env_int(name, default)
+    if seconds <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, not {seconds}")
+    return seconds
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -256,6 +264,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
+# Corridor's own tasks set their limits through apps.core.work; these cover Celery's built-in ones.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -264,19 +273,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # SQLAlchemy's create_engine, so even `polling_interval` makes sending any task fail (TypeError).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Background work (apps.core.work): how often beat sweeps the ledgers, which is also how long a row may
+# wait for its message before a sweep takes the message for lost and rings again.
+CORRIDOR_SWEEP_INTERVAL_SECONDS = env_seconds("CORRIDOR_SWEEP_INTERVAL_SECONDS", 300)
+# A claim on a ledger row older than this belongs to a worker that is gone; each must outlast the hard
+# time limit of the task that works the rows (3,600 s for a capture, 900 s for a re-evaluation), or a
+# second worker could take a row the first still runs: apps.core.work refuses a shorter one at start.
+CORRIDOR_CAPTURE_STALE_SECONDS = env_seconds("CORRIDOR_CAPTURE_STALE_SECONDS", 3900)
+CORRIDOR_TRUST_RECHECK_STALE_SECONDS = env_seconds("CORRIDOR_TRUST_RECHECK_STALE_SECONDS", 1200)
+_sweep = timedelta(seconds=CORRIDOR_SWEEP_INTERVAL_SECONDS)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
-    "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": timedelta(minutes=5)},
-    "step-credentials-sweep": {
-        "task": "apps.credentials.tasks.step_credentials_sweep",
-        "schedule": timedelta(minutes=5),
-    },
+    "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": _sweep},
+    "step-credentials-sweep": {"task": "apps.credentials.tasks.step_credentials_sweep", "schedule": _sweep},
+    "trust-recheck-sweep": {"task": "apps.compliance.tasks.trust_recheck_sweep", "schedule": _sweep},
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),
     },
     # Daily, after midnight UTC (CELERY_TIMEZONE): the passes are idempotent, so a missed or doubled run is harmless.
-    "trust-recheck-sweep": {"task": "apps.compliance.tasks.trust_recheck_sweep", "schedule": timedelta(minutes=5)},
     "aeo-expiry-pass": {"task": "apps.compliance.tasks.aeo_expiry_pass", "schedule": crontab(hour=1, minute=10)},
     "mra-dates-pass": {"task": "apps.compliance.tasks.mra_dates_pass", "schedule": crontab(hour=1, minute=20)},
     "aeo-credentials-pass": {
@@ -290,6 +305,8 @@ CELERY_BEAT_SCHEDULE = {
 CORRIDOR_TIMELINE_CACHE_SECONDS = env_int("CORRIDOR_TIMELINE_CACHE_SECONDS", 60)
 
 # --- Credentials ----------------------------------------------------------------------------
+# An event still unlinked this long after it was recorded gets its credential without chain entries.
+CORRIDOR_LINK_GRACE_SECONDS = env_seconds("CORRIDOR_LINK_GRACE_SECONDS", 3600)
 # A status list credential is valid this long after it is served (verifiers re-fetch after).
 CORRIDOR_STATUS_LIST_TTL = timedelta(seconds=env_int("CORRIDOR_STATUS_LIST_TTL_SECONDS", 3600))
 # did:web documents of other Corridor deployments, trusted for verification (never fetched):

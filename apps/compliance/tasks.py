@@ -6,19 +6,11 @@ Tasks take ids, are idempotent, and retry with backoff when the database is brie
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
-RETRYING: dict[str, Any] = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "acks_late": True,
-}
+from apps.core.work import housekeeping_task, ledger_task
+
 BATCH = 1000
 
 
@@ -27,7 +19,7 @@ def _day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
 
 
-@shared_task(**RETRYING, time_limit=900, soft_time_limit=840)
+@ledger_task(time_limit=900)
 def trust_reevaluate(
     holder_ids: list[str] | None = None,
     mra_id: str | None = None,
@@ -62,7 +54,7 @@ def trust_reevaluate(
     return changed
 
 
-@shared_task(time_limit=120, soft_time_limit=100)
+@housekeeping_task(time_limit=120)
 def trust_recheck_sweep() -> int:
     """Re-enqueue re-evaluations the ledger still holds after a few minutes (a lost or failed message)."""
     from apps.compliance.services import reevaluation
@@ -73,7 +65,7 @@ def trust_recheck_sweep() -> int:
     return len(overdue)
 
 
-@shared_task(**RETRYING, time_limit=300)
+@ledger_task(time_limit=300)
 def aeo_credential_sync(certificate_id: str) -> str:
     """Bring a certificate's AEO credential in line with it: issue, re-issue after renewal, flip status."""
     from apps.compliance import aeo_credentials
@@ -81,7 +73,7 @@ def aeo_credential_sync(certificate_id: str) -> str:
     return aeo_credentials.aeo_credential_sync(certificate_id=certificate_id)
 
 
-@shared_task(**RETRYING, time_limit=900)
+@ledger_task(time_limit=900)
 def aeo_expiry_pass(today: str | None = None) -> dict[str, int]:
     """Daily: warn holders and authorities 90/30/7 days ahead of expiry, then mark expired ones."""
     from apps.compliance.services import passes
@@ -89,7 +81,7 @@ def aeo_expiry_pass(today: str | None = None) -> dict[str, int]:
     return passes.aeo_expiry_pass(today=_day(today))
 
 
-@shared_task(**RETRYING, time_limit=900)
+@ledger_task(time_limit=900)
 def mra_dates_pass(today: str | None = None) -> int:
     """Daily: MRAs that came into force or ended today re-decide the consignments they touch."""
     from apps.compliance.services import passes
@@ -97,7 +89,7 @@ def mra_dates_pass(today: str | None = None) -> int:
     return passes.mra_dates_pass(today=_day(today))
 
 
-@shared_task(**RETRYING, time_limit=900)
+@ledger_task(time_limit=900)
 def aeo_credentials_pass(today: str | None = None) -> dict[str, int]:
     """Daily: AEO credentials follow status changes and renewals dated ahead, once their day comes."""
     from apps.compliance import aeo_credentials

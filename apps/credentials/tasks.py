@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
-
+from apps.core.work import housekeeping_task, ledger_task
 from apps.credentials.services.issuance import step_credentials_issue_batch, step_credentials_pending
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    time_limit=600,
-    soft_time_limit=540,
-)
+@ledger_task(time_limit=600)
 def step_credentials_issue(event_pks: list[str]) -> int:
     """Issue the step credentials of these events (idempotent: an issued one is left as it is)."""
     issued = 0
@@ -26,7 +16,7 @@ def step_credentials_issue(event_pks: list[str]) -> int:
     return issued
 
 
-@shared_task(time_limit=300)
+@housekeeping_task(time_limit=300)
 def step_credentials_sweep() -> int:
     """Re-enqueue events whose credential is overdue (a lost message, a past grace period)."""
     pending = step_credentials_pending()
