@@ -10,6 +10,7 @@ from django.db.models import F, Q
 
 from apps.compliance.choices import CertificateStatus, ChainStatus, MraStatus, ReviewDecisionKind
 from apps.core.models import ScopedQuerySet, TimestampedModel
+from apps.core.work import Claimable
 from apps.partners.models import Partner
 
 
@@ -254,12 +255,13 @@ class ReviewDecision(TimestampedModel):
         return f"{self.authority.slug}: {self.decision} {self.consignment_id}"
 
 
-class TrustRecheck(models.Model):
+class TrustRecheck(Claimable):
     """A re-evaluation of trust that was asked for and not yet done (DESIGN §10: the database is the ledger).
 
     A registry change writes one in its own transaction and rings the broker; the task deletes it when
     done, and a beat sweep re-enqueues any left pending, so a lost message delays a re-evaluation but
-    never loses it. ``key`` identifies the parameters, so repeats of one request are done once.
+    never loses it. ``key`` identifies the parameters, so repeats of one request are done once, and one
+    worker at a time runs a key: the one whose claim on the key's oldest row succeeded.
     """
 
     key = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the canonical parameters")

@@ -7,22 +7,35 @@ and give it a soft time limit derived from its hard one:
   re-evaluation, an event without its credential, a daily pass): acknowledged only once it ran, and
   retried with backoff and jitter while the database is briefly unavailable;
 - ``housekeeping_task`` for sweeps, pings and purges, which the next beat repeats anyway.
+
+Rows of a ledger (models with ``Claimable``'s fields) are worked under a compare-and-set claim: the
+worker whose ``claim`` sets ``claimed_at`` runs the row, any other finds it claimed and leaves it,
+and ``release`` gives it back when the run ends, whether it succeeded or failed (``claimed`` does
+both around a block). A claim older than the hard time limit of the task that took it belongs to a
+worker that is gone (the pool kills a run at that limit), so ``stale`` hands the row to the beat
+sweep again, as it does a row whose message was lost before any worker claimed it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError
+from django.db import OperationalError, models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 # Errors a retry can cure: a dropped connection, a failover, a locked SQLite file.
 TRANSIENT_ERRORS = (OperationalError,)
-# Exponential backoff from 1 s (jittered, capped at Celery's 600 s): eight retries ride out about four
-# minutes of database trouble; after that the row stays pending in its ledger and a sweep brings it back.
+# Exponential backoff from 1 s (jittered, capped at Celery's 600 s): eight retries ride out up to about
+# four minutes of database trouble; after that the row stays pending in its ledger and a sweep brings it back.
 LEDGER_MAX_RETRIES = 8
 # A sweep or ping that keeps failing is simply run again by the next beat.
 HOUSEKEEPING_MAX_RETRIES = 3
@@ -74,3 +87,80 @@ def housekeeping_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
 def hard_limit(task: Any) -> int:
     """A task's hard time limit in seconds: its own, or the global ``CELERY_TASK_TIME_LIMIT``."""
     return task.time_limit if task.time_limit is not None else task.app.conf.task_time_limit
+
+
+# --- Claims on ledger rows ----------------------------------------------------------------------
+
+
+class Claimable(models.Model):
+    """A ledger row that one worker at a time may work: who claimed it and when (empty while unclaimed)."""
+
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took this row; empty: free")
+    claimed_by = models.CharField(max_length=255, blank=True, help_text="The worker (host:pid) that took it")
+
+    class Meta:
+        abstract = True
+
+
+Rows = QuerySet | type[models.Model]
+
+
+def _queryset(rows: Rows) -> QuerySet:
+    return rows if isinstance(rows, QuerySet) else rows._default_manager.all()
+
+
+def worker_name() -> str:
+    """This process as a claimant: host and pid, so an operator can find the worker holding a row."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _free(cutoff: Any) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
+
+
+def claim(rows: Rows, pk: Any, *, by: str, stale_after: timedelta) -> bool:
+    """Take row ``pk`` of ``rows`` for ``by`` if it is free or its claim is stale; False: another worker has it.
+
+    One UPDATE compares and sets: of two workers racing for a row, the database lets exactly one match.
+    ``rows`` may narrow the candidates (e.g. jobs still running), so a finished row is never taken.
+    """
+    now = timezone.now()
+    return _queryset(rows).filter(_free(now - stale_after), pk=pk).update(claimed_at=now, claimed_by=by) == 1
+
+
+def release(rows: Rows, pk: Any, *, by: str) -> bool:
+    """Give row ``pk`` back if ``by`` still holds it (a claim that went stale and was re-taken is left alone)."""
+    return _queryset(rows).filter(pk=pk, claimed_by=by).update(claimed_at=None, claimed_by="") == 1
+
+
+@contextmanager
+def claimed(rows: Rows, pk: Any, *, stale_after: timedelta) -> Iterator[bool]:
+    """Hold row ``pk`` for this worker for the ``with`` block: yields whether the claim was won.
+
+    The claim is released however the block ends, so a retry after an error can take the row at once;
+    only a worker killed mid-run leaves its claim behind, for ``stale`` to find.
+    """
+    by = worker_name()
+    won = claim(rows, pk, by=by, stale_after=stale_after)
+    try:
+        yield won
+    finally:
+        if won:
+            # Released among all the model's rows: the run may have moved the row out of ``rows`` (finished it).
+            release(_queryset(rows).model, pk, by=by)
+
+
+def held(rows: Rows, *, stale_after: timedelta) -> QuerySet:
+    """The rows some worker holds right now (claimed, and not longer ago than ``stale_after``)."""
+    return _queryset(rows).filter(claimed_at__gte=timezone.now() - stale_after)
+
+
+def stale(rows: Rows, *, waiting_since: str, waited: timedelta, stale_after: timedelta) -> QuerySet:
+    """The pending rows a sweep re-enqueues: those whose message or worker was lost.
+
+    A row left unclaimed ``waited`` after its ``waiting_since`` field lost its message; a row claimed
+    longer ago than ``stale_after`` lost its worker. Fresh and held rows are left to their own.
+    """
+    now = timezone.now()
+    unclaimed = Q(claimed_at__isnull=True, **{f"{waiting_since}__lt": now - waited})
+    return _queryset(rows).filter(unclaimed | Q(claimed_at__lt=now - stale_after))

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_country, validate_unlocode
+from apps.core.work import Claimable
 from apps.partners.models import Partner
 from apps.shipments.choices import (
     CaptureState,
@@ -323,8 +324,12 @@ class CaptureJobQuerySet(ScopedQuerySet):
         return self.filter(recorder=partner)
 
 
-class CaptureJob(TimestampedModel):
-    """An EPCIS 2.0 capture: the document is kept as a file; the job reports running/success/failed."""
+class CaptureJob(Claimable, TimestampedModel):
+    """An EPCIS 2.0 capture: the document is kept as a file; the job reports running/success/failed.
+
+    A running job is the ledger of its capture (DESIGN §10): one worker at a time claims it, and a beat
+    sweep re-enqueues a job left unclaimed or claimed by a worker that is gone.
+    """
 
     recorder = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="capture_jobs")
     state = models.CharField(max_length=8, choices=CaptureState.choices, default=CaptureState.RUNNING)

@@ -1,0 +1,148 @@
+"""Claims on ledger rows (apps.core.work): one worker at a time, and a dead worker's row comes back.
+
+The rows here are EPCIS capture jobs, the ledger the helpers were first written for.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.core import work
+from apps.shipments.choices import CaptureState
+from apps.shipments.models import CaptureJob
+
+pytestmark = pytest.mark.django_db
+
+STALE = timedelta(minutes=65)
+WAIT = timedelta(minutes=5)
+
+
+@pytest.fixture
+def job(alpha) -> CaptureJob:
+    return CaptureJob.objects.create(recorder=alpha)
+
+
+def _age(job: CaptureJob, *, created: timedelta = timedelta(0), claimed: timedelta | None = None) -> None:
+    now = timezone.now()
+    CaptureJob.objects.filter(pk=job.pk).update(
+        created_at=now - created, claimed_at=None if claimed is None else now - claimed
+    )
+
+
+def test_of_two_claims_on_one_row_only_the_first_succeeds(job):
+    assert work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE) is True
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE) is False
+    job.refresh_from_db()
+    assert job.claimed_by == "host-a:1"
+    assert job.claimed_at is not None
+
+
+def test_a_worker_cannot_claim_again_a_row_it_already_holds(job):
+    assert work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE)
+    assert not work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE)
+
+
+def test_a_stale_claim_can_be_taken_over(job):
+    assert work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE)
+    _age(job, claimed=STALE - timedelta(seconds=5))
+    assert not work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE), "still within its lifetime"
+    _age(job, claimed=STALE + timedelta(seconds=5))
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+    job.refresh_from_db()
+    assert job.claimed_by == "host-b:2"
+
+
+def test_a_released_row_can_be_claimed_again(job):
+    assert work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE)
+    assert work.release(CaptureJob, job.pk, by="host-a:1") is True
+    job.refresh_from_db()
+    assert (job.claimed_at, job.claimed_by) == (None, "")
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+
+
+def test_only_the_holder_releases_a_claim(job):
+    """A worker whose claim went stale and was taken over must not free the row under its new holder."""
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+    assert work.release(CaptureJob, job.pk, by="host-a:1") is False
+    job.refresh_from_db()
+    assert job.claimed_by == "host-b:2"
+
+
+def test_a_claim_is_limited_to_the_rows_given(job):
+    CaptureJob.objects.filter(pk=job.pk).update(state=CaptureState.SUCCESS)
+    running = CaptureJob.objects.filter(state=CaptureState.RUNNING)
+    assert not work.claim(running, job.pk, by="host-a:1", stale_after=STALE)
+    assert not work.claim(CaptureJob, "00000000-0000-4000-8000-000000000000", by="host-a:1", stale_after=STALE)
+
+
+def test_the_sweep_query_finds_lost_messages_and_dead_workers_only(alpha):
+    fresh, lost, working, dead = (CaptureJob.objects.create(recorder=alpha) for _ in range(4))
+    _age(fresh, created=WAIT - timedelta(seconds=5))
+    _age(lost, created=WAIT + timedelta(seconds=5))
+    _age(working, created=STALE * 2, claimed=STALE - timedelta(seconds=5))
+    _age(dead, created=STALE * 2, claimed=STALE + timedelta(seconds=5))
+
+    found = work.stale(CaptureJob, waiting_since="created_at", waited=WAIT, stale_after=STALE)
+    assert set(found) == {lost, dead}
+    assert set(work.held(CaptureJob, stale_after=STALE)) == {working}
+
+
+def test_a_worker_names_its_host_and_process():
+    host, pid = work.worker_name().rsplit(":", 1)
+    assert host
+    assert int(pid) > 0
+
+
+def test_a_claimed_block_holds_the_row_and_gives_it_back(job):
+    with work.claimed(CaptureJob, job.pk, stale_after=STALE) as won:
+        assert won
+        assert not work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+        assert CaptureJob.objects.get(pk=job.pk).claimed_by == work.worker_name()
+    assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
+
+
+def test_a_claimed_block_that_fails_still_gives_the_row_back(job):
+    with pytest.raises(RuntimeError), work.claimed(CaptureJob, job.pk, stale_after=STALE):
+        raise RuntimeError("the database went away")
+    assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
+
+
+def test_a_claimed_block_leaves_another_workers_claim_alone(job):
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+    with work.claimed(CaptureJob, job.pk, stale_after=STALE) as won:
+        assert not won
+    assert CaptureJob.objects.get(pk=job.pk).claimed_by == "host-b:2"
+
+
+def test_a_claimed_block_gives_back_a_row_it_moved_out_of_the_rows_given(job):
+    running = CaptureJob.objects.filter(state=CaptureState.RUNNING)
+    with work.claimed(running, job.pk, stale_after=STALE) as won:
+        assert won
+        CaptureJob.objects.filter(pk=job.pk).update(state=CaptureState.SUCCESS)
+    assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_workers_racing_for_one_row_exactly_one_wins(alpha):
+    """Real concurrency: each thread has its own connection, and all claim at the same moment."""
+    job = CaptureJob.objects.create(recorder=alpha)
+    racers = 6
+    start = threading.Barrier(racers)
+
+    def race(number: int) -> bool:
+        try:
+            start.wait()
+            return work.claim(CaptureJob, job.pk, by=f"host:{number}", stale_after=STALE)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        wins = list(pool.map(race, range(racers)))
+    assert wins.count(True) == 1
+    assert CaptureJob.objects.get(pk=job.pk).claimed_by == f"host:{wins.index(True)}"
