@@ -19,7 +19,7 @@ def _day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
 
 
-@ledger_task(time_limit=900)
+@ledger_task(time_limit=900, claim_stale_setting="CORRIDOR_TRUST_RECHECK_STALE_SECONDS")
 def trust_reevaluate(
     holder_ids: list[str] | None = None,
     mra_id: str | None = None,
@@ -28,6 +28,7 @@ def trust_reevaluate(
 ) -> int:
     """Re-judge the open consignments a certificate change (its holder) or an MRA change touches, on ``as_of``.
 
+    While another worker runs the same request this one does nothing (the claim on its ledger key).
     After an MRA change only its authorities' verdicts can change (``authority_ids``, by default its
     current participants). Batches of ``BATCH`` consignments cost a constant number of queries each.
     """
@@ -39,24 +40,29 @@ def trust_reevaluate(
     key, _ = reevaluation.trust_recheck_key(
         holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids
     )
-    if mra_id is not None and authority_ids is None:
-        authority_ids = [
-            str(pk) for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True) if pk
-        ]
-    consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
-    day = _day(as_of)
-    changed = 0
-    for start in range(0, len(consignment_ids), BATCH):
-        changed += reevaluation.trust_reevaluate_consignments(
-            consignment_ids=consignment_ids[start : start + BATCH], as_of=day, authority_ids=authority_ids
-        )
-    reevaluation.trust_rechecks_done(key=key, started=started)
+    with reevaluation.trust_recheck_claimed(key=key) as ours:
+        if not ours:
+            return 0
+        if mra_id is not None and authority_ids is None:
+            authority_ids = [
+                str(pk)
+                for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True)
+                if pk
+            ]
+        consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
+        day = _day(as_of)
+        changed = 0
+        for start in range(0, len(consignment_ids), BATCH):
+            changed += reevaluation.trust_reevaluate_consignments(
+                consignment_ids=consignment_ids[start : start + BATCH], as_of=day, authority_ids=authority_ids
+            )
+        reevaluation.trust_rechecks_done(key=key, started=started)
     return changed
 
 
 @housekeeping_task(time_limit=120)
 def trust_recheck_sweep() -> int:
-    """Re-enqueue re-evaluations the ledger still holds after a few minutes (a lost or failed message)."""
+    """Re-enqueue re-evaluations a lost message or a dead worker left in the ledger."""
     from apps.compliance.services import reevaluation
 
     overdue = reevaluation.trust_rechecks_overdue()

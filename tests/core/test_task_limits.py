@@ -74,6 +74,16 @@ def test_the_ledger_sweeps_run_at_the_configured_interval():
         assert schedule.total_seconds() == settings.CORRIDOR_SWEEP_INTERVAL_SECONDS
 
 
+def test_each_ledger_claim_outlives_the_task_that_works_it():
+    """A claim younger than the hard limit may belong to a run still going: nobody else may take the row."""
+    ledgers = {
+        name: app.tasks[name] for name in _corridor_tasks() if getattr(app.tasks[name], "claim_stale_setting", None)
+    }
+    assert set(ledgers) == {"apps.compliance.tasks.trust_reevaluate"}
+    for name, task in ledgers.items():
+        assert getattr(settings, task.claim_stale_setting) > work.hard_limit(task), name
+
+
 @override_settings(CORRIDOR_TEST_STALE_SECONDS=60)
 def test_a_claim_that_would_go_stale_before_the_task_ends_is_refused():
     with pytest.raises(ImproperlyConfigured, match="CORRIDOR_TEST_STALE_SECONDS"):

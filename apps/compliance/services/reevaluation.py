@@ -1,21 +1,25 @@
 """Re-evaluating trust: the ledger of requested re-evaluations, and re-judging consignments.
 
 A change to a certificate or an MRA records a request in the ledger inside its own transaction and
-enqueues the work after commit; the task clears the entries it covered, and a sweep re-enqueues
-the ones a lost message left behind (DESIGN §10: the database is the ledger, the broker a doorbell).
+enqueues the work after commit; the task claims the request's key, so one worker at a time runs it,
+clears the entries it covered, and a sweep re-enqueues the ones a lost message or a dead worker left
+behind (DESIGN §10: the database is the ledger, the broker a doorbell).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from apps.compliance import trust
+from apps.core import work
 
 
 def trust_recheck_key(
@@ -48,6 +52,33 @@ def trust_recheck_request(**given: Any) -> None:
     transaction.on_commit(partial(tasks.trust_reevaluate.delay, **given))
 
 
+def _claim_lifetime() -> timedelta:
+    return timedelta(seconds=settings.CORRIDOR_TRUST_RECHECK_STALE_SECONDS)
+
+
+@contextmanager
+def trust_recheck_claimed(*, key: str) -> Iterator[bool]:
+    """Hold the re-evaluation ``key`` for this worker while the block runs; yields False if another runs it.
+
+    The claim is taken on the key's oldest pending entry, so two workers racing for one key race for
+    one row and the database lets one win; while any entry of the key is held, no other worker starts.
+    A key with nothing pending (a direct call, a message repeated after the work was done) has no
+    entry to guard and runs: re-evaluating is idempotent.
+    """
+    from apps.compliance.models import TrustRecheck
+
+    pending = TrustRecheck.objects.filter(key=key)
+    if work.held(pending, stale_after=_claim_lifetime()).exists():
+        yield False
+        return
+    oldest = pending.order_by("requested_at", "pk").values_list("pk", flat=True).first()
+    if oldest is None:
+        yield True
+        return
+    with work.claimed(pending, oldest, stale_after=_claim_lifetime()) as won:
+        yield won
+
+
 def trust_rechecks_done(*, key: str, started: Any) -> int:
     """Clear the ledger entries a finished re-evaluation covered (those asked before it started)."""
     from apps.compliance.models import TrustRecheck
@@ -55,11 +86,24 @@ def trust_rechecks_done(*, key: str, started: Any) -> int:
     return TrustRecheck.objects.filter(key=key, requested_at__lte=started).delete()[0]
 
 
-def trust_rechecks_overdue(*, older_than: timedelta = timedelta(minutes=5)) -> list[dict[str, Any]]:
-    """Parameters of the re-evaluations still pending after ``older_than`` (a lost message), one per key."""
+def trust_rechecks_overdue() -> list[dict[str, Any]]:
+    """Parameters of the re-evaluations a lost message or a dead worker left pending, one per key.
+
+    An entry waits one sweep interval for its own message; a key some worker holds is left to it.
+    """
     from apps.compliance.models import TrustRecheck
 
-    pending = TrustRecheck.objects.filter(requested_at__lt=timezone.now() - older_than).order_by("requested_at")
+    held = work.held(TrustRecheck, stale_after=_claim_lifetime()).values("key")
+    pending = (
+        work.stale(
+            TrustRecheck,
+            waiting_since="requested_at",
+            waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
+            stale_after=_claim_lifetime(),
+        )
+        .exclude(key__in=held)
+        .order_by("requested_at")
+    )
     overdue: dict[str, dict[str, Any]] = {}
     for key, params in pending.values_list("key", "params"):
         overdue.setdefault(key, params)
