@@ -11,7 +11,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import TestCase
+from django.conf import settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -19,7 +20,7 @@ from apps.credentials import tasks
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import ChainEntry, Credential, PartnerKey
 from apps.credentials.services.identifiers import credential_url
-from apps.credentials.services.issuance import LINK_GRACE, step_credential_issue, step_credentials_pending
+from apps.credentials.services.issuance import step_credential_issue, step_credentials_pending
 from apps.credentials.verification import credential_verify
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Event
@@ -36,6 +37,8 @@ from tests.credentials.issuing import (
 )
 
 pytestmark = pytest.mark.django_db
+
+LINK_GRACE = timedelta(seconds=settings.CORRIDOR_LINK_GRACE_SECONDS)
 
 
 @pytest.fixture
@@ -135,6 +138,16 @@ def test_an_unlinked_event_waits_for_the_grace_period_then_gets_a_credential_wit
     assert not ChainEntry.objects.exists()
     assert credential_verify(document).verified
     assert step_credentials_pending() == []
+
+
+@override_settings(CORRIDOR_LINK_GRACE_SECONDS=600)
+def test_the_link_grace_is_a_setting(alpha, consignment):
+    (event,) = record(alpha, step_event("evt-loose"))
+    _age(event, timedelta(minutes=9))
+    assert step_credentials_pending() == []
+    _age(event, timedelta(minutes=11))
+    assert step_credentials_pending() == [str(event.pk)]
+    assert step_credential_issue(event_pk=event.pk) is not None
 
 
 def test_a_linked_event_whose_issuance_was_lost_is_swept_after_a_few_minutes(alpha, consignment):

@@ -26,7 +26,7 @@ from apps.credentials import dataintegrity, multikey
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, DidMethod, IssuerSettings
 from apps.credentials.services.identifiers import credential_url
-from apps.credentials.services.issuance import LINK_GRACE, step_credential_issue
+from apps.credentials.services.issuance import step_credential_issue
 from apps.credentials.services.keys import partner_key_revoke, partner_key_rotate
 from apps.credentials.services.status import credential_status_set
 from apps.credentials.verification import credential_verify
@@ -251,7 +251,9 @@ def test_step_credentials_of_every_gs1_and_dcsa_sample_verify_in_js(node, tmp_pa
     for name, version in DCSA_SAMPLES.items():
         events = parse_dcsa_events(_vector_json("dcsa", "messages", name), version=version)
         event_batch_record(actor=carrier_operator, events=events, channel="dcsa")
-    Event.objects.update(record_time=F("record_time") - LINK_GRACE - timedelta(minutes=1))
+    Event.objects.update(
+        record_time=F("record_time") - timedelta(seconds=settings.CORRIDOR_LINK_GRACE_SECONDS, minutes=1)
+    )
     credentials = [step_credential_issue(event_pk=pk) for pk in Event.objects.values_list("pk", flat=True)]
     assert len(credentials) >= 25
     assert all(credential is not None for credential in credentials)

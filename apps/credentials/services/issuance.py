@@ -28,8 +28,10 @@ from apps.credentials.services.status import StatusSlots, status_bit_set, status
 from apps.credentials.subjects import step_subject
 from apps.partners.models import Partner
 
-# An event still unlinked after this long gets its credential without chain entries (DESIGN §10).
-LINK_GRACE = timedelta(hours=1)
+
+def _link_grace() -> timedelta:
+    """How long an unlinked event waits for its links before it is issued without chain entries (DESIGN §10)."""
+    return timedelta(seconds=settings.CORRIDOR_LINK_GRACE_SECONDS)
 
 
 # --- Step credentials -----------------------------------------------------------------------
@@ -97,13 +99,17 @@ def _revoke_superseded(event: Any) -> None:
         status_bit_set(credential, StatusPurpose.REVOCATION, True)
 
 
-def step_credentials_pending(*, older_than: timedelta = timedelta(minutes=5), limit: int = 5000) -> list[str]:
-    """Events that should have a credential by now and have none: for the beat sweep to re-enqueue."""
+def step_credentials_pending(*, limit: int = 5000) -> list[str]:
+    """Events that should have a credential by now and have none: for the beat sweep to re-enqueue.
+
+    An event waits one sweep interval for its own message, and an unlinked one the link grace.
+    """
     from apps.shipments.models import Event
 
     now = timezone.now()
-    missing = Event.objects.filter(credential__isnull=True, record_time__lt=now - older_than)
-    linked_or_late = missing.filter(links__isnull=False) | missing.filter(record_time__lt=now - LINK_GRACE)
+    waited = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
+    missing = Event.objects.filter(credential__isnull=True, record_time__lt=now - waited)
+    linked_or_late = missing.filter(links__isnull=False) | missing.filter(record_time__lt=now - _link_grace())
     return [str(pk) for pk in linked_or_late.values_list("pk", flat=True).distinct()[:limit]]
 
 
@@ -133,7 +139,8 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
     for link in EventLink.objects.filter(event__in=events).select_related("consignment").order_by("consignment_id"):
         links.setdefault(link.event_id, []).append(link)
     now = timezone.now()
-    due = [e for e in events if links.get(e.pk) or now - e.record_time >= LINK_GRACE]
+    grace = _link_grace()
+    due = [e for e in events if links.get(e.pk) or now - e.record_time >= grace]
     if not due:
         return 0
     drafts = _step_drafts(due, links)
