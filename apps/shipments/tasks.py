@@ -6,15 +6,15 @@ from apps.core.work import housekeeping_task, ledger_task
 from apps.shipments.epcis import capture
 
 
-@ledger_task(time_limit=3600)
+@ledger_task(time_limit=3600, claim_stale_setting="CORRIDOR_CAPTURE_STALE_SECONDS")
 def epcis_capture_process(job_id: str) -> dict[str, object]:
-    """Validate and record one capture job; a job no longer running is left alone (safe to repeat)."""
+    """Validate and record one capture job; a job no longer running, or claimed by another worker, is left alone."""
     return capture.capture_job_run(job_id=job_id)
 
 
 @housekeeping_task(time_limit=120)
 def epcis_capture_sweep() -> int:
-    """Re-enqueue capture jobs whose worker vanished (the broker is a doorbell, the database the ledger)."""
+    """Re-enqueue capture jobs whose message or worker was lost (the broker is a doorbell, the database the ledger)."""
     job_ids = capture.capture_jobs_stale()
     for job_id in job_ids:
         epcis_capture_process.delay(job_id)

@@ -79,7 +79,7 @@ def test_each_ledger_claim_outlives_the_task_that_works_it():
     ledgers = {
         name: app.tasks[name] for name in _corridor_tasks() if getattr(app.tasks[name], "claim_stale_setting", None)
     }
-    assert set(ledgers) == {"apps.compliance.tasks.trust_reevaluate"}
+    assert set(ledgers) == {"apps.compliance.tasks.trust_reevaluate", "apps.shipments.tasks.epcis_capture_process"}
     for name, task in ledgers.items():
         assert getattr(settings, task.claim_stale_setting) > work.hard_limit(task), name
 

@@ -2,6 +2,7 @@
 
 With ``rollback`` (the default) any invalid event fails the whole job and nothing is recorded; with
 ``proceed`` the valid events are recorded and each invalid one is reported in the job's errors.
+A running job is the capture's ledger row (DESIGN §10): one worker at a time claims and runs it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import work
 from apps.core.errors import ApplicationError
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
@@ -23,8 +26,9 @@ from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationError
 from apps.shipments.models import CaptureJob
 
-# A job still "running" this long after its last claim lost its worker; the sweep re-enqueues it.
-STALE_AFTER = timedelta(minutes=15)
+
+def _claim_lifetime() -> timedelta:
+    return timedelta(seconds=settings.CORRIDOR_CAPTURE_STALE_SECONDS)
 
 
 def _finish(job: CaptureJob, *, state: str, errors: list[dict[str, Any]], captured: int, total: int) -> None:
@@ -53,11 +57,19 @@ def _record(actor: Actor, events: Iterable[EventIn]) -> int:
 
 
 def capture_job_run(*, job_id: str) -> dict[str, Any]:
-    """Run one capture job to completion; a finished job is returned as it is (idempotent)."""
-    job = CaptureJob.objects.select_related("recorder").filter(pk=job_id).first()
-    if job is None or job.state != CaptureState.RUNNING:
-        return {"job": job_id, "state": job.state if job else "missing"}
-    CaptureJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+    """Run one capture job to completion under a claim; a finished job, or one another worker runs, is left as it is."""
+    running = CaptureJob.objects.filter(state=CaptureState.RUNNING)
+    with work.claimed(running, job_id, stale_after=_claim_lifetime()) as ours:
+        if ours:
+            return _run(CaptureJob.objects.select_related("recorder").get(pk=job_id))
+    job = CaptureJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return {"job": job_id, "state": "missing"}
+    return {"job": job_id, "state": job.state, "claimedBy": job.claimed_by}
+
+
+def _run(job: CaptureJob) -> dict[str, Any]:
+    job_id = str(job.pk)
     actor = Actor(partner=job.recorder, role=MemberRole.OPERATOR, system_label=f"epcis capture {job.pk}")
 
     with job.document.open("rb") as stream:
@@ -102,10 +114,11 @@ def capture_job_run(*, job_id: str) -> dict[str, Any]:
 
 
 def capture_jobs_stale() -> list[str]:
-    cutoff = timezone.now() - STALE_AFTER
-    return [
-        str(pk)
-        for pk in CaptureJob.objects.filter(state=CaptureState.RUNNING, updated_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    ]
+    """Running jobs a lost message (unclaimed a sweep interval after upload) or a dead worker left behind."""
+    jobs = work.stale(
+        CaptureJob.objects.filter(state=CaptureState.RUNNING),
+        waiting_since="created_at",
+        waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
+        stale_after=_claim_lifetime(),
+    )
+    return [str(pk) for pk in jobs.values_list("pk", flat=True)]
