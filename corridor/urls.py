@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("apps.partners.urls")),
 ]
 
+handler403 = "apps.core.views.handler403"
 handler404 = "apps.core.views.handler404"
 handler500 = "apps.core.views.handler500"

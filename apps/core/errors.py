@@ -1,16 +1,26 @@
-"""RFC 9457 problem details for every API error.
+"""Errors: what services raise, and one dispatcher that words every refusal in the dialect of its address.
 
-One body shape everywhere::
+Services raise ``ApplicationError`` (or ``NotFoundError``, ``PermissionDeniedError``,
+``ConflictError``); DRF's exception handler, Django's 403/404/500 handlers and the middleware turn
+it, like any other refusal, into a ``Problem`` and hand it to ``error_response``/``problem_render``,
+which pick the dialect by the request's path:
+
+- everything by default: RFC 9457 problem details (``application/problem+json``)::
 
     {"type": "/problems/validation-error", "title": "Invalid input", "status": 400,
      "detail": "2 fields are invalid.", "instance": "/api/v1/partners/",
      "request_id": "…", "errors": [{"field": "lei", "pointer": "#/lei", "detail": "…"}]}
 
-``errors`` lists each invalid field, with its dotted path and a JSON pointer into the body.
+  ``errors`` lists each invalid field, with its dotted path and a JSON pointer into the body;
+- a standard interface's own error shape, for the paths under the prefix it registers in
+  ``error_dialects`` (EPCIS's ``epcisException:*`` types under ``/epcis/``, DCSA's error object
+  under its endpoints): the standard's apps register them, so core never imports them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from apps.core.context import current_request_id
+from apps.core.extensions import ExtensionPoint
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -56,6 +67,8 @@ _STATUS_TO_TYPE = {
     500: "server-error",
 }
 
+NOT_VISIBLE = "Not found, or not visible to you."
+
 
 class ApplicationError(Exception):
     """A business rule refused the request; services raise it, the handler renders it."""
@@ -78,39 +91,104 @@ class ConflictError(ApplicationError):
     code = "conflict"
 
 
-def problem_body(
-    *,
-    status: int,
-    detail: str,
-    code: str | None = None,
-    instance: str = "",
-    errors: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    code = code or _STATUS_TO_TYPE.get(status, "server-error" if status >= 500 else "validation-error")
-    title = PROBLEM_TYPES.get(code, (HTTPStatus(status).phrase, ""))[0]
+class NotFoundError(ApplicationError, Http404):
+    """No such object, or another partner's (its existence is not revealed): 404.
+
+    Also Django's ``Http404``, so a page that lets it through answers with the 404 page.
+    """
+
+    status = 404
+    code = "not-found"
+
+
+class PermissionDeniedError(ApplicationError, PermissionDenied):
+    """The object is visible, or the action closed to the actor whatever the object, and the role,
+    kind, scope or ownership does not allow it: 403.
+
+    Also Django's ``PermissionDenied``, so a page that lets it through answers with the 403 page.
+    """
+
+    status = 403
+    code = "permission-denied"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refusal in Corridor's terms, before a dialect words it.
+
+    ``code`` is a key of ``PROBLEM_TYPES`` (empty: the one for ``status``) or a standard's own type
+    (``epcisException:…``), which the standard's dialect keeps and RFC 9457 carries as it is.
+    """
+
+    status: int
+    detail: str
+    code: str = ""
+    errors: tuple[dict[str, str], ...] = ()
+
+    @property
+    def type_code(self) -> str:
+        if self.code:
+            return self.code
+        return _STATUS_TO_TYPE.get(self.status, "server-error" if self.status >= 500 else "validation-error")
+
+    @property
+    def title(self) -> str:
+        return PROBLEM_TYPES.get(self.type_code, (HTTPStatus(self.status).phrase, ""))[0]
+
+
+@dataclass(frozen=True)
+class ErrorDialect:
+    """How the interfaces under ``prefix`` word a problem: ``render`` gives the body, sent as ``content_type``."""
+
+    prefix: str
+    render: Callable[[Problem, HttpRequest], Any]
+    content_type: str = "application/json"
+
+
+# Standard interfaces register their dialects here (in their AppConfig.ready); the longest matching
+# prefix wins, and a path no dialect claims answers RFC 9457.
+error_dialects: ExtensionPoint[ErrorDialect] = ExtensionPoint("core.error_dialects")
+
+
+def problem_body(problem: Problem, request: HttpRequest | None = None) -> dict[str, Any]:
+    """The RFC 9457 body of ``problem``."""
+    code = problem.type_code
     body: dict[str, Any] = {
         # Standard interfaces keep their own problem types (EPCIS: "epcisException:…").
         "type": code if ":" in code else f"/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
     }
-    if instance:
-        body["instance"] = instance
+    if request is not None:
+        body["instance"] = request.path
     request_id = current_request_id()
     if request_id:
         body["request_id"] = request_id
-    if errors:
-        body["errors"] = errors
+    if problem.errors:
+        body["errors"] = list(problem.errors)
     return body
 
 
-def problem_response(
-    *, status: int, detail: str, request: HttpRequest | None = None, code: str | None = None
-) -> JsonResponse:
-    """A plain Django response carrying problem details (for middleware and URL-level errors)."""
-    body = problem_body(status=status, detail=detail, code=code, instance=request.path if request else "")
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+RFC9457 = ErrorDialect(prefix="", render=problem_body, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def dialect_for(path: str) -> ErrorDialect | None:
+    """The registered dialect of the standard interface ``path`` belongs to, or None (RFC 9457)."""
+    claims = [dialect for dialect in error_dialects if path.startswith(dialect.prefix)]
+    return max(claims, key=lambda dialect: len(dialect.prefix)) if claims else None
+
+
+def problem_render(problem: Problem, request: HttpRequest) -> tuple[Any, str]:
+    """The body and content type that answer ``problem`` on ``request``'s path."""
+    dialect = dialect_for(request.path) or RFC9457
+    return dialect.render(problem, request), dialect.content_type
+
+
+def error_response(request: HttpRequest, problem: Problem) -> JsonResponse:
+    """A plain Django response for ``problem`` (middleware, URL-level and Django's error handlers)."""
+    body, content_type = problem_render(problem, request)
+    return JsonResponse(body, status=problem.status, content_type=content_type, safe=False)
 
 
 def flatten_errors(data: Any, path: tuple[str, ...] = ()) -> list[dict[str, str]]:
@@ -123,17 +201,18 @@ def flatten_errors(data: Any, path: tuple[str, ...] = ()) -> list[dict[str, str]
         return flat
     if isinstance(data, list):
         if all(not isinstance(item, dict | list) for item in data):
-            return [_field_error(path, str(item)) for item in data]
+            return [field_error(path, str(item)) for item in data]
         flat = []
         for index, item in enumerate(data):
             if item in ({}, [], None):
                 continue
             flat.extend(flatten_errors(item, (*path, str(index))))
         return flat
-    return [_field_error(path, str(data))]
+    return [field_error(path, str(data))]
 
 
-def _field_error(path: tuple[str, ...], detail: str) -> dict[str, str]:
+def field_error(path: tuple[str, ...], detail: str) -> dict[str, str]:
+    """One entry of a problem's ``errors``: the field's dotted path, a JSON pointer to it, what is wrong."""
     pointer = "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in path) if path else "#"
     return {"field": ".".join(path) if path else "", "pointer": pointer, "detail": detail}
 
@@ -147,14 +226,34 @@ def _error_summary(errors: list[dict[str, str]]) -> str:
     return f"{len(fields)} fields are invalid: {', '.join(fields)}."
 
 
+def application_problem(exc: ApplicationError) -> Problem:
+    errors = (field_error(tuple(exc.field.split(".")), exc.detail),) if exc.field else ()
+    return Problem(status=exc.status, detail=exc.detail, code=exc.code, errors=errors)
+
+
+def _drf_problem(exc: drf_exceptions.APIException, status: int) -> Problem:
+    if isinstance(exc, drf_exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        return Problem(status=status, detail=_error_summary(errors), errors=tuple(errors))
+    if isinstance(exc, drf_exceptions.ParseError):
+        return Problem(status=status, detail=str(exc.detail), code="malformed-request")
+    if isinstance(exc, drf_exceptions.AuthenticationFailed):
+        code = "invalid-token" if getattr(exc, "invalid_token", False) else "not-authenticated"
+        return Problem(status=status, detail=str(exc.detail), code=code)
+    return Problem(status=status, detail=str(getattr(exc, "detail", "")) or HTTPStatus(status).phrase)
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's exception handler, answering every error as ``application/problem+json``."""
+    """DRF's exception handler: every error as a problem, in the dialect of the request's path."""
     # Imported here: rest_framework.views loads the authentication classes, which import the
     # services, which import this module (the admin imports it first).
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    request = context.get("request")
-    instance = request.path if request is not None else ""
+    request = context["request"]
+    if isinstance(exc, ApplicationError):
+        problem = application_problem(exc)
+        body, content_type = problem_render(problem, request)
+        return Response(body, status=problem.status, content_type=content_type)
 
     if isinstance(exc, RequestDataTooBig):
         exc = drf_exceptions.APIException("The request body is larger than this endpoint accepts.")
@@ -162,43 +261,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     elif isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound("Not found, or not visible to you.")
+        exc = drf_exceptions.NotFound(NOT_VISIBLE)
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
 
-    if isinstance(exc, ApplicationError):
-        errors = [_field_error(tuple(exc.field.split(".")), exc.detail)] if exc.field else None
-        body = problem_body(status=exc.status, detail=exc.detail, code=exc.code, instance=instance, errors=errors)
-        return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
-
+    # DRF's handler sets the status and the headers (WWW-Authenticate, Allow, Retry-After); the body is ours.
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-
-    status = response.status_code
-    code = None
-    errors = None
-    if isinstance(exc, drf_exceptions.ValidationError):
-        errors = flatten_errors(exc.detail)
-        detail = _error_summary(errors)
-    elif isinstance(exc, drf_exceptions.ParseError):
-        code = "malformed-request"
-        detail = str(exc.detail)
-    elif isinstance(exc, drf_exceptions.AuthenticationFailed):
-        code = "invalid-token" if getattr(exc, "invalid_token", False) else "not-authenticated"
-        detail = str(exc.detail)
-    else:
-        detail = str(getattr(exc, "detail", "")) or HTTPStatus(status).phrase
-
-    body = problem_body(status=status, detail=detail, code=code, instance=instance, errors=errors)
-    response.data = body
-    response.content_type = PROBLEM_CONTENT_TYPE
+    response.data, response.content_type = problem_render(_drf_problem(exc, response.status_code), request)
     return response
-
-
-def api_handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return problem_response(status=404, detail="There is no resource at this address.", request=request)
-
-
-def api_handler500(request: HttpRequest) -> JsonResponse:
-    return problem_response(status=500, detail="Internal server error; quote the request id.", request=request)

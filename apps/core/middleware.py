@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from apps.core.context import new_request_id, reset_request_id, set_request_id
-from apps.core.errors import problem_response
+from apps.core.errors import Problem, error_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -42,7 +42,8 @@ def body_limit_for(path: str) -> int:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses an oversized body with 413 from its declared length, before reading a byte of it."""
+    """Refuses an oversized body with 413 from its declared length, before reading a byte of it (in the
+    error dialect of the path: EPCIS answers ``CaptureLimitExceededException``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,13 +53,9 @@ class BodySizeLimitMiddleware:
         try:
             length = int(declared)
         except ValueError:
-            return problem_response(status=400, detail="Content-Length is not a number.", request=request)
+            return error_response(request, Problem(status=400, detail="Content-Length is not a number."))
         limit = body_limit_for(request.path)
         if length > limit:
-            return problem_response(
-                status=413,
-                detail=f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes.",
-                request=request,
-                code="epcisException:CaptureLimitExceededException" if request.path.startswith("/epcis/") else None,
-            )
+            detail = f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes."
+            return error_response(request, Problem(status=413, detail=detail))
         return self.get_response(request)

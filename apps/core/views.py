@@ -1,4 +1,5 @@
-"""Platform endpoints that belong to no domain: health, problem-type docs, error pages."""
+"""Platform endpoints that belong to no domain: health, problem-type docs, and the one place refusals
+become responses outside DRF (Django's 403/404/500 handlers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core import health, selectors
-from apps.core.errors import PROBLEM_TYPES, api_handler404, api_handler500
+from apps.core.errors import PROBLEM_TYPES, Problem, dialect_for, error_response
+
+NO_RESOURCE = "There is no resource at this address."
 
 
 @never_cache
@@ -33,20 +36,37 @@ def problem_type(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith(("/api/", "/healthz")) or "json" in request.headers.get("Accept", "")
+    return (
+        request.path.startswith(("/api/", "/healthz"))
+        or dialect_for(request.path) is not None
+        or "json" in request.headers.get("Accept", "")
+    )
+
+
+def _detail(exception: Exception | None, default: str) -> str:
+    """What a refusal raised in a view says (``NotFoundError``/``PermissionDeniedError`` carry ``detail``)."""
+    return str(getattr(exception, "detail", "")) or default
 
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
-    return api_handler404(request)
+    return error_response(request, Problem(status=404, detail=NO_RESOURCE))
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A refusal outside DRF: the 403 page with its reason, or a problem in the path's dialect."""
+    reason = _detail(exception, str(exception or "")) or "You do not have permission to see this page."
+    if _wants_json(request):
+        return error_response(request, Problem(status=403, detail=reason))
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return api_handler404(request, exception)
+        return error_response(request, Problem(status=404, detail=_detail(exception, NO_RESOURCE)))
     return render(request, "404.html", status=404)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        return api_handler500(request)
+        return error_response(request, Problem(status=500, detail="Internal server error; quote the request id."))
     return render(request, "500.html", status=500)

@@ -5,3 +5,12 @@ class ShipmentsConfig(AppConfig):
     name = "apps.shipments"
     label = "shipments"
     verbose_name = "Shipments: consignments, legs, equipment, events"
+
+    def ready(self) -> None:
+        from apps.core.errors import error_dialects
+        from apps.shipments.dcsa.errors import DCSA_V2_DIALECT, DCSA_V3_DIALECT
+        from apps.shipments.epcis.errors import EPCIS_DIALECT
+
+        # The standard interfaces answer every refusal in their own error shape (DESIGN §10).
+        for dialect in (EPCIS_DIALECT, DCSA_V2_DIALECT, DCSA_V3_DIALECT):
+            error_dialects.register(dialect)

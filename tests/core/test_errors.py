@@ -1,8 +1,14 @@
 """Every API error is an RFC 9457 problem: application/problem+json, type/title/status/detail."""
 
-import pytest
+import json
 
-from apps.core.errors import PROBLEM_TYPES
+import pytest
+from django.test import RequestFactory
+
+from apps.core import errors
+from apps.core.errors import PROBLEM_TYPES, ErrorDialect, NotFoundError, PermissionDeniedError, Problem
+from apps.core.extensions import ExtensionPoint
+from apps.core.views import handler403, handler404
 from apps.partners.api.views import PartnerViewSet
 from tests.helpers import assert_problem, error_fields
 
@@ -107,3 +113,73 @@ def test_each_problem_type_is_documented_at_its_url(client, code):
 
 def test_unknown_problem_type_is_404(client):
     assert client.get("/problems/no-such-problem").status_code == 404
+
+
+# --- One dispatcher: the dialect is chosen by the request's path ----------------------------------
+
+
+@pytest.fixture
+def dialects(monkeypatch):
+    """A clean dialect registry with two nested namespaces, as standard interfaces would register them."""
+    registry = ExtensionPoint("test dialects")
+    monkeypatch.setattr(errors, "error_dialects", registry)
+    registry.register(ErrorDialect("/std/", lambda problem, request: {"outer": problem.status}))
+    registry.register(ErrorDialect("/std/v2/", lambda problem, request: [{"inner": problem.detail}]))
+    return registry
+
+
+def test_the_longest_registered_prefix_chooses_the_dialect(dialects):
+    request = RequestFactory().get("/std/v2/things")
+    assert errors.error_response(request, Problem(404, "gone")).content == b'[{"inner": "gone"}]'
+    assert json.loads(errors.error_response(RequestFactory().get("/std/x"), Problem(404, "gone")).content) == {
+        "outer": 404
+    }
+
+
+def _rfc9457(response, status: int) -> dict:
+    """The body of a response made outside the test client (no ``.json()``), checked as RFC 9457."""
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = json.loads(response.content)
+    assert body["status"] == status
+    assert body["type"] == f"/problems/{errors.Problem(status, '').type_code}"
+    return body
+
+
+def test_a_path_no_dialect_claims_answers_rfc_9457(dialects):
+    body = _rfc9457(errors.error_response(RequestFactory().get("/api/v1/things"), Problem(403, "no")), 403)
+    assert body["instance"] == "/api/v1/things"
+
+
+def test_a_refusal_raised_outside_drf_answers_in_the_paths_dialect(dialects):
+    refused = PermissionDeniedError("Only platform staff may do this.")
+    assert json.loads(handler403(RequestFactory().get("/std/x"), refused).content) == {"outer": 403}
+    body = _rfc9457(handler403(RequestFactory().get("/api/v1/x"), refused), 403)
+    assert body["detail"] == "Only platform staff may do this."
+    missing = NotFoundError("No such thing.")
+    assert json.loads(handler404(RequestFactory().get("/std/v2/x"), missing).content) == [{"inner": "No such thing."}]
+
+
+def test_a_refusal_raised_in_a_page_renders_the_403_page_with_its_reason(rf):
+    request = rf.get("/some/page/")
+    response = handler403(request, PermissionDeniedError("Only a customs authority may do this."))
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "Only a customs authority may do this." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "problem"),
+    [
+        ("/api/v1/partners/", 401, "not-authenticated"),
+        ("/api/v1/api-tokens/", 403, "permission-denied"),
+        ("/api/v1/partners/bravo/", 404, "not-found"),
+        ("/api/v1/no-such-thing/", 404, "not-found"),
+    ],
+)
+def test_refusals_on_the_api_are_rfc_9457(client, bob, bravo, path, status, problem):
+    if status != 401:
+        client.force_login(bob)
+    body = assert_problem(client.get(path), status, problem=problem)
+    assert set(body) >= {"type", "title", "status", "detail", "instance"}
+    assert body["title"] == PROBLEM_TYPES[problem][0]

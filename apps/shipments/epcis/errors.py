@@ -1,23 +1,48 @@
 """EPCIS 2.0 errors: the standard's own problem types (``epcisException:…``) inside RFC 9457 bodies.
 
-``epcis_problem`` answers a request; ``invalid_event`` and ``capture_refused`` are the entries of a
-capture job's ``errors``, as the EPCIS 2.0 OpenAPI describes them.
+``EPCIS_DIALECT`` words every refusal under ``/epcis/`` (core's dispatcher picks it by path, for the
+views, Django's error handlers and the body-size middleware alike); ``invalid_event`` and
+``capture_refused`` are the entries of a capture job's ``errors``, as the EPCIS 2.0 OpenAPI describes them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 
-from apps.core.errors import PROBLEM_CONTENT_TYPE, problem_body
+from apps.core.errors import PROBLEM_CONTENT_TYPE, ErrorDialect, Problem, problem_body
 from apps.shipments.epcis.validate import DOCUMENT_INDEX
 from apps.shipments.ingest.types import FieldProblem
 
+EXCEPTION = "epcisException:"
 
-def epcis_problem(status: int, exception: str, detail: str, request: HttpRequest) -> JsonResponse:
-    body = problem_body(status=status, detail=detail, code=f"epcisException:{exception}", instance=request.path)
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+# The exception (and title) the EPCIS 2.0 OpenAPI gives each status; a view raising a more precise
+# one (QueryParameterException) names it in the error's code.
+EXCEPTIONS: dict[int, tuple[str, str]] = {
+    400: ("ValidationException", "Invalid request"),
+    401: ("SecurityException", "Unauthorised request"),
+    403: ("SecurityException", "Access to resource forbidden"),
+    404: ("NoSuchResourceException", "Resource not found"),
+    406: ("NotAcceptableException", "Conflicting request and response headers"),
+    413: ("CaptureLimitExceededException", "Capture payload too large"),
+    414: ("URITooLongException", "URI too long"),
+    415: ("UnsupportedMediaTypeException", "Unsupported media type"),
+    500: ("ImplementationException", "A server-side error occurred"),
+    501: ("ImplementationException", "Functionality not supported by server"),
+}
+
+
+def epcis_problem_body(problem: Problem, request: HttpRequest) -> dict[str, Any]:
+    """An RFC 9457 body typed ``epcisException:…``; a status EPCIS names no exception for keeps Corridor's type."""
+    if problem.code.startswith(EXCEPTION) or problem.status not in EXCEPTIONS:
+        return problem_body(problem, request)
+    name, title = EXCEPTIONS[problem.status]
+    return {**problem_body(replace(problem, code=EXCEPTION + name), request), "title": title}
+
+
+EPCIS_DIALECT = ErrorDialect(prefix="/epcis/", render=epcis_problem_body, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def invalid_event(problem: FieldProblem) -> dict[str, Any]:

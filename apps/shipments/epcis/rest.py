@@ -1,6 +1,7 @@
 """GS1 EPCIS 2.0 REST binding: capture (202 + capture job) and the events query interface.
 
-Errors use the standard's own problem types (``epcisException:…``) inside RFC 9457 bodies (``errors.py``).
+Views raise; core's dispatcher answers under ``/epcis/`` in EPCIS's dialect (``errors.py``): the
+standard's own problem types (``epcisException:…``) inside RFC 9457 bodies.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,13 +26,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.services import audit_record
 from apps.partners.access import actor_for_request
 from apps.partners.choices import MemberRole
 from apps.partners.permissions import PartnerRolePermission
 from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
-from apps.shipments.epcis.errors import epcis_problem
 from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, short_cbv_name
 from apps.shipments.models import CaptureJob, Event
 
@@ -81,30 +82,26 @@ class CaptureView(APIView):
         ],
         responses={202: None},
     )
-    def post(self, request: Request) -> Response | JsonResponse:
+    def post(self, request: Request) -> Response:
         actor = actor_for_request(request)
-        if actor.partner is None:
-            return epcis_problem(
-                400, "ValidationException", "Say which partner captures (X-Corridor-Partner).", request
-            )
+        recorder = actor.partner
+        if recorder is None:
+            raise ApplicationError("Say which partner captures (X-Corridor-Partner).")
         behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
         if behaviour not in CAPTURE_ERROR_BEHAVIOURS:
-            return epcis_problem(
-                400, "ValidationException", "GS1-Capture-Error-Behaviour must be rollback or proceed.", request
-            )
+            raise ApplicationError("GS1-Capture-Error-Behaviour must be rollback or proceed.")
         content_type = request.content_type.split(";")[0].strip()
         if content_type not in ("application/json", "application/ld+json"):
-            return epcis_problem(
-                415,
-                "ValidationException",
+            raise ApplicationError(
                 "Send the EPCISDocument as application/ld+json or application/json.",
-                request,
+                status=415,
+                code="unsupported-media-type",
             )
         body = _SpooledBody(request._request)
         if body.size == 0:
-            return epcis_problem(400, "ValidationException", "The request body is empty.", request)
+            raise ApplicationError("The request body is empty.")
         with transaction.atomic():
-            job = CaptureJob(recorder=actor.partner, error_behaviour=behaviour)
+            job = CaptureJob(recorder=recorder, error_behaviour=behaviour)
             job.document.save(f"{job.pk}.jsonld", body, save=False)
             job.save()
             audit_record(
@@ -149,10 +146,10 @@ class CaptureJobView(APIView):
     permission_classes = [PartnerRolePermission]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, capture_id: str) -> Response | JsonResponse:
+    def get(self, request: Request, capture_id: str) -> Response:
         job = selectors.capture_job_list(actor=actor_for_request(request)).filter(pk=capture_id).first()
         if job is None:
-            return epcis_problem(404, "NoSuchResourceException", "No such capture job visible to you.", request)
+            raise NotFoundError("No such capture job visible to you.")
         return Response(capture_job_body(job), headers=_limit_headers())
 
 
@@ -299,7 +296,7 @@ class EventsQueryView(APIView):
         parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in sorted(SUPPORTED_PARAMETERS)],
         responses={200: OpenApiTypes.OBJECT},
     )
-    def get(self, request: Request) -> Response | JsonResponse:
+    def get(self, request: Request) -> Response:
         params = {key: request.query_params.get(key, "") for key in request.query_params}
         try:
             per_page = _per_page(params.get("perPage"))
@@ -308,7 +305,7 @@ class EventsQueryView(APIView):
                 time_value, pk = _decode_token(params["nextPageToken"])
                 qs = qs.filter(Q(record_time__gt=time_value) | Q(record_time=time_value, id__gt=pk))
         except QueryParameterError as exc:
-            return epcis_problem(400, "QueryParameterException", str(exc), request)
+            raise ApplicationError(str(exc), code="epcisException:QueryParameterException") from exc
         rows = list(qs.order_by("record_time", "id")[: per_page + 1])
         headers = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
         if len(rows) > per_page:
