@@ -212,12 +212,15 @@ CORRIDOR_BODY_LIMITS: dict[str, int] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(CORRIDOR_MAX_BODY_BYTES, 16 * 1024 * 1024)
 
 # --- API ------------------------------------------------------------------------------------
+# The module that says who acts in a request and what they may do; core's API permission asks it,
+# so core never imports the partners app.
+CORRIDOR_ACCESS = "apps.partners.access"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.partners.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.partners.permissions.PartnerRolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

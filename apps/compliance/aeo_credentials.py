@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
-from apps.core.errors import ApplicationError
+from apps.core.errors import PermissionDeniedError
 from apps.core.services import audit_record
 from apps.credentials import dataintegrity
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
@@ -236,9 +236,7 @@ def aeo_presentation_build(
         return presentation
     holder = actor.partner
     if holder is None or document.get("credentialSubject", {}).get("id") != partner_did_web(holder):
-        raise ApplicationError(
-            "Only the certificate's holder signs a presentation of its AEO credential.", status=403, code="forbidden"
-        )
+        raise PermissionDeniedError("Only the certificate's holder signs a presentation of its AEO credential.")
     key = partner_key_ensure(partner=holder)
     presentation["holder"] = partner_did_web(holder)
     return dataintegrity.sign(

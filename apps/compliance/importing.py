@@ -27,11 +27,11 @@ from apps.compliance.aeo_csv import AeoRow, RowError
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
-from apps.compliance.services.checks import require_registry_writer
+from apps.compliance.services.checks import MANAGE_REGISTER, check_issuing_authority
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.partners import services as partners
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, require, system_actor
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 
@@ -469,7 +469,8 @@ def aeo_import(
     Only the authority's officers (operator or admin) or staff may import (403 otherwise). ``text`` is the
     file's text, or its bytes (UTF-8, a BOM accepted). ``source`` names the file in the audit record.
     """
-    require_registry_writer(actor, authority)
+    check_issuing_authority(authority)
+    require(actor, **MANAGE_REGISTER, owner=authority, visible=True)
     today = today or timezone.localdate()
     report = ImportReport(partial=partial)
     try:

@@ -26,9 +26,9 @@ from apps.compliance.models import (
     TrustEvaluation,
     ValidityPeriod,
 )
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.credentials.models import ChainEntry, Credential
-from apps.partners.access import Actor
+from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 from apps.shipments.choices import ConsignmentStatus
@@ -210,13 +210,16 @@ def chain_verdict(
     )
 
 
+# Who sees trust verdicts: customs authorities (their own authority's), staff (any authority's).
+SEE_VERDICTS = Rule(kind=PartnerKind.CUSTOMS_AUTHORITY)
+
+
 def consignment_trust(*, actor: Actor, consignment_id: Any, authority_slug: str | None, as_of: date) -> dict[str, Any]:
     """The trust view a customs caller may see: its own authority's verdict (staff: any authority's)."""
-    if not actor.is_staff and (actor.partner is None or not actor.partner.is_customs_authority):
-        raise ApplicationError("Only customs authorities see trust verdicts.", status=403, code="permission-denied")
+    require(actor, **SEE_VERDICTS)
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
-        raise ApplicationError("No such consignment.", status=404, code="not-found")
+        raise NotFoundError("No such consignment.")
     if authority_slug is None:
         if actor.partner is None or not actor.partner.is_customs_authority:
             raise ApplicationError("Say which customs authority decides.", field="authority")
@@ -225,10 +228,7 @@ def consignment_trust(*, actor: Actor, consignment_id: Any, authority_slug: str 
         authority = Partner.objects.filter(slug=authority_slug).first()
         if authority is None or not authority.is_customs_authority:
             raise ApplicationError(f"'{authority_slug}' is not a customs authority.", field="authority")
-        if not actor.is_staff and authority.pk != actor.partner.pk:
-            raise ApplicationError(
-                "Customs see only their own authority's view.", field="authority", status=403, code="permission-denied"
-            )
+        require(actor, **SEE_VERDICTS, owner=authority, visible=True, field="authority", to="see its verdicts")
     verdict = chain_verdict(consignment=consignment, authority=authority, as_of=as_of)
     return {"consignment": str(consignment.pk), "reference": consignment.reference, **verdict.to_dict()}
 
@@ -293,21 +293,15 @@ def aeo_credential_for(*, actor: Actor, certificate: AeoCertificate) -> Credenti
     credential (403: the holder presents it); a certificate with no credential yet answers 404.
     """
     if not AeoCertificate.objects.visible_to(actor).filter(pk=certificate.pk).exists():
-        raise ApplicationError("No such AEO certificate.", status=404, code="not-found")
+        raise NotFoundError("No such AEO certificate.")
     party = actor.partner is not None and actor.partner.pk in (certificate.holder_id, certificate.authority_id)
     if not (actor.is_staff or party):
-        raise ApplicationError(
-            "Only the holder and the issuing authority receive the AEO credential; ask the holder to present it.",
-            status=403,
-            code="permission-denied",
+        raise PermissionDeniedError(
+            "Only the holder and the issuing authority receive the AEO credential; ask the holder to present it."
         )
     credential = Credential.objects.filter(pk=certificate.credential_id).first() if certificate.credential_id else None
     if credential is None:
-        raise ApplicationError(
-            f"Certificate {certificate.number} has no credential yet: one is issued while it is valid.",
-            status=404,
-            code="not-found",
-        )
+        raise NotFoundError(f"Certificate {certificate.number} has no credential yet: one is issued while it is valid.")
     return credential
 
 

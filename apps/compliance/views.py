@@ -5,31 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.compliance import selectors
 from apps.compliance.forms import ReviewDecisionForm
-from apps.compliance.services import checks, reviews
-from apps.core.errors import ApplicationError
-from apps.partners.access import actor_for_request
-from apps.partners.choices import MemberRole
+from apps.compliance.services import reviews
+from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.partners.access import actor_for_request, may, require
 from apps.shipments.selectors import consignment_list
-
-
-def _forbidden(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "403.html", {"reason": exc.detail}, status=403)
 
 
 @login_required
 def review_queue_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    try:
-        authority = checks.require_customs_officer(actor, role=MemberRole.VIEWER)
-    except ApplicationError as exc:
-        return _forbidden(request, exc)
+    authority = require(actor, **reviews.REVIEW)
     paginator = Paginator(selectors.review_queue(actor=actor, authority=authority), selectors.REVIEW_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.review_queue_rows(
@@ -42,14 +34,11 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
     actor = actor_for_request(request)
-    try:
-        authority = checks.require_customs_officer(actor, role=MemberRole.VIEWER)
-    except ApplicationError as exc:
-        return _forbidden(request, exc)
+    authority = require(actor, **reviews.REVIEW)
     consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
-    can_decide = actor.has_role(MemberRole.OPERATOR)
-    if request.method == "POST" and not can_decide:
-        return render(request, "403.html", {"reason": "Recording a decision needs the operator role."}, status=403)
+    can_decide = may(actor, **reviews.DECIDE)
+    if request.method == "POST":
+        require(actor, **reviews.DECIDE)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -61,9 +50,9 @@ def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
                 )
+            except (NotFoundError, PermissionDeniedError):
+                raise
             except ApplicationError as exc:
-                if exc.status == 404:
-                    raise Http404(exc.detail) from exc
                 form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
                 status = exc.status
             else:

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from apps.compliance import aeo_csv
 from apps.compliance.forms_import import AeoImportForm
 from apps.compliance.importing import aeo_import
-from apps.core.errors import ApplicationError
-from apps.partners.access import Actor, actor_for_request
-from apps.partners.choices import MemberRole, PartnerKind
+from apps.compliance.services.checks import MANAGE_REGISTER
+from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.partners.access import actor_for_request, require
+from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 
 # The page lists at most this many errors; the counts say how many there were.
@@ -21,23 +22,11 @@ ERRORS_SHOWN = 500
 EXAMPLE_FILE = "apps/compliance/data/aeo_import_example.csv"
 
 
-def _may_import(actor: Actor) -> bool:
-    if actor.is_staff:
-        return True
-    partner = actor.partner
-    return partner is not None and partner.is_customs_authority and actor.has_role(MemberRole.OPERATOR)
-
-
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "403.html", {"reason": reason}, status=403)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def aeo_import_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    if not _may_import(actor):
-        return _forbidden(request, "Only a customs authority's officers import AEO certificates.")
+    require(actor, **MANAGE_REGISTER)
     form = AeoImportForm(
         request.POST or None, request.FILES or None, initial={"authority": actor.partner and actor.partner.slug}
     )
@@ -62,9 +51,9 @@ def aeo_import_page(request: HttpRequest) -> HttpResponse:
                     partial=form.cleaned_data["partial"],
                     source=upload.name,
                 )
+            except (NotFoundError, PermissionDeniedError):
+                raise
             except ApplicationError as exc:
-                if exc.status == 403:
-                    return _forbidden(request, exc.detail)
                 form.add_error("authority", exc.detail)
     context = {
         "form": form,

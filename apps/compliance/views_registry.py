@@ -15,19 +15,15 @@ from apps.compliance.choices import CertificateStatus
 from apps.compliance.filters import AeoCertificateFilterSet
 from apps.compliance.forms_registry import CertificateForm, RenewForm, StatusForm
 from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
-from apps.core.errors import ApplicationError
-from apps.partners.access import Actor, actor_for_request
+from apps.compliance.services.checks import MANAGE_REGISTER
+from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.partners.access import Actor, actor_for_request, may, require
+from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 
 PAGE_SIZE = 50
 # The filters the certificate list's form shows; the FilterSet's others come as hidden fields.
 SHOWN_FILTERS = frozenset({"q", "status"})
-
-
-def _can_manage(actor: Actor, certificate: Any = None) -> bool:
-    if actor.partner is None or not actor.partner.is_customs_authority or not actor.has_role("operator"):
-        return False
-    return certificate is None or certificate.authority_id == actor.partner.pk
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -42,33 +38,43 @@ def _form_error(form: Any, exc: ApplicationError) -> None:
     form.add_error(field if field in form.fields else None, exc.detail)
 
 
+def _certificate_form(request: HttpRequest, actor: Actor) -> CertificateForm | None:
+    """The registration form for those who manage the register; staff acting for no authority choose one."""
+    if not may(actor, **MANAGE_REGISTER):
+        return None
+    authorities = None
+    if actor.partner is None:
+        authorities = Partner.objects.of_kind(PartnerKind.CUSTOMS_AUTHORITY).order_by("slug")
+    return CertificateForm(request.POST or None, authorities=authorities)
+
+
 @login_required
 def certificate_list_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     # The API's FilterSet, so the page and /api/v1/aeo-certificates/ take the same parameters and agree.
     filters = AeoCertificateFilterSet(request.GET, queryset=selectors.certificate_list(actor=actor))
-    form = CertificateForm(request.POST or None) if _can_manage(actor) else None
+    form = _certificate_form(request, actor)
     if request.method == "POST":
-        if form is None:
-            return render(
-                request, "403.html", {"reason": "Only a customs authority's officers register AEOs."}, status=403
-            )
+        require(actor, **MANAGE_REGISTER)
         if form.is_valid():
             data = form.cleaned_data
             holder = Partner.objects.filter(slug=data["holder"]).first()
+            authority = Partner.objects.get(slug=data["authority"]) if "authority" in data else actor.partner
             if holder is None:
                 form.add_error("holder", f"No partner '{data['holder']}'.")
             else:
                 try:
                     certificate = certificate_create(
                         actor=actor,
-                        authority=actor.partner,
+                        authority=authority,
                         holder=holder,
                         number=data["number"],
                         certificate_type=data["certificate_type"],
                         valid_from=data["valid_from"],
                         valid_until=data["valid_until"],
                     )
+                except (NotFoundError, PermissionDeniedError):
+                    raise
                 except ApplicationError as exc:
                     _form_error(form, exc)
                 else:
@@ -97,14 +103,11 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
 def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
     actor = actor_for_request(request)
     certificate = get_object_or_404(selectors.certificate_list(actor=actor), pk=pk)
-    manage = _can_manage(actor, certificate)
+    manage = may(actor, **MANAGE_REGISTER, owner=certificate.authority, visible=True)
     renew_form = RenewForm(request.POST if request.POST.get("form") == "renew" else None)
     status_form = StatusForm(request.POST if request.POST.get("form") == "status" else None)
     if request.method == "POST":
-        if not manage:
-            return render(
-                request, "403.html", {"reason": "Only the issuing authority manages this certificate."}, status=403
-            )
+        require(actor, **MANAGE_REGISTER, owner=certificate.authority, visible=True)
         form = renew_form if request.POST.get("form") == "renew" else status_form
         if form.is_valid():
             try:
@@ -112,6 +115,8 @@ def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
                     certificate_renew(actor=actor, certificate=certificate, **form.cleaned_data)
                 else:
                     certificate_status_set(actor=actor, certificate=certificate, **form.cleaned_data)
+            except (NotFoundError, PermissionDeniedError):
+                raise
             except ApplicationError as exc:
                 _form_error(form, exc)
             else:

@@ -8,12 +8,25 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import models
 
+# The member roles core names, lowest first (``apps.partners.choices.MemberRole`` labels them), and the
+# token scope that allows writes.
+ROLE_VIEWER = "viewer"
+ROLE_OPERATOR = "operator"
+ROLE_ADMIN = "admin"
+SCOPE_WRITE = "write"
+
 
 class ActorLike(Protocol):
-    """What scoping needs to know about whoever is acting (see ``apps.partners.access.Actor``)."""
+    """What core needs to know about whoever is acting; ``apps.partners.access.Actor`` is the one kind."""
 
-    is_staff: bool
-    partner: Any
+    @property
+    def is_staff(self) -> bool: ...
+
+    @property
+    def partner(self) -> Any: ...
+
+    @property
+    def scope(self) -> str: ...
 
     def has_role(self, role: str) -> bool: ...
 
@@ -53,7 +66,7 @@ class AuditEventQuerySet(ScopedQuerySet):
 
     def visible_to(self, actor: ActorLike) -> ScopedQuerySet:
         # The log is for a partner's admins (their own records) and platform staff only.
-        if not actor.is_staff and not actor.has_role("admin"):
+        if not actor.is_staff and not actor.has_role(ROLE_ADMIN):
             return self.none()
         return super().visible_to(actor)
 

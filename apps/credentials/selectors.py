@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import NotFoundError
 from apps.credentials import dataintegrity, dids, status_list
 from apps.credentials.models import ChainEntry, Credential, PartnerKey, StatusList
 from apps.credentials.services.identifiers import (
@@ -35,7 +35,7 @@ def status_list_of_issuer(*, actor: Actor, list_id: Any) -> StatusList:
     """One of the acting partner's own status lists; another issuer's list answers 404."""
     found = StatusList.objects.filter(pk=list_id, issuer=actor.partner).first() if actor.partner else None
     if found is None:
-        raise ApplicationError("No such status list of yours.", status=404, code="not-found")
+        raise NotFoundError("No such status list of yours.")
     return found
 
 

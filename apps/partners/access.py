@@ -1,25 +1,29 @@
-"""Who is acting, for which partner, with what role: decided once per request, used everywhere.
+"""Who is acting, for which partner, with what role, and what they may do: decided here, used everywhere.
 
-Every app reuses three things:
+- ``Actor``: the acting user or token, its partner, role and scope (``actor_for_request``, resolved
+  once per request and shared by API views and pages);
+- ``require(actor, ...)``: the one access rule, for services, pages, commands and (through
+  ``apps.core.api.permissions.RolePermission``) every API view. It raises ``NotFoundError`` (404) when the
+  object belongs to another partner, whose existence is not revealed, and ``PermissionDeniedError``
+  (403) when the actor may see it but its role, kind, token scope or ownership does not allow the
+  action. ``may(actor, ...)`` is its boolean twin, for what a page offers.
 
-- ``Actor`` (here): the acting user or token, its partner, role and scope (``actor_for_request``);
-- ``apps.partners.permissions.PartnerRolePermission``: the DRF permission for role and token scope;
-- ``apps.partners.api.base.ScopedViewSet``: the API base view whose queryset always comes from a
-  selector that scopes it to the actor (``Model.objects.visible_to(actor)``). Another partner's
-  object is then simply not found (404); a visible object with too small a role or scope is 403.
+Platform staff manage everything: they are admitted wherever the rule is asked, except where the
+action needs a partner to act for (a customs authority deciding on a consignment) and they chose none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework import exceptions
 
-from apps.partners.choices import ROLE_RANK, MemberRole, TokenScope
+from apps.core.errors import NOT_VISIBLE, ApplicationError, NotFoundError, PermissionDeniedError
+from apps.partners.choices import ROLE_RANK, MemberRole, PartnerKind, TokenScope
 from apps.partners.models import Membership, Partner
 
 if TYPE_CHECKING:
@@ -90,7 +94,7 @@ def actor_for_user(user: Any, *, partner_slug: str | None = None) -> Actor:
             partner = Partner.objects.filter(slug=partner_slug).first()
             if partner is not None:
                 return Actor(user=user, partner=partner, role=MemberRole.ADMIN, is_staff=True)
-        raise exceptions.PermissionDenied(f"You are not a member of partner '{partner_slug}'.")
+        raise PermissionDeniedError(f"You are not a member of partner '{partner_slug}'.")
     membership = memberships.first()
     if membership is None:
         return Actor(user=user, is_staff=user.is_staff)
@@ -121,10 +125,88 @@ def actor_for_request(request: HttpRequest) -> Actor:
             slug = request.session.get(SESSION_PARTNER_KEY)
         try:
             actor = actor_for_user(user, partner_slug=slug)
-        except exceptions.PermissionDenied:
+        except PermissionDeniedError:
             if request.headers.get(PARTNER_HEADER):
                 raise
             # A stale page-session choice (membership since removed) falls back to the default.
             actor = actor_for_user(user)
     request._corridor_actor = actor
     return actor
+
+
+class Rule(TypedDict, total=False):
+    """What an action needs; every key is optional (``require`` says what each means)."""
+
+    role: str
+    write: bool
+    staff: bool
+    kind: str
+    owner: Partner
+    visible: bool
+    acting: bool
+    field: str
+    to: str
+
+
+def _acting_partner(actor: Actor, owner: Partner | None) -> Partner | None:
+    # Staff who chose no partner act as the owner of what they touch.
+    return actor.partner if actor.partner is not None or not actor.is_staff else owner
+
+
+def _refusals(actor: Actor, rule: Rule) -> Iterator[ApplicationError]:
+    to = rule.get("to", "")
+    doing = to or "do this"
+    owner = rule.get("owner")
+    if rule.get("staff") and not actor.is_staff:
+        yield PermissionDeniedError(f"Only platform staff may {doing}.")
+    partner = _acting_partner(actor, owner)
+    kind = rule.get("kind")
+    if kind is not None and (kind not in partner.kinds if partner is not None else not actor.is_staff):
+        yield PermissionDeniedError(f"Only a {PartnerKind(kind).label.lower()} may {doing}.")
+    if not actor.is_staff:
+        if actor.partner is None:
+            yield PermissionDeniedError("You are not a member of any partner.")
+        elif owner is not None and owner.pk != actor.partner.pk:
+            if rule.get("visible"):
+                yield PermissionDeniedError(f"You act for {actor.partner.slug}; only {owner.slug} may {doing}.")
+            else:
+                yield NotFoundError(NOT_VISIBLE)
+    if rule.get("acting") and partner is None:
+        yield PermissionDeniedError(f"Choose the partner you act for (X-Corridor-Partner) to {doing}.")
+    if rule.get("write") and actor.scope != TokenScope.WRITE:
+        yield PermissionDeniedError("This API token has read scope; writes need a write-scope token.")
+    role = rule.get("role", MemberRole.VIEWER)
+    if not actor.has_role(role):
+        purpose = f" to {to}" if to else ""
+        yield PermissionDeniedError(
+            f"This needs the {role} role for {actor.partner.slug}{purpose}; you act as {actor.role}."
+        )
+
+
+def require(actor: Actor, **rule: Unpack[Rule]) -> Partner | None:
+    """Refuse ``actor`` unless ``rule`` admits it; else return the partner it acts for (staff: ``owner``).
+
+    Checked in this order, the first failing check answering:
+
+    - ``staff``: platform staff only;
+    - ``kind``: the partner acting must be of this kind (staff who chose no partner act as ``owner``,
+      and with no owner either are admitted: add ``acting`` where the action needs such a partner);
+    - a member must act for a partner, and for ``owner`` when given: another partner's object is
+      not found (404), unless the caller says it is ``visible`` to the actor (then 403);
+    - ``acting``: staff too must have chosen a partner to act for (or be given an ``owner``);
+    - ``write``: a read-scope token may not write;
+    - ``role``: the least member role (default viewer; staff have every role).
+
+    ``to`` says what the action is, for the message ("register partners"); ``field`` names the input the
+    refusal points at (the one that chose ``owner``, say).
+    """
+    error = next(_refusals(actor, rule), None)
+    if error is not None:
+        error.field = rule.get("field")
+        raise error
+    return _acting_partner(actor, rule.get("owner"))
+
+
+def may(actor: Actor, **rule: Unpack[Rule]) -> bool:
+    """Whether ``require(actor, **rule)`` would admit the actor: what a page offers."""
+    return next(_refusals(actor, rule), None) is None

@@ -1,5 +1,7 @@
 from django.db import models
 
+from apps.core.models import ROLE_ADMIN, ROLE_OPERATOR, ROLE_VIEWER, SCOPE_WRITE
+
 
 class PartnerKind(models.TextChoices):
     """What an organisation does in the supply chain (a partner may be several)."""
@@ -16,9 +18,9 @@ class PartnerKind(models.TextChoices):
 class MemberRole(models.TextChoices):
     """What a member may do for its partner; each role includes the ones before it."""
 
-    VIEWER = "viewer", "Viewer"
-    OPERATOR = "operator", "Operator"
-    ADMIN = "admin", "Admin"
+    VIEWER = ROLE_VIEWER, "Viewer"
+    OPERATOR = ROLE_OPERATOR, "Operator"
+    ADMIN = ROLE_ADMIN, "Admin"
 
 
 ROLE_RANK = {MemberRole.VIEWER: 1, MemberRole.OPERATOR: 2, MemberRole.ADMIN: 3}
@@ -26,4 +28,4 @@ ROLE_RANK = {MemberRole.VIEWER: 1, MemberRole.OPERATOR: 2, MemberRole.ADMIN: 3}
 
 class TokenScope(models.TextChoices):
     READ = "read", "Read"
-    WRITE = "write", "Read and write"
+    WRITE = SCOPE_WRITE, "Read and write"

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.core import identifiers
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import NOT_VISIBLE, ApplicationError, ConflictError, NotFoundError
 from apps.core.services import audit_record
 from apps.partners import tokens
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
 from apps.partners.choices import MemberRole, PartnerKind, TokenScope
 from apps.partners.models import ApiToken, Membership, Partner, PartnerKindLink
 
@@ -119,8 +119,7 @@ def partner_create(
     is_demo: bool = False,
 ) -> Partner:
     """Register an organisation; platform staff only (partners are not self-service)."""
-    if not actor.is_staff:
-        raise ApplicationError("Only platform staff may register partners.", status=403, code="permission-denied")
+    require(actor, staff=True, to="register partners")
     kinds = sorted(set(kinds))
     data = partner_clean(
         {
@@ -158,20 +157,12 @@ def partner_update(*, actor: Actor, partner: Partner, kinds: list[str] | None = 
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}", field=sorted(unknown)[0])
     locked = Partner.objects.visible_to(actor).select_for_update().filter(pk=partner.pk).first()
     if locked is None:
-        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
-    if not actor.is_staff:
-        for staff_field in ("slug", "is_active"):
-            if staff_field in fields and fields[staff_field] != getattr(locked, staff_field):
-                raise ApplicationError(
-                    f"Only platform staff may change '{staff_field}'.",
-                    field=staff_field,
-                    status=403,
-                    code="permission-denied",
-                )
-        if kinds is not None and sorted(set(kinds)) != locked.kinds:
-            raise ApplicationError(
-                "Only platform staff may change a partner's kinds.", field="kinds", status=403, code="permission-denied"
-            )
+        raise NotFoundError(NOT_VISIBLE)
+    for staff_field in ("slug", "is_active"):
+        if staff_field in fields and fields[staff_field] != getattr(locked, staff_field):
+            require(actor, staff=True, to=f"change '{staff_field}'", field=staff_field)
+    if kinds is not None and sorted(set(kinds)) != locked.kinds:
+        require(actor, staff=True, to="change a partner's kinds", field="kinds")
 
     current_kinds = locked.kinds
     new_kinds = sorted(set(kinds)) if kinds is not None else current_kinds
@@ -196,17 +187,6 @@ def partner_update(*, actor: Actor, partner: Partner, kinds: list[str] | None = 
 # --- Memberships ----------------------------------------------------------------------------
 
 
-def _require_admin_of(actor: Actor, partner: Partner) -> None:
-    if actor.is_staff:
-        return
-    if actor.partner is None or actor.partner.pk != partner.pk:
-        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
-    if not actor.has_role(MemberRole.ADMIN) or actor.token is not None:
-        raise ApplicationError(
-            f"Only an admin of {partner.slug} may manage its members and tokens.", status=403, code="permission-denied"
-        )
-
-
 def _clean_role(role: str) -> str:
     if role not in MemberRole.values:
         raise ValidationError({"role": [f"'{role}' is not a role; choose from {', '.join(MemberRole.values)}."]})
@@ -216,7 +196,7 @@ def _clean_role(role: str) -> str:
 @transaction.atomic
 def membership_create(*, actor: Actor, partner: Partner, user: Any, role: str) -> Membership:
     """Let a user act for a partner with a role."""
-    _require_admin_of(actor, partner)
+    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
     role = _clean_role(role)
     if Membership.objects.filter(partner=partner, user=user).exists():
         raise ConflictError(f"{user.get_username()} is already a member of {partner.slug}.", field="username")
@@ -245,7 +225,7 @@ def _last_admin_guard(membership: Membership) -> None:
 def membership_update(*, actor: Actor, membership: Membership, role: str) -> Membership:
     """Change a member's role; a partner never loses its last admin this way."""
     locked = Membership.objects.select_for_update().select_related("partner", "user").get(pk=membership.pk)
-    _require_admin_of(actor, locked.partner)
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
     role = _clean_role(role)
     if role == locked.role:
         return locked
@@ -264,7 +244,7 @@ def membership_update(*, actor: Actor, membership: Membership, role: str) -> Mem
 def membership_delete(*, actor: Actor, membership: Membership) -> None:
     """Remove a member; the audit record keeps who it was."""
     locked = Membership.objects.select_for_update().select_related("partner", "user").get(pk=membership.pk)
-    _require_admin_of(actor, locked.partner)
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
     _last_admin_guard(locked)
     audit_record(
         actor=actor,
@@ -289,7 +269,7 @@ def api_token_create(
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a token for a partner's systems; returns the row and the token, which is never shown again."""
-    _require_admin_of(actor, partner)
+    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -335,7 +315,7 @@ def api_token_create(
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Stop a token working at once; revoking twice is harmless."""
     locked = ApiToken.objects.select_for_update().select_related("partner").get(pk=token.pk)
-    _require_admin_of(actor, locked.partner)
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
     if locked.revoked_at is not None:
         return locked
     locked.revoked_at = timezone.now()
@@ -382,8 +362,7 @@ def user_get_or_create(
     is_superuser: bool = False,
 ) -> tuple[Any, bool]:
     """A platform user by username, created if new (audited); an existing user is left alone."""
-    if not actor.is_staff:
-        raise ApplicationError("Only platform staff may create users.", status=403, code="permission-denied")
+    require(actor, staff=True, to="create users")
     with transaction.atomic():
         user, created = User.objects.get_or_create(
             username=username, defaults={"email": email, "is_staff": is_staff, "is_superuser": is_superuser}

@@ -15,7 +15,7 @@ from apps.core.selectors import audit_event_list
 from apps.credentials import selectors as credential_selectors
 from apps.credentials.services.identifiers import issuer_did_method_set
 from apps.partners import selectors, services
-from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, user_memberships
+from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, require, user_memberships
 from apps.partners.choices import MemberRole
 from apps.partners.forms import ApiTokenForm
 
@@ -70,8 +70,7 @@ def switch_partner(request: HttpRequest) -> HttpResponse:
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    if actor.partner is None or not actor.has_role(MemberRole.ADMIN):
-        return render(request, "403.html", {"reason": "Only a partner's admins manage its API tokens."}, status=403)
+    require(actor, role=MemberRole.ADMIN, acting=True, to="manage its API tokens")
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():

@@ -15,9 +15,9 @@ from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.core import identifiers
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import NOT_VISIBLE, ConflictError, NotFoundError, PermissionDeniedError
 from apps.core.services import audit_record
-from apps.partners.access import Actor
+from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.choices import ConsignmentStatus, LinkVia, PartyRole
@@ -36,6 +36,10 @@ from apps.shipments.models import (
 from apps.shipments.status import StatusEvent, derive_status
 
 _HS_CODE = re.compile(r"^\d{6,10}$")
+
+# Who records consignments and events: an operator with a write scope, for the partner it acts for
+# (staff choose one: a consignment and an event always belong to a partner).
+RECORD = Rule(role=MemberRole.OPERATOR, write=True, acting=True, to="record consignments and events")
 CONSIGNMENT_FIELDS = (
     "reference",
     "transport_document_type",
@@ -167,15 +171,6 @@ def _write_children(consignment: Consignment, data: dict[str, Any], partners: di
         )
 
 
-def require_operator(actor: Actor) -> Partner:
-    """The partner an operator (with a write scope) acts for: every shipments write starts here."""
-    if actor.partner is None:
-        raise ApplicationError("Say which partner acts (X-Corridor-Partner).", field="partner")
-    if not actor.has_role(MemberRole.OPERATOR) or actor.scope != "write":
-        raise ApplicationError("This needs the operator role and a write scope.", status=403, code="permission-denied")
-    return actor.partner
-
-
 def _clean_consignment(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
     for place in ("origin", "destination"):
         if place in data:
@@ -188,7 +183,7 @@ def _clean_consignment(data: dict[str, Any], errors: dict[str, list[str]]) -> No
 @transaction.atomic
 def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
     """Create a consignment with its parties, goods, equipment and legs; the creator is a party."""
-    creator = require_operator(actor)
+    creator = require(actor, **RECORD)
     errors: dict[str, list[str]] = {}
     _clean_consignment(data, errors)
     partners = _resolve_partners(data, errors)
@@ -216,26 +211,24 @@ def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
 @transaction.atomic
 def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str, Any]) -> Consignment:
     """Change a consignment; lists given (parties, goods_items, equipment, legs) replace the old ones."""
-    require_operator(actor)
+    require(actor, **RECORD)
     locked = Consignment.objects.visible_to(actor).select_for_update().filter(pk=consignment.pk).first()
     if locked is None:
-        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
+        raise NotFoundError(NOT_VISIBLE)
     if (
         not actor.is_staff
         and not locked.parties.filter(partner=actor.partner).exists()
         and locked.created_by_id != actor.partner.pk
     ):
-        raise ApplicationError("Only the consignment's parties may change it.", status=403, code="permission-denied")
+        raise PermissionDeniedError("Only the consignment's parties may change it.")
     if "goods_items" in data:
         from apps.shipments.selectors import consignment_disclosure
 
         if "goods_values" not in consignment_disclosure(actor=actor, consignment=locked):
             # Replacing the lines would overwrite values this party is not entitled to read.
-            raise ApplicationError(
+            raise PermissionDeniedError(
                 "Goods lines carry values your role in this consignment may not read, so you may not replace them.",
                 field="goods_items",
-                status=403,
-                code="permission-denied",
             )
     errors: dict[str, list[str]] = {}
     merged = {"origin": locked.origin, "destination": locked.destination, **data}

@@ -111,7 +111,7 @@ def test_trader_cannot_register_certificates(client_for, alice, alpha, tw_custom
     before = _stored()
     for payload in (body(), body(authority="tw-customs"), body(authority="alpha"), body(valid_from="soon")):
         problem = assert_problem(client_for(alice).post(URL, payload, format="json"), 403, problem="permission-denied")
-        assert problem["detail"] == "Only a customs authority may do this."
+        assert problem["detail"] == "Only a customs authority may manage its own certificates."
     assert _stored() == before
 
 
@@ -119,7 +119,7 @@ def test_officer_cannot_register_for_another_authority(client_for, tina, kr_cust
     before = _stored()
     response = client_for(tina).post(URL, body(holder="bravo", authority="kr-customs"), format="json")
     problem = assert_problem(response, 403, problem="permission-denied")
-    assert problem["detail"] == "You act for tw-customs; only kr-customs manages its own certificates."
+    assert problem["detail"] == "You act for tw-customs; only kr-customs may manage its own certificates."
     assert _stored() == before
 
 

@@ -145,8 +145,10 @@ def test_non_customs_callers_cannot_decide(request, client_for, tw_us_consignmen
     before = _stored()
     response = client_for(request.getfixturevalue(who)).post(URL, body(tw_us_consignment), format="json")
     problem = assert_problem(response, 403, problem="permission-denied")
-    assert problem["detail"] in {"Only a customs authority may do this.", "This needs the operator role for "
-                                 "echo-imports; you act as viewer."}  # fmt: skip
+    assert problem["detail"] in {
+        "Only a customs authority may decide on consignments.",
+        "This needs the operator role for echo-imports; you act as viewer.",
+    }
     # Refused before the body is read: bad input answers the same.
     response = client_for(request.getfixturevalue(who)).post(URL, {"decision": "maybe"}, format="json")
     assert_problem(response, 403)

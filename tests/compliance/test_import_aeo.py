@@ -725,7 +725,7 @@ def test_a_customs_viewer_is_refused(browser, tw_customs):
 def test_an_officer_of_another_authority_cannot_import_for_it(browser, kim, tw_customs, kr_customs):
     response = browser(kim).post(PAGE, {"file": _upload(csv_of(row())), "authority": "tw-customs"})
     assert response.status_code == 403
-    assert "only tw-customs manages its own certificates" in response.content.decode()
+    assert "only tw-customs may manage its own certificates" in response.content.decode()
     assert not AeoCertificate.objects.exists()
 
 

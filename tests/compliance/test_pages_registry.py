@@ -201,3 +201,51 @@ def test_the_form_keeps_the_scope_and_the_pages_keep_the_filters(browser, kim, r
     second = browser(kim).get(f"{LIST}?page=2&authority=tw-customs").content.decode()
     assert len(listed(second)) == 1
     assert set(listed(tw) + listed(second)) == {"TW-AEO-1", "TW-AEO-2"}
+
+
+def test_staff_manage_the_register_on_the_pages_as_the_service_lets_them(browser, staff, tw_customs, alpha, grant):
+    client = browser(staff)
+    listing = client.get("/compliance/aeo/").content.decode()
+    assert "Register a certificate" in listing
+    assert 'name="authority"' in listing
+    response = client.post(
+        "/compliance/aeo/",
+        {
+            "authority": "tw-customs",
+            "holder": "alpha",
+            "number": "TW-STAFF-1",
+            "certificate_type": "full",
+            "valid_from": "2025-01-01",
+        },
+    )
+    assert response.status_code == 302
+    assert AeoCertificate.objects.get(number="TW-STAFF-1").authority == tw_customs
+    certificate = grant(tw_customs, alpha, "TW-13")
+    url = f"/compliance/aeo/{certificate.pk}/"
+    assert "Change status" in client.get(url).content.decode()
+    done = client.post(url, {"form": "status", "status": "suspended", "effective_on": "2026-03-01", "reason": "audit"})
+    assert done.status_code == 302
+    assert AeoCertificate.objects.get(pk=certificate.pk).status_changes.filter(status="suspended").exists()
+
+
+def test_an_officer_registers_for_its_own_authority_and_chooses_no_other(browser, tina):
+    assert 'name="authority"' not in browser(tina).get("/compliance/aeo/").content.decode()
+
+
+def test_the_page_refuses_with_the_services_reasons(browser, alice, kim, tw_customs, alpha, bravo, grant):
+    """Outsider 404, visible but another authority's 403, missing role 403: the same rule as the API and service."""
+    own = grant(tw_customs, alpha, "TW-14")
+    other = grant(tw_customs, bravo, "TW-15")
+    assert browser(alice).get(f"/compliance/aeo/{other.pk}/").status_code == 404
+    refused = browser(kim).post(
+        f"/compliance/aeo/{own.pk}/",
+        {"form": "status", "status": "revoked", "effective_on": "2026-01-01", "reason": "x"},
+    )
+    assert refused.status_code == 403
+    assert "You act for kr-customs; only tw-customs may manage its own certificates." in refused.content.decode()
+    trader = browser(alice).post(
+        "/compliance/aeo/",
+        {"holder": "alpha", "number": "SELF", "certificate_type": "full", "valid_from": "2025-01-01"},
+    )
+    assert trader.status_code == 403
+    assert "Only a customs authority may manage its own certificates." in trader.content.decode()

@@ -173,7 +173,7 @@ def test_the_queue_is_paginated(client, uma, alpha, alice, tw_us_consignment, mo
 
 def test_a_trader_is_refused_the_queue(client, alice):
     text = page(client, alice, QUEUE, status=403)
-    assert "Only a customs authority may do this." in text
+    assert "Only a customs authority may review consignments." in text
 
 
 def test_staff_without_a_customs_authority_is_refused_the_queue(client, staff):

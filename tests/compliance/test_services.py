@@ -136,7 +136,7 @@ def test_officer_of_another_authority_is_403(tw_customs, kr_customs, alpha, kim)
         **_create_args(tw_customs, alpha, actor=Actor(partner=kr_customs, role=MemberRole.OPERATOR, user=kim)),
     )
     assert error.status == 403
-    assert error.detail == "You act for kr-customs; only tw-customs manages its own certificates."
+    assert error.detail == "You act for kr-customs; only tw-customs may manage its own certificates."
 
 
 def test_a_trader_cannot_register_certificates(tw_customs, alpha, alice):
@@ -145,7 +145,7 @@ def test_a_trader_cannot_register_certificates(tw_customs, alpha, alice):
         **_create_args(tw_customs, alpha, actor=Actor(partner=alpha, role=MemberRole.ADMIN, user=alice)),
     )
     assert error.status == 403
-    assert error.detail == "Only a customs authority may do this."
+    assert error.detail == "Only a customs authority may manage its own certificates."
 
 
 def test_a_customs_viewer_cannot_register_certificates(tw_customs, alpha):

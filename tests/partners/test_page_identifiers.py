@@ -37,5 +37,5 @@ def test_an_unknown_method_is_refused_with_a_message(client, alice, alpha):
 def test_a_viewer_cannot_switch(client, bob, alpha):
     client.force_login(bob)
     page = client.post("/issuer-did/", {"did_method": "key"}, follow=True).content.decode()
-    assert "Only the partner&#x27;s admins" in page
+    assert "This needs the admin role for alpha to choose its issuing identifier; you act as viewer." in page
     assert not IssuerSettings.objects.filter(partner=alpha, did_method="key").exists()

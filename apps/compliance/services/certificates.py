@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
-from apps.compliance.services.checks import acting_user, clean_text, require_registry_writer
+from apps.compliance.services.checks import MANAGE_REGISTER, acting_user, check_issuing_authority, clean_text
 from apps.compliance.services.reevaluation import trust_recheck_request
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
 from apps.partners.models import Partner
 
 MAX_NUMBER_LENGTH = 64
@@ -71,7 +71,8 @@ def certificate_create(
     last_reviewed_on: date | None = None,
 ) -> AeoCertificate:
     """Register an AEO certificate the authority granted, valid from ``valid_from``; 409 if the number exists."""
-    require_registry_writer(actor, authority)
+    check_issuing_authority(authority)
+    require(actor, **MANAGE_REGISTER, owner=authority, visible=True)
     _check_holder(holder)
     number = clean_text(number, "number", MAX_NUMBER_LENGTH)
     certificate_type = clean_text(certificate_type, "certificate_type", MAX_TYPE_LENGTH)
@@ -125,7 +126,7 @@ def certificate_renew(
     *, actor: Actor, certificate: AeoCertificate, valid_from: date, valid_until: date | None
 ) -> ValidityPeriod:
     """Add a validity period (a renewal); periods of one certificate may not overlap."""
-    require_registry_writer(actor, certificate.authority)
+    require(actor, **MANAGE_REGISTER, owner=certificate.authority, visible=True)
     with transaction.atomic():
         certificate = AeoCertificate.objects.select_for_update().get(pk=certificate.pk)
         _check_period(certificate, valid_from, valid_until)
@@ -160,7 +161,7 @@ def certificate_status_set(
     *, actor: Actor, certificate: AeoCertificate, status: str, effective_on: date, reason: str
 ) -> AeoCertificate:
     """Suspend, revoke, reinstate or expire a certificate from a date, with the reason kept in its history."""
-    require_registry_writer(actor, certificate.authority)
+    require(actor, **MANAGE_REGISTER, owner=certificate.authority, visible=True)
     if status not in CertificateStatus.values:
         raise ApplicationError(
             f"Unknown status '{status}'; one of {', '.join(CertificateStatus.values)}.", field="status"

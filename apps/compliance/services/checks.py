@@ -1,5 +1,5 @@
-"""Checks the compliance writes share: who may act (a customs officer, the registry's writer), who is
-recorded as acting, and the text fields every record requires.
+"""Checks the compliance writes share: who manages the AEO register, who is recorded as acting, and the
+text fields every record requires.
 """
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from apps.core.errors import ApplicationError
-from apps.partners.access import Actor
-from apps.partners.choices import MemberRole, TokenScope
+from apps.partners.access import Actor, Rule
+from apps.partners.choices import MemberRole, PartnerKind
 from apps.partners.models import Partner
 
 
@@ -18,39 +18,20 @@ def acting_user(actor: Actor) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def require_customs_officer(actor: Actor, *, role: str = MemberRole.OPERATOR) -> Partner:
-    """The acting customs authority, or a 403: trust, review and registry writes are for customs only."""
-    partner = actor.partner
-    if partner is None or not partner.is_customs_authority:
-        raise ApplicationError("Only a customs authority may do this.", status=403, code="permission-denied")
-    if not actor.has_role(role):
-        raise ApplicationError(
-            f"This needs the {role} role for {partner.slug}; you act as {actor.role}.",
-            status=403,
-            code="permission-denied",
-        )
-    if actor.scope != TokenScope.WRITE and role != MemberRole.VIEWER:
-        raise ApplicationError(
-            "This API token has read scope; writes need a write-scope token.", status=403, code="permission-denied"
-        )
-    return partner
+# Who manages the AEO register: an officer (operator, write scope) of the issuing customs authority,
+# or platform staff for any authority. Writes add ``owner=<the authority>, visible=True``: customs see
+# the whole register, so another authority's certificate is refused (403), not hidden.
+MANAGE_REGISTER = Rule(
+    kind=PartnerKind.CUSTOMS_AUTHORITY, role=MemberRole.OPERATOR, write=True, to="manage its own certificates"
+)
 
 
-def require_registry_writer(actor: Actor, authority: Partner) -> None:
-    """Customs authorities manage their own certificates; staff may act for any authority."""
+def check_issuing_authority(authority: Partner) -> None:
+    """A 400 naming ``authority`` unless it is a customs authority: only they issue AEO certificates."""
     if not authority.is_customs_authority:
         raise ApplicationError(
             f"'{authority.slug}' is not a customs authority; only customs authorities issue AEO certificates.",
             field="authority",
-        )
-    if actor.is_staff:
-        return
-    partner = require_customs_officer(actor)
-    if partner.pk != authority.pk:
-        raise ApplicationError(
-            f"You act for {partner.slug}; only {authority.slug} manages its own certificates.",
-            status=403,
-            code="permission-denied",
         )
 
 

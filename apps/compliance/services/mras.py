@@ -20,7 +20,7 @@ from apps.compliance.services.checks import acting_user, clean_text
 from apps.compliance.services.reevaluation import trust_recheck_request
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
 from apps.partners.models import Partner
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -34,13 +34,6 @@ class ParticipantIn:
     recognised_types: tuple[str, ...] | None = None
     grants_recognition: bool = True
     implemented_from: date | None = None
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise ApplicationError(
-            "Only platform staff manage mutual recognition arrangements.", status=403, code="permission-denied"
-        )
 
 
 def _check_mra(
@@ -139,7 +132,7 @@ def mra_create(
     reason: str = "created",
 ) -> Mra:
     """Record an MRA between two or more customs authorities; its history starts with this entry."""
-    _require_staff(actor)
+    require(actor, staff=True, to="manage mutual recognition arrangements")
     key = clean_text(key, "key", 80)
     if not SLUG.fullmatch(key):
         raise ApplicationError(
@@ -200,7 +193,7 @@ def mra_update(
     **fields: Any,
 ) -> Mra:
     """Change an MRA (dates, status, participants); the history keeps the values before and after."""
-    _require_staff(actor)
+    require(actor, staff=True, to="manage mutual recognition arrangements")
     unknown = set(fields) - set(MRA_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown MRA field(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])

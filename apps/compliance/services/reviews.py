@@ -10,10 +10,18 @@ from django.db import transaction
 
 from apps.compliance.choices import ReviewDecisionKind
 from apps.compliance.models import ReviewDecision
-from apps.compliance.services.checks import acting_user, clean_text, require_customs_officer
-from apps.core.errors import ApplicationError
+from apps.compliance.services.checks import acting_user, clean_text
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.services import audit_record
-from apps.partners.access import Actor
+from apps.partners.access import Actor, Rule, require
+from apps.partners.choices import MemberRole, PartnerKind
+
+# Who sees the review of consignments, and who decides on them: the officers of a customs authority
+# (staff choose the authority they act for).
+REVIEW = Rule(kind=PartnerKind.CUSTOMS_AUTHORITY, acting=True, to="review consignments")
+DECIDE = Rule(
+    kind=PartnerKind.CUSTOMS_AUTHORITY, role=MemberRole.OPERATOR, write=True, acting=True, to="decide on consignments"
+)
 
 
 def review_decision_record(
@@ -26,7 +34,7 @@ def review_decision_record(
     chain_verification: Mapping[str, Any],
 ) -> ReviewDecision:
     """Record a customs officer's decision with the evaluation and chain check it was based on."""
-    authority = require_customs_officer(actor)
+    authority = require(actor, **DECIDE)
     if decision not in ReviewDecisionKind.values:
         raise ApplicationError(
             f"Unknown decision '{decision}'; one of {', '.join(ReviewDecisionKind.values)}.", field="decision"
@@ -64,12 +72,10 @@ def review_decision_create(
     from apps.compliance import selectors
     from apps.shipments.models import Consignment
 
-    authority = require_customs_officer(actor)
+    authority = require(actor, **DECIDE)
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
-        raise ApplicationError(
-            "No such consignment visible to your authority.", field="consignment", status=404, code="not-found"
-        )
+        raise NotFoundError("No such consignment visible to your authority.", field="consignment")
     if decision not in ReviewDecisionKind.values:
         raise ApplicationError(
             f"Unknown decision '{decision}'; one of {', '.join(ReviewDecisionKind.values)}.", field="decision"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from rest_framework import mixins
 
+from apps.core.api.base import ScopedViewSet
 from apps.core.api.serializers import AuditEventSerializer
 from apps.core.filters import AuditEventFilterSet
-from apps.core.models import AuditEvent
+from apps.core.models import ROLE_ADMIN, AuditEvent
 from apps.core.selectors import audit_event_list
-from apps.partners.api.base import ScopedViewSet
-from apps.partners.choices import MemberRole
 
 
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -20,4 +19,4 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet
     keyset_ordering = ("-occurred_at", "-id")
-    action_roles = {"list": MemberRole.ADMIN, "retrieve": MemberRole.ADMIN}
+    action_roles = {"list": ROLE_ADMIN, "retrieve": ROLE_ADMIN}

@@ -17,7 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import ApplicationError
+from apps.core.api.base import ScopedViewSet
+from apps.core.api.permissions import RolePermission
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.credentials import selectors, vcdm, verification
 from apps.credentials.api.serializers import CredentialSerializer, KeySerializer
 from apps.credentials.models import Credential, PartnerKey
@@ -27,9 +29,7 @@ from apps.credentials.services.presentations import presentation_build
 from apps.credentials.services.status import credential_status_set
 from apps.credentials.services.vc_api import credential_issue_api
 from apps.partners.access import actor_for_request
-from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
-from apps.partners.permissions import PartnerRolePermission
 from apps.shipments.selectors import consignment_list
 
 
@@ -66,7 +66,7 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 class CredentialDocumentView(APIView):
     """``GET /credentials/{id}``: exactly the signed bytes (the next step's digest is over them)."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
 
     @extend_schema(responses={(200, vcdm.MEDIA_TYPE): OpenApiTypes.OBJECT})
     def get(self, request: Request, credential_id: str) -> HttpResponse:
@@ -96,7 +96,7 @@ def chain_body(consignment: Any) -> list[dict[str, Any]]:
 class ConsignmentCredentialsView(APIView):
     """``GET /api/v1/consignments/{id}/credentials/``: the chain, in order."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: str) -> Response:
@@ -107,7 +107,7 @@ class ConsignmentCredentialsView(APIView):
 class ConsignmentPresentationView(APIView):
     """``GET /api/v1/consignments/{id}/presentation/``: the chain as a Verifiable Presentation."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
 
     @extend_schema(
         parameters=[OpenApiParameter("challenge", OpenApiTypes.STR), OpenApiParameter("domain", OpenApiTypes.STR)],
@@ -177,7 +177,7 @@ class VerifyPresentationView(APIView):
 class IssueCredentialView(APIView):
     """VC API ``POST /credentials/issue``: sign a credential as the caller's partner (201)."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
     action_roles = {"post": MemberRole.OPERATOR}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
@@ -190,7 +190,7 @@ class IssueCredentialView(APIView):
 class CredentialStatusView(APIView):
     """VC API ``POST /credentials/status``: set or clear a status bit of a credential you issued."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
     action_roles = {"post": MemberRole.OPERATOR}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
@@ -209,9 +209,7 @@ class CredentialStatusView(APIView):
             else None
         )
         if credential is None:
-            raise ApplicationError(
-                "No such credential visible to you.", field="credentialId", status=404, code="not-found"
-            )
+            raise NotFoundError("No such credential visible to you.", field="credentialId")
         credential_status_set(
             actor=actor, credential=credential, purpose=status_field.get("statusPurpose", ""), value=value
         )
@@ -228,7 +226,7 @@ class StatusListPublishView(APIView):
     for the list's issuer.
     """
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
     action_roles = {"post": MemberRole.OPERATOR}
 
     @extend_schema(request=None, responses={204: None})

@@ -17,8 +17,8 @@ from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.credentials import multikey
 from apps.credentials.models import DidMethod, IssuerSettings, PartnerKey, StatusList
-from apps.credentials.services.keys import require_partner_admin
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
+from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 
 
@@ -72,7 +72,7 @@ def partner_identifiers(partner: Partner, key: PartnerKey) -> dict[str, str]:
 @transaction.atomic
 def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) -> IssuerSettings:
     """Choose whether the partner issues as its did:web or as the did:key of its current key."""
-    require_partner_admin(actor, partner)
+    require(actor, role=MemberRole.ADMIN, owner=partner, to="choose its issuing identifier")
     if did_method not in DidMethod.values:
         raise ApplicationError(f"did_method must be one of {', '.join(DidMethod.values)}.", field="did_method")
     settings_row, _ = IssuerSettings.objects.update_or_create(partner=partner, defaults={"did_method": did_method})

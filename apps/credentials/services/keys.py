@@ -15,7 +15,8 @@ from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.credentials import keystore, multikey
 from apps.credentials.models import PartnerKey
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
+from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 
 
@@ -45,7 +46,7 @@ def partner_key_ensure(*, partner: Partner) -> PartnerKey:
 @transaction.atomic
 def partner_key_rotate(*, actor: Actor, partner: Partner) -> PartnerKey:
     """A new key signs from now on; the old one stays in the DID document so old credentials verify."""
-    require_partner_admin(actor, partner)
+    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its keys")
     PartnerKey.objects.select_for_update().filter(
         partner=partner, rotated_at__isnull=True, revoked_at__isnull=True
     ).update(rotated_at=timezone.now())
@@ -64,7 +65,7 @@ def partner_key_rotate(*, actor: Actor, partner: Partner) -> PartnerKey:
 def partner_key_revoke(*, actor: Actor, key: PartnerKey, reason: str) -> PartnerKey:
     """Withdraw a compromised key: it leaves the DID document, so what it signed no longer verifies."""
     locked = PartnerKey.objects.select_for_update().select_related("partner").get(pk=key.pk)
-    require_partner_admin(actor, locked.partner)
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its keys")
     if not reason.strip():
         raise ApplicationError("Say why the key is revoked.", field="reason")
     if locked.revoked_at is None:
@@ -82,16 +83,6 @@ def partner_key_revoke(*, actor: Actor, key: PartnerKey, reason: str) -> Partner
             changes={"key_id": locked.key_id, "reason": locked.revocation_reason},
         )
     return locked
-
-
-def require_partner_admin(actor: Actor, partner: Partner) -> None:
-    """Staff, or the partner's own admins signed in (no token), manage its keys and issuer settings."""
-    if actor.is_staff:
-        return
-    if actor.partner is None or actor.partner.pk != partner.pk:
-        raise ApplicationError("Not found, or not visible to you.", status=404, code="not-found")
-    if not actor.has_role("admin") or actor.token is not None:
-        raise ApplicationError("Only the partner's admins manage its keys.", status=403, code="permission-denied")
 
 
 def private_key_of(key: PartnerKey) -> Ed25519PrivateKey:

@@ -13,7 +13,8 @@ from apps.core.services import audit_record
 from apps.credentials import status_list
 from apps.credentials.models import Credential, StatusList, StatusPurpose
 from apps.credentials.services.identifiers import status_list_url
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
+from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 
 _RANDOM = random.SystemRandom()
@@ -124,12 +125,15 @@ def credential_status_set(*, actor: Actor, credential: Credential, purpose: str,
     """Revoke, suspend or unsuspend a credential; only its issuer may. Revocation is final."""
     if purpose not in StatusPurpose.values:
         raise ApplicationError("statusPurpose must be revocation or suspension.", field="statusPurpose")
-    if not actor.is_staff and (actor.partner is None or actor.partner.pk != credential.issuer_id):
-        raise ApplicationError(
-            "Only the credential's issuer may change its status.", status=403, code="permission-denied"
-        )
-    if not actor.has_role("operator") or actor.scope != "write":
-        raise ApplicationError("This needs the operator role and a write scope.", status=403, code="permission-denied")
+    # Who may see a credential (its holder, the consignment's parties) is refused, not told it is missing.
+    require(
+        actor,
+        role=MemberRole.OPERATOR,
+        write=True,
+        owner=credential.issuer,
+        visible=True,
+        to="change the status of its credentials",
+    )
     if purpose == StatusPurpose.REVOCATION and not value and credential.revoked_at:
         raise ApplicationError("A revoked credential stays revoked.", field="status", status=409, code="conflict")
     status_bit_set(credential, purpose, value)

@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.api.base import ScopedViewSet
 from apps.disruptions import selectors, services
 from apps.disruptions.api.serializers import AlertSerializer
 from apps.disruptions.choices import AlertState
 from apps.disruptions.filters import AlertFilterSet
 from apps.disruptions.models import Alert
-from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
 
 

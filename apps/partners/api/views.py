@@ -11,11 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import ApplicationError
+from apps.core.api.base import ScopedViewSet
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.partners import selectors, services
 from apps.partners.access import Actor, actor_for_request, user_memberships
 from apps.partners.api import serializers as s
-from apps.partners.api.base import ScopedViewSet
 from apps.partners.choices import MemberRole
 from apps.partners.models import ApiToken, Membership, Partner
 
@@ -25,9 +25,7 @@ def _target_partner(actor: Actor, slug: str | None) -> Partner:
     if slug:
         partner = selectors.partner_list(actor=actor).filter(slug=slug).first()
         if partner is None:
-            raise ApplicationError(
-                f"No partner '{slug}' visible to you.", field="partner", status=404, code="not-found"
-            )
+            raise NotFoundError(f"No partner '{slug}' visible to you.", field="partner")
         return partner
     if actor.partner is None:
         raise ApplicationError("Say which partner: you do not act for one.", field="partner")

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from apps.core.api.base import ScopedViewSet
 from apps.core.errors import ApplicationError
-from apps.partners.api.base import ScopedViewSet
 from apps.shipments import selectors, services
 from apps.shipments.api import serializers as s
 from apps.shipments.filters import EventFilterSet

@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.permissions import RolePermission
 from apps.partners.access import actor_for_request
 from apps.partners.choices import MemberRole
-from apps.partners.permissions import PartnerRolePermission
 from apps.shipments.api.serializers import BatchResultSerializer
 from apps.shipments.dcsa.parse import parse_dcsa_events
 from apps.shipments.ingest.service import event_batch_record
@@ -35,7 +35,7 @@ def _field_errors(problems: list[FieldProblem]) -> dict[str, Any]:
 class DcsaEventsView(APIView):
     """DCSA Track & Trace events (a GET /events response or a subscription callback body)."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
     action_roles = {"post": MemberRole.OPERATOR}
     version = "2.2"
 

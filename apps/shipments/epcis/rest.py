@@ -26,11 +26,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.permissions import RolePermission
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.services import audit_record
-from apps.partners.access import actor_for_request
+from apps.partners.access import actor_for_request, require
 from apps.partners.choices import MemberRole
-from apps.partners.permissions import PartnerRolePermission
 from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
 from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, short_cbv_name
@@ -67,7 +67,7 @@ class _SpooledBody(File):
 class CaptureView(APIView):
     """``POST /epcis/capture``: accept an EPCISDocument and answer 202 with its capture job."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
     action_roles = {"post": MemberRole.OPERATOR}
 
     @extend_schema(
@@ -84,9 +84,7 @@ class CaptureView(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_for_request(request)
-        recorder = actor.partner
-        if recorder is None:
-            raise ApplicationError("Say which partner captures (X-Corridor-Partner).")
+        recorder = require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
         behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
         if behaviour not in CAPTURE_ERROR_BEHAVIOURS:
             raise ApplicationError("GS1-Capture-Error-Behaviour must be rollback or proceed.")
@@ -143,7 +141,7 @@ def capture_job_body(job: CaptureJob) -> dict[str, Any]:
 class CaptureJobView(APIView):
     """``GET /epcis/capture/{captureID}``: running, success, errors."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, capture_id: str) -> Response:
@@ -290,7 +288,7 @@ def _per_page(raw: str | None) -> int:
 class EventsQueryView(APIView):
     """``GET /epcis/events``: an EPCISQueryDocument of the EPCIS events the caller may see."""
 
-    permission_classes = [PartnerRolePermission]
+    permission_classes = [RolePermission]
 
     @extend_schema(
         parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in sorted(SUPPORTED_PARAMETERS)],

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from apps.core.canonical_json import canonical_json
 from apps.core.db import bulk_insert, bulk_insert_values
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.core.services import audit_record
-from apps.partners.access import Actor
+from apps.partners.access import Actor, require
 from apps.partners.models import Partner
 from apps.shipments.choices import LinkVia
 from apps.shipments.ingest.types import (
@@ -34,7 +34,7 @@ from apps.shipments.ingest.types import (
     EventIn,
 )
 from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject
-from apps.shipments.services import require_operator
+from apps.shipments.services import RECORD
 
 MAX_BATCH = 1000
 # Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
@@ -233,11 +233,8 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
         if not event.event_type:
             # A bare DCSA 3.0 retraction names only the event; it keeps the type it had.
             if stored is None:
-                raise ApplicationError(
-                    f"Event {event.event_id!r} retracts an event never recorded.",
-                    field=f"{index}.eventID",
-                    status=404,
-                    code="not-found",
+                raise NotFoundError(
+                    f"Event {event.event_id!r} retracts an event never recorded.", field=f"{index}.eventID"
                 )
             event.event_type = stored.event_type
         if stored is None:
@@ -261,7 +258,7 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
 
 def event_batch_record(*, actor: Actor, events: list[EventIn], channel: str) -> BatchResult:
     """Record a batch of parsed events for the acting partner: all or nothing, idempotent per event id."""
-    recorder = require_operator(actor)
+    recorder = require(actor, **RECORD)
     if len(events) > MAX_BATCH:
         raise ApplicationError(
             f"A batch holds at most {MAX_BATCH} events; this one has {len(events)}.",
@@ -296,11 +293,9 @@ def _refuse_foreign_consignments(recorder: Partner, events: list[EventIn]) -> No
     for index, event in enumerate(events):
         for doc in event.documents:
             if doc.type == DOC_CONSIGNMENT and doc.value not in known:
-                raise ApplicationError(
+                raise PermissionDeniedError(
                     f"You are not a party of consignment {doc.value!r} (or there is none): nothing was recorded.",
                     field=f"{index}.consignment",
-                    status=403,
-                    code="permission-denied",
                 )
 
 

@@ -40,6 +40,12 @@ def test_a_viewer_capturing_is_403_security_exception(client_for, bob):
     assert body["detail"] == "This needs the operator role for alpha; you act as viewer."
 
 
+def test_staff_acting_for_no_partner_are_told_to_choose_one(client_for, staff):
+    response = client_for(staff).post("/epcis/capture", data="{}", content_type="application/ld+json")
+    body = assert_epcis_problem(response, 403, "SecurityException", "Access to resource forbidden")
+    assert "X-Corridor-Partner" in body["detail"]
+
+
 @pytest.mark.parametrize("path", [f"/epcis/capture/{uuid.uuid4()}", "/epcis/no-such-resource"])
 def test_an_unknown_or_invisible_resource_is_404_no_such_resource(client_for, alice, path):
     assert_epcis_problem(client_for(alice).get(path), 404, "NoSuchResourceException", "Resource not found")

@@ -1,4 +1,9 @@
-"""The API base view: querysets come from selectors, scoped to the acting partner."""
+"""The API base view every app's viewsets build on: querysets come from selectors, scoped to the actor.
+
+The queryset always comes from a selector that scopes it to the actor
+(``Model.objects.visible_to(actor)``), so another partner's object is simply not found (404); a
+visible object with too small a role or scope is refused (403) by ``RolePermission``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from collections.abc import Callable
 from django.db.models import Model, QuerySet
 from rest_framework import viewsets
 
-from apps.partners.access import Actor, actor_for_request
+from apps.core.api.permissions import request_actor
+from apps.core.models import ActorLike
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -18,8 +24,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
 
     @property
-    def actor(self) -> Actor:
-        return actor_for_request(self.request)
+    def actor(self) -> ActorLike:
+        return request_actor(self.request)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
