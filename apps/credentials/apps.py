@@ -1,7 +1,25 @@
 from django.apps import AppConfig
 
+from apps.core.domain_events import (
+    EventsDeclaredErroneous,
+    EventsLinked,
+    EventsRecorded,
+    PartnerCreated,
+    Phase,
+    subscribe,
+)
+
 
 class CredentialsConfig(AppConfig):
     name = "apps.credentials"
     label = "credentials"
     verbose_name = "Credentials: keys, DIDs, verifiable credentials, status lists"
+
+    def ready(self) -> None:
+        # Subscribers import models and services: only once the app registry is ready.
+        from apps.credentials import subscribers  # noqa: PLC0415
+
+        subscribe(PartnerCreated, subscribers.partner_key_create, phase=Phase.IN_TRANSACTION)
+        subscribe(EventsRecorded, subscribers.step_credentials_enqueue)
+        subscribe(EventsLinked, subscribers.waiting_step_credentials_enqueue)
+        subscribe(EventsDeclaredErroneous, subscribers.step_credentials_revoke, phase=Phase.IN_TRANSACTION)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.core import identifiers
+from apps.core.domain_events import PartnerCreated, publish
 from apps.core.errors import NOT_VISIBLE, ApplicationError, ConflictError, NotFoundError
 from apps.core.services import audit_record
 from apps.partners import tokens
@@ -136,9 +137,8 @@ def partner_create(
     partner = Partner(**data, is_demo=is_demo)
     _save_unique(partner)
     PartnerKindLink.objects.bulk_create([PartnerKindLink(partner=partner, kind=kind) for kind in kinds])
-    from apps.credentials.services.keys import partner_key_ensure
-
-    partner_key_ensure(partner=partner)
+    # Credentials creates the partner's key in this transaction: a partner never exists without one.
+    publish(PartnerCreated(partner_id=str(partner.pk)))
     audit_record(
         actor=actor,
         action="partner.create",

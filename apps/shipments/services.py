@@ -15,6 +15,7 @@ from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.core import identifiers
+from apps.core.domain_events import ConsignmentPartiesChanged, EventsLinked, publish
 from apps.core.errors import NOT_VISIBLE, ConflictError, NotFoundError, PermissionDeniedError
 from apps.core.services import audit_record
 from apps.partners.access import Actor, Rule, require
@@ -33,6 +34,7 @@ from apps.shipments.models import (
     GoodsItem,
     Leg,
 )
+from apps.shipments.selectors import consignment_disclosure
 from apps.shipments.status import StatusEvent, derive_status
 
 _HS_CODE = re.compile(r"^\d{6,10}$")
@@ -204,6 +206,7 @@ def consignment_create(*, actor: Actor, data: dict[str, Any]) -> Consignment:
         target=consignment,
         changes={k: data[k] for k in CONSIGNMENT_FIELDS if k in data},
     )
+    publish(ConsignmentPartiesChanged(consignment_ids=(str(consignment.pk),)))
     consignment_link_pending(consignment=consignment)
     return consignment
 
@@ -221,15 +224,12 @@ def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str
         and locked.created_by_id != actor.partner.pk
     ):
         raise PermissionDeniedError("Only the consignment's parties may change it.")
-    if "goods_items" in data:
-        from apps.shipments.selectors import consignment_disclosure
-
-        if "goods_values" not in consignment_disclosure(actor=actor, consignment=locked):
-            # Replacing the lines would overwrite values this party is not entitled to read.
-            raise PermissionDeniedError(
-                "Goods lines carry values your role in this consignment may not read, so you may not replace them.",
-                field="goods_items",
-            )
+    if "goods_items" in data and "goods_values" not in consignment_disclosure(actor=actor, consignment=locked):
+        # Replacing the lines would overwrite values this party is not entitled to read.
+        raise PermissionDeniedError(
+            "Goods lines carry values your role in this consignment may not read, so you may not replace them.",
+            field="goods_items",
+        )
     errors: dict[str, list[str]] = {}
     merged = {"origin": locked.origin, "destination": locked.destination, **data}
     _clean_consignment(merged, errors)
@@ -251,6 +251,8 @@ def consignment_update(*, actor: Actor, consignment: Consignment, data: dict[str
     }
     changes.update({k: "replaced" for k in ("parties", "goods_items", "equipment", "legs") if k in data})
     audit_record(actor=actor, action="consignment.update", target=locked, changes=changes)
+    if "parties" in data:
+        publish(ConsignmentPartiesChanged(consignment_ids=(str(locked.pk),)))
     consignment_link_pending(consignment=locked)
     consignment_status_refresh(consignment_ids={locked.pk})
     return locked
@@ -299,16 +301,11 @@ def consignment_link_pending(*, consignment: Consignment) -> int:
     if new_links:
         consignment_status_refresh(consignment_ids={consignment.pk})
         # Events that were waiting for their consignment get their step credential now, in its chain.
-        waiting = [
-            str(pk)
-            for pk in Event.objects.filter(
-                pk__in=[link.event_id for link in new_links], credential__isnull=True
-            ).values_list("pk", flat=True)
-        ]
-        if waiting:
-            from apps.credentials.tasks import step_credentials_issue
-
-            transaction.on_commit(lambda: step_credentials_issue.delay(waiting))
+        publish(
+            EventsLinked(
+                event_ids=tuple(str(link.event_id) for link in new_links), consignment_ids=(str(consignment.pk),)
+            )
+        )
     return len(new_links)
 
 

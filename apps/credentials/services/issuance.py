@@ -5,6 +5,7 @@ other kinds (AEO certificates) signed the same way.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -279,10 +280,9 @@ def _issue_batch(drafts: list[_Draft]) -> int:
     return len(credentials)
 
 
-def credential_revoke_for_event(*, event: Any) -> None:
-    """Revoke the step credential of an event declared erroneous (if it has one yet)."""
-    credential = Credential.objects.filter(event=event, revoked_at__isnull=True).first()
-    if credential is not None:
+def credentials_revoke_for_events(*, event_ids: Iterable[Any]) -> None:
+    """Revoke the step credentials of events declared erroneous (those issued yet; the others are issued revoked)."""
+    for credential in Credential.objects.filter(event_id__in=list(event_ids), revoked_at__isnull=True):
         status_bit_set(credential, StatusPurpose.REVOCATION, True)
 
 

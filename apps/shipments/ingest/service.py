@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from apps.core.canonical_json import canonical_json
 from apps.core.db import bulk_insert, bulk_insert_values
+from apps.core.domain_events import EventsDeclaredErroneous, EventsRecorded, publish
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.core.services import audit_record
 from apps.partners.access import Actor, require
@@ -34,7 +35,7 @@ from apps.shipments.ingest.types import (
     EventIn,
 )
 from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject
-from apps.shipments.services import RECORD
+from apps.shipments.services import RECORD, consignment_status_advance, consignment_status_refresh
 
 MAX_BATCH = 1000
 # Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
@@ -343,8 +344,6 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
         result.outcomes.append(outcome)
 
     if fresh:
-        from apps.shipments.services import consignment_status_advance, consignment_status_refresh
-
         by_pk = {row.pk: row for row in rows.values()}
         superseded_links = {consignment for event_pk, consignment, _ in link_rows if by_pk[event_pk].version > 1}
         if superseded_links:
@@ -356,7 +355,14 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             ],
             events=by_pk,
         )
-        _enqueue_credentials([str(row.pk) for row in rows.values()])
+        # One announcement per batch, not one per event (DESIGN §9): credentials issues the batch's
+        # step credentials in one task, compliance re-judges the consignments whose chain grew.
+        publish(
+            EventsRecorded(
+                event_ids=tuple(str(row.pk) for row in rows.values()),
+                consignment_ids=tuple(sorted({str(consignment) for _, consignment, _ in link_rows})),
+            )
+        )
         counts = {outcome: result.outcomes.count(outcome) for outcome in set(result.outcomes)}
         audit_record(
             actor=actor,
@@ -369,30 +375,24 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
     return result
 
 
-def _enqueue_credentials(event_pks: list[str]) -> None:
-    """One issuance task per batch, sent once the batch is committed (DESIGN §9: not one per event)."""
-    from apps.credentials.tasks import step_credentials_issue
-
-    transaction.on_commit(lambda: step_credentials_issue.delay(event_pks))
-
-
 def _declare_erroneous(actor: Actor, declared: list[tuple[Event, EventIn]]) -> None:
-    """Mark events declared erroneous, keep the declaration (reason, correctiveEventIDs), revoke credentials."""
+    """Mark events declared erroneous and keep the declaration (reason, correctiveEventIDs).
+
+    Their credentials are revoked in this transaction by whoever holds them (the announcement's
+    in-transaction subscribers), so the revocation commits with the declaration.
+    """
     if not declared:
         return
-    from apps.credentials.services.issuance import credential_revoke_for_event
-    from apps.shipments.services import consignment_status_refresh
-
     for stored, event in declared:
         Event.objects.filter(pk=stored.pk).update(is_erroneous=True, error_declaration=event.error_declaration)
         stored.is_erroneous, stored.error_declaration = True, event.error_declaration
-        credential_revoke_for_event(event=stored)
         audit_record(
             actor=actor,
             action="event.declare_erroneous",
             target=stored,
             changes={"errorDeclaration": event.error_declaration},
         )
+    publish(EventsDeclaredErroneous(event_ids=tuple(str(stored.pk) for stored, _ in declared)))
     consignment_status_refresh(
         consignment_ids=set(
             EventLink.objects.filter(event__in=[s for s, _ in declared]).values_list("consignment_id", flat=True)
