@@ -12,6 +12,7 @@ from apps.compliance.choices import CertificateStatus, ChainStatus, MraStatus, R
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.work import Claimable
 from apps.partners.models import Partner
+from apps.shipments.choices import PartyRole
 
 
 class AeoCertificateQuerySet(ScopedQuerySet):
@@ -62,6 +63,11 @@ class AeoCertificate(TimestampedModel):
 
     def __str__(self) -> str:
         return f"AEO {self.number} ({self.authority.slug}) held by {self.holder.slug}"
+
+
+def aeo_credentials_held(partner: Partner) -> Q:
+    """A ``credential_visibility`` rule: a holder sees its certificates' AEO credentials, so it can present them."""
+    return Q(pk__in=AeoCertificate.objects.filter(holder=partner, credential__isnull=False).values("credential_id"))
 
 
 class ValidityPeriod(models.Model):
@@ -223,8 +229,6 @@ class TrustEvaluation(models.Model):
 class ReviewDecisionQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> ReviewDecisionQuerySet:
         """The deciding authority, and the consignment's consignee and customs broker (status only)."""
-        from apps.shipments.choices import PartyRole
-
         informed = Q(
             consignment__parties__partner=partner,
             consignment__parties__role__in=[PartyRole.CONSIGNEE, PartyRole.CUSTOMS_BROKER],

@@ -7,6 +7,7 @@ grow with the number of consignments evaluated (the in-transit re-evaluation run
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,10 +28,15 @@ from apps.compliance.models import (
     ValidityPeriod,
 )
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.credentials import selectors as credentials
+from apps.credentials import verification
 from apps.credentials.models import ChainEntry, Credential
+from apps.credentials.services.identifiers import credential_url
+from apps.disruptions.models import Alert
 from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
+from apps.shipments import selectors as shipments
 from apps.shipments.choices import ConsignmentStatus
 from apps.shipments.models import Consignment, ConsignmentParty, EventLink, Leg
 from apps.shipments.selectors import consignment_countries
@@ -247,6 +253,31 @@ def open_consignments_touched(*, holder_ids: Iterable[Any] = (), mra_id: Any = N
 # ------------------------------------------------------------------------------------- customs review
 
 
+def consignment_customs_decisions(*, actor: Actor, consignment: Consignment) -> list[dict[str, Any]] | None:
+    """Customs review decisions on the consignment as status only, newest first; None where the rule hides them.
+
+    Status only: the decision, the deciding authority and when. The officer, the reason and the evaluation
+    stay with the authority (its review pages and API). Who is told is the consignment's disclosure rule.
+    """
+    if shipments.CUSTOMS_DECISIONS not in shipments.consignment_disclosure(actor=actor, consignment=consignment):
+        return None
+    rows = (
+        ReviewDecision.objects.visible_to(actor)
+        .filter(consignment=consignment)
+        .select_related("authority")
+        .order_by("-created_at", "-id")
+    )
+    return [
+        {
+            "decision": row.decision,
+            "authority": row.authority.slug,
+            "authority_name": row.authority.name,
+            "decided_at": row.created_at,
+        }
+        for row in rows
+    ]
+
+
 def review_decision_shows_details(*, actor: Actor, decision: ReviewDecision) -> bool:
     """Whether the actor sees a decision's reason, evaluation and officer, or its status only.
 
@@ -261,12 +292,6 @@ def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
 
     A chain with no credentials is not verified: there is nothing that vouches for its steps.
     """
-    import json
-
-    from apps.credentials import selectors as credentials
-    from apps.credentials import verification
-    from apps.credentials.services.identifiers import credential_url
-
     entries = credentials.consignment_chain(consignment=consignment)
     failures = []
     for entry in entries:
@@ -375,8 +400,6 @@ def review_queue_rows(
     The verdict is the stored evaluation when there is one (re-evaluation keeps it current), else it is
     judged here for ``as_of``; all consignments of a page together, so the queries do not grow with rows.
     """
-    from apps.disruptions.models import Alert
-
     ids = [c.pk for c in consignments]
     stored = {
         e.consignment_id: e
@@ -445,10 +468,6 @@ def review_queue_rows(
 
 def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment, as_of: date) -> dict[str, Any]:
     """What an officer reviews on one consignment: the verdict with reasons, the verified chain, alerts, decisions."""
-    from apps.credentials import selectors as credentials
-    from apps.disruptions.models import Alert
-    from apps.shipments import selectors as shipments
-
     evaluation = chain_verdict(consignment=consignment, authority=authority, as_of=as_of).to_dict()
     chain = chain_verification_summary(consignment=consignment)
     failures = {failure["position"]: failure["errors"] for failure in chain["failures"]}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
+from apps.core.extensions import ExtensionPoint
 from apps.core.models import ScopedQuerySet
 from apps.partners.models import Partner
+from apps.shipments.models import Event
 
 
 class DidMethod(models.TextChoices):
@@ -102,18 +105,19 @@ class StatusList(models.Model):
         return f"{self.issuer.slug} {self.purpose} list {self.sequence}"
 
 
+# More credentials a partner may see, by the rules of higher apps (compliance: a holder sees the
+# AEO credentials of its certificates, so it can present them). Each rule gives a Q over Credential.
+credential_visibility: ExtensionPoint[Callable[[Partner], Q]] = ExtensionPoint("credentials.credential_visibility")
+
+
 class CredentialQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> CredentialQuerySet:
-        """Its own credentials, the step credentials of events the partner may see, and its AEO credentials.
-
-        A holder sees the current AEO credential of each of its certificates, so it can present it.
-        """
-        from apps.compliance.models import AeoCertificate
-        from apps.shipments.models import Event
-
-        visible_events = Event.objects.for_partner(partner).values("pk")
-        held = AeoCertificate.objects.filter(holder=partner, credential__isnull=False).values("credential_id")
-        return self.filter(Q(issuer=partner) | Q(event__in=visible_events) | Q(pk__in=held))
+        """Its own credentials, the step credentials of events the partner may see, and those the rules of
+        ``credential_visibility`` add."""
+        visible = Q(issuer=partner) | Q(event__in=Event.objects.for_partner(partner).values("pk"))
+        for rule in credential_visibility:
+            visible |= rule(partner)
+        return self.filter(visible)
 
 
 class Credential(models.Model):

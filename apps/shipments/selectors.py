@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 
 from apps.partners.access import Actor
@@ -114,30 +112,3 @@ def consignment_disclosure(*, actor: Actor, consignment: Consignment) -> frozens
     if partner.serves_country and partner.serves_country in consignment_countries(consignment=consignment):
         groups |= CUSTOMS_DISCLOSURE
     return frozenset(groups)
-
-
-def consignment_customs_decisions(*, actor: Actor, consignment: Consignment) -> list[dict[str, Any]] | None:
-    """Customs review decisions on the consignment as status only, newest first; None where the rule hides them.
-
-    Status only: the decision, the deciding authority and when. The officer, the reason and the evaluation
-    stay with the authority (its review pages and API).
-    """
-    if CUSTOMS_DECISIONS not in consignment_disclosure(actor=actor, consignment=consignment):
-        return None
-    from apps.compliance.models import ReviewDecision
-
-    rows = (
-        ReviewDecision.objects.visible_to(actor)
-        .filter(consignment=consignment)
-        .select_related("authority")
-        .order_by("-created_at", "-id")
-    )
-    return [
-        {
-            "decision": row.decision,
-            "authority": row.authority.slug,
-            "authority_name": row.authority.name,
-            "decided_at": row.created_at,
-        }
-        for row in rows
-    ]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
+from apps.compliance import selectors
 from apps.compliance.choices import CertificateStatus, MraStatus, ReviewDecisionKind
 from apps.compliance.models import (
     AeoCertificate,
@@ -18,6 +21,8 @@ from apps.compliance.models import (
 )
 from apps.compliance.services.mras import MRA_FIELDS
 from apps.core.api.serializers import StrictInputSerializer
+from apps.shipments.api.serializers import context_actor
+from apps.shipments.models import Consignment
 
 # ------------------------------------------------------------------------------------ certificates
 
@@ -229,6 +234,38 @@ class ReviewDecisionSerializer(ReviewDecisionStatusSerializer):
 
     def get_officer(self, obj: ReviewDecision) -> str | None:
         return obj.officer.get_username() if obj.officer else None
+
+
+class CustomsDecisionStatusSerializer(serializers.Serializer):
+    """A customs review decision as status only (the reason and evaluation stay with the authority)."""
+
+    decision = serializers.CharField()
+    authority = serializers.SlugField()
+    authority_name = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+@extend_schema_field(CustomsDecisionStatusSerializer(many=True))
+class CustomsDecisionsField(serializers.Field):
+    """The consignment body's ``customs_decisions`` section: status only; absent for roles not entitled to it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            source="*",
+            required=False,
+            help_text="Customs review decisions, newest first: decision, authority and time only. "
+            "Present for the consignee, the customs broker, customs authorities (their own) and staff.",
+            **kwargs,
+        )
+
+    def get_attribute(self, instance: Consignment) -> list[dict[str, Any]]:
+        decisions = selectors.consignment_customs_decisions(actor=context_actor(self.context), consignment=instance)
+        if decisions is None:
+            raise SkipField
+        return decisions
+
+    def to_representation(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return CustomsDecisionStatusSerializer(value, many=True).data
 
 
 class ReviewDecisionInSerializer(StrictInputSerializer):

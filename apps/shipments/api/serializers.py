@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
 
 from apps.core.api.serializers import StrictInputSerializer
+from apps.core.extensions import ExtensionPoint
 from apps.partners.access import Actor, actor_for_request
 from apps.shipments import selectors
 from apps.shipments.choices import PartyRole, TransportDocumentType, TransportMode
@@ -127,7 +128,7 @@ class LegSerializer(serializers.ModelSerializer):
         ]
 
 
-def _context_actor(context: dict[str, Any]) -> Actor:
+def context_actor(context: dict[str, Any]) -> Actor:
     """The actor the representation is for; without one, nothing confidential is shown."""
     request = context.get("request")
     if request is not None:
@@ -171,7 +172,7 @@ class ConsignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: Consignment) -> dict[str, Any]:
-        groups = selectors.consignment_disclosure(actor=_context_actor(self.context), consignment=instance)
+        groups = selectors.consignment_disclosure(actor=context_actor(self.context), consignment=instance)
         data = super().to_representation(instance)
         if selectors.PARTIES not in groups:
             data.pop("parties", None)
@@ -184,43 +185,31 @@ class ConsignmentSerializer(serializers.ModelSerializer):
         return data
 
 
-class CustomsDecisionStatusSerializer(serializers.Serializer):
-    """A customs review decision as status only (the reason and evaluation stay with the authority)."""
+@dataclass(frozen=True)
+class ConsignmentSection:
+    """A section a higher app adds to one consignment's body: its key and a factory of the field that fills it.
 
-    decision = serializers.CharField()
-    authority = serializers.SlugField()
-    authority_name = serializers.CharField()
-    decided_at = serializers.DateTimeField()
+    The field is read-only and takes the whole consignment (``source="*"``); it raises ``SkipField``
+    where the caller may not see the section, so the key is absent. ``context_actor`` names the caller.
+    """
+
+    name: str
+    field: Callable[[], serializers.Field]
 
 
-@extend_schema_field(CustomsDecisionStatusSerializer(many=True))
-class CustomsDecisionsField(serializers.Field):
-    """The consignment's customs decisions, status only; the key is absent for roles not entitled to them."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(source="*", required=False, **kwargs)
-
-    def get_attribute(self, instance: Consignment) -> list[dict[str, Any]]:
-        decisions = selectors.consignment_customs_decisions(actor=_context_actor(self.context), consignment=instance)
-        if decisions is None:
-            raise SkipField
-        return decisions
-
-    def to_representation(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return CustomsDecisionStatusSerializer(value, many=True).data
+# Sections of the consignment detail body that belong to higher layers (customs decisions, ...).
+consignment_sections: ExtensionPoint[ConsignmentSection] = ExtensionPoint("shipments.consignment_sections")
 
 
 class ConsignmentDetailSerializer(ConsignmentSerializer):
     """One consignment; adds ``customs_decisions`` (status only) for the consignee, customs broker and customs."""
 
-    customs_decisions = CustomsDecisionsField(
-        help_text="Customs review decisions, newest first: decision, authority and time only. "
-        "Present for the consignee, the customs broker, customs authorities (their own) and staff."
-    )
-
-    class Meta(ConsignmentSerializer.Meta):
-        fields = [*ConsignmentSerializer.Meta.fields, "customs_decisions"]
-        read_only_fields = fields
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The sections beyond the consignment's own fields come from higher layers (``consignment_sections``).
+        fields = super().get_fields()
+        for section in consignment_sections:
+            fields[section.name] = section.field()
+        return fields
 
 
 class EventSerializer(serializers.ModelSerializer):
