@@ -104,12 +104,15 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Our apps in layer order, lowest first (docs/architecture.md): a module imports only its own app
+    # and those listed before it, and domain-event handlers run in this order.
     "apps.core",
     "apps.partners",
     "apps.shipments",
+    "apps.disruptions",
     "apps.credentials",
     "apps.compliance",
-    "apps.disruptions",
+    "apps.platform",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,9 @@
 """The demo corridor: Kaohsiung (TWKHH) → Busan (KRPUS) → Los Angeles (USLAX).
 
 Every organisation here is invented and marked ``is_demo`` with "(demo)" in its name; the
-identifiers are generated to pass their check digits but belong to no one. Later features add
-their own demo data by extending ``demo_corridor_load``.
+identifiers are generated to pass their check digits but belong to no one. The apps above add
+their own demo data in their ``demo.py``; ``manage.py demo_corridor`` (``apps/platform``) loads
+them all, lowest layer first.
 """
 
 from __future__ import annotations

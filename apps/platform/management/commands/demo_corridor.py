@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from apps.compliance.demo import demo_compliance_load
 from apps.partners.demo import DEMO_PASSWORD, demo_corridor_load, demo_logins
+from apps.shipments.demo import demo_shipments_load
 
 
 class Command(BaseCommand):
@@ -20,9 +22,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo_corridor_load()
-        from apps.compliance.demo import demo_compliance_load
-        from apps.shipments.demo import demo_shipments_load
-
         created.update(demo_shipments_load())
         created.update(demo_compliance_load())
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
