@@ -29,10 +29,12 @@ test: $(DEPS)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
+## lint: ruff, migrations in step with the models, and the layer contract (pyproject.toml [tool.importlinter])
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(DEPS)
 	$(VENV)/bin/ruff check --fix .

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -24,10 +24,7 @@ from django.http import HttpRequest
 
 from apps.core.errors import NOT_VISIBLE, ApplicationError, NotFoundError, PermissionDeniedError
 from apps.partners.choices import ROLE_RANK, MemberRole, PartnerKind, TokenScope
-from apps.partners.models import Membership, Partner
-
-if TYPE_CHECKING:
-    from apps.partners.models import ApiToken
+from apps.partners.models import ApiToken, Membership, Partner
 
 PARTNER_HEADER = "X-Corridor-Partner"
 SESSION_PARTNER_KEY = "corridor_partner"
@@ -113,8 +110,6 @@ def actor_for_request(request: HttpRequest) -> Actor:
     cached = getattr(request, "_corridor_actor", None)
     if cached is not None:
         return cached
-    from apps.partners.models import ApiToken
-
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken):
         actor = actor_for_token(auth)

@@ -35,6 +35,7 @@ from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
 from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, short_cbv_name
 from apps.shipments.models import CaptureJob, Event
+from apps.shipments.tasks import epcis_capture_process
 
 CAPTURE_ERROR_BEHAVIOURS = ("rollback", "proceed")
 DEFAULT_PER_PAGE = 30
@@ -108,8 +109,6 @@ class CaptureView(APIView):
                 target=job,
                 changes={"bytes": body.size, "error_behaviour": behaviour},
             )
-            from apps.shipments.tasks import epcis_capture_process
-
             job_id = str(job.pk)
             transaction.on_commit(lambda: epcis_capture_process.delay(job_id))
         response = Response(status=202, headers=_limit_headers())
