@@ -16,10 +16,13 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials: keys, DIDs, verifiable credentials, status lists"
 
     def ready(self) -> None:
-        # Subscribers import models and services: only once the app registry is ready.
+        # Subscribers and pages import models and services: only once the app registry is ready.
         from apps.credentials import subscribers  # noqa: PLC0415
+        from apps.credentials.views import identifiers_panel  # noqa: PLC0415
+        from apps.partners.views import home_panels  # noqa: PLC0415
 
         subscribe(PartnerCreated, subscribers.partner_key_create, phase=Phase.IN_TRANSACTION)
         subscribe(EventsRecorded, subscribers.step_credentials_enqueue)
         subscribe(EventsLinked, subscribers.waiting_step_credentials_enqueue)
         subscribe(EventsDeclaredErroneous, subscribers.step_credentials_revoke, phase=Phase.IN_TRANSACTION)
+        home_panels.register(identifiers_panel)

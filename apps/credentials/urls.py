@@ -1,4 +1,5 @@
-"""Credential pages and documents served at the root: DID documents, the JSON-LD context, status lists."""
+"""Credential pages and documents served at the root: DID documents, the JSON-LD context, status lists, the
+issuer identifier choice."""
 
 from django.urls import path
 
@@ -9,5 +10,6 @@ urlpatterns = [
     path("contexts/corridor/v1", views.corridor_context, name="corridor-context"),
     path("credentials/status/<uuid:list_id>", views.status_list_credential, name="status-list"),
     path("verify/", views.verify_page, name="verify-page"),
+    path("issuer-did/", views.issuer_did_method, name="issuer-did-method"),
     path("consignments/<uuid:pk>/credentials/", views.consignment_chain_page, name="consignment-chain"),
 ]

@@ -1,17 +1,23 @@
-"""Credential pages and the documents served as they are: DID documents, the JSON-LD context, status lists."""
+"""Credential pages and the documents served as they are: DID documents, the JSON-LD context, status lists;
+the issuer identifiers' panel of the partner's home page and its form."""
 
 from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.errors import ApplicationError
 from apps.credentials import jsonld, selectors, vcdm, verification
 from apps.credentials.models import StatusList
-from apps.partners.access import actor_for_request
+from apps.credentials.services.identifiers import issuer_did_method_set
+from apps.partners.access import Actor, actor_for_request
+from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.selectors import consignment_list
 
@@ -75,3 +81,30 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         else:
             outcome = verification.credential_verify(document)
     return render(request, "credentials/verify.html", {"outcome": outcome, "error": error, "text": text})
+
+
+def identifiers_panel(request: HttpRequest, actor: Actor) -> str:
+    """The partner home page's panel of its issuer identifiers (contributed to ``partners.views.home_panels``)."""
+    if actor.partner is None:
+        return ""
+    context = {
+        "identifiers": selectors.partner_identifiers(partner=actor.partner),
+        "is_admin": actor.has_role(MemberRole.ADMIN),
+    }
+    return render_to_string("credentials/home_identifiers.html", context, request=request)
+
+
+@login_required
+@require_POST
+def issuer_did_method(request: HttpRequest) -> HttpResponse:
+    """A partner's admin chooses which of its DIDs issues (did:web, or did:key for verifiers that cannot resolve it)."""
+    actor = actor_for_request(request)
+    if actor.partner is None:
+        raise Http404("Not acting for a partner")
+    try:
+        issuer_did_method_set(actor=actor, partner=actor.partner, did_method=request.POST.get("did_method", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Issuing identifier changed.")
+    return redirect("home")

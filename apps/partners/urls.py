@@ -9,6 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-partner/", views.switch_partner, name="switch-partner"),
     path("tokens/", views.token_list, name="token-list"),
-    path("issuer-did/", views.issuer_did_method, name="issuer-did-method"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,15 +13,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.extensions import ExtensionPoint
 from apps.core.selectors import audit_event_list
-from apps.credentials import selectors as credential_selectors
-from apps.credentials.services.identifiers import issuer_did_method_set
 from apps.partners import selectors, services
-from apps.partners.access import SESSION_PARTNER_KEY, actor_for_request, require, user_memberships
+from apps.partners.access import SESSION_PARTNER_KEY, Actor, actor_for_request, require, user_memberships
 from apps.partners.choices import MemberRole
 from apps.partners.forms import ApiTokenForm
 
 RECENT_AUDIT_ROWS = 20
+
+# Panels higher apps add to the home page, after the partner's own facts (credentials: its issuer
+# identifiers). Each gets the request and the actor and returns its HTML, or "" to show nothing.
+home_panels: ExtensionPoint[Callable[[HttpRequest, Actor], str]] = ExtensionPoint("partners.home_panels")
 
 
 @login_required
@@ -33,25 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if actor.partner
         else [],
         "all_partners": selectors.partner_list(actor=actor) if actor.is_staff else [],
-        "identifiers": credential_selectors.partner_identifiers(partner=actor.partner) if actor.partner else None,
+        "panels": [html for panel in home_panels if (html := panel(request, actor))],
     }
     return render(request, "partners/home.html", context)
-
-
-@login_required
-@require_POST
-def issuer_did_method(request: HttpRequest) -> HttpResponse:
-    """A partner's admin chooses which of its DIDs issues (did:web, or did:key for verifiers that cannot resolve it)."""
-    actor = actor_for_request(request)
-    if actor.partner is None:
-        raise Http404("Not acting for a partner")
-    try:
-        issuer_did_method_set(actor=actor, partner=actor.partner, did_method=request.POST.get("did_method", ""))
-    except ApplicationError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, "Issuing identifier changed.")
-    return redirect("home")
 
 
 @login_required

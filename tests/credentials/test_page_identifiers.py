@@ -1,4 +1,4 @@
-"""The partner's page shows its did:web and did:key; its admins choose which one issues."""
+"""The partner's home page shows its did:web and did:key (the credentials panel); its admins choose which one issues."""
 
 import pytest
 
