@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from apps.core.domain_events import CertificateChanged, MraChanged, Phase, subscribe
+
 
 class ComplianceConfig(AppConfig):
     name = "apps.compliance"
@@ -7,11 +9,19 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance: AEO certificates, MRAs, trusted-chain review"
 
     def ready(self) -> None:
-        # Models, serializers and the lower apps' extension points: only once the app registry is ready.
+        # Subscribers, contributions and the lower apps' extension points import models: only once the
+        # app registry is ready.
+        from apps.compliance import subscribers  # noqa: PLC0415
         from apps.compliance.api.serializers import CustomsDecisionsField  # noqa: PLC0415
         from apps.compliance.models import aeo_credentials_held  # noqa: PLC0415
+        from apps.compliance.services.reevaluation import TrustRecheckRequested  # noqa: PLC0415
         from apps.credentials.models import credential_visibility  # noqa: PLC0415
         from apps.shipments.api.serializers import ConsignmentSection, consignment_sections  # noqa: PLC0415
+
+        subscribe(CertificateChanged, subscribers.aeo_credential_enqueue)
+        subscribe(CertificateChanged, subscribers.trust_recheck_holder, phase=Phase.IN_TRANSACTION)
+        subscribe(MraChanged, subscribers.trust_recheck_mra, phase=Phase.IN_TRANSACTION)
+        subscribe(TrustRecheckRequested, subscribers.trust_reevaluate_enqueue)
 
         credential_visibility.register(aeo_credentials_held)
         consignment_sections.register(ConsignmentSection("customs_decisions", CustomsDecisionsField))

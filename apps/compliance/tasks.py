@@ -9,6 +9,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from apps.compliance import aeo_credentials, selectors
+from apps.compliance.models import Mra
+from apps.compliance.services import passes, reevaluation
 from apps.core.work import housekeeping_task, ledger_task
 
 BATCH = 1000
@@ -32,10 +35,6 @@ def trust_reevaluate(
     After an MRA change only its authorities' verdicts can change (``authority_ids``, by default its
     current participants). Batches of ``BATCH`` consignments cost a constant number of queries each.
     """
-    from apps.compliance import selectors
-    from apps.compliance.models import Mra
-    from apps.compliance.services import reevaluation
-
     started = timezone.now()
     key, _ = reevaluation.trust_recheck_key(
         holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids
@@ -63,8 +62,6 @@ def trust_reevaluate(
 @housekeeping_task(time_limit=120)
 def trust_recheck_sweep() -> int:
     """Re-enqueue re-evaluations a lost message or a dead worker left in the ledger."""
-    from apps.compliance.services import reevaluation
-
     overdue = reevaluation.trust_rechecks_overdue()
     for params in overdue:
         trust_reevaluate.delay(**params)
@@ -74,30 +71,22 @@ def trust_recheck_sweep() -> int:
 @ledger_task(time_limit=300)
 def aeo_credential_sync(certificate_id: str) -> str:
     """Bring a certificate's AEO credential in line with it: issue, re-issue after renewal, flip status."""
-    from apps.compliance import aeo_credentials
-
     return aeo_credentials.aeo_credential_sync(certificate_id=certificate_id)
 
 
 @ledger_task(time_limit=900)
 def aeo_expiry_pass(today: str | None = None) -> dict[str, int]:
     """Daily: warn holders and authorities 90/30/7 days ahead of expiry, then mark expired ones."""
-    from apps.compliance.services import passes
-
     return passes.aeo_expiry_pass(today=_day(today))
 
 
 @ledger_task(time_limit=900)
 def mra_dates_pass(today: str | None = None) -> int:
     """Daily: MRAs that came into force or ended today re-decide the consignments they touch."""
-    from apps.compliance.services import passes
-
     return passes.mra_dates_pass(today=_day(today))
 
 
 @ledger_task(time_limit=900)
 def aeo_credentials_pass(today: str | None = None) -> dict[str, int]:
     """Daily: AEO credentials follow status changes and renewals dated ahead, once their day comes."""
-    from apps.compliance import aeo_credentials
-
     return aeo_credentials.aeo_credentials_pass(today=_day(today))

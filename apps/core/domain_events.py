@@ -84,15 +84,23 @@ class ConsignmentPartiesChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class CertificateChanged(DomainEvent):
-    """An AEO certificate was registered, renewed, or changed status (its holder's trust may change)."""
+    """An AEO certificate was registered, renewed, or changed status (its holder's trust may change).
+
+    ``as_of``: the ISO date the change is judged on (a daily pass's day); None for today.
+    """
 
     certificate_id: str
     holder_id: str
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
 class MraChanged(DomainEvent):
-    """A mutual recognition arrangement, its participants or its dates changed."""
+    """A mutual recognition arrangement, its participants or its dates changed.
+
+    ``authority_ids``: the authorities whose recognition it changed (its participants, former ones too);
+    empty means its current participants.
+    """
 
     mra_id: str
     authority_ids: tuple[str, ...] = ()

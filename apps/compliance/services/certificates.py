@@ -1,8 +1,8 @@
 """Writes of the AEO registry: certificates, their validity periods and their status.
 
-Every write is audited and, after commit, asks for what follows from it: the AEO credential of the
-certificate (issued, re-issued or its status bit flipped) and the re-evaluation of the consignments
-in transit that the change touches.
+Every write is audited and announced (``CertificateChanged``); compliance's subscribers ask for
+what follows from it: the AEO credential of the certificate (issued, re-issued or its status bit
+flipped) and the re-evaluation of the consignments in transit that the change touches.
 """
 
 from __future__ import annotations
@@ -14,24 +14,26 @@ from django.db import IntegrityError, transaction
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.compliance.services.checks import MANAGE_REGISTER, acting_user, check_issuing_authority, clean_text
-from apps.compliance.services.reevaluation import trust_recheck_request
+from apps.core.domain_events import CertificateChanged, publish
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
-from apps.partners.access import Actor, require
+from apps.partners.access import Actor, require, system_actor
 from apps.partners.models import Partner
 
 MAX_NUMBER_LENGTH = 64
 MAX_TYPE_LENGTH = 64
 
 
-def _after_commit_certificate(certificate: AeoCertificate, *, as_of: date | None = None) -> None:
-    """After commit: sync the AEO credential and re-judge the holder's open consignments (on ``as_of``: today)."""
-    from apps.compliance import tasks
-
-    certificate_id, holder_id = str(certificate.pk), str(certificate.holder_id)
-    day = as_of.isoformat() if as_of else None
-    transaction.on_commit(lambda: tasks.aeo_credential_sync.delay(certificate_id))
-    trust_recheck_request(holder_ids=[holder_id], as_of=day)
+def _announce(certificate: AeoCertificate, *, as_of: date | None = None) -> None:
+    """Say the certificate changed; what follows (its AEO credential, re-judging the holder's open
+    consignments on ``as_of``, by default today) is compliance's subscribers' business (``apps.py``)."""
+    publish(
+        CertificateChanged(
+            certificate_id=str(certificate.pk),
+            holder_id=str(certificate.holder_id),
+            as_of=as_of.isoformat() if as_of else None,
+        )
+    )
 
 
 def _check_period(certificate: AeoCertificate | None, valid_from: date, valid_until: date | None) -> None:
@@ -118,7 +120,7 @@ def certificate_create(
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
-        _after_commit_certificate(certificate)
+        _announce(certificate)
     return certificate
 
 
@@ -140,7 +142,7 @@ def certificate_renew(
             partner=certificate.authority,
             changes={"valid_from": valid_from.isoformat(), "valid_until": valid_until and valid_until.isoformat()},
         )
-        _after_commit_certificate(certificate)
+        _announce(certificate)
     return period
 
 
@@ -180,7 +182,7 @@ def certificate_status_set(
             partner=certificate.authority,
             changes={"status": [before, status], "effective_on": effective_on.isoformat(), "reason": reason},
         )
-        _after_commit_certificate(certificate)
+        _announce(certificate)
     return certificate
 
 
@@ -191,8 +193,6 @@ def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> date 
     (None). When a renewal starts after a gap, its start is recorded as valid again, so that the
     status history does not keep the renewed certificate expired once the new period begins.
     """
-    from apps.partners.access import system_actor
-
     with transaction.atomic():
         certificate = AeoCertificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status != CertificateStatus.VALID:
@@ -222,5 +222,5 @@ def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> date 
                 "valid_again_on": renewal and renewal.isoformat(),
             },
         )
-        _after_commit_certificate(certificate, as_of=today)
+        _announce(certificate, as_of=today)
     return effective_on

@@ -1,7 +1,8 @@
 """Writes of mutual recognition arrangements (MRAs): platform staff record them and their changes.
 
-Each change is kept in the MRA's history with the values before and after, audited, and re-judges
-after commit the consignments in transit whose deciding authorities it concerns.
+Each change is kept in the MRA's history with the values before and after, audited, and announced
+(``MraChanged``): compliance's subscribers re-judge the consignments in transit whose deciding
+authorities it concerns.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from apps.compliance.choices import MraStatus
 from apps.compliance.models import Mra, MraChange, MraParticipant
 from apps.compliance.services.checks import acting_user, clean_text
-from apps.compliance.services.reevaluation import trust_recheck_request
+from apps.core.domain_events import MraChanged, publish
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
 from apps.partners.access import Actor, require
@@ -108,12 +109,11 @@ def _write_participants(mra: Mra, participants: Iterable[ParticipantIn]) -> None
     )
 
 
-def _after_commit_mra(mra: Mra, *, former_authority_ids: Iterable[Any] = ()) -> None:
-    """After commit: re-judge open consignments for the MRA's authorities, and for any it no longer includes."""
-
+def _announce(mra: Mra, *, former_authority_ids: Iterable[Any] = ()) -> None:
+    """Say the MRA changed, naming its authorities and any it no longer includes (their verdicts may change)."""
     authority_ids = {str(pk) for pk in mra.participants.values_list("authority_id", flat=True)}
     authority_ids |= {str(pk) for pk in former_authority_ids}
-    trust_recheck_request(mra_id=str(mra.pk), authority_ids=sorted(authority_ids))
+    publish(MraChanged(mra_id=str(mra.pk), authority_ids=tuple(sorted(authority_ids))))
 
 
 def mra_create(
@@ -168,7 +168,7 @@ def mra_create(
         values = _mra_values(mra)
         MraChange.objects.create(mra=mra, changed_by=acting_user(actor), changes={"after": values}, reason=reason)
         audit_record(actor=actor, action="mra.create", target=mra, changes=values)
-        _after_commit_mra(mra)
+        _announce(mra)
     return mra
 
 
@@ -232,5 +232,5 @@ def mra_update(
             mra=mra, changed_by=acting_user(actor), changes={"before": before, "after": after}, reason=reason
         )
         audit_record(actor=actor, action="mra.update", target=mra, changes={"before": before, "after": after})
-        _after_commit_mra(mra, former_authority_ids=[p.authority.pk for p in current])
+        _announce(mra, former_authority_ids=[p.authority.pk for p in current])
     return mra

@@ -10,6 +10,8 @@ from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, ValidityPeriod
 from apps.compliance.services.certificates import certificate_expire_due
 from apps.compliance.services.reevaluation import trust_recheck_request
+from apps.disruptions import services as alerts
+from apps.disruptions.choices import AlertKind, AlertSeverity
 
 EXPIRY_WARNINGS = (90, 30, 7)
 
@@ -20,9 +22,6 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
 
     Idempotent: a second run on the same day, or any later day, raises and writes nothing new.
     """
-    from apps.disruptions import services as alerts
-    from apps.disruptions.choices import AlertKind, AlertSeverity
-
     warned = expired = 0
     horizon = today + timedelta(days=max(EXPIRY_WARNINGS))
     renewed = Exists(

@@ -1,25 +1,42 @@
 """Re-evaluating trust: the ledger of requested re-evaluations, and re-judging consignments.
 
 A change to a certificate or an MRA records a request in the ledger inside its own transaction and
-enqueues the work after commit; the task claims the request's key, so one worker at a time runs it,
-clears the entries it covered, and a sweep re-enqueues the ones a lost message or a dead worker left
-behind (DESIGN §10: the database is the ledger, the broker a doorbell).
+announces it (``TrustRecheckRequested``); compliance's subscriber enqueues the work after commit. The
+task claims the request's key, so one worker at a time runs it, clears the entries it covered, and a
+sweep re-enqueues the ones a lost message or a dead worker left behind (DESIGN §10: the database is
+the ledger, the broker a doorbell).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.compliance import trust
+from apps.compliance import selectors, trust
+from apps.compliance.models import TrustEvaluation, TrustRecheck
 from apps.core import work
+from apps.core.domain_events import DomainEvent, publish
+from apps.disruptions import services as alerts
+
+
+@dataclass(frozen=True)
+class TrustRecheckRequested(DomainEvent):
+    """A re-evaluation is in the ledger; ``params`` are the keyword arguments of ``tasks.trust_reevaluate``.
+
+    Compliance's own doorbell: its subscriber enqueues the task once the request commits (the
+    services do not import the tasks, which import them).
+    """
+
+    params: dict[str, Any]
 
 
 def trust_recheck_key(
@@ -30,9 +47,6 @@ def trust_recheck_key(
     authority_ids: Iterable[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The ledger key and canonical parameters of one re-evaluation request (the task computes the same)."""
-    import hashlib
-    import json
-
     params = {
         "holder_ids": sorted(holder_ids) if holder_ids is not None else None,
         "mra_id": mra_id,
@@ -43,13 +57,10 @@ def trust_recheck_key(
 
 
 def trust_recheck_request(**given: Any) -> None:
-    """Record a re-evaluation in the ledger (inside the caller's transaction) and enqueue it after commit."""
-    from apps.compliance import tasks
-    from apps.compliance.models import TrustRecheck
-
+    """Record a re-evaluation in the ledger (inside the caller's transaction); it is enqueued after commit."""
     key, params = trust_recheck_key(**given)
     TrustRecheck.objects.create(key=key, params=params, requested_at=timezone.now())
-    transaction.on_commit(partial(tasks.trust_reevaluate.delay, **given))
+    publish(TrustRecheckRequested(params=given))
 
 
 def _claim_lifetime() -> timedelta:
@@ -65,8 +76,6 @@ def trust_recheck_claimed(*, key: str) -> Iterator[bool]:
     A key with nothing pending (a direct call, a message repeated after the work was done) has no
     entry to guard and runs: re-evaluating is idempotent.
     """
-    from apps.compliance.models import TrustRecheck
-
     pending = TrustRecheck.objects.filter(key=key)
     if work.held(pending, stale_after=_claim_lifetime()).exists():
         yield False
@@ -81,8 +90,6 @@ def trust_recheck_claimed(*, key: str) -> Iterator[bool]:
 
 def trust_rechecks_done(*, key: str, started: Any) -> int:
     """Clear the ledger entries a finished re-evaluation covered (those asked before it started)."""
-    from apps.compliance.models import TrustRecheck
-
     return TrustRecheck.objects.filter(key=key, requested_at__lte=started).delete()[0]
 
 
@@ -91,8 +98,6 @@ def trust_rechecks_overdue() -> list[dict[str, Any]]:
 
     An entry waits one sweep interval for its own message; a key some worker holds is left to it.
     """
-    from apps.compliance.models import TrustRecheck
-
     held = work.held(TrustRecheck, stale_after=_claim_lifetime()).values("key")
     pending = (
         work.stale(
@@ -119,10 +124,6 @@ def trust_reevaluate_consignments(
     raise one alert per change, addressed to the deciding authority. Idempotent: an unchanged verdict
     writes nothing. Queries per call do not depend on the number of consignments.
     """
-    from apps.compliance import selectors
-    from apps.compliance.models import TrustEvaluation
-    from apps.disruptions import services as alerts
-
     consignment_ids = list(consignment_ids)
     if not consignment_ids:
         return 0

@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from apps.compliance import selectors
 from apps.compliance.choices import ReviewDecisionKind
 from apps.compliance.models import ReviewDecision
 from apps.compliance.services.checks import acting_user, clean_text
@@ -15,6 +17,7 @@ from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.services import audit_record
 from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import MemberRole, PartnerKind
+from apps.shipments.models import Consignment
 
 # Who sees the review of consignments, and who decides on them: the officers of a customs authority
 # (staff choose the authority they act for).
@@ -67,11 +70,6 @@ def review_decision_create(
     The evaluation and the chain's verification are taken now and stored with the decision, so the
     decision can be shown later exactly as it was made.
     """
-    from django.utils import timezone
-
-    from apps.compliance import selectors
-    from apps.shipments.models import Consignment
-
     authority = require(actor, **DECIDE)
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
