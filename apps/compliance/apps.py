@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 
-from apps.core.domain_events import CertificateChanged, MraChanged, Phase, subscribe
+from apps.core.domain_events import (
+    CertificateChanged,
+    ConsignmentPartiesChanged,
+    EventsLinked,
+    EventsRecorded,
+    MraChanged,
+    Phase,
+    subscribe,
+)
 
 
 class ComplianceConfig(AppConfig):
@@ -21,6 +29,8 @@ class ComplianceConfig(AppConfig):
         subscribe(CertificateChanged, subscribers.aeo_credential_enqueue)
         subscribe(CertificateChanged, subscribers.trust_recheck_holder, phase=Phase.IN_TRANSACTION)
         subscribe(MraChanged, subscribers.trust_recheck_mra, phase=Phase.IN_TRANSACTION)
+        for chain_grew in (EventsRecorded, EventsLinked, ConsignmentPartiesChanged):
+            subscribe(chain_grew, subscribers.trust_recheck_chains, phase=Phase.IN_TRANSACTION)
         subscribe(TrustRecheckRequested, subscribers.trust_reevaluate_enqueue)
 
         credential_visibility.register(aeo_credentials_held)

@@ -9,7 +9,13 @@ from __future__ import annotations
 from apps.compliance import tasks
 from apps.compliance.services import reevaluation
 from apps.compliance.services.reevaluation import TrustRecheckRequested
-from apps.core.domain_events import CertificateChanged, MraChanged
+from apps.core.domain_events import (
+    CertificateChanged,
+    ConsignmentPartiesChanged,
+    EventsLinked,
+    EventsRecorded,
+    MraChanged,
+)
 
 
 def trust_recheck_holder(event: CertificateChanged) -> None:
@@ -25,6 +31,14 @@ def aeo_credential_enqueue(event: CertificateChanged) -> None:
 def trust_recheck_mra(event: MraChanged) -> None:
     """In the MRA's transaction: re-judge open consignments for the authorities the change concerns."""
     reevaluation.trust_recheck_request(mra_id=event.mra_id, authority_ids=list(event.authority_ids) or None)
+
+
+def trust_recheck_chains(event: EventsRecorded | EventsLinked | ConsignmentPartiesChanged) -> None:
+    """In the recording transaction: re-judge the consignments whose chains may have new parties.
+
+    At most one request (one task) per batch; the task re-judges only those whose judged parties changed.
+    """
+    reevaluation.trust_recheck_chains(consignment_ids=event.consignment_ids)
 
 
 def trust_reevaluate_enqueue(event: TrustRecheckRequested) -> None:

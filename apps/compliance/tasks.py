@@ -28,16 +28,19 @@ def trust_reevaluate(
     mra_id: str | None = None,
     as_of: str | None = None,
     authority_ids: list[str] | None = None,
+    consignment_ids: list[str] | None = None,
 ) -> int:
-    """Re-judge the open consignments a certificate change (its holder) or an MRA change touches, on ``as_of``.
+    """Re-judge the open consignments a certificate change (its holder), an MRA change or new steps and parties
+    (``consignment_ids``) touch, on ``as_of``.
 
     While another worker runs the same request this one does nothing (the claim on its ledger key).
     After an MRA change only its authorities' verdicts can change (``authority_ids``, by default its
-    current participants). Batches of ``BATCH`` consignments cost a constant number of queries each.
+    current participants); of ``consignment_ids`` only those whose judged parties changed are re-judged.
+    Batches of ``BATCH`` consignments cost a constant number of queries each.
     """
     started = timezone.now()
     key, _ = reevaluation.trust_recheck_key(
-        holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids
+        holder_ids=holder_ids, mra_id=mra_id, as_of=as_of, authority_ids=authority_ids, consignment_ids=consignment_ids
     )
     with reevaluation.trust_recheck_claimed(key=key) as ours:
         if not ours:
@@ -48,7 +51,10 @@ def trust_reevaluate(
                 for pk in Mra.objects.filter(pk=mra_id).values_list("participants__authority_id", flat=True)
                 if pk
             ]
-        consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
+        if consignment_ids is not None:
+            consignment_ids = reevaluation.consignments_with_new_judged_parties(consignment_ids=consignment_ids)
+        else:
+            consignment_ids = selectors.open_consignments_touched(holder_ids=holder_ids or [], mra_id=mra_id)
         day = _day(as_of)
         changed = 0
         for start in range(0, len(consignment_ids), BATCH):

@@ -686,6 +686,22 @@ def _judge(ctx: _Context, partner: str, roles: tuple[str, ...]) -> PartyVerdict:
     )
 
 
+def judged_partners(parties: Iterable[Party], *, deciding_authority: str) -> list[str]:
+    """The partners whose trust makes the chain's verdict, in the order first given.
+
+    Not judged: a partner that appears as a customs authority anywhere in the chain, the deciding
+    authority itself, or one that only plays roles outside :data:`JUDGED_ROLES` (a notify party).
+    """
+    roles: dict[str, set[str]] = {}
+    for party in parties:
+        roles.setdefault(party.partner, set()).add(party.role)
+    return [
+        p
+        for p, rs in roles.items()
+        if Role.CUSTOMS_AUTHORITY not in rs and p != deciding_authority and not rs.isdisjoint(JUDGED_ROLES)
+    ]
+
+
 def chain_evaluate(
     *,
     parties: Iterable[Party],
@@ -698,9 +714,8 @@ def chain_evaluate(
     """Judge every commercial party of one chain for ``deciding_authority`` on ``as_of`` (DESIGN §6, §10).
 
     Pure and reproducible: certificates and MRAs in any order give the same verdict; parties are
-    reported in the order given, one verdict per partner with all its roles. A partner that appears
-    as a customs authority anywhere in the chain, or is the deciding authority itself, or only plays
-    roles outside :data:`JUDGED_ROLES`, is listed in ``not_judged``. Pass indexes built once when
+    reported in the order given, one verdict per partner with all its roles. The partners
+    :func:`judged_partners` leaves out are listed in ``not_judged``. Pass indexes built once when
     evaluating many consignments against the same registry.
     """
     territories = territories or {}
@@ -718,11 +733,7 @@ def chain_evaluate(
         roles.setdefault(party.partner, [])
         if party.role not in roles[party.partner]:
             roles[party.partner].append(party.role)
-    judged = [
-        p
-        for p, rs in roles.items()
-        if Role.CUSTOMS_AUTHORITY not in rs and p != deciding_authority and any(r in JUDGED_ROLES for r in rs)
-    ]
+    judged = judged_partners(all_parties, deciding_authority=deciding_authority)
     judged_set = set(judged)
     not_judged = tuple(p for p in all_parties if p.partner not in judged_set)
     verdicts = tuple(_judge(ctx, p, tuple(roles[p])) for p in judged)

@@ -1,10 +1,10 @@
 """Re-evaluating trust: the ledger of requested re-evaluations, and re-judging consignments.
 
-A change to a certificate or an MRA records a request in the ledger inside its own transaction and
-announces it (``TrustRecheckRequested``); compliance's subscriber enqueues the work after commit. The
-task claims the request's key, so one worker at a time runs it, clears the entries it covered, and a
-sweep re-enqueues the ones a lost message or a dead worker left behind (DESIGN §10: the database is
-the ledger, the broker a doorbell).
+A change that may alter verdicts (a certificate, an MRA, a chain that grew) records a request in the
+ledger inside its own transaction and announces it (``TrustRecheckRequested``); compliance's
+subscriber enqueues the work after commit. The task claims the request's key, so one worker at a
+time runs it, clears the entries it covered, and a sweep re-enqueues the ones a lost message or a
+dead worker left behind (DESIGN §10: the database is the ledger, the broker a doorbell).
 """
 
 from __future__ import annotations
@@ -45,14 +45,18 @@ def trust_recheck_key(
     mra_id: str | None = None,
     as_of: str | None = None,
     authority_ids: Iterable[str] | None = None,
+    consignment_ids: Iterable[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The ledger key and canonical parameters of one re-evaluation request (the task computes the same)."""
-    params = {
+    params: dict[str, Any] = {
         "holder_ids": sorted(holder_ids) if holder_ids is not None else None,
         "mra_id": mra_id,
         "as_of": as_of,
         "authority_ids": sorted(authority_ids) if authority_ids is not None else None,
     }
+    if consignment_ids is not None:
+        # Only when given: the keys of the other kinds of request stay what they were.
+        params["consignment_ids"] = sorted(consignment_ids)
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(), params
 
 
@@ -61,6 +65,16 @@ def trust_recheck_request(**given: Any) -> None:
     key, params = trust_recheck_key(**given)
     TrustRecheck.objects.create(key=key, params=params, requested_at=timezone.now())
     publish(TrustRecheckRequested(params=given))
+
+
+def trust_recheck_chains(*, consignment_ids: Sequence[str]) -> None:
+    """Ask to re-judge consignments whose chains may have new parties (new steps, changed parties).
+
+    Only when one of them has a stored verdict: the others have nothing that can be stale (the review
+    queue judges them when shown), so recording events for them costs one indexed query, no request.
+    """
+    if consignment_ids and TrustEvaluation.objects.filter(consignment_id__in=consignment_ids).exists():
+        trust_recheck_request(consignment_ids=list(consignment_ids))
 
 
 def _claim_lifetime() -> timedelta:
@@ -113,6 +127,33 @@ def trust_rechecks_overdue() -> list[dict[str, Any]]:
     for key, params in pending.values_list("key", "params"):
         overdue.setdefault(key, params)
     return list(overdue.values())
+
+
+def consignments_with_new_judged_parties(*, consignment_ids: Sequence[Any]) -> list[Any]:
+    """Of these open consignments, those where a stored verdict was made on other partners than the chain's
+    judged ones now (three queries): a partner joined, left, or records steps where it was only notified.
+
+    A consignment never evaluated is left out (nothing stored can be stale); a new role of a partner
+    already judged changes no verdict, so it is left out too.
+    """
+    stored: dict[Any, list[dict[str, Any]]] = {}
+    rows = TrustEvaluation.objects.filter(
+        consignment_id__in=list(consignment_ids), consignment__status__in=selectors.OPEN_STATUSES
+    ).values_list("consignment_id", "evaluation")
+    for consignment_id, evaluation in rows:
+        stored.setdefault(consignment_id, []).append(evaluation)
+    if not stored:
+        return []
+    current = selectors.chain_parties(list(stored))
+    changed = []
+    for consignment_id, evaluations in stored.items():
+        parties = current.get(consignment_id, [])
+        for evaluation in evaluations:
+            judged = trust.judged_partners(parties, deciding_authority=evaluation["deciding_authority"])
+            if set(judged) != {party["partner"] for party in evaluation["parties"]}:
+                changed.append(consignment_id)
+                break
+    return sorted(changed, key=str)
 
 
 def trust_reevaluate_consignments(
