@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from apps.partners import services
 from apps.partners.access import system_actor
 from apps.partners.choices import MemberRole, PartnerKind, TokenScope
+from corridor.celery import app
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 
 REQUIRE_ALL = os.environ.get("CORRIDOR_REQUIRE_ALL_TESTS") == "1"
@@ -133,8 +134,6 @@ def now():
 @pytest.fixture(autouse=True, scope="session")
 def _celery_runs_tasks_inline():
     """Tasks run in the test process when enqueued; tests marked ``worker`` switch this off."""
-    from corridor.celery import app
-
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     yield

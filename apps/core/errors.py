@@ -247,7 +247,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's exception handler: every error as a problem, in the dialect of the request's path."""
     # Imported here: rest_framework.views loads the authentication classes, which import the
     # services, which import this module (the admin imports it first).
-    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
 
     request = context["request"]
     if isinstance(exc, ApplicationError):

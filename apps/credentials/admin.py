@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.credentials.models import ChainEntry, Credential, IssuerSettings, PartnerKey, StatusList
+from apps.credentials.services.identifiers import issuer_did_method_set, partner_did_web, partner_identifiers
+from apps.partners.access import Actor
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,14 +69,10 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
 
     @admin.display(description="did:web")
     def did_web(self, obj: IssuerSettings) -> str:
-        from apps.credentials.services.identifiers import partner_did_web
-
         return partner_did_web(obj.partner) if obj.partner_id else ""
 
     @admin.display(description="did:key (current key)")
     def did_key(self, obj: IssuerSettings) -> str:
-        from apps.credentials.services.identifiers import partner_identifiers
-
         key = PartnerKey.objects.filter(
             partner_id=obj.partner_id, rotated_at__isnull=True, revoked_at__isnull=True
         ).first()
@@ -85,9 +83,6 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: IssuerSettings, form: object, change: bool) -> None:
-        from apps.credentials.services.identifiers import issuer_did_method_set
-        from apps.partners.access import Actor
-
         actor = Actor(user=request.user, is_staff=True)
         saved = issuer_did_method_set(actor=actor, partner=obj.partner, did_method=obj.did_method)
         obj.pk = saved.pk

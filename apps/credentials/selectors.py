@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.errors import NotFoundError
-from apps.credentials import dataintegrity, dids, status_list
-from apps.credentials.models import ChainEntry, Credential, PartnerKey, StatusList
+from apps.credentials import dataintegrity, dids, multikey, status_list
+from apps.credentials.models import ChainEntry, Credential, DidMethod, IssuerSettings, PartnerKey, StatusList
 from apps.credentials.services.identifiers import (
     credential_url,
     issuer_did,
@@ -131,9 +131,6 @@ def partner_key_list(*, actor: Actor) -> QuerySet[PartnerKey]:
 
 def partner_identifiers(*, partner: Partner) -> dict[str, Any]:
     """The partner's DIDs (did:web, and the did:key of its current key) and which one issues."""
-    from apps.credentials import multikey
-    from apps.credentials.models import DidMethod, IssuerSettings
-
     key = PartnerKey.objects.filter(partner=partner, rotated_at__isnull=True, revoked_at__isnull=True).first()
     method = IssuerSettings.objects.filter(partner=partner).values_list("did_method", flat=True).first()
     return {

@@ -7,4 +7,5 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners: organisations, members, API tokens"
 
     def ready(self) -> None:
-        from apps.partners import schema  # noqa: F401 - registers the OpenAPI auth extension
+        # Registers the OpenAPI auth extension, which imports DRF: only once the app registry is ready.
+        from apps.partners import schema  # noqa: F401, PLC0415

@@ -7,9 +7,10 @@ class ShipmentsConfig(AppConfig):
     verbose_name = "Shipments: consignments, legs, equipment, events"
 
     def ready(self) -> None:
-        from apps.core.errors import error_dialects
-        from apps.shipments.dcsa.errors import DCSA_V2_DIALECT, DCSA_V3_DIALECT
-        from apps.shipments.epcis.errors import EPCIS_DIALECT
+        # The dialects import DRF and the apps' modules: only once the app registry is ready.
+        from apps.core.errors import error_dialects  # noqa: PLC0415
+        from apps.shipments.dcsa.errors import DCSA_V2_DIALECT, DCSA_V3_DIALECT  # noqa: PLC0415
+        from apps.shipments.epcis.errors import EPCIS_DIALECT  # noqa: PLC0415
 
         # The standard interfaces answer every refusal in their own error shape (DESIGN §10).
         for dialect in (EPCIS_DIALECT, DCSA_V2_DIALECT, DCSA_V3_DIALECT):

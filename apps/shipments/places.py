@@ -37,7 +37,7 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 @cache
 def sea_distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance along searoute's maritime network (falls back to great circle if it finds no route)."""
-    import searoute
+    import searoute  # noqa: PLC0415 - it loads its maritime network on import (0.1 s): only when asked
 
     try:
         route = searoute.searoute((a[1], a[0]), (b[1], b[0]), units="km")

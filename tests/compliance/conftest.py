@@ -12,6 +12,7 @@ from apps.compliance.models import AeoCertificate, Mra
 from apps.compliance.services import certificates, mras
 from apps.partners.access import Actor, system_actor
 from apps.partners.choices import MemberRole, PartnerKind
+from apps.shipments import services as shipments
 from apps.shipments.models import Consignment
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.shipments.conftest import actor_for, consignment_data
@@ -120,8 +121,6 @@ def arrange(staff_actor) -> Callable[..., Mra]:
 @pytest.fixture
 def tw_us_consignment(alpha, alice, bravo, us_importer, tw_customs, us_customs) -> Consignment:
     """Alpha (TW) ships to Echo (US) on Bravo (KR): in transit from Kaohsiung to Los Angeles."""
-    from apps.shipments import services as shipments
-
     data = consignment_data(
         destination="USLAX",
         parties=[

@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.compliance import selectors, tasks
+from apps.compliance import selectors, tasks, trust
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, Mra, TrustEvaluation, ValidityPeriod
 from apps.compliance.services import certificates, mras, passes, reevaluation
@@ -27,6 +27,7 @@ from apps.core.models import AuditEvent
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
+from apps.partners.models import Partner
 from apps.shipments import services as shipments
 from apps.shipments.models import Consignment
 from corridor.celery import app
@@ -204,8 +205,6 @@ def test_an_mra_starting_upgrades_the_verdict_with_an_info_alert(
 
 def _consignments(count: int, start: int) -> list[Any]:
     """``count`` more TW→US consignments in transit with the chain's parties."""
-    from apps.partners.models import Partner
-
     alpha = Partner.objects.get(slug="alpha")
     ids = []
     for n in range(start, start + count):
@@ -355,7 +354,6 @@ def test_a_renewal_after_a_gap_counts_again_from_its_start(expiring, tw_customs,
     ]
     assert Alert.objects.filter(kind="aeo_expired").count() == 2  # holder and authority, once
     registry = selectors.certificates_load()
-    from apps.compliance import trust
 
     def outcome(day: date) -> str:
         verdict = trust.chain_evaluate(

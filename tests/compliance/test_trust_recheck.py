@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from apps.compliance import tasks
 from apps.compliance.models import TrustEvaluation, TrustRecheck
-from apps.compliance.services import reevaluation
+from apps.compliance.services import certificates, reevaluation
 from apps.core import work
+from apps.partners.access import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,6 @@ def test_repeated_requests_are_swept_once(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         certificate = grant(tw_customs, alpha, "TW-1")
-        from apps.compliance.services import certificates
-        from apps.partners.access import Actor
 
         certificates.certificate_status_set(
             actor=Actor(partner=tw_customs, role="operator"),

@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.contrib import admin
 
 from apps.credentials import dataintegrity, multikey, vcdm
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 from apps.credentials.models import Credential, DidMethod, IssuerSettings
 from apps.credentials.services.keys import partner_key_ensure
+from apps.credentials.verification import presentation_verify
 from tests.credentials.issuing import checks_failed
 from tests.helpers import assert_problem, audit_for
 
@@ -363,8 +365,6 @@ def test_the_data_model_is_named_by_the_first_context():
 
 
 def test_the_admin_shows_both_identifiers_a_partner_may_issue_as(alpha):
-    from django.contrib import admin
-
     key = partner_key_ensure(partner=alpha)
     settings_row = IssuerSettings.objects.create(partner=alpha, did_method=DidMethod.KEY)
     model_admin = admin.site._registry[IssuerSettings]
@@ -437,8 +437,6 @@ def test_a_malformed_bitstring_status_entry_is_refused_at_issue(client_for, olga
 
 
 def test_a_presentation_holder_object_needs_an_id():
-    from apps.credentials.verification import presentation_verify
-
     outcome = presentation_verify(
         {"@context": [CREDENTIALS_V2], "type": ["VerifiablePresentation"], "holder": {"name": "no id"}},
         allow_unsigned=True,
@@ -448,8 +446,6 @@ def test_a_presentation_holder_object_needs_an_id():
 
 
 def test_a_self_asserted_credential_needs_the_presentation_holder_to_be_its_issuer():
-    from apps.credentials.verification import presentation_verify
-
     key = Ed25519PrivateKey.generate()
     did = multikey.did_key(key.public_key())
     method = multikey.did_key_verification_method(key.public_key())

@@ -9,7 +9,9 @@ Bazaar's JavaScript libraries, and a VC 1.1 credential those libraries sign is v
 
 from __future__ import annotations
 
+import base64
 import copy
+import gzip
 import json
 import re
 import urllib.error
@@ -354,9 +356,6 @@ def test_revocation_and_suspension_set_through_the_status_endpoint_fail_verifica
 
 
 def multikey_bits(encoded: str) -> list[int]:
-    import base64
-    import gzip
-
     raw = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
     return [(byte >> (7 - bit)) & 1 for byte in raw for bit in range(8)]
 

@@ -8,6 +8,8 @@ refused (403). Platform staff are admitted wherever the rule is asked, pages inc
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from apps.core.errors import NotFoundError, PermissionDeniedError
 from apps.partners import services
@@ -125,9 +127,6 @@ def test_require_returns_the_partner_acted_for_and_staff_act_as_the_owner(actors
 
 
 def test_refusals_are_also_djangos_so_pages_answer_with_the_error_pages():
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
     assert isinstance(NotFoundError("x"), Http404)
     assert isinstance(PermissionDeniedError("x"), PermissionDenied)
 

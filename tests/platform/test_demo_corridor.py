@@ -6,12 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from apps.compliance import selectors
+from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, MraChange
 from apps.core import identifiers
 from apps.core.models import AuditEvent
+from apps.disruptions.models import Alert
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.partners.demo import DEMO_PARTNERS, DEMO_PASSWORD, DEMO_STAFF_USERNAME
 from apps.partners.models import Membership, Partner
+from apps.shipments.models import Consignment
 
 pytestmark = pytest.mark.django_db
 
@@ -136,11 +141,6 @@ def test_logins_option_lists_every_demo_login(demo):
 
 def _us_verdicts() -> dict[str, str]:
     """US customs' verdict on each demo consignment, as of today."""
-    from django.utils import timezone
-
-    from apps.compliance import selectors
-    from apps.shipments.models import Consignment
-
     us_customs = Partner.objects.get(slug="demo-us-customs")
     return {
         c.reference: str(
@@ -151,11 +151,6 @@ def _us_verdicts() -> dict[str, str]:
 
 
 def test_us_customs_sees_a_trusted_chain_an_expired_aeo_and_an_uncovered_one(demo):
-    from django.utils import timezone
-
-    from apps.compliance import selectors
-    from apps.shipments.models import Consignment
-
     assert _us_verdicts() == {
         "DEMO-KHH-LAX-0001": "fully_trusted",
         "DEMO-KHH-LAX-0002": "fully_trusted",
@@ -182,8 +177,6 @@ def test_us_customs_sees_a_trusted_chain_an_expired_aeo_and_an_uncovered_one(dem
 
 
 def test_demo_mras_follow_the_reference_data(demo):
-    from apps.compliance.models import Mra
-
     rows = {
         m.key: (m.signed_on.isoformat(), m.in_force_from and m.in_force_from.isoformat(), m.status)
         for m in Mra.objects.all()
@@ -202,9 +195,6 @@ def test_demo_mras_follow_the_reference_data(demo):
 
 
 def test_demo_certificates_are_marked_demo_and_the_expiry_is_recorded(demo):
-    from apps.compliance.models import AeoCertificate
-    from apps.disruptions.models import Alert
-
     assert AeoCertificate.objects.count() == 10
     assert all(number.startswith("DEMO-") for number in AeoCertificate.objects.values_list("number", flat=True))
     assert all(holder.is_demo for holder in Partner.objects.filter(aeo_certificates__isnull=False))
@@ -221,9 +211,6 @@ def test_demo_certificates_are_marked_demo_and_the_expiry_is_recorded(demo):
 
 
 def test_second_run_leaves_the_trust_registry_alone(demo):
-    from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, MraChange
-    from apps.disruptions.models import Alert
-
     def registry() -> tuple[int, ...]:
         return (
             AeoCertificate.objects.count(),

@@ -12,6 +12,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from apps.partners.access import Actor
+from apps.shipments.ingest.service import event_batch_record
+from apps.shipments.ingest.types import DOC_CONSIGNMENT, SOURCE_NATIVE, DocumentRef, EventIn
 from apps.shipments.models import Consignment, Event
 from tests.helpers import assert_problem
 from tests.shipments.conftest import CONTAINER, VESSEL_IMO, native_event
@@ -236,10 +239,6 @@ def test_the_graph_shows_only_events_the_caller_may_see(client_for, alice, charl
 
 
 def test_the_cached_timeline_shows_an_event_recorded_after_it_was_read(client_for, alice, make_consignment, alpha):
-    from apps.partners.access import Actor
-    from apps.shipments.ingest.service import event_batch_record
-    from apps.shipments.ingest.types import DOC_CONSIGNMENT, SOURCE_NATIVE, DocumentRef, EventIn
-
     consignment = make_consignment()
     api = client_for(alice)
     before = api.get(f"/api/v1/consignments/{consignment.pk}/timeline/").json()["events"]

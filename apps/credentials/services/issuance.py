@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.db import bulk_insert, bulk_insert_values
@@ -28,6 +29,7 @@ from apps.credentials.services.keys import partner_key_ensure, private_key_of
 from apps.credentials.services.status import StatusSlots, status_bit_set, status_entries, status_slots_take
 from apps.credentials.subjects import step_subject
 from apps.partners.models import Partner
+from apps.shipments.models import Consignment, Event, EventLink
 
 
 def _link_grace() -> timedelta:
@@ -45,10 +47,6 @@ def _chain_head_values(consignment_ids: list[Any]) -> dict[Any, tuple[int, Any, 
     sides take consignment locks in primary-key order, so they cannot deadlock; two workers cannot
     fork a chain.
     """
-    from django.db.models import Max, Q
-
-    from apps.shipments.models import Consignment
-
     list(
         Consignment.objects.select_for_update(no_key=True)
         .filter(pk__in=consignment_ids)
@@ -90,8 +88,6 @@ def _revoke_superseded(event: Any) -> None:
     Every version but the latest is revoked, whichever credential is issued first: an older version
     issued after its update (both were waiting for the grace period) is revoked as it is issued.
     """
-    from apps.shipments.models import Event
-
     older = Credential.objects.filter(
         event__in=Event.objects.filter(recorder=event.recorder, event_id=event.event_id, is_latest=False),
         revoked_at__isnull=True,
@@ -105,8 +101,6 @@ def step_credentials_pending(*, limit: int = 5000) -> list[str]:
 
     An event waits one sweep interval for its own message, and an unlinked one the link grace.
     """
-    from apps.shipments.models import Event
-
     now = timezone.now()
     waited = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
     missing = Event.objects.filter(credential__isnull=True, record_time__lt=now - waited)
@@ -125,8 +119,6 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
     Each credential is canonicalized before any lock is taken; under the locks only the status
     slots and the chain's previous credentials are added and signed, so workers issue in parallel.
     """
-    from apps.shipments.models import Event, EventLink
-
     # A batch shares one record time: within it, the order the events were sent (the ingest enqueues
     # them in that order) is the record order the chain must follow, not the random primary keys.
     sent = {str(pk): index for index, pk in enumerate(event_pks)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import tempfile
 from datetime import datetime
 from itertools import takewhile
 from typing import Any
@@ -56,8 +57,6 @@ class _SpooledBody(File):
     """The request body, read in chunks so a large document never sits in memory at once."""
 
     def __init__(self, request: HttpRequest) -> None:
-        import tempfile
-
         spool = tempfile.SpooledTemporaryFile(max_size=_CHUNK)  # noqa: SIM115 - closed by the File wrapper
         while chunk := request.read(_CHUNK):
             spool.write(chunk)

@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from apps.partners.access import Actor
 from apps.shipments import places, selectors
@@ -158,8 +158,6 @@ def consignment_graphml(*, consignment: Consignment, actor: Actor) -> str:
 
 def _timeline_version(consignment: Consignment) -> str:
     """What the timeline depends on, in one cheap query: its links, their latest record, corrections."""
-    from django.db.models import Count, Max
-
     facts = consignment.event_links.aggregate(
         links=Count("id"),
         latest=Max("event__record_time"),

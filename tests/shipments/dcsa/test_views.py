@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.partners.choices import TokenScope
 from apps.shipments.choices import LinkVia
@@ -208,8 +209,6 @@ def test_viewer_and_read_token_cannot_post_dcsa_events(client_for, bob, alpha, t
 
 
 def test_anonymous_cannot_post_dcsa_events(db):
-    from rest_framework.test import APIClient
-
     response = APIClient().post("/api/v1/dcsa/v2/events", _sample("tnt-220-response.json"), format="json")
     assert response.status_code == 401
     assert not Event.objects.exists()
