@@ -352,12 +352,10 @@ def review_queue(*, actor: Actor, authority: Partner) -> QuerySet[Consignment]:
     country = authority.serves_country
     if not country:
         return Consignment.objects.none()
-    touching = Consignment.objects.filter(
-        Q(destination__startswith=country) | Q(legs__destination__startswith=country)
-    ).values("pk")
     return (
         Consignment.objects.visible_to(actor)
-        .filter(status__in=OPEN_STATUSES, pk__in=touching)
+        .touching_country(country, places=("destination",))
+        .filter(status__in=OPEN_STATUSES)
         .prefetch_related(Prefetch("legs", queryset=Leg.objects.order_by("sequence")))
         .order_by("-created_at", "-id")
     )

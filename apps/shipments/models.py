@@ -31,9 +31,9 @@ from apps.shipments.choices import (
 TOUCHING_PLACES = ("origin", "destination")
 
 
-def _touching_country(country: str) -> Q:
+def _touching_country(country: str, places: tuple[str, ...]) -> Q:
     condition = Q()
-    for place in TOUCHING_PLACES:
+    for place in places:
         condition |= Q(**{f"{place}__startswith": country}) | Q(**{f"legs__{place}__startswith": country})
     return condition
 
@@ -46,14 +46,18 @@ class ConsignmentQuerySet(ScopedQuerySet):
         """
         visible = Q(parties__partner=partner) | Q(created_by=partner)
         if partner.serves_country:
-            visible |= _touching_country(partner.serves_country)
+            visible |= _touching_country(partner.serves_country, TOUCHING_PLACES)
         return self.filter(pk__in=Consignment.objects.filter(visible).values("pk"))
 
-    def touching_country(self, country: str) -> ConsignmentQuerySet:
-        """The consignments touching ``country`` (ISO 3166 alpha-2): origin, destination or a leg's end there."""
+    def touching_country(self, country: str, *, places: tuple[str, ...] = TOUCHING_PLACES) -> ConsignmentQuerySet:
+        """The consignments touching ``country`` (ISO 3166 alpha-2): origin, destination or a leg's end there.
+
+        ``places`` narrows which ends count: ``("destination",)`` is "arriving in or transiting" (the
+        consignment or one of its legs ends there), what a customs review queue lists.
+        """
         if not country:
             return self.none()
-        return self.filter(pk__in=Consignment.objects.filter(_touching_country(country)).values("pk"))
+        return self.filter(pk__in=Consignment.objects.filter(_touching_country(country, places)).values("pk"))
 
 
 class Consignment(TimestampedModel):
