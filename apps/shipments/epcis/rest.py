@@ -109,7 +109,8 @@ class CaptureView(APIView):
                 changes={"bytes": body.size, "error_behaviour": behaviour},
             )
             job_id = str(job.pk)
-            transaction.on_commit(lambda: epcis_capture_process.delay(job_id))
+            # A broker that is down must not fail the committed capture: the sweep enqueues the job later.
+            transaction.on_commit(lambda: epcis_capture_process.delay(job_id), robust=True)
         response = Response(status=202, headers=_limit_headers())
         response["Location"] = reverse("epcis-capture-job", args=[job.pk])
         return response

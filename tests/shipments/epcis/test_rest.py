@@ -10,13 +10,14 @@ import copy
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from apps.partners.choices import TokenScope
+from apps.shipments import tasks
 from apps.shipments.models import CaptureJob, Event
 from tests.vectors import VECTORS
 
@@ -385,3 +386,24 @@ def test_captured_event_keeps_its_time_zone_offset_and_gets_a_record_time(querie
     assert row.event_time == datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
     assert row.record_time is not None
     assert row.source == "epcis"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_still_answers_202_and_leaves_the_job_to_the_sweep(client_for, alice, monkeypatch):
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.epcis_capture_process, "delay", broker_down)
+    response = client_for(alice).post(
+        "/epcis/capture", data=json.dumps(document(object_event(1))), content_type="application/ld+json"
+    )
+    assert response.status_code == 202, response.content
+    job = CaptureJob.objects.get()
+    assert job.state == "running"
+
+    # A sweep interval later the ledger still holds the job, and the sweep sends it.
+    CaptureJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    sent: list[str] = []
+    monkeypatch.setattr(tasks.epcis_capture_process, "delay", sent.append)
+    assert tasks.epcis_capture_sweep() == 1
+    assert sent == [str(job.pk)]
