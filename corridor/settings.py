@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.disruptions",
     "apps.credentials",
     "apps.compliance",
+    "apps.corridors",
     "apps.platform",
 ]
 
