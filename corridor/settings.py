@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.compliance.tasks.aeo_credentials_pass",
         "schedule": crontab(hour=1, minute=30),
     },
+    "corridor-baselines-pass": {
+        "task": "apps.corridors.tasks.corridor_baselines_pass",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Shipments ------------------------------------------------------------------------------

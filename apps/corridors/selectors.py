@@ -1,0 +1,307 @@
+"""Reads of the corridors domain: corridors as the actor may see them, their consignments, and the pure inputs.
+
+Rows become the frozen inputs of :mod:`apps.corridors.baselines`, :mod:`apps.corridors.eta` and
+:mod:`apps.corridors.release_times` here and nowhere else. Loading goes by whole batches, so a batch
+of consignments costs the same few queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from apps.core.errors import ApplicationError
+from apps.corridors import release_times as release_time_metrics
+from apps.corridors.baselines import Figures as BaselineFigures
+from apps.corridors.baselines import History, Key, LegSpec, on_corridor, stops_of
+from apps.corridors.milestones import MilestoneEvent, last_actual, node_times, planned_schedule
+from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
+from apps.corridors.thresholds import Thresholds
+from apps.disruptions.models import Alert
+from apps.partners.access import Actor
+from apps.shipments.choices import ConsignmentStatus
+from apps.shipments.models import Consignment, EventLink, Leg, Location
+
+# Consignments still moving or waiting somewhere on the corridor: what the corridor page lists.
+LIVE_STATUSES = (
+    ConsignmentStatus.BOOKED,
+    ConsignmentStatus.IN_TRANSIT,
+    ConsignmentStatus.ARRIVED,
+    ConsignmentStatus.EXCEPTION,
+)
+LIVE_LIMIT = 200
+
+
+def corridor_list(*, actor: Actor) -> QuerySet[Corridor]:
+    """The corridors the actor owns or is a member of (staff: all)."""
+    return (
+        Corridor.objects.visible_to(actor)
+        .select_related("owner")
+        .prefetch_related(Prefetch("legs", queryset=CorridorLeg.objects.order_by("sequence")), "members")
+    )
+
+
+def corridor_get(*, actor: Actor, slug: str) -> Corridor:
+    """One corridor by slug; another partner's corridor is not found (its existence is not revealed)."""
+    corridor = corridor_list(actor=actor).filter(slug=slug).first()
+    if corridor is None:
+        raise ApplicationError("No such corridor visible to you.", status=404, code="not-found")
+    return corridor
+
+
+def corridor_legs(corridor: Corridor) -> list[LegSpec]:
+    return [LegSpec(leg.from_locode, leg.to_locode, leg.mode) for leg in corridor.legs.all()]
+
+
+def corridor_thresholds(corridor: Corridor) -> Thresholds:
+    return Thresholds.from_json(corridor.thresholds)
+
+
+# --- Which corridor a consignment travels -------------------------------------------------------------
+
+
+def _route_legs(consignment_ids: Iterable[Any]) -> dict[str, list[LegSpec]]:
+    legs: dict[str, list[LegSpec]] = defaultdict(list)
+    rows = (
+        Leg.objects.filter(consignment_id__in=list(consignment_ids))
+        .order_by("consignment_id", "sequence")
+        .values_list("consignment_id", "origin", "destination", "mode", "planned_departure", "planned_arrival")
+    )
+    for consignment_id, origin, destination, mode, planned_departure, planned_arrival in rows:
+        legs[str(consignment_id)].append(LegSpec(origin, destination, mode, planned_departure, planned_arrival))
+    return legs
+
+
+def corridors_for_consignments(consignments: Sequence[Consignment]) -> dict[str, Corridor | None]:
+    """Per consignment id, its corridor: an explicit membership first, else the first active corridor
+    (by name) whose nodes its route runs along (``baselines.on_corridor``); None if neither.
+
+    Three queries whatever the number of consignments.
+    """
+    ids = [c.pk for c in consignments]
+    corridors = list(Corridor.objects.active().prefetch_related("legs"))
+    by_id = {c.pk: c for c in corridors}
+    explicit: dict[str, Corridor] = {}
+    for link in (
+        CorridorConsignment.objects.filter(consignment_id__in=ids, corridor__is_active=True)
+        .order_by("corridor__name", "corridor__slug")
+        .values_list("consignment_id", "corridor_id")
+    ):
+        explicit.setdefault(str(link[0]), by_id[link[1]])
+    legs = _route_legs(c.pk for c in consignments if str(c.pk) not in explicit)
+    found: dict[str, Corridor | None] = {}
+    for consignment in consignments:
+        key = str(consignment.pk)
+        if key in explicit:
+            found[key] = explicit[key]
+            continue
+        stops = stops_of(legs.get(key, []), origin=consignment.origin, destination=consignment.destination)
+        found[key] = next((c for c in corridors if on_corridor(c.nodes, stops)), None)
+    return found
+
+
+def corridor_for_consignment(consignment: Consignment) -> Corridor | None:
+    """The corridor the consignment travels: explicit membership first, else a route match (see above)."""
+    return corridors_for_consignments([consignment])[str(consignment.pk)]
+
+
+def corridor_consignments(*, corridor: Corridor, actor: Actor | None = None) -> QuerySet[Consignment]:
+    """The consignments on the corridor (explicit members and those whose route runs along it).
+
+    With ``actor``, only those the actor may see. The route test runs over the candidates whose origin
+    and destination are both corridor nodes, so the database does the coarse cut.
+    """
+    candidates = Consignment.objects.filter(origin__in=corridor.nodes, destination__in=corridor.nodes)
+    explicit = CorridorConsignment.objects.filter(corridor=corridor).values("consignment_id")
+    others = set(
+        CorridorConsignment.objects.filter(corridor__is_active=True)
+        .exclude(corridor=corridor)
+        .values_list("consignment_id", flat=True)
+    )
+    candidates = list(candidates.exclude(pk__in=explicit).only("pk", "origin", "destination"))
+    legs = _route_legs(c.pk for c in candidates)
+    matched = [
+        c.pk
+        for c in candidates
+        if c.pk not in others
+        and on_corridor(corridor.nodes, stops_of(legs.get(str(c.pk), []), origin=c.origin, destination=c.destination))
+    ]
+    queryset = Consignment.objects.filter(Q(pk__in=explicit) | Q(pk__in=matched))
+    return queryset.visible_to(actor) if actor is not None else queryset
+
+
+def live_consignments(*, corridor: Corridor, actor: Actor) -> list[Consignment]:
+    """The actor's visible consignments on the corridor still under way, with their ETA, newest first."""
+    return list(
+        corridor_consignments(corridor=corridor, actor=actor)
+        .filter(status__in=LIVE_STATUSES)
+        .select_related("eta")
+        .order_by("-created_at", "-id")[:LIVE_LIMIT]
+    )
+
+
+# --- Baselines ----------------------------------------------------------------------------------------
+
+
+def baselines_for(corridor: Corridor) -> dict[Key, Baseline]:
+    """The corridor's baselines by (kind, from, to); a dwell's from and to are its node."""
+    return {(b.kind, b.from_locode, b.to_locode): b for b in Baseline.objects.filter(corridor=corridor)}
+
+
+def baseline_figures(corridor_ids: Iterable[Any]) -> dict[str, dict[Key, BaselineFigures]]:
+    """Per corridor id, its baselines as the pure figures the ETA reads (one query)."""
+    figures: dict[str, dict[Key, BaselineFigures]] = defaultdict(dict)
+    for b in Baseline.objects.filter(corridor_id__in=list(corridor_ids)):
+        figures[str(b.corridor_id)][(b.kind, b.from_locode, b.to_locode)] = BaselineFigures(
+            b.kind,
+            b.from_locode,
+            b.to_locode,
+            b.mode,
+            b.median_seconds,
+            b.p10_seconds,
+            b.p90_seconds,
+            b.samples,
+            b.source,
+        )
+    return figures
+
+
+def place_coordinates(locodes: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """Coordinates the Location table adds to searoute's ports (airports, inland depots)."""
+    return {
+        code: (lat, lon)
+        for code, lat, lon in Location.objects.filter(unlocode__in=list(locodes)).values_list(
+            "unlocode", "latitude", "longitude"
+        )
+    }
+
+
+# --- Histories: milestones and plans per consignment ----------------------------------------------------
+
+
+def _known_at(as_of: datetime) -> Q:
+    # Actual events count once they happened; a plan (PLN) once it was recorded (its time is in the future).
+    return Q(event__event_time__lte=as_of) & ~Q(event__event_classifier="PLN") | Q(
+        event__event_classifier="PLN", event__record_time__lte=as_of
+    )
+
+
+def consignment_events(consignment_ids: Iterable[Any], *, as_of: datetime) -> dict[str, list[MilestoneEvent]]:
+    """Per consignment id, its current events known at ``as_of`` as milestone inputs, in record order (one query).
+
+    Retracted and erroneous events do not count; ids are as their recorders sent them.
+    """
+    rows = (
+        EventLink.objects.filter(
+            _known_at(as_of),
+            consignment_id__in=list(consignment_ids),
+            event__is_latest=True,
+            event__is_retracted=False,
+            event__is_erroneous=False,
+        )
+        .order_by("event__record_time", "event_id")
+        .values_list(
+            "consignment_id",
+            "event__event_id",
+            "event__recorder__slug",
+            "event__event_time",
+            "event__location",
+            "event__event_code",
+            "event__biz_step",
+            "event__disposition",
+            "event__event_classifier",
+        )
+    )
+    events: dict[str, list[MilestoneEvent]] = defaultdict(list)
+    for consignment_id, *fields in rows:
+        events[str(consignment_id)].append(MilestoneEvent(*fields))
+    return events
+
+
+def consignment_histories(consignment_ids: Sequence[Any], *, as_of: datetime) -> dict[str, History]:
+    """Per consignment id, its legs, milestones and the carrier's plan as known at ``as_of`` (two queries)."""
+    legs = _route_legs(consignment_ids)
+    events = consignment_events(consignment_ids, as_of=as_of)
+    return {
+        str(pk): History(
+            consignment_id=str(pk),
+            legs=tuple(legs.get(str(pk), ())),
+            times=node_times(events.get(str(pk), ())),
+            schedule=planned_schedule(events.get(str(pk), ())),
+            last_event=last_actual(events.get(str(pk), ())),
+        )
+        for pk in consignment_ids
+    }
+
+
+def corridor_active_consignments(*, corridor: Corridor, since: datetime, as_of: datetime) -> list[Any]:
+    """Ids of the corridor's consignments with an event or a planned departure in ``[since, as_of]``."""
+    on_corridor_ids = corridor_consignments(corridor=corridor).values("pk")
+    with_events = EventLink.objects.filter(
+        consignment_id__in=on_corridor_ids, event__event_time__gte=since, event__event_time__lte=as_of
+    ).values("consignment_id")
+    with_plans = Leg.objects.filter(
+        consignment_id__in=on_corridor_ids, planned_departure__gte=since, planned_departure__lte=as_of
+    ).values("consignment_id")
+    return list(Consignment.objects.filter(Q(pk__in=with_events) | Q(pk__in=with_plans)).values_list("pk", flat=True))
+
+
+# --- Release times ------------------------------------------------------------------------------------
+
+
+def release_times(
+    *,
+    corridor: Corridor,
+    period: str,
+    as_of: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[release_time_metrics.ReleaseTimeRow]:
+    """The corridor's release times per node and period, over every consignment on it.
+
+    These are aggregates, like the baselines: the members see the lane's figures, never another
+    partner's consignment. Without ``since`` the trailing baseline window counts.
+    """
+    until = min(until or as_of, as_of)
+    if since is None:
+        since = until - timedelta(days=corridor_thresholds(corridor).baseline_window_days)
+    ids = list(
+        EventLink.objects.filter(
+            consignment_id__in=corridor_consignments(corridor=corridor).values("pk"),
+            event__location__in=corridor.nodes,
+            event__event_time__gte=since,
+            event__event_time__lte=until,
+        )
+        .values_list("consignment_id", flat=True)
+        .distinct()
+    )
+    histories = consignment_histories(ids, as_of=as_of)
+    return release_time_metrics.release_times(
+        (h.times for h in histories.values()), nodes=corridor.nodes, period=period, since=since, until=until
+    )
+
+
+# --- ETA and alerts -------------------------------------------------------------------------------------
+
+
+def consignment_eta(*, actor: Actor, consignment_id: Any) -> ConsignmentEta | None:
+    """The stored ETA of a consignment the actor may see (None: none computed); another's is not found."""
+    consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
+    if consignment is None:
+        raise ApplicationError("No such consignment visible to you.", status=404, code="not-found")
+    return ConsignmentEta.objects.filter(consignment=consignment).select_related("corridor").first()
+
+
+def corridor_open_alerts(*, corridor: Corridor, actor: Actor) -> QuerySet[Alert]:
+    """The actor's open alerts about consignments on the corridor, newest first."""
+    return (
+        Alert.objects.visible_to(actor)
+        .open()
+        .filter(consignment__in=corridor_consignments(corridor=corridor))
+        .select_related("consignment")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,12 @@
+"""What the corridors domain does when lower layers announce something (subscribed in ``apps.CorridorsConfig``)."""
+
+from __future__ import annotations
+
+from apps.core.domain_events import EventsLinked, EventsRecorded
+from apps.corridors.tasks import consignment_eta_refresh
+
+
+def eta_refresh_enqueue(event: EventsRecorded | EventsLinked) -> None:
+    """After commit: one task per batch of events recomputes the ETAs of the consignments they link to."""
+    if event.consignment_ids:
+        consignment_eta_refresh.delay(consignment_ids=sorted(event.consignment_ids))
