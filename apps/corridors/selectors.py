@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import NotFoundError
 from apps.corridors import release_times as release_time_metrics
 from apps.corridors.baselines import Figures as BaselineFigures
 from apps.corridors.baselines import History, Key, LegSpec, on_corridor, stops_of
@@ -49,7 +49,7 @@ def corridor_get(*, actor: Actor, slug: str) -> Corridor:
     """One corridor by slug; another partner's corridor is not found (its existence is not revealed)."""
     corridor = corridor_list(actor=actor).filter(slug=slug).first()
     if corridor is None:
-        raise ApplicationError("No such corridor visible to you.", status=404, code="not-found")
+        raise NotFoundError("No such corridor visible to you.")
     return corridor
 
 
@@ -292,7 +292,7 @@ def consignment_eta(*, actor: Actor, consignment_id: Any) -> ConsignmentEta | No
     """The stored ETA of a consignment the actor may see (None: none computed); another's is not found."""
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
-        raise ApplicationError("No such consignment visible to you.", status=404, code="not-found")
+        raise NotFoundError("No such consignment visible to you.")
     return ConsignmentEta.objects.filter(consignment=consignment).select_related("corridor").first()
 
 

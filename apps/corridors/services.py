@@ -14,14 +14,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.core import identifiers
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.services import audit_record
 from apps.corridors import eta as eta_model
 from apps.corridors import selectors
 from apps.corridors.baselines import LegSpec, compute_baselines, transit_seconds_for_distance
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
 from apps.corridors.thresholds import ThresholdError, thresholds_validate
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, require, system_actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments import places
@@ -35,25 +35,11 @@ SEA_MODES = frozenset({TransportMode.SEA, TransportMode.INLAND_WATERWAY})
 # --- Who may change a corridor --------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise ApplicationError("Only platform staff create corridors.", status=403, code="permission-denied")
-
-
 def _require_owner(actor: Actor, corridor: Corridor, *, role: str, to: str) -> None:
-    """Staff, or the owner's member with ``role``; a member who is not the owner may look, not change."""
-    if actor.is_staff:
-        return
-    if not Corridor.objects.visible_to(actor).filter(pk=corridor.pk).exists():
-        raise ApplicationError("No such corridor visible to you.", status=404, code="not-found")
-    if actor.partner is None or actor.partner.pk != corridor.owner_id:
-        raise ApplicationError(f"Only the corridor's owner may {to}.", status=403, code="permission-denied")
-    if not actor.has_role(role):
-        raise ApplicationError(
-            f"This needs the {role} role for {actor.partner.slug}; you act as {actor.role}.",
-            status=403,
-            code="permission-denied",
-        )
+    """Staff, or the owner's member with ``role``: a member who is not the owner may look (403), an outsider
+    does not learn the corridor exists (404)."""
+    visible = Corridor.objects.visible_to(actor).filter(pk=corridor.pk).exists()
+    require(actor, owner=corridor.owner, visible=visible, role=role, write=True, to=to)
 
 
 # --- Validation -----------------------------------------------------------------------------------------
@@ -124,7 +110,7 @@ def corridor_create(
     thresholds: dict[str, Any] | None = None,
 ) -> Corridor:
     """Create a watched corridor: its nodes in order, a leg (with its mode) between each two, members."""
-    _require_staff(actor)
+    require(actor, staff=True, write=True, to="create corridors")
     clean_nodes = _nodes(nodes)
     clean_modes = _modes(modes, len(clean_nodes) - 1)
     clean_thresholds = _thresholds(thresholds or {})
@@ -188,9 +174,7 @@ def corridor_consignment_add(*, actor: Actor, corridor: Corridor, consignment_id
     with transaction.atomic():
         consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
         if consignment is None:
-            raise ApplicationError(
-                "No such consignment visible to you.", field="consignment", status=404, code="not-found"
-            )
+            raise NotFoundError("No such consignment visible to you.", field="consignment")
         link, created = CorridorConsignment.objects.get_or_create(corridor=corridor, consignment=consignment)
         if created:
             audit_record(

@@ -1,0 +1,72 @@
+"""Storing ETAs: refreshed by the service (the scan's entry), and after new events by the subscriber's task."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apps.core.domain_events import EventsRecorded, publish
+from apps.corridors.models import ConsignmentEta
+from apps.corridors.services import corridor_baselines_recompute, eta_refresh
+from tests.corridors.conftest import T0, voyage
+
+
+def test_an_in_transit_consignment_gets_an_eta_from_the_corridor_baselines(corridor, shipment, record):
+    for n in range(6):
+        done = shipment(f"DONE-{n}", T0 + timedelta(days=n))
+        record(
+            done,
+            voyage(
+                T0 + timedelta(days=n), first=timedelta(hours=50), stay=timedelta(hours=60), second=timedelta(hours=320)
+            ),
+        )
+    corridor_baselines_recompute(corridor=corridor, as_of=T0 + timedelta(days=40))
+    departs = T0 + timedelta(days=30)
+    moving = shipment("MOVING", departs)
+    record(
+        moving, voyage(departs, first=timedelta(hours=50), stay=timedelta(hours=60), second=timedelta(hours=320))[:3]
+    )
+    as_of = departs + timedelta(hours=110 + 20)
+    assert eta_refresh(consignment_ids=[moving.pk], as_of=as_of) == 1
+    eta = ConsignmentEta.objects.get(consignment=moving)
+    assert eta.corridor == corridor
+    assert eta.destination == "USLAX"
+    # On the second leg for 20 h of the observed 320 h: the history says arrival 300 h from now, where
+    # the plan (twelve days' sailing) would have said 268 h.
+    assert eta.predicted_arrival == as_of + timedelta(hours=300)
+    assert eta.p10 <= eta.predicted_arrival <= eta.p90
+    assert eta.basis["state"] == "on_leg"
+    assert eta.basis["last_event"]["event_id"] == "MOVING-DEPA-KRPUS"
+    assert eta.basis["components"][0]["source"] == "history"
+    assert eta.last_event_time == departs + timedelta(hours=110)
+    assert eta.computed_at == as_of
+
+    # Recomputing replaces the row in place.
+    eta_refresh(consignment_ids=[moving.pk], as_of=as_of + timedelta(hours=10))
+    assert ConsignmentEta.objects.get(consignment=moving).predicted_arrival == as_of + timedelta(hours=300)
+
+
+def test_without_a_corridor_the_consignments_own_plan_predicts(db, shipment, record):
+    direct = shipment("DIRECT", T0, route=["TWKHH", "USLAX"])
+    record(direct, [("DEPA", "TWKHH", T0)])
+    eta_refresh(consignment_ids=[direct.pk], as_of=T0 + timedelta(hours=1))
+    eta = ConsignmentEta.objects.get(consignment=direct)
+    assert eta.corridor is None
+    assert eta.predicted_arrival == T0 + timedelta(days=2)
+    assert eta.basis["components"][0]["source"] == "plan"
+
+
+def test_a_consignment_with_nothing_to_predict_from_loses_its_eta(db, shipment):
+    unplanned = shipment("UNPLANNED", T0, route=["TWKHH", "NLRTM"], planned=False)
+    unplanned.legs.update(destination="XXZZZ")  # a place nobody knows the coordinates of: no distance either
+    ConsignmentEta.objects.create(
+        consignment=unplanned, destination="NLRTM", predicted_arrival=T0, p10=T0, p90=T0, computed_at=T0
+    )
+    assert eta_refresh(consignment_ids=[unplanned.pk], as_of=T0) == 0
+    assert not ConsignmentEta.objects.filter(consignment=unplanned).exists()
+
+
+def test_new_events_refresh_the_eta_after_commit(corridor, shipment, record, django_capture_on_commit_callbacks):
+    moving = shipment("MOVING", T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(EventsRecorded(event_ids=("e1",), consignment_ids=(str(moving.pk),)))
+    assert ConsignmentEta.objects.filter(consignment=moving).exists()
