@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "MraStatusEnum": "apps.compliance.choices.MraStatus",
         "AlertKindEnum": "apps.disruptions.choices.AlertKind",
         "AlertStateEnum": "apps.disruptions.choices.AlertState",
+        "EventSourceEnum": "apps.shipments.choices.EventSource",
+        "BaselineSourceEnum": "apps.corridors.choices.BaselineSource",
+        "BaselineKindEnum": "apps.corridors.choices.BaselineKind",
     },
 }
 

@@ -9,6 +9,8 @@ from apps.compliance.api.urls import routes as compliance_routes
 from apps.compliance.api.urls import urlpatterns as compliance_api_urls
 from apps.core import views as core_views
 from apps.core.api.urls import routes as core_routes
+from apps.corridors.api.urls import routes as corridor_routes
+from apps.corridors.api.urls import urlpatterns as corridor_api_urls
 from apps.credentials.api.urls import root_urlpatterns as credential_root_urls
 from apps.credentials.api.urls import routes as credential_routes
 from apps.credentials.api.urls import urlpatterns as credential_api_urls
@@ -25,6 +27,7 @@ for prefix, viewset, basename in [
     *credential_routes,
     *compliance_routes,
     *disruption_routes,
+    *corridor_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
 
@@ -36,6 +39,7 @@ urlpatterns = [
     path("api/v1/dcsa/", include("apps.shipments.dcsa.urls")),
     path("api/v1/", include(credential_api_urls)),
     path("api/v1/", include(compliance_api_urls)),
+    path("api/v1/", include(corridor_api_urls)),
     path("epcis/", include("apps.shipments.epcis.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

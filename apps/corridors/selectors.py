@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -253,6 +254,17 @@ def corridor_active_consignments(*, corridor: Corridor, since: datetime, as_of: 
 # --- Release times ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReleaseTimes:
+    """A corridor's release times over ``[since, until]`` per node and ``period``."""
+
+    corridor: str
+    period: str
+    since: datetime
+    until: datetime
+    rows: list[release_time_metrics.ReleaseTimeRow]
+
+
 def release_times(
     *,
     corridor: Corridor,
@@ -260,11 +272,11 @@ def release_times(
     as_of: datetime,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[release_time_metrics.ReleaseTimeRow]:
+) -> ReleaseTimes:
     """The corridor's release times per node and period, over every consignment on it.
 
     These are aggregates, like the baselines: the members see the lane's figures, never another
-    partner's consignment. Without ``since`` the trailing baseline window counts.
+    partner's consignment. ``until`` is at most ``as_of``; without ``since`` the baseline window counts.
     """
     until = min(until or as_of, as_of)
     if since is None:
@@ -280,9 +292,10 @@ def release_times(
         .distinct()
     )
     histories = consignment_histories(ids, as_of=as_of)
-    return release_time_metrics.release_times(
+    rows = release_time_metrics.release_times(
         (h.times for h in histories.values()), nodes=corridor.nodes, period=period, since=since, until=until
     )
+    return ReleaseTimes(corridor=corridor.slug, period=period, since=since, until=until, rows=rows)
 
 
 # --- ETA and alerts -------------------------------------------------------------------------------------

@@ -1,0 +1,11 @@
+"""Corridors API routes: registered on the one /api/v1/ router (``routes``) or as paths (``urlpatterns``)."""
+
+from django.urls import path
+
+from apps.corridors.api import views
+
+routes = [("corridors", views.CorridorViewSet, "corridor")]
+
+urlpatterns = [
+    path("consignments/<uuid:pk>/eta/", views.ConsignmentEtaView.as_view(), name="consignment-eta"),
+]
