@@ -1,0 +1,90 @@
+"""Corridor pages: the corridors a partner watches, and one corridor's lane, consignments, charts and alerts.
+
+Server-rendered; the charts are SVG drawn here (``apps.corridors.charts``), no script and no CDN.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.corridors import selectors
+from apps.corridors.charts import Bar, Chart, Row, bar_chart
+from apps.corridors.choices import BaselineKind, BaselineSource
+from apps.corridors.models import Baseline
+from apps.corridors.release_times import ReleaseTimeRow
+from apps.partners.access import actor_for_request
+
+HOUR = 3600
+
+
+def _source(baseline: Baseline) -> str:
+    if baseline.source == BaselineSource.HISTORY:
+        return f"{baseline.samples} completed consignments"
+    return f"{baseline.get_source_display().lower()} ({baseline.samples} samples, too few)"
+
+
+def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
+    """Each node's usual stay: p10 to p90 as the bar, the median marked."""
+    rows = []
+    for node in nodes:
+        baseline = baselines.get((BaselineKind.DWELL, node, node))
+        if baseline is None:
+            continue
+        p10, median, p90 = (baseline.p10_seconds / HOUR, baseline.median_seconds / HOUR, baseline.p90_seconds / HOUR)
+        title = f"{node}: median {median:.1f} h, p10 {p10:.1f} h, p90 {p90:.1f} h; {_source(baseline)}"
+        rows.append(Row(node, (Bar(p10, p90, "range", title, mark=median),)))
+    return bar_chart("Dwell per node (hours): p10 to p90, median marked", rows)
+
+
+def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
+    """Per node and period: median arrival to release and arrival to gate-out, their p90 marked."""
+    chart_rows = []
+    for row in rows:
+        bars = []
+        for interval, css, words in (
+            ("arrival_to_release", "release", "arrival to customs release"),
+            ("arrival_to_gate_out", "gate-out", "arrival to gate-out"),
+        ):
+            figures = row.intervals[interval]
+            if figures.median_hours is None:
+                continue
+            title = (
+                f"{row.node} {row.period_label}, {words}: median {figures.median_hours:g} h, "
+                f"p90 {figures.p90_hours:g} h ({figures.count} consignments)"
+            )
+            bars.append(Bar(0.0, figures.median_hours, css, title, mark=figures.p90_hours))
+        if bars:
+            chart_rows.append(Row(f"{row.node} {row.period_label}", tuple(bars)))
+    return bar_chart("Release times (hours): median, p90 marked", chart_rows)
+
+
+@login_required
+def corridor_list_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    return render(request, "corridors/corridors.html", {"corridors": selectors.corridor_list(actor=actor)})
+
+
+@login_required
+def corridor_page(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    corridor = selectors.corridor_get(actor=actor, slug=slug)
+    baselines = selectors.baselines_for(corridor)
+    report = selectors.release_times(corridor=corridor, period="month", as_of=timezone.now())
+    legs = [
+        {"leg": leg, "baseline": baselines.get((BaselineKind.TRANSIT, leg.from_locode, leg.to_locode))}
+        for leg in corridor.legs.all()
+    ]
+    context = {
+        "corridor": corridor,
+        "legs": legs,
+        "thresholds": selectors.corridor_thresholds(corridor),
+        "dwell_chart": dwell_chart(corridor.nodes, baselines),
+        "release_chart": release_chart(report.rows),
+        "release_report": report,
+        "consignments": selectors.live_consignments(corridor=corridor, actor=actor),
+        "alerts": selectors.corridor_open_alerts(corridor=corridor, actor=actor)[:100],
+    }
+    return render(request, "corridors/corridor.html", context)
