@@ -10,7 +10,7 @@ class CorridorsConfig(AppConfig):
 
     def ready(self) -> None:
         # The subscribers import tasks and services, hence models: only once the app registry is ready.
-        from apps.corridors import subscribers
+        from apps.corridors import subscribers  # noqa: PLC0415
 
         subscribe(EventsRecorded, subscribers.eta_refresh_enqueue)
         subscribe(EventsLinked, subscribers.eta_refresh_enqueue)

@@ -12,6 +12,8 @@ from apps.compliance import selectors
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, MraChange
 from apps.core import identifiers
 from apps.core.models import AuditEvent
+from apps.corridors.demo import DEMO_CORRIDOR
+from apps.corridors.models import Baseline, ConsignmentEta, Corridor
 from apps.disruptions.models import Alert
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.partners.demo import DEMO_PARTNERS, DEMO_PASSWORD, DEMO_STAFF_USERNAME
@@ -231,3 +233,21 @@ def test_second_run_leaves_the_trust_registry_alone(demo):
 def test_customs_officers_of_the_three_authorities_can_log_in(demo):
     for username in ("customs-tw-operator", "customs-kr-operator", "customs-us-operator"):
         assert Client().login(username=username, password=DEMO_PASSWORD), username
+
+
+def test_the_demo_lane_is_a_watched_corridor_with_baselines_and_etas(demo, client):
+    corridor = Corridor.objects.get(slug=DEMO_CORRIDOR)
+    assert corridor.nodes == ["TWKHH", "KRPUS", "USLAX"]
+    assert corridor.owner.slug == "demo-harbor-link"
+    assert corridor.members.count() == len(DEMO_PARTNERS) - 1
+    assert "1 corridors" in demo
+    # One demo consignment has completed the lane: too few for history, so the sailings' plan counts.
+    transit = Baseline.objects.get(corridor=corridor, kind="transit", from_locode="KRPUS")
+    assert (transit.source, transit.samples, transit.median_seconds) == ("schedule", 1, 12 * 24 * 3600)
+    etas = {eta.consignment.reference: eta for eta in ConsignmentEta.objects.select_related("consignment")}
+    assert sorted(etas) == [f"DEMO-KHH-LAX-000{n}" for n in range(1, 6)]
+    assert etas["DEMO-KHH-LAX-0001"].basis["state"] == "arrived"
+    assert all(eta.corridor == corridor for eta in etas.values())
+    client.force_login(User.objects.get(username="consignee-viewer"))
+    page = client.get(f"/corridors/{DEMO_CORRIDOR}/").content.decode()
+    assert "DEMO-KHH-LAX-0004" in page

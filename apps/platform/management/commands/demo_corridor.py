@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from apps.compliance.demo import demo_compliance_load
+from apps.corridors.demo import demo_corridors_load
 from apps.partners.demo import DEMO_PASSWORD, demo_corridor_load, demo_logins
 from apps.shipments.demo import demo_shipments_load
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo corridor's partners, users, consignments and AEO registry (idempotent). "
+        "Create the demo corridor's partners, users, consignments, AEO registry and watched Corridor (idempotent). "
         "All of it is labelled demo data."
     )
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         created = demo_corridor_load()
         created.update(demo_shipments_load())
         created.update(demo_compliance_load())
+        created.update(demo_corridors_load(as_of=timezone.now()))
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(f"Demo corridor TWKHH → KRPUS → USLAX ready (created {summary}).")
         if options["logins"]:
