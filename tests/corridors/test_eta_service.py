@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from apps.core.domain_events import EventsRecorded, publish
+from apps.core.domain_events import EventsLinked, publish
 from apps.corridors.models import ConsignmentEta
 from apps.corridors.services import corridor_baselines_recompute, eta_refresh
 from tests.corridors.conftest import T0, voyage
@@ -65,8 +65,28 @@ def test_a_consignment_with_nothing_to_predict_from_loses_its_eta(db, shipment):
     assert not ConsignmentEta.objects.filter(consignment=unplanned).exists()
 
 
-def test_new_events_refresh_the_eta_after_commit(corridor, shipment, record, django_capture_on_commit_callbacks):
+def test_recording_events_refreshes_the_eta_after_commit(
+    corridor, shipment, record, django_capture_on_commit_callbacks
+):
     moving = shipment("MOVING", T0)
+    assert not ConsignmentEta.objects.filter(consignment=moving).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        publish(EventsRecorded(event_ids=("e1",), consignment_ids=(str(moving.pk),)))
-    assert ConsignmentEta.objects.filter(consignment=moving).exists()
+        record(moving, [("DEPA", "TWKHH", T0)])
+    eta = ConsignmentEta.objects.get(consignment=moving)
+    assert eta.basis["last_event"]["event_id"] == "MOVING-DEPA-TWKHH"
+    with django_capture_on_commit_callbacks(execute=True):
+        record(moving, [("ARRI", "KRPUS", T0 + timedelta(hours=47))])
+    eta.refresh_from_db()
+    assert eta.basis["state"] == "at_node"
+
+
+def test_linked_events_refresh_the_eta_once_per_batch(
+    corridor, shipment, django_capture_on_commit_callbacks, monkeypatch
+):
+    moving = shipment("MOVING", T0)
+    calls = []
+    monkeypatch.setattr("apps.corridors.subscribers.consignment_eta_refresh.delay", lambda **kw: calls.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(EventsLinked(event_ids=("e1", "e2"), consignment_ids=(str(moving.pk),)))
+        publish(EventsLinked(event_ids=("e3",)))
+    assert calls == [{"consignment_ids": [str(moving.pk)]}]
