@@ -7,13 +7,16 @@ of consignments costs the same few queries whatever its size.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.core.errors import NotFoundError
 from apps.corridors import release_times as release_time_metrics
@@ -35,6 +38,8 @@ LIVE_STATUSES = (
     ConsignmentStatus.EXCEPTION,
 )
 LIVE_LIMIT = 200
+# Consignments loaded per query when reading histories (bounded IN lists, constant queries per batch).
+BATCH = 1000
 
 
 def corridor_list(*, actor: Actor) -> QuerySet[Corridor]:
@@ -110,28 +115,44 @@ def corridor_for_consignment(consignment: Consignment) -> Corridor | None:
     return corridors_for_consignments([consignment])[str(consignment.pk)]
 
 
-def corridor_consignments(*, corridor: Corridor, actor: Actor | None = None) -> QuerySet[Consignment]:
-    """The consignments on the corridor (explicit members and those whose route runs along it).
+def runs_along(nodes: Sequence[str]) -> Q:
+    """The database's form of ``baselines.on_corridor``: a consignment whose legs are exactly the steps of a
+    contiguous run of ``nodes`` (or, without legs, whose origin and destination are consecutive nodes).
 
-    With ``actor``, only those the actor may see. The route test runs over the candidates whose origin
-    and destination are both corridor nodes, so the database does the coarse cut.
+    One condition per run (a corridor of k nodes has k(k-1)/2), each "every step of the run is a leg,
+    and no leg is anything else", so the route test runs in SQL over any number of consignments.
     """
-    candidates = Consignment.objects.filter(origin__in=corridor.nodes, destination__in=corridor.nodes)
-    explicit = CorridorConsignment.objects.filter(corridor=corridor).values("consignment_id")
-    others = set(
-        CorridorConsignment.objects.filter(corridor__is_active=True)
-        .exclude(corridor=corridor)
-        .values_list("consignment_id", flat=True)
+    legs = Leg.objects.filter(consignment=OuterRef("pk"))
+    steps = list(itertools.pairwise(nodes))
+    condition = ~Exists(legs) & Q(reduce(operator.or_, (Q(origin=a, destination=b) for a, b in steps), Q(pk__in=[])))
+    for start in range(len(steps)):
+        for end in range(start + 1, len(steps) + 1):
+            run = steps[start:end]
+            within = reduce(operator.or_, (Q(origin=a, destination=b) for a, b in run))
+            each = reduce(operator.and_, (Exists(legs.filter(origin=a, destination=b)) for a, b in run))
+            condition |= each & ~Exists(legs.exclude(within))
+    return condition
+
+
+def corridor_consignments(*, corridor: Corridor, actor: Actor | None = None) -> QuerySet[Consignment]:
+    """The consignments on the corridor: placed there explicitly, or running along it (``runs_along``) and
+    not placed on another active corridor. With ``actor``, only those the actor may see.
+
+    A route that runs along two corridors is on both; ``corridors_for_consignments`` picks the one whose
+    baselines predict its ETA.
+    """
+    explicit = CorridorConsignment.objects.filter(corridor=corridor, consignment=OuterRef("pk"))
+    elsewhere = CorridorConsignment.objects.filter(consignment=OuterRef("pk"), corridor__is_active=True).exclude(
+        corridor=corridor
     )
-    candidates = list(candidates.exclude(pk__in=explicit).only("pk", "origin", "destination"))
-    legs = _route_legs(c.pk for c in candidates)
-    matched = [
-        c.pk
-        for c in candidates
-        if c.pk not in others
-        and on_corridor(corridor.nodes, stops_of(legs.get(str(c.pk), []), origin=c.origin, destination=c.destination))
-    ]
-    queryset = Consignment.objects.filter(Q(pk__in=explicit) | Q(pk__in=matched))
+    queryset = Consignment.objects.filter(
+        Exists(explicit)
+        | (
+            Q(origin__in=corridor.nodes, destination__in=corridor.nodes)
+            & runs_along(corridor.nodes)
+            & ~Exists(elsewhere)
+        )
+    )
     return queryset.visible_to(actor) if actor is not None else queryset
 
 
@@ -291,10 +312,12 @@ def release_times(
         .values_list("consignment_id", flat=True)
         .distinct()
     )
-    histories = consignment_histories(ids, as_of=as_of)
-    rows = release_time_metrics.release_times(
-        (h.times for h in histories.values()), nodes=corridor.nodes, period=period, since=since, until=until
-    )
+    times = [
+        history.times
+        for start in range(0, len(ids), BATCH)
+        for history in consignment_histories(ids[start : start + BATCH], as_of=as_of).values()
+    ]
+    rows = release_time_metrics.release_times(times, nodes=corridor.nodes, period=period, since=since, until=until)
     return ReleaseTimes(corridor=corridor.slug, period=period, since=since, until=until, rows=rows)
 
 

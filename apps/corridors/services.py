@@ -28,7 +28,6 @@ from apps.shipments import places
 from apps.shipments.choices import TransportMode
 from apps.shipments.models import Consignment
 
-BATCH = 1000
 SEA_MODES = frozenset({TransportMode.SEA, TransportMode.INLAND_WATERWAY})
 
 
@@ -208,8 +207,8 @@ def corridor_baselines_recompute(*, corridor: Corridor, as_of: datetime) -> dict
     since = as_of - timedelta(days=thresholds.baseline_window_days)
     ids = selectors.corridor_active_consignments(corridor=corridor, since=since, as_of=as_of)
     completed, planned = [], []
-    for start in range(0, len(ids), BATCH):
-        for history in selectors.consignment_histories(ids[start : start + BATCH], as_of=as_of).values():
+    for start in range(0, len(ids), selectors.BATCH):
+        for history in selectors.consignment_histories(ids[start : start + selectors.BATCH], as_of=as_of).values():
             planned.append(history)
             if history.legs:
                 arrival = history.times.get(history.legs[-1].to_locode)
@@ -274,13 +273,13 @@ ETA_FIELDS = ["corridor", "destination", "predicted_arrival", "p10", "p90", "las
 def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime) -> int:
     """Recompute and store the ETA of each consignment as of ``as_of``; how many were stored.
 
-    A consignment without legs or figures to predict from loses a stale ETA. Batches of ``BATCH`` cost
+    A consignment without legs or figures to predict from loses a stale ETA. Batches of ``selectors.BATCH`` cost
     a constant number of queries each. Called on each new event (the subscriber's task) and by the scan.
     """
     ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
     stored = 0
-    for start in range(0, len(ids), BATCH):
-        stored += _eta_refresh_batch(ids[start : start + BATCH], as_of=as_of)
+    for start in range(0, len(ids), selectors.BATCH):
+        stored += _eta_refresh_batch(ids[start : start + selectors.BATCH], as_of=as_of)
     return stored
 
 

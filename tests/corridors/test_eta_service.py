@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from apps.core.domain_events import EventsLinked, publish
 from apps.corridors.models import ConsignmentEta
 from apps.corridors.services import corridor_baselines_recompute, eta_refresh
@@ -90,3 +93,17 @@ def test_linked_events_refresh_the_eta_once_per_batch(
         publish(EventsLinked(event_ids=("e1", "e2"), consignment_ids=(str(moving.pk),)))
         publish(EventsLinked(event_ids=("e3",)))
     assert calls == [{"consignment_ids": [str(moving.pk)]}]
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(corridor, shipment, record):
+    consignments = [shipment(f"Q-{n}", T0) for n in range(6)]
+    for consignment in consignments:
+        record(consignment, [("DEPA", "TWKHH", T0)])
+    as_of = T0 + timedelta(hours=5)
+
+    def queries(batch) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            eta_refresh(consignment_ids=[c.pk for c in batch], as_of=as_of)
+        return len(captured)
+
+    assert queries(consignments[:1]) == queries(consignments)
