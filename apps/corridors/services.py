@@ -288,14 +288,17 @@ def _eta_refresh_batch(ids: list[str], *, as_of: datetime) -> int:
     corridors = selectors.corridors_for_consignments(consignments)
     figures = selectors.baseline_figures({c.pk for c in corridors.values() if c is not None})
     histories = selectors.consignment_histories([c.pk for c in consignments], as_of=as_of)
-    places_used = {code for h in histories.values() for leg in h.legs for code in (leg.from_locode, leg.to_locode)}
+    places_used = {code for c in consignments for code in (c.origin, c.destination)}
+    places_used |= {code for h in histories.values() for leg in h.legs for code in (leg.from_locode, leg.to_locode)}
     distance = _distance_seconds(selectors.place_coordinates(places_used))
     rows, without = [], []
     for consignment in consignments:
         key = str(consignment.pk)
         corridor, history = corridors[key], histories[key]
+        # Without legs, the consignment's own origin to destination is its one leg, by sea.
+        legs = history.legs or (LegSpec(consignment.origin, consignment.destination, TransportMode.SEA),)
         prediction = eta_model.predict(
-            legs=history.legs,
+            legs=legs,
             times=history.times,
             baselines=figures.get(str(corridor.pk), {}) if corridor else {},
             last_event=history.last_event,

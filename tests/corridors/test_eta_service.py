@@ -107,3 +107,17 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(corridor, shipment, re
         return len(captured)
 
     assert queries(consignments[:1]) == queries(consignments)
+
+
+def test_without_legs_origin_to_destination_is_one_sea_leg_by_distance(db, shipment, record):
+    unlegged = shipment("UNLEGGED", T0, route=["KRPUS", "USLAX"])
+    unlegged.legs.all().delete()
+    record(unlegged, [("DEPA", "KRPUS", T0)])
+    eta_refresh(consignment_ids=[unlegged.pk], as_of=T0 + timedelta(hours=1))
+    (component,) = ConsignmentEta.objects.get(consignment=unlegged).basis["components"]
+    assert (component["from"], component["to"], component["mode"], component["source"]) == (
+        "KRPUS",
+        "USLAX",
+        "sea",
+        "distance",
+    )

@@ -21,6 +21,8 @@ from apps.compliance.services.certificates import certificate_create
 from apps.compliance.services.mras import ParticipantIn, mra_create
 from apps.compliance.services.reviews import review_decision_create
 from apps.core.models import AuditEvent
+from apps.corridors.models import Corridor, CorridorConsignment
+from apps.corridors.services import corridor_create
 from apps.credentials.models import Credential, PartnerKey
 from apps.disruptions.models import Alert
 from apps.disruptions.services import alert_raise
@@ -51,8 +53,9 @@ class Case:
 
 
 # Requests alice could make against bravo's objects; {partner}, {membership}, {token},
-# {audit_event}, {consignment}, {event}, its step {credential}, signing {key}, AEO {certificate},
-# {alert} and the {review_decision} on a consignment it imports are bravo's; {customs} is Korea's
+# {audit_event}, {consignment} (with its ETA), {event}, its step {credential}, signing {key}, AEO
+# {certificate}, {alert}, the {review_decision} on a consignment it imports and the {corridor} it owns
+# are bravo's; {customs} is Korea's
 # customs authority and {mra} an arrangement between two customs authorities.
 OUTSIDER_CASES = [
     Case("partner", "get", "/api/v1/partners/{partner}/"),
@@ -98,6 +101,14 @@ OUTSIDER_CASES = [
     Case("alert", "get", "/api/v1/alerts/{alert}/"),
     Case("alert", "post", "/api/v1/alerts/{alert}/acknowledge/"),
     Case("alert", "post", "/api/v1/alerts/{alert}/resolve/"),
+    Case("corridor", "get", "/api/v1/corridors/{corridor}/"),
+    Case("corridor", "patch", "/api/v1/corridors/{corridor}/", {"thresholds": {"dwell_factor": 3}}),
+    Case("corridor", "get", "/api/v1/corridors/{corridor}/baselines/"),
+    Case("corridor", "get", "/api/v1/corridors/{corridor}/release-times/"),
+    Case("corridor", "post", "/api/v1/corridors/{corridor}/consignments/", {"consignment": "{consignment}"}),
+    Case("corridor", "post", "/api/v1/corridors/",
+         {"slug": "x", "name": "X", "owner": "{partner}", "nodes": ["KRPUS", "USLAX"]}, status=403),
+    Case("consignment", "get", "/api/v1/consignments/{consignment}/eta/"),
 ]  # fmt: skip
 
 LIST_PATHS = {
@@ -113,6 +124,7 @@ LIST_PATHS = {
     "mra": "/api/v1/mras/",
     "review-decision": "/api/v1/review-decisions/",
     "alert": "/api/v1/alerts/",
+    "corridor": "/api/v1/corridors/",
 }
 
 # Lists every partner reads in full (the arrangements between customs authorities are public).
@@ -132,6 +144,7 @@ LIST_KEYS = {
     "mra": "mra",
     "review-decision": "review_decision",
     "alert": "alert",
+    "corridor": "corridor_id",
 }
 
 
@@ -152,6 +165,7 @@ OWNER_FIELDS = {
     "credential": _credential_owner,
     "aeo-certificate": "holder",
     "review-decision": None,
+    "corridor": "owner",
 }
 
 
@@ -206,6 +220,18 @@ def customs(db):
     return {"authority": kr, "mra": mra}
 
 
+def _corridor_objects(partner: Partner) -> dict:
+    """A corridor the partner owns, with no other member."""
+    corridor = corridor_create(
+        actor=system_actor("tests"),
+        slug=f"{partner.slug}-lane",
+        name=f"{partner.name} lane",
+        owner=partner,
+        nodes=["KRPUS", "USLAX"],
+    )
+    return {"corridor": corridor.slug, "corridor_id": str(corridor.pk)}
+
+
 def _compliance_objects(partner: Partner, user, customs: dict) -> dict:
     """The partner's AEO certificate (its credential issued once the registration commits), an alert
     addressed to it, and Korean customs' decision on a consignment it imports (it is the consignee)."""
@@ -248,6 +274,7 @@ def bravo_objects(bravo, charlie, token_for, customs):
         "audit_event": str(AuditEvent.objects.get(partner=bravo, action="api_token.create").pk),
         **_shipment_objects(bravo, charlie),
         **_compliance_objects(bravo, charlie, customs),
+        **_corridor_objects(bravo),
         "customs": "kr-customs",
         "mra": str(customs["mra"].pk),
     }
@@ -281,6 +308,8 @@ def _snapshot() -> dict:
         "mras": sorted(Mra.objects.values_list("key", "status", "updated_at")),
         "review_decisions": ReviewDecision.objects.count(),
         "alerts": sorted(Alert.objects.values_list("dedupe_key", "state")),
+        "corridors": sorted(Corridor.objects.values_list("slug", "name", "thresholds", "is_active", "updated_at")),
+        "corridor_consignments": CorridorConsignment.objects.count(),
     }
 
 
@@ -304,7 +333,16 @@ def test_other_partners_object_is_404_and_untouched(client_for, alice, bravo_obj
 
 
 # What a partner token may read: another partner's rows of these are simply not found.
-TOKEN_READABLE = {"partner", "membership", "consignment", "event", "credential", "aeo-certificate", "review-decision"}
+TOKEN_READABLE = {
+    "partner",
+    "membership",
+    "consignment",
+    "event",
+    "credential",
+    "aeo-certificate",
+    "review-decision",
+    "corridor",
+}
 
 
 @pytest.mark.parametrize("case", [c for c in OUTSIDER_CASES if c.method == "get"], ids=str)
@@ -332,6 +370,7 @@ def both_partners_objects(alpha, alice, bravo_objects, token_for, customs):
     token_for(alpha)
     _shipment_objects(alpha, alice)
     _compliance_objects(alpha, alice, customs)
+    _corridor_objects(alpha)
     return bravo_objects
 
 
