@@ -89,7 +89,7 @@ def corridors_for_consignments(consignments: Sequence[Consignment]) -> dict[str,
     Three queries whatever the number of consignments.
     """
     ids = [c.pk for c in consignments]
-    corridors = list(Corridor.objects.active().prefetch_related("legs"))
+    corridors = list(Corridor.objects.active())
     by_id = {c.pk: c for c in corridors}
     explicit: dict[str, Corridor] = {}
     for link in (
