@@ -62,14 +62,20 @@ class Outcome:
         return body
 
 
-def _key_resolver(issuer: str | None, outcome: Outcome, resolver: dids.DidResolver, relationship: str) -> Any:
+def _key_resolver(resolver: dids.DidResolver, relationship: str, problems: list[str]) -> dataintegrity.KeyResolver:
+    """Each proof's key, resolved for its own DID (the controller its verification method names).
+
+    Data Integrity lets several parties sign one document (a proof set, or a chain through
+    ``previousProof``): each proof is checked against its own signer's DID document, and
+    :func:`_check_signers` then requires one of them to be the issuer (or the holder).
+    """
+
     def resolve(method_id: str) -> Any:
         try:
-            method = resolver.verification_method(method_id, relationship=relationship, controller=issuer)
+            method = resolver.verification_method(method_id, relationship=relationship)
         except dids.DidError as exc:
-            outcome.add("issuer key", False, str(exc))
+            problems.append(str(exc))
             return None
-        outcome.add("issuer key", True)
         return multikey.decode_public_key(method.public_key_multibase)
 
     return resolve
@@ -82,6 +88,21 @@ def _issuer_id(document: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def _controller_of(verification_method: str | None) -> str | None:
+    return verification_method.split("#", 1)[0] if isinstance(verification_method, str) else None
+
+
+def _signer_problem(result: dataintegrity.VerificationResult, controller: str | None) -> str:
+    """Why no proof is the controller's own, or "" (any signer will do without a controller).
+
+    Whether that proof verifies is the proof check's concern: every proof must.
+    """
+    signers = {_controller_of(proof.verification_method) for proof in result.proofs}
+    if controller is None or controller in signers:
+        return ""
+    return f"no proof is by {controller}; the proofs are by {', '.join(sorted(s or '?' for s in signers))}"
+
+
 def _check_proof(
     document: Any,
     outcome: Outcome,
@@ -91,10 +112,13 @@ def _check_proof(
     domain: str | None = None,
     controller: str | None = None,
 ) -> None:
-    """Structure, contexts, proof and issuer key, named as :mod:`dataintegrity` names them."""
-    # The key is resolved while the proof is verified; its check is reported after structure and contexts.
-    keys = Outcome()
-    resolve = _key_resolver(controller, keys, did_resolver(), purpose or "assertionMethod")
+    """Structure, contexts, issuer key and proof, named as :mod:`dataintegrity` names them.
+
+    Every proof must verify, each with its own signer's key; at least one must be ``controller``'s
+    (the credential's issuer, the presentation's holder).
+    """
+    key_problems: list[str] = []
+    resolve = _key_resolver(did_resolver(), purpose or "assertionMethod", key_problems)
     result = dataintegrity.verify(
         document, resolve_key=resolve, expected_purpose=purpose, challenge=challenge, domain=domain
     )
@@ -103,17 +127,19 @@ def _check_proof(
         if name in names:
             failed = [check for check in result.checks if check.name == name and not check.passed]
             outcome.add(name, not failed, failed[0].reason if failed else "")
-    outcome.checks.extend(keys.checks)
     proof_checks = [check for check in result.checks if check.name not in ("structure", "contexts")]
-    if not proof_checks and result.verified is False and not outcome.errors:
-        outcome.add("proof", False, "no verifiable proof")
-    elif proof_checks:
-        failed = [check for check in proof_checks if not check.passed and check.name != "key"]
-        if any(not check.passed for check in proof_checks if check.name == "key") and not any(
-            check["check"] == "issuer key" and not check["passed"] for check in outcome.checks
-        ):
-            outcome.add("issuer key", False, "the proof's verification method could not be resolved")
-        outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
+    if not proof_checks:
+        if result.verified is False and not outcome.errors:
+            outcome.add("proof", False, "no verifiable proof")
+        return
+    # The key is resolved while the proof is verified; its check is reported before the proof's.
+    key_failed = any(not check.passed for check in proof_checks if check.name == "key")
+    reason = "; ".join(key_problems) or (
+        "the proof's verification method could not be resolved" if key_failed else _signer_problem(result, controller)
+    )
+    outcome.add("issuer key", not reason, reason)
+    failed = [check for check in proof_checks if not check.passed and check.name != "key"]
+    outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
 
 
 def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:

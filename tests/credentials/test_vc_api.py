@@ -303,6 +303,52 @@ def test_a_credential_signed_by_a_did_key_outside_the_platform_verifies(client):
     assert "issuer key" in response.json()["checks"]
 
 
+def _proof_by(document: dict[str, Any], key: Ed25519PrivateKey, **options: Any) -> dict[str, Any]:
+    """``document`` with one more proof, made by ``key``'s did:key (a proof set, or a chain with ``previous_proof``)."""
+    return dataintegrity.sign(
+        document,
+        private_key=key,
+        verification_method=multikey.did_key_verification_method(key.public_key()),
+        created=datetime(2026, 3, 1, tzinfo=UTC),
+        **options,
+    )
+
+
+def test_a_chain_or_set_with_a_third_partys_proof_verifies_when_one_proof_is_the_issuers(client):
+    """Data Integrity lets other signers add proofs: each verifies against its own key's controller."""
+    issuer, witness = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    document = unsigned(issuer=multikey.did_key(issuer.public_key()))
+    witnessed = _proof_by(document, witness, proof_id="urn:uuid:witness")
+    for secured in (
+        _proof_by(witnessed, issuer, previous_proof="urn:uuid:witness"),
+        _proof_by(witnessed, issuer, previous_proof=["urn:uuid:witness"]),
+        _proof_by(witnessed, issuer),
+    ):
+        response = verify(client, secured)
+        assert response.status_code == 200, response.content
+
+
+def test_a_third_partys_proof_that_does_not_verify_fails_the_credential(client):
+    issuer, witness = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    document = unsigned(issuer=multikey.did_key(issuer.public_key()))
+    secured = _proof_by(_proof_by(document, witness), issuer)
+    secured["proof"][0]["created"] = "2026-03-02T00:00:00Z"
+    assert_refused(verify(client, secured), "proof")
+
+
+def test_a_credential_none_of_whose_proofs_is_the_issuers_fails_the_issuer_key_check(client):
+    issuer, witness, other = (Ed25519PrivateKey.generate() for _ in range(3))
+    document = unsigned(issuer=multikey.did_key(issuer.public_key()))
+    witnessed = _proof_by(document, witness, proof_id="urn:uuid:witness")
+    for secured in (
+        _proof_by(document, witness),
+        _proof_by(witnessed, other, previous_proof="urn:uuid:witness"),
+        _proof_by(witnessed, other),
+    ):
+        body = assert_refused(verify(client, secured), "issuer key")
+        assert multikey.did_key(issuer.public_key()) in body["problemDetails"][0]["detail"]
+
+
 def test_a_status_list_of_another_deployment_is_a_warning_not_a_failure(client):
     credential = unsigned(
         credentialStatus={
