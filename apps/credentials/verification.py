@@ -67,7 +67,7 @@ def _key_resolver(resolver: dids.DidResolver, relationship: str, problems: list[
 
     Data Integrity lets several parties sign one document (a proof set, or a chain through
     ``previousProof``): each proof is checked against its own signer's DID document, and
-    :func:`_check_signers` then requires one of them to be the issuer (or the holder).
+    :func:`_signer_problem` then requires one of them to be the issuer (or the holder).
     """
 
     def resolve(method_id: str) -> Any:
@@ -269,7 +269,6 @@ def credential_verify(
     if not isinstance(document, Mapping):
         outcome.add("structure", False, "a credential is a JSON object")
         return outcome
-    now = now or datetime.now(UTC)
     _check_proof(
         document,
         outcome,
@@ -280,9 +279,35 @@ def credential_verify(
     )
     if outcome.errors:
         return outcome
+    _check_claims(document, outcome, now or datetime.now(UTC))
+    return outcome
+
+
+def _check_claims(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
+    """What follows a verified proof: validity period, status, chain digests."""
     _check_validity(document, outcome, now)
     _check_status(document, outcome)
     _check_chain(document, outcome)
+
+
+def _self_asserted_verify(document: Mapping[str, Any], holder: str | None) -> Outcome:
+    """A credential with no proof of its own, secured by the signed presentation that carries it.
+
+    VC DM 2.0 §4.13 (self-asserted claims): the presentation's proof, which is the holder's, secures
+    it only when the holder is its issuer.
+    """
+    outcome = Outcome()
+    issuer = _issuer_id(document)
+    if holder is None or issuer != holder:
+        outcome.add(
+            "holder",
+            False,
+            f"the credential has no proof of its own, so only the presentation's proof secures it: its issuer "
+            f"{issuer} must be the presentation's holder" + (f", not {holder}" if holder else ", and it has none"),
+        )
+        return outcome
+    outcome.add("holder", True)
+    _check_claims(document, outcome, datetime.now(UTC))
     return outcome
 
 
@@ -294,6 +319,8 @@ def presentation_verify(
     An unsigned presentation passes only with ``allow_unsigned`` (the VC API option
     ``unsignedPresentation``, as Digital Bazaar's verifier names it) and never when a challenge or
     domain is asked for: without a proof nothing binds the credentials to the one presenting them.
+    A credential with a proof of its own is verified on its own, whoever presents it; one without is
+    secured by the signed presentation's proof alone, and then its issuer must be the holder.
     """
     outcome = Outcome()
     if not isinstance(document, Mapping):
@@ -318,49 +345,17 @@ def presentation_verify(
     credentials = document.get("verifiableCredential") or []
     credentials = credentials if isinstance(credentials, list) else [credentials]
     for index, credential in enumerate(credentials):
-        inner = credential_verify(credential)
+        if document.get("proof") is not None and isinstance(credential, Mapping) and credential.get("proof") is None:
+            inner = _self_asserted_verify(credential, holder)
+        else:
+            inner = credential_verify(credential)
         for check in inner.checks:
             outcome.add(f"credential {index}: {check['check']}", check["passed"], check.get("detail", ""))
         outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)
-    _check_self_asserted(document, credentials, holder, outcome)
     _check_presented_chain(credentials, outcome)
     if not credentials and document.get("proof") is None:
         outcome.add("structure", False, "the presentation holds no credential and no proof")
     return outcome
-
-
-def _signers(document: Mapping[str, Any]) -> set[str]:
-    """The DIDs (or other controllers) whose keys made the document's proofs."""
-    proofs = document.get("proof")
-    proofs = proofs if isinstance(proofs, list) else [proofs]
-    return {
-        proof["verificationMethod"].split("#", 1)[0]
-        for proof in proofs
-        if isinstance(proof, Mapping) and isinstance(proof.get("verificationMethod"), str)
-    }
-
-
-def _check_self_asserted(
-    document: Mapping[str, Any], credentials: list[Any], holder: str | None, outcome: Outcome
-) -> None:
-    """A self-asserted credential secured like its presentation needs a holder equal to its issuer (VC DM 2.0).
-
-    Self-asserted here means issued by whoever signed the presentation, and secured by that same key.
-    """
-    presenters = _signers(document)
-    for index, credential in enumerate(credentials):
-        if not isinstance(credential, Mapping):
-            continue
-        issuer = _issuer_id(credential)
-        if issuer is None or issuer not in presenters or not _signers(credential) <= presenters:
-            continue
-        if holder != issuer:
-            outcome.add(
-                f"credential {index}: holder",
-                False,
-                f"credential {index} is self-asserted by {issuer}: the presentation's holder must be {issuer}"
-                + (f", not {holder}" if holder else ", and it has none"),
-            )
 
 
 def _step_consignments(credential: Any) -> set[str]:

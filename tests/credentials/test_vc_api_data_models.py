@@ -445,38 +445,59 @@ def test_a_presentation_holder_object_needs_an_id():
     assert any(c["check"] == "structure" and "holder" in c["detail"] for c in outcome.checks if not c["passed"])
 
 
-def test_a_self_asserted_credential_needs_the_presentation_holder_to_be_its_issuer():
-    key = Ed25519PrivateKey.generate()
-    did = multikey.did_key(key.public_key())
-    method = multikey.did_key_verification_method(key.public_key())
-    credential = dataintegrity.sign(
-        {
-            "@context": [CREDENTIALS_V2],
-            "type": ["VerifiableCredential"],
-            "issuer": did,
-            "credentialSubject": {"id": "did:example:subject"},
-        },
+def _self_signed(key: Ed25519PrivateKey, document: dict[str, Any], **options: Any) -> dict[str, Any]:
+    return dataintegrity.sign(
+        document,
         private_key=key,
-        verification_method=method,
+        verification_method=multikey.did_key_verification_method(key.public_key()),
         created="2026-01-01T00:00:00Z",
+        **options,
     )
 
-    def presented(**extra):
-        document = {
-            "@context": [CREDENTIALS_V2],
-            "type": ["VerifiablePresentation"],
-            "verifiableCredential": [credential],
-        }
-        return dataintegrity.sign(
-            {**document, **extra},
-            private_key=key,
-            verification_method=method,
-            created="2026-01-01T00:00:00Z",
-            proof_purpose="authentication",
-        )
 
-    assert presentation_verify(presented(holder=did)).verified
-    for holder in ({}, {"holder": "did:example:acme"}):
-        outcome = presentation_verify(presented(**holder))
-        assert not outcome.verified
-        assert any(c["check"] == "credential 0: holder" for c in outcome.checks if not c["passed"])
+def _presented_by(key: Ed25519PrivateKey, credentials: list[Any], **extra: Any) -> dict[str, Any]:
+    document = {"@context": [CREDENTIALS_V2], "type": ["VerifiablePresentation"], "verifiableCredential": credentials}
+    return _self_signed(key, {**document, **extra}, proof_purpose="authentication")
+
+
+def _own_credential(did: str, subject: str = "did:example:subject") -> dict[str, Any]:
+    return {
+        "@context": [CREDENTIALS_V2],
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "credentialSubject": {"id": subject},
+    }
+
+
+def test_credentials_with_their_own_proofs_verify_in_a_presentation_without_a_holder():
+    """VC DM 2.0 §4.13: a presentation may carry any verifiable credentials, its signer's own among them."""
+    key = Ed25519PrivateKey.generate()
+    did = multikey.did_key(key.public_key())
+    credentials = [_self_signed(key, _own_credential(did, subject)) for subject in ("did:example:a", "did:example:b")]
+    for extra in ({}, {"holder": did}):
+        outcome = presentation_verify(_presented_by(key, credentials, **extra))
+        assert outcome.verified, outcome.errors
+
+
+def test_a_credential_secured_by_the_presentations_proof_alone_needs_the_holder_to_be_its_issuer():
+    """Self-asserted claims secured by the presentation's own proof: the holder who signs is their issuer."""
+    key = Ed25519PrivateKey.generate()
+    did = multikey.did_key(key.public_key())
+    claims = _own_credential(did)
+    outcome = presentation_verify(_presented_by(key, [claims], holder=did))
+    assert outcome.verified, outcome.errors
+    outcome = presentation_verify(_presented_by(key, [claims]))
+    assert not outcome.verified
+    assert [c["check"] for c in outcome.checks if not c["passed"]] == ["credential 0: holder"]
+    other = Ed25519PrivateKey.generate()
+    other_did = multikey.did_key(other.public_key())
+    outcome = presentation_verify(_presented_by(other, [claims], holder=other_did))
+    assert not outcome.verified
+    assert [c["check"] for c in outcome.checks if not c["passed"]] == ["credential 0: holder"]
+    outcome = presentation_verify(_presented_by(other, [claims], holder=did))
+    assert not outcome.verified
+    assert [c["check"] for c in outcome.checks if not c["passed"]] == ["issuer key"]
+    unsigned = {"@context": [CREDENTIALS_V2], "type": ["VerifiablePresentation"], "verifiableCredential": [claims]}
+    outcome = presentation_verify({**unsigned, "holder": did}, allow_unsigned=True)
+    assert not outcome.verified
+    assert "credential 0: structure" in [c["check"] for c in outcome.checks if not c["passed"]]
