@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from apps.credentials import status_list
+from apps.credentials import digests, status_list
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "data_model",
     "issue_problems",
     "parse_date_time",
+    "related_resource_problems",
     "validity_problems",
 ]
 
@@ -162,6 +163,47 @@ def _typed_object_problems(credential: Mapping[str, Any]) -> Iterator[Problem]:
                 yield f"{field}.id", "A credentialSchema needs an id, the URL of the schema."
 
 
+# A media type as the IANA registry writes one: type "/" subtype, each a restricted name (RFC 6838 §4.2).
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+
+
+def _related_entry_problems(entry: Any, field: str, seen: set[str]) -> Iterator[Problem]:
+    if not isinstance(entry, dict):
+        yield field, "A relatedResource is an object: an id, a digestSRI or digestMultibase, and maybe a mediaType."
+        return
+    if not is_url_like(entry.get("id")):
+        yield f"{field}.id", "A relatedResource needs an id, the URL of the resource."
+    elif entry["id"] in seen:
+        yield f"{field}.id", f"{entry['id']} is named by two relatedResource objects; each id must be unique."
+    else:
+        seen.add(entry["id"])
+    if "digestSRI" not in entry and "digestMultibase" not in entry:
+        yield field, "A relatedResource needs a digestSRI or a digestMultibase."
+    for name, problem in (("digestSRI", digests.sri_problem), ("digestMultibase", digests.multibase_problem)):
+        if name in entry and (reason := problem(entry[name])):
+            yield f"{field}.{name}", f"{name}: {reason}."
+    if "mediaType" in entry and not (isinstance(entry["mediaType"], str) and _MEDIA_TYPE.fullmatch(entry["mediaType"])):
+        yield f"{field}.mediaType", "mediaType, if present, is a media type such as application/ld+json."
+
+
+def related_resource_problems(credential: Mapping[str, Any]) -> list[Problem]:
+    """What breaks VC DM 2.0 §5.3 in ``relatedResource``: one or more objects, each with a unique URL id
+    and at least one well-formed digest ([] without the property). Whether a digest matches the
+    resource is for whoever holds the resource to say."""
+    if "relatedResource" not in credential:
+        return []
+    value = credential["relatedResource"]
+    if not isinstance(value, dict | list) or value == []:
+        return [("credential.relatedResource", "relatedResource is one or more objects.")]
+    entries = value if isinstance(value, list) else [value]
+    seen: set[str] = set()
+    return [
+        problem
+        for index, entry in enumerate(entries)
+        for problem in _related_entry_problems(entry, f"credential.relatedResource[{index}]", seen)
+    ]
+
+
 def _validity_format_problems(credential: Mapping[str, Any], model: str | None) -> Iterator[Problem]:
     if model == V1:
         names, zone_required = ("issuanceDate", "expirationDate"), False
@@ -199,6 +241,7 @@ def issue_problems(credential: Any) -> list[Problem]:
     problems.extend(_subject_problems(credential))
     problems.extend(_status_problems(credential))
     problems.extend(_typed_object_problems(credential))
+    problems.extend(related_resource_problems(credential))
     problems.extend(_validity_format_problems(credential, data_model(credential)))
     if "proof" in credential:
         problems.append(("credential.proof", "Send the credential without a proof."))

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
-from apps.credentials import dataintegrity, dids, multikey, status_list, vcdm
+from apps.credentials import dataintegrity, dids, digests, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
 from apps.credentials.services.identifiers import digest_multibase, partner_did_web, serialize
@@ -229,27 +229,51 @@ def _issued_by(partner: Any, document: Mapping[str, Any]) -> bool:
     return False
 
 
-def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
+def held_resource_problems(document: Mapping[str, Any]) -> tuple[list[vcdm.Problem], list[str]]:
+    """The ``relatedResource`` digests that differ from the credentials this deployment holds, and the
+    ids of related resources it does not hold (nothing is fetched, so those are not checked).
+
+    ``document``'s ``relatedResource`` must be well formed (:func:`vcdm.related_resource_problems`).
+    A URL of this deployment's credentials that names none is a problem: a step may have been removed.
+    """
     related = document.get("relatedResource")
-    if related is None:
-        return
-    related = related if isinstance(related, list) else [related]
     prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/"
-    problems = []
-    for item in related:
-        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            problems.append("a relatedResource has no id")
+    problems: list[vcdm.Problem] = []
+    elsewhere: list[str] = []
+    for index, item in enumerate(related if isinstance(related, list) else [related]):
+        field, url = f"credential.relatedResource[{index}]", item["id"]
+        if not url.startswith(prefix):
+            elsewhere.append(url)
             continue
-        if not item["id"].startswith(prefix):
-            outcome.warnings.append({"check": "chain digests", "detail": f"{item['id']} is not held here"})
+        pk = _local_pk(url, prefix)
+        held = Credential.objects.filter(pk=pk).only("document").first() if pk else None
+        if held is None:
+            problems.append((f"{field}.id", f"{url}: no such credential here (a step was removed?)"))
             continue
-        pk = _local_pk(item["id"], prefix)
-        previous = Credential.objects.filter(pk=pk).only("document").first() if pk else None
-        if previous is None:
-            problems.append(f"{item['id']}: no such credential (a step was removed?)")
-        elif digest_multibase(bytes(previous.document)) != item.get("digestMultibase"):
-            problems.append(f"{item['id']}: digest differs (the previous step was altered)")
-    outcome.add("chain digests", not problems, "; ".join(problems))
+        try:
+            found = digests.matches(
+                bytes(held.document), digest_sri=item.get("digestSRI"), digest_multibase=item.get("digestMultibase")
+            )
+        except digests.DigestError as exc:
+            problems.append((f"{field}.digestMultibase", f"{url}: {exc}"))
+            continue
+        problems.extend(
+            (f"{field}.{name}", f"{url}: its {name} differs from the credential held here (it was altered?)")
+            for name, matched in found.items()
+            if not matched
+        )
+    return problems, elsewhere
+
+
+def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
+    """Each ``relatedResource`` well formed, and the digest of each this deployment holds matching it."""
+    if "relatedResource" not in document:
+        return
+    problems = vcdm.related_resource_problems(document)
+    if not problems:
+        problems, elsewhere = held_resource_problems(document)
+        outcome.warnings.extend({"check": "chain digests", "detail": f"{url} is not held here"} for url in elsewhere)
+    outcome.add("chain digests", not problems, "; ".join(detail for _, detail in problems))
 
 
 def credential_verify(

@@ -23,6 +23,7 @@ from apps.credentials.services.identifiers import (
 )
 from apps.credentials.services.keys import partner_key_ensure, private_key_of
 from apps.credentials.services.status import status_entries, status_slots_take
+from apps.credentials.verification import held_resource_problems
 from apps.partners.access import Actor
 from apps.partners.models import Partner
 
@@ -78,7 +79,9 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
     """
     if actor.partner is None:
         raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
-    problems = vcdm.issue_problems(credential)
+    problems = vcdm.issue_problems(credential) or (
+        held_resource_problems(credential)[0] if "relatedResource" in credential else []
+    )
     if problems:
         field, detail = problems[0]
         raise ApplicationError(detail, field=field)
