@@ -54,12 +54,13 @@ def api(client_for, olga):
     return client_for(olga)
 
 
-def issue(api: Any, credential: Any) -> Any:
-    return api.post("/credentials/issue", {"credential": credential}, format="json")
+def issue(api: Any, credential: Any, options: Any = None) -> Any:
+    body = {"credential": credential} if options is None else {"credential": credential, "options": options}
+    return api.post("/credentials/issue", body, format="json")
 
 
-def issued(api: Any, credential: Any) -> dict[str, Any]:
-    response = issue(api, credential)
+def issued(api: Any, credential: Any, options: Any = None) -> dict[str, Any]:
+    response = issue(api, credential, options)
     assert response.status_code == 201, response.content
     return response.json()["verifiableCredential"]
 
@@ -80,19 +81,82 @@ def set_status(api: Any, credential_id: str, purpose: str, **extra: Any) -> Any:
 # --- VC 1.1 ---------------------------------------------------------------------------------------------
 
 
-def test_a_vc_1_1_credential_is_issued_with_issuance_date_and_the_contexts_its_proof_and_status_need(client, api):
+def test_a_vc_1_1_credential_is_issued_with_issuance_date_and_no_status_entry_unless_asked(client, api):
+    """VCALM: 1.1 input gets credentialStatus only when options.credentialStatus asks (DESIGN §10)."""
     credential = issued(api, v1_credential())
-    assert credential["@context"] == [CREDENTIALS_V1, STATUS_LIST_V1, DATA_INTEGRITY_V2]
+    assert credential["@context"] == [CREDENTIALS_V1, DATA_INTEGRITY_V2]
     assert vcdm.parse_date_time(credential["issuanceDate"], zone_required=True) is not None
     assert "validFrom" not in credential
-    assert [entry["type"] for entry in credential["credentialStatus"]] == ["BitstringStatusListEntry"] * 2
+    assert "credentialStatus" not in credential
     assert (credential["proof"]["type"], credential["proof"]["cryptosuite"]) == (
         "DataIntegrityProof",
         "eddsa-rdfc-2022",
     )
     response = verify(client, credential)
     assert response.status_code == 200, response.content
-    assert response.json()["checks"] == ["structure", "contexts", "issuer key", "proof", "validity period", "status"]
+    assert response.json()["checks"] == ["structure", "contexts", "issuer key", "proof", "validity period"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "purposes"),
+    [
+        ({"type": "BitstringStatusListEntry"}, ["revocation", "suspension"]),
+        ({"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}, ["revocation"]),
+        ({"type": "BitstringStatusListEntry", "statusPurpose": ["suspension"]}, ["suspension"]),
+    ],
+)
+def test_a_vc_1_1_credential_gets_the_status_entries_its_options_ask_for(client, api, asked, purposes):
+    credential = issued(api, v1_credential(), {"credentialStatus": asked})
+    assert credential["@context"] == [CREDENTIALS_V1, STATUS_LIST_V1, DATA_INTEGRITY_V2]
+    assert [entry["statusPurpose"] for entry in credential["credentialStatus"]] == purposes
+    response = verify(client, credential)
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"][-1] == "status"
+
+
+@pytest.mark.parametrize(
+    ("options", "purposes"),
+    [
+        (None, ["revocation", "suspension"]),
+        ({}, ["revocation", "suspension"]),
+        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "suspension"}}, ["suspension"]),
+    ],
+)
+def test_a_vc_2_0_credential_gets_both_status_entries_unless_its_options_name_one(api, options, purposes):
+    credential = issued(api, v2_credential(), options)
+    assert [entry["statusPurpose"] for entry in credential["credentialStatus"]] == purposes
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ("credentialStatus", "options"),
+        ({"credentialStatus": "revocation"}, "options.credentialStatus.type"),
+        ({"credentialStatus": {"type": "StatusList2021Entry"}}, "options.credentialStatus.type"),
+        (
+            {"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "message"}},
+            "options.credentialStatus.statusPurpose",
+        ),
+        (
+            {"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": []}},
+            "options.credentialStatus.statusPurpose",
+        ),
+    ],
+)
+def test_malformed_issue_options_are_400(api, options, field):
+    assert_problem(issue(api, v1_credential(), options), 400, field=field)
+    assert not Credential.objects.exists()
+
+
+def test_a_status_the_credential_carries_no_entry_for_cannot_be_set(client, api):
+    revocable = {"credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}}
+    credential = issued(api, v1_credential(), revocable)
+    assert_problem(set_status(api, credential["id"], "suspension"), 409, field="statusPurpose")
+    assert set_status(api, credential["id"], "revocation").status_code == 200
+    assert verify(client, credential).status_code == 400
+    without = issued(api, v1_credential())
+    assert_problem(set_status(api, without["id"], "revocation"), 409, field="statusPurpose")
+    assert verify(client, without).status_code == 200
 
 
 def test_a_vc_1_1_credential_keeps_its_issuance_date_and_cited_contexts(api):
@@ -100,7 +164,13 @@ def test_a_vc_1_1_credential_keeps_its_issuance_date_and_cited_contexts(api):
         api, v1_credential(**{"@context": [CREDENTIALS_V1, DATA_INTEGRITY_V2]}, issuanceDate="2024-05-01T10:00:00Z")
     )
     assert credential["issuanceDate"] == "2024-05-01T10:00:00Z"
-    assert credential["@context"] == [CREDENTIALS_V1, DATA_INTEGRITY_V2, STATUS_LIST_V1]
+    assert credential["@context"] == [CREDENTIALS_V1, DATA_INTEGRITY_V2]
+    asked = issued(
+        api,
+        v1_credential(**{"@context": [CREDENTIALS_V1, DATA_INTEGRITY_V2]}),
+        {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+    )
+    assert asked["@context"] == [CREDENTIALS_V1, DATA_INTEGRITY_V2, STATUS_LIST_V1]
 
 
 @pytest.mark.parametrize(

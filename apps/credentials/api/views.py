@@ -183,7 +183,9 @@ class IssueCredentialView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
-        credential = credential_issue_api(actor=actor_for_request(request), credential=body.get("credential"))
+        credential = credential_issue_api(
+            actor=actor_for_request(request), credential=body.get("credential"), options=body.get("options")
+        )
         return Response({"verifiableCredential": json.loads(bytes(credential.document))}, status=201)
 
 

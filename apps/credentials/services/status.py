@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -120,6 +121,18 @@ def status_bit_set(credential: Credential, purpose: str, value: bool) -> None:
         Credential.objects.filter(pk=credential.pk).update(suspended=value)
 
 
+def _carries_entry(credential: Credential, purpose: str) -> bool:
+    """Whether the signed credential names its slot on its ``purpose`` list (a VC 1.1 credential may not)."""
+    status = credential.revocation_list if purpose == StatusPurpose.REVOCATION else credential.suspension_list
+    entries = json.loads(bytes(credential.document)).get("credentialStatus", [])
+    return any(
+        isinstance(entry, dict)
+        and entry.get("statusPurpose") == purpose
+        and entry.get("statusListCredential") == status_list_url(status)
+        for entry in (entries if isinstance(entries, list) else [entries])
+    )
+
+
 @transaction.atomic
 def credential_status_set(*, actor: Actor, credential: Credential, purpose: str, value: bool) -> Credential:
     """Revoke, suspend or unsuspend a credential; only its issuer may. Revocation is final."""
@@ -136,6 +149,14 @@ def credential_status_set(*, actor: Actor, credential: Credential, purpose: str,
     )
     if purpose == StatusPurpose.REVOCATION and not value and credential.revoked_at:
         raise ApplicationError("A revoked credential stays revoked.", field="status", status=409, code="conflict")
+    if not _carries_entry(credential, purpose):
+        raise ApplicationError(
+            f"This credential carries no {purpose} status entry (it was issued without one), so no verifier "
+            "would see the change.",
+            field="statusPurpose",
+            status=409,
+            code="conflict",
+        )
     status_bit_set(credential, purpose, value)
     audit_record(
         actor=actor,

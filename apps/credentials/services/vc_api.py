@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
-from apps.credentials import dataintegrity, vcdm
+from apps.credentials import dataintegrity, status_list, vcdm
 from apps.credentials.models import Credential, CredentialKind, PartnerKey
 from apps.credentials.services.identifiers import (
     credential_url,
@@ -71,14 +71,44 @@ def _issuer_for(credential: dict[str, Any], partner: Partner, key: PartnerKey) -
 _MAX_ID_LENGTH = 1000
 
 
-def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
+def _status_purposes(options: dict[str, Any], model: str | None) -> tuple[str, ...]:
+    """The purposes of the status entries Corridor adds, from VCALM's ``options.credentialStatus``.
+
+    Unasked, a VC 2.0 credential gets both (DESIGN §10) and a VC 1.1 one none: 1.1 would then need the
+    status list context, which not every 1.1 verifier knows. Asked for (``type``
+    ``BitstringStatusListEntry``), the ``statusPurpose`` named, a string or a list, or else both.
+    """
+    asked = options.get("credentialStatus")
+    if asked is None:
+        return () if model == vcdm.V1 else status_list.PURPOSES
+    if not isinstance(asked, dict) or asked.get("type") != status_list.ENTRY_TYPE:
+        raise ApplicationError(
+            f"options.credentialStatus asks for a status entry: its type is {status_list.ENTRY_TYPE}.",
+            field="options.credentialStatus.type",
+        )
+    purposes = asked.get("statusPurpose", list(status_list.PURPOSES))
+    purposes = [purposes] if isinstance(purposes, str) else purposes
+    if not isinstance(purposes, list) or not purposes or not set(purposes) <= set(status_list.PURPOSES):
+        raise ApplicationError(
+            f"options.credentialStatus.statusPurpose is one of, or a list of, {', '.join(status_list.PURPOSES)}.",
+            field="options.credentialStatus.statusPurpose",
+        )
+    return tuple(purpose for purpose in status_list.PURPOSES if purpose in purposes)
+
+
+def credential_issue_api(*, actor: Actor, credential: Any, options: Any = None) -> Credential:
     """Sign a caller-supplied credential (VC 2.0 or 1.1) as the caller's partner, with status entries.
 
     The caller's own ``credentialStatus`` entries are kept; Corridor adds a revocation and a suspension
-    ``BitstringStatusListEntry`` of its own lists, which ``/credentials/status`` then sets and clears.
+    ``BitstringStatusListEntry`` of its own lists (which ``/credentials/status`` then sets and clears),
+    as :func:`_status_purposes` reads the VC API's ``options``.
     """
     if actor.partner is None:
         raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ApplicationError("options, if present, is a JSON object.", field="options")
     problems = vcdm.issue_problems(credential) or (
         held_resource_problems(credential)[0] if "relatedResource" in credential else []
     )
@@ -98,6 +128,7 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
     key = partner_key_ensure(partner=issuer)
     issuer_value, method = _issuer_for(credential, issuer, key)
     model = vcdm.data_model(credential)
+    purposes = _status_purposes(options, model)
     now = timezone.now()
     with transaction.atomic():
         revocation, suspension = status_slots_take(issuer)
@@ -112,17 +143,19 @@ def credential_issue_api(*, actor: Actor, credential: Any) -> Credential:
             suspension_index=suspension[1],
         )
         given_status = credential.get("credentialStatus", [])
+        statuses = [
+            *(given_status if isinstance(given_status, list) else [given_status]),
+            *(entry for entry in status_entries(revocation, suspension) if entry["statusPurpose"] in purposes),
+        ]
         unsigned = {
             **credential,
             "id": credential.get("id") or credential_url(row.pk),
             "issuer": issuer_value,
-            "credentialStatus": [
-                *(given_status if isinstance(given_status, list) else [given_status]),
-                *status_entries(revocation, suspension),
-            ],
         }
+        if statuses or "credentialStatus" in credential:
+            unsigned["credentialStatus"] = statuses
         if model == vcdm.V1:
-            unsigned["@context"] = vcdm.contexts_for_v1(credential["@context"], status=True)
+            unsigned["@context"] = vcdm.contexts_for_v1(credential["@context"], status=bool(purposes))
             unsigned.setdefault("issuanceDate", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         else:
             unsigned.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
