@@ -50,8 +50,8 @@ class CredentialAdmin(ReadOnlyAdmin):
 
 @admin.register(StatusList)
 class StatusListAdmin(ReadOnlyAdmin):
-    list_display = ["issuer", "purpose", "sequence", "size", "is_full", "updated_at"]
-    fields = ["issuer", "purpose", "sequence", "size", "is_full", "updated_at"]
+    list_display = ["issuer", "did_key", "purpose", "sequence", "size", "is_full", "updated_at"]
+    fields = ["issuer", "did_key", "purpose", "sequence", "size", "is_full", "updated_at"]
     readonly_fields = fields
 
 

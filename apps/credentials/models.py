@@ -82,10 +82,23 @@ class IssuerSettings(models.Model):
 
 
 class StatusList(models.Model):
-    """One Bitstring Status List of one issuer and purpose; a full list rolls over to the next sequence."""
+    """One Bitstring Status List of one issuing DID and purpose; a full list rolls over to the next sequence.
+
+    A partner's did:web and each did:key of its keys keep lists of their own: the list names as its
+    issuer, and is signed by, the DID its credentials are issued by, and an old did:key's lists stay
+    its own after the key is rotated.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issuer = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="status_lists")
+    did_key = models.ForeignKey(
+        PartnerKey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="status_lists",
+        help_text="The key whose did:key issues this list; empty for the partner's did:web",
+    )
     purpose = models.CharField(max_length=12, choices=StatusPurpose.choices)
     sequence = models.PositiveIntegerField(default=1)
     size = models.PositiveIntegerField(default=131_072)
@@ -98,11 +111,21 @@ class StatusList(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "purpose", "sequence"], name="status_list_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["issuer", "purpose", "sequence"],
+                condition=Q(did_key__isnull=True),
+                name="status_list_sequence_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["did_key", "purpose", "sequence"],
+                condition=Q(did_key__isnull=False),
+                name="status_list_did_key_sequence_unique",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.issuer.slug} {self.purpose} list {self.sequence}"
+        issuing = f"did:key {self.did_key.key_id}" if self.did_key_id else "did:web"
+        return f"{self.issuer.slug} ({issuing}) {self.purpose} list {self.sequence}"
 
 
 # More credentials a partner may see, by the rules of higher apps (compliance: a holder sees the

@@ -15,10 +15,8 @@ from apps.credentials import dataintegrity, dids, multikey, status_list
 from apps.credentials.models import ChainEntry, Credential, DidMethod, IssuerSettings, PartnerKey, StatusList
 from apps.credentials.services.identifiers import (
     credential_url,
-    issuer_did,
     partner_did_web,
     status_list_url,
-    verification_method_id,
 )
 from apps.credentials.services.keys import partner_key_ensure, private_key_of
 from apps.partners.access import Actor
@@ -95,29 +93,37 @@ def consignment_chain(*, consignment: Any) -> list[ChainEntry]:
     )
 
 
-def status_list_credential(*, status: StatusList) -> dict[str, Any]:
-    """The signed status list credential, signed afresh by the issuer's current key.
+def status_list_withdrawn(status: StatusList) -> bool:
+    """A did:key's list whose key was revoked is served no more: what that key signed no longer counts."""
+    return status.did_key is not None and status.did_key.revoked_at is not None
 
-    Its ``issuer`` is the DID the partner issues as (did:web, or the did:key of its current key), the
-    same DID whose key signs it: a verifier requires the proof's key to belong to the issuer, and
-    Bitstring Status List checkers (Digital Bazaar's by default) require the list's issuer to be the
-    credential's.
+
+def status_list_credential(*, status: StatusList) -> dict[str, Any]:
+    """The signed status list credential, signed afresh by the key of the DID that issues the list.
+
+    Its ``issuer`` is that DID, the one its credentials are issued by: a did:key's list is signed by
+    that key (rotated or not), a did:web's by the partner's current key. Bitstring Status List
+    checkers (Digital Bazaar's by default) require the list's issuer to be the credential's.
     """
     issuer = status.issuer
-    key = partner_key_ensure(partner=issuer)
+    if status.did_key is not None:
+        key = status.did_key
+        did = f"did:key:{key.public_key_multibase}"
+        method = f"{did}#{key.public_key_multibase}"
+    else:
+        key = partner_key_ensure(partner=issuer)
+        did = partner_did_web(issuer)
+        method = f"{did}#{key.key_id}"
     unsigned = status_list.status_list_credential(
         list_url=status_list_url(status),
-        issuer=issuer_did(issuer, key),
+        issuer=did,
         purpose=status.purpose,
         bits=status_list.Bitstring.from_bytes(bytes(status.bits)),
         valid_from=status.updated_at,
         valid_until=timezone.now() + settings.CORRIDOR_STATUS_LIST_TTL,
     )
     return dataintegrity.sign(
-        unsigned,
-        private_key=private_key_of(key),
-        verification_method=verification_method_id(issuer, key),
-        created=timezone.now(),
+        unsigned, private_key=private_key_of(key), verification_method=method, created=timezone.now()
     )
 
 

@@ -7,7 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,9 +40,11 @@ def corridor_context(request: HttpRequest) -> FileResponse:
 @require_GET
 def status_list_credential(request: HttpRequest, list_id: str) -> HttpResponse:
     """The issuer's signed status list: public, since verifiers anywhere must read it (no business data)."""
-    status = StatusList.objects.select_related("issuer").filter(pk=list_id).first()
+    status = StatusList.objects.select_related("issuer", "did_key").filter(pk=list_id).first()
     if status is None:
         raise Http404("No such status list")
+    if selectors.status_list_withdrawn(status):
+        return HttpResponseGone("The key of this status list's issuer was revoked.", content_type="text/plain")
     body = json.dumps(selectors.status_list_credential(status=status), separators=(",", ":"))
     # Verifiers' JSON-LD loaders (Digital Bazaar's http-client among them) ask for application/ld+json
     # or application/json and read no other type; the same bytes are served as what they accept.

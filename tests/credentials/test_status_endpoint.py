@@ -15,9 +15,9 @@ import pytest
 from django.utils import timezone
 
 from apps.credentials.models import DidMethod, IssuerSettings, StatusList
-from apps.credentials.services.keys import partner_key_ensure
+from apps.credentials.services.keys import partner_key_ensure, partner_key_revoke, partner_key_rotate
 from apps.credentials.verification import credential_verify
-from tests.credentials.issuing import credential_of, document_of, make_consignment, record, step_event
+from tests.credentials.issuing import actor_for, credential_of, document_of, make_consignment, record, step_event
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,66 @@ def test_a_did_key_issuers_list_is_issued_and_signed_by_that_did_key(client, alp
     assert status["issuer"] == did_key
     assert status["proof"]["verificationMethod"].startswith(f"{did_key}#")
     assert credential_verify(status).verified
+
+
+def _issued_as(api: Any, issuer: str) -> dict[str, Any]:
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    response = api.post("/credentials/issue", {"credential": credential}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["verifiableCredential"]
+
+
+def _lists_of(client, credential: dict[str, Any]) -> list[dict[str, Any]]:
+    return [_list(client, entry["statusListCredential"]) for entry in credential["credentialStatus"]]
+
+
+def test_each_issuing_did_has_its_own_lists_named_and_signed_by_it(client, client_for, olga, alpha):
+    """A verifier may require a status list's issuer to be the credential's (Digital Bazaar's does)."""
+    api = client_for(olga)
+    key = partner_key_ensure(partner=alpha)
+    did_key, did_web = f"did:key:{key.public_key_multibase}", "did:web:localhost%3A8000:partners:alpha"
+    as_key, as_web = _issued_as(api, did_key), _issued_as(api, did_web)
+    for credential, did in ((as_key, did_key), (as_web, did_web)):
+        for status in _lists_of(client, credential):
+            assert status["issuer"] == did
+            assert status["proof"]["verificationMethod"].startswith(f"{did}#")
+            assert credential_verify(status).verified
+        assert credential_verify(credential).verified
+    urls = {entry["statusListCredential"] for entry in as_key["credentialStatus"] + as_web["credentialStatus"]}
+    assert len(urls) == 4
+
+
+def test_after_rotation_an_old_did_keys_lists_stay_its_own_and_its_credentials_verify(client, client_for, olga, alpha):
+    api = client_for(olga)
+    old = partner_key_ensure(partner=alpha)
+    old_did = f"did:key:{old.public_key_multibase}"
+    before = _issued_as(api, old_did)
+    new = partner_key_rotate(actor=actor_for(alpha), partner=alpha)
+    new_did = f"did:key:{new.public_key_multibase}"
+    for status in _lists_of(client, before):
+        assert status["issuer"] == old_did
+        assert status["proof"]["verificationMethod"] == f"{old_did}#{old.public_key_multibase}"
+        assert credential_verify(status).verified
+    assert credential_verify(before).verified
+    after = _issued_as(api, new_did)
+    assert {status["issuer"] for status in _lists_of(client, after)} == {new_did}
+    assert not {e["statusListCredential"] for e in after["credentialStatus"]} & {
+        e["statusListCredential"] for e in before["credentialStatus"]
+    }
+
+
+def test_the_lists_of_a_revoked_did_key_are_gone(client, client_for, olga, alpha):
+    api = client_for(olga)
+    key = partner_key_ensure(partner=alpha)
+    credential = _issued_as(api, f"did:key:{key.public_key_multibase}")
+    partner_key_revoke(actor=actor_for(alpha), key=key, reason="compromised")
+    for entry in credential["credentialStatus"]:
+        assert _get(client, entry["statusListCredential"]).status_code == 410
 
 
 def test_an_unknown_list_is_404(client, credentials):

@@ -26,7 +26,13 @@ from apps.credentials.services.identifiers import (
     verification_method_id,
 )
 from apps.credentials.services.keys import partner_key_ensure, private_key_of
-from apps.credentials.services.status import StatusSlots, status_bit_set, status_entries, status_slots_take
+from apps.credentials.services.status import (
+    StatusSlots,
+    issuing_key,
+    status_bit_set,
+    status_entries,
+    status_slots_take,
+)
 from apps.credentials.subjects import step_subject
 from apps.partners.models import Partner
 from apps.shipments.models import Consignment, Event, EventLink
@@ -162,6 +168,7 @@ class _Signer:
         self.private_key = private_key_of(self.key)
         self.did = issuer_did(issuer, self.key)
         self.method = verification_method_id(issuer, self.key)
+        self.did_key = issuing_key(self.did, self.key)
 
 
 class _Draft:
@@ -207,8 +214,8 @@ def _issue_batch(drafts: list[_Draft]) -> int:
         issuer = draft.event.recorder
         if issuer.pk not in slots:
             slots[issuer.pk] = (
-                StatusSlots(issuer, StatusPurpose.REVOCATION),
-                StatusSlots(issuer, StatusPurpose.SUSPENSION),
+                StatusSlots(issuer, StatusPurpose.REVOCATION, draft.signer.did_key),
+                StatusSlots(issuer, StatusPurpose.SUSPENSION, draft.signer.did_key),
             )
         revocations, suspensions = slots[issuer.pk]
         revocation, suspension = revocations.take(), suspensions.take()
@@ -288,8 +295,9 @@ def credential_sign_new(*, issuer: Partner, kind: str, unsigned: dict[str, Any])
     audits the write and runs this inside its own transaction, so the slots and the row agree.
     """
     key = partner_key_ensure(partner=issuer)
+    did = issuer_did(issuer, key)
     with transaction.atomic():
-        revocation, suspension = status_slots_take(issuer)
+        revocation, suspension = status_slots_take(issuer, issuing_key(did, key))
         row = Credential(
             kind=kind,
             issuer=issuer,
@@ -304,7 +312,7 @@ def credential_sign_new(*, issuer: Partner, kind: str, unsigned: dict[str, Any])
         document = {"@context": unsigned["@context"], "id": None, "type": unsigned["type"], "issuer": None, **unsigned}
         document.update(
             id=credential_url(row.pk),
-            issuer=issuer_did(issuer, key),
+            issuer=did,
             credentialStatus=status_entries(revocation, suspension),
         )
         signed = dataintegrity.sign(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.credentials import status_list
-from apps.credentials.models import Credential, StatusList, StatusPurpose
+from apps.credentials.models import Credential, PartnerKey, StatusList, StatusPurpose
 from apps.credentials.services.identifiers import status_list_url
 from apps.partners.access import Actor, require
 from apps.partners.choices import MemberRole
@@ -21,21 +21,24 @@ from apps.partners.models import Partner
 _RANDOM = random.SystemRandom()
 
 
-def _current_list(issuer: Partner, purpose: str) -> StatusList:
-    current = StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+def _current_list(issuer: Partner, purpose: str, did_key: PartnerKey | None) -> StatusList:
+    """The issuing DID's list for ``purpose`` that has room: ``did_key``'s, or the partner's did:web's."""
+    lists = StatusList.objects.filter(issuer=issuer, did_key=did_key, purpose=purpose)
+    current = lists.filter(is_full=False).order_by("sequence").first()
     if current is not None:
         return current
-    last = StatusList.objects.filter(issuer=issuer, purpose=purpose).order_by("-sequence").first()
+    last = lists.order_by("-sequence").first()
     try:
         with transaction.atomic():
             return StatusList.objects.create(
                 issuer=issuer,
+                did_key=did_key,
                 purpose=purpose,
                 sequence=(last.sequence + 1) if last else 1,
                 bits=status_list.Bitstring().to_bytes(),
             )
     except IntegrityError:
-        return StatusList.objects.filter(issuer=issuer, purpose=purpose, is_full=False).order_by("sequence").first()
+        return lists.filter(is_full=False).order_by("sequence").first()
 
 
 def status_entries(revocation: tuple[StatusList, int], suspension: tuple[StatusList, int]) -> list[dict[str, Any]]:
@@ -47,7 +50,9 @@ def status_entries(revocation: tuple[StatusList, int], suspension: tuple[StatusL
 
 
 class StatusSlots:
-    """Random free indexes (DESIGN §10) of an issuer's current list for one purpose, for a whole batch.
+    """Random free indexes (DESIGN §10) of an issuing DID's current list for one purpose, for a whole batch.
+
+    The DID is the partner's did:web, or with ``did_key`` that key's did:key (see :func:`issuing_key`).
 
     The list's row is locked (until the batch commits) before any index is chosen, so two workers
     never draw the same slot, and its allocation bitmap says which indexes are taken: drawing costs
@@ -55,10 +60,10 @@ class StatusSlots:
     same transaction. A full list rolls over to the next sequence.
     """
 
-    def __init__(self, issuer: Partner, purpose: str) -> None:
-        self.issuer, self.purpose = issuer, purpose
+    def __init__(self, issuer: Partner, purpose: str, did_key: PartnerKey | None = None) -> None:
+        self.issuer, self.purpose, self.did_key = issuer, purpose, did_key
         self.field = "revocation" if purpose == StatusPurpose.REVOCATION else "suspension"
-        self._load(_current_list(issuer, purpose))
+        self._load(_current_list(issuer, purpose, did_key))
 
     def _load(self, current: StatusList) -> None:
         self.current = StatusList.objects.select_for_update().defer("bits").get(pk=current.pk)
@@ -81,7 +86,7 @@ class StatusSlots:
         except status_list.StatusListFull:
             self.save()
             StatusList.objects.filter(pk=self.current.pk).update(is_full=True)
-            self._load(_current_list(self.issuer, self.purpose))
+            self._load(_current_list(self.issuer, self.purpose, self.did_key))
             return self.take()
         self.bits[index >> 3] |= 0x80 >> (index & 7)
         self.dirty = True
@@ -93,11 +98,19 @@ class StatusSlots:
             self.dirty = False
 
 
-def status_slots_take(issuer: Partner) -> tuple[tuple[StatusList, int], tuple[StatusList, int]]:
+def issuing_key(did: str, key: PartnerKey) -> PartnerKey | None:
+    """Whose status lists a credential issued as ``did`` (signed by ``key``) takes slots on: ``key``'s when
+    ``did`` is its did:key, None (the partner's did:web) otherwise."""
+    return key if did.startswith("did:key:") else None
+
+
+def status_slots_take(
+    issuer: Partner, did_key: PartnerKey | None = None
+) -> tuple[tuple[StatusList, int], tuple[StatusList, int]]:
     """One revocation and one suspension slot for a single credential (inside the caller's transaction)."""
     taken = []
     for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
-        slots = StatusSlots(issuer, purpose)
+        slots = StatusSlots(issuer, purpose, did_key)
         taken.append(slots.take())
         slots.save()
     return taken[0], taken[1]

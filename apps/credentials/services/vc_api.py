@@ -22,7 +22,7 @@ from apps.credentials.services.identifiers import (
     serialize,
 )
 from apps.credentials.services.keys import partner_key_ensure, private_key_of
-from apps.credentials.services.status import status_entries, status_slots_take
+from apps.credentials.services.status import issuing_key, status_entries, status_slots_take
 from apps.credentials.verification import held_resource_problems
 from apps.partners.access import Actor
 from apps.partners.models import Partner
@@ -131,7 +131,8 @@ def credential_issue_api(*, actor: Actor, credential: Any, options: Any = None) 
     purposes = _status_purposes(options, model)
     now = timezone.now()
     with transaction.atomic():
-        revocation, suspension = status_slots_take(issuer)
+        did = issuer_value["id"] if isinstance(issuer_value, dict) else issuer_value
+        revocation, suspension = status_slots_take(issuer, issuing_key(did, key))
         row = Credential(
             kind=CredentialKind.ISSUED,
             issuer=issuer,
