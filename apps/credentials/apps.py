@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from apps.core.domain_events import (
     EventsDeclaredErroneous,
@@ -8,6 +9,7 @@ from apps.core.domain_events import (
     Phase,
     subscribe,
 )
+from apps.credentials.checks import did_host_check
 
 
 class CredentialsConfig(AppConfig):
@@ -26,3 +28,4 @@ class CredentialsConfig(AppConfig):
         subscribe(EventsLinked, subscribers.waiting_step_credentials_enqueue)
         subscribe(EventsDeclaredErroneous, subscribers.step_credentials_revoke, phase=Phase.IN_TRANSACTION)
         home_panels.register(identifiers_panel)
+        checks.register(did_host_check)

@@ -180,6 +180,22 @@ def did_web_to_url(did: str) -> str:
     return f"https://{host}/{path}/did.json"
 
 
+def did_web_host_problem(host: str) -> str:
+    """Why ``host`` cannot be the host part of did:web DIDs written as it is, or "".
+
+    It must be a DNS host name (never an IP address), in lower case, a port's colon written ``%3A``
+    (``localhost%3A8000``): :func:`did_web` would write it so.
+    """
+    if not isinstance(host, str):
+        return f"{host!r} is not a host name."
+    try:
+        hostname, port = _split_host(host.lower(), source=host)
+    except InvalidDid as exc:
+        return str(exc)
+    written = DidWeb(hostname, port, ()).authority
+    return "" if written == host else f"{host!r}: write it as did:web does, {written!r}."
+
+
 def _split_host(host: str, *, source: str) -> tuple[str, int | None]:
     """Host name and port of ``host`` (already lower case), refusing IP addresses and non-host names."""
     decoded = _ENCODED_COLON.sub(":", host)
@@ -320,7 +336,8 @@ class DidResolver:
 
     - did:key: expanded locally (Ed25519).
     - did:web of this deployment (host ``local_host``): ``local_documents(did)``, which the Django
-      layer backs with the partners' keys.
+      layer backs with the partners' keys. ``local_host=None`` says the deployment has no usable
+      did:web host (see :func:`did_web_host_problem`): its partners' did:web DIDs then resolve nowhere.
     - did:web of other deployments: only ``allowed_documents`` (DID -> document), an allow-list the
       operator configures. Fetching the URL a DID names would let anyone who sends a credential make
       the server issue requests of their choosing and vouch for keys of their choosing, so an unknown
@@ -331,11 +348,13 @@ class DidResolver:
         self,
         *,
         local_documents: LocalDocuments,
-        local_host: str = DEFAULT_DID_HOST,
+        local_host: str | None = DEFAULT_DID_HOST,
         allowed_documents: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        hostname, port = _split_host(local_host.strip().lower(), source=local_host)
-        self._local_authority = DidWeb(hostname, port, ()).authority
+        self._local_authority = None
+        if local_host is not None:
+            hostname, port = _split_host(local_host.strip().lower(), source=local_host)
+            self._local_authority = DidWeb(hostname, port, ()).authority
         self._local_documents = local_documents
         self._allowed = dict(allowed_documents or {})
         for did, document in self._allowed.items():
