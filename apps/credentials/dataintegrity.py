@@ -1,12 +1,17 @@
-"""Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite: sign and verify, sets and chains.
+"""Data Integrity proofs with the EdDSA cryptosuites: sign and verify, sets and chains.
 
 Follows W3C Data Integrity 1.0 and Data Integrity EdDSA Cryptosuites 1.0 exactly, because the
-official vectors and an independent implementation must agree with us byte for byte:
+official vectors and an independent implementation must agree with us byte for byte. For
+``eddsa-rdfc-2022`` (the default):
 
 - proof configuration = the proof options (no ``proofValue``) with the document's ``@context``;
 - canonicalize the configuration and the document with RDFC-1.0, SHA-256 each;
 - ``hashData`` = proofConfigHash ‖ documentHash (configuration FIRST), Ed25519-signed;
 - ``proofValue`` = ``z`` + base58btc(signature).
+
+``eddsa-jcs-2022`` differs only in the canonicalization (RFC 8785 JSON, :mod:`apps.credentials.jcs`)
+and in its proof carrying the document's ``@context``, which verification then puts in place of the
+document's own (the document's may only extend it). A proof set or chain may mix the two.
 
 A document that already carries proofs gets a proof set; ``previous_proof`` makes a chain, and the
 proofs it names are signed along with the document (Add Proof Set/Chain). Verification reports each
@@ -34,6 +39,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from apps.credentials import jcs
 from apps.credentials.jsonld import (
     CREDENTIALS_V1,
     CREDENTIALS_V2,
@@ -48,6 +54,7 @@ from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, c
 
 __all__ = [
     "CRYPTOSUITE",
+    "CRYPTOSUITES",
     "MAX_PROOFS",
     "PROOF_TYPE",
     "Check",
@@ -64,6 +71,7 @@ __all__ = [
 ]
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
+CRYPTOSUITES = (CRYPTOSUITE, jcs.CRYPTOSUITE)
 PROOF_TYPE = "DataIntegrityProof"
 SIGNATURE_LENGTH = 64
 # Each proof of a chain canonicalizes the document with the proofs it names, so the number of proofs
@@ -74,7 +82,7 @@ MAX_PROOFS = 8
 _DATE_TIME_STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 # xsd:dateTime: the time zone is optional (Data Integrity's ``expires`` without one is read as UTC).
 _DATE_TIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
-_CANONICALIZATION_ERRORS = (UnknownContext, DataLossDetected, InvalidJsonLd, BoundedWorkExceeded)
+_CANONICALIZATION_ERRORS = (UnknownContext, DataLossDetected, InvalidJsonLd, BoundedWorkExceeded, jcs.JcsError)
 _VC_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation"})
 
 KeyResolver = Callable[[str], Ed25519PublicKey | None]
@@ -187,25 +195,29 @@ def sign(
     domain: str | None = None,
     previous_proof: str | list[str] | None = None,
     proof_id: str | None = None,
+    cryptosuite: str = CRYPTOSUITE,
     registry: ContextRegistry | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
-    """A copy of ``document`` with a new ``DataIntegrityProof`` (eddsa-rdfc-2022) added.
+    """A copy of ``document`` with a new ``DataIntegrityProof`` of ``cryptosuite`` added.
 
     If the document already has proofs the result is a proof set (``proof`` becomes a list);
     ``previous_proof`` names proofs (by ``id``) the new one chains to, and they are signed with it.
     ``created`` is an aware datetime (written in UTC to the second) or an XML dateTimeStamp string.
-    Raises :class:`ProofGenerationError`, or a JSON-LD error if the document would not sign losslessly.
+    Raises :class:`ProofGenerationError`, a JSON-LD error if an eddsa-rdfc-2022 document would not
+    sign losslessly, or :class:`apps.credentials.jcs.JcsError` if eddsa-jcs-2022 cannot write it.
     """
     if not isinstance(document, dict) or "@context" not in document:
         raise ProofGenerationError("the document must be a JSON object with an @context")
+    if cryptosuite not in CRYPTOSUITES:
+        raise ProofGenerationError(f"cryptosuite must be one of {', '.join(CRYPTOSUITES)}, not {cryptosuite!r}")
     existing = _proofs(document.get("proof"))
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     options: dict[str, Any] = {"type": PROOF_TYPE}
     if proof_id is not None:
         options["id"] = proof_id
     options.update(
-        cryptosuite=CRYPTOSUITE,
+        cryptosuite=cryptosuite,
         created=_xml_date_time(created),
         verificationMethod=verification_method,
         proofPurpose=proof_purpose,
@@ -223,9 +235,15 @@ def sign(
         if missing:
             raise ProofGenerationError(f"previousProof names proofs the document does not have: {missing}")
         input_document = {**unsecured, "proof": [by_id[proof_ref] for proof_ref in wanted]}
-    config = {**options, "@context": unsecured["@context"]}
-    signature = private_key.sign(hash_data(config, input_document, registry=registry, limits=limits))
-    proof = {**options, "proofValue": encode_multibase(signature)}
+    if cryptosuite == jcs.CRYPTOSUITE:
+        # The proof itself carries the document's @context, so the configuration signed is the proof.
+        options["@context"] = unsecured["@context"]
+        data = jcs.hash_data(options, input_document)
+    else:
+        data = hash_data(
+            {**options, "@context": unsecured["@context"]}, input_document, registry=registry, limits=limits
+        )
+    proof = {**options, "proofValue": encode_multibase(private_key.sign(data))}
     return {**unsecured, "proof": [*existing, proof] if existing else proof}
 
 
@@ -447,8 +465,8 @@ def _proof_problems(proof: dict[str, Any], document_context: list[Any]) -> Itera
     rely on earlier ones having passed (``proofValue`` is only decoded once it is a string)."""
     if proof.get("type") != PROOF_TYPE:
         yield f"proof type must be {PROOF_TYPE}, got {proof.get('type')!r}"
-    if proof.get("cryptosuite") != CRYPTOSUITE:
-        yield f"cryptosuite must be {CRYPTOSUITE}, got {proof.get('cryptosuite')!r}"
+    if proof.get("cryptosuite") not in CRYPTOSUITES:
+        yield f"cryptosuite must be {' or '.join(CRYPTOSUITES)}, got {proof.get('cryptosuite')!r}"
     for name in ("verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(name), str) or not proof[name]:
             yield f"proof {name} is missing or not a string"
@@ -518,14 +536,18 @@ class _Verifier:
             return [], f"previousProof names proofs the document does not have: {missing}"
         return [self.index_by_id[item] for item in wanted], ""
 
-    def document_hash(self, context: list[Any], previous: list[int]) -> bytes:
+    def document_hash(self, context: Any, previous: list[int], cryptosuite: str = CRYPTOSUITE) -> bytes:
         """SHA-256 of the canonical input document for a proof (cached per distinct input)."""
-        key = (json.dumps(context, sort_keys=True), tuple(previous))
+        key = (cryptosuite, json.dumps(context, sort_keys=True), tuple(previous))
         if key not in self._document_hashes:
             input_document = {**self.unsecured, "@context": context}
             if previous:
                 input_document["proof"] = [self.proofs[index] for index in previous]
-            self._document_hashes[key] = _sha256(self.registry.canonicalize(input_document, limits=self.limits))
+            if cryptosuite == jcs.CRYPTOSUITE:
+                canonical = jcs.canonicalize(input_document)
+            else:
+                canonical = self.registry.canonicalize(input_document, limits=self.limits)
+            self._document_hashes[key] = _sha256(canonical)
         return self._document_hashes[key]
 
     def verify_proof(
@@ -580,13 +602,20 @@ class _Verifier:
             yield "previousProof", reason
         key, reason = _resolve(resolve_key, proof["verificationMethod"])
         yield "key", reason
-        context = proof.get("@context", self.context)
-        context = context if isinstance(context, list) else [context]
         config = {name: value for name, value in proof.items() if name != "proofValue"}
-        config["@context"] = context
         try:
-            config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            data = _proof_config_hash(self.registry, config_json, self.limits) + self.document_hash(context, previous)
+            if proof["cryptosuite"] == jcs.CRYPTOSUITE:
+                # As written: the proof's @context (if it has one) replaces the document's, which extends it.
+                context = proof.get("@context", self.document["@context"])
+                data = jcs.proof_config_hash(config) + self.document_hash(context, previous, jcs.CRYPTOSUITE)
+            else:
+                context = proof.get("@context", self.context)
+                context = context if isinstance(context, list) else [context]
+                config["@context"] = context
+                config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                data = _proof_config_hash(self.registry, config_json, self.limits) + self.document_hash(
+                    context, previous
+                )
         except _CANONICALIZATION_ERRORS as error:
             yield "canonicalization", f"{type(error).__name__}: {error}"
             return
@@ -660,7 +689,7 @@ def verify(
     limits: Limits = DEFAULT_LIMITS,
     max_proofs: int = MAX_PROOFS,
 ) -> VerificationResult:
-    """Verify every eddsa-rdfc-2022 proof of a secured document; never raises for a bad document.
+    """Verify every proof (eddsa-rdfc-2022 or eddsa-jcs-2022) of a secured document; never raises for a bad one.
 
     ``resolve_key`` maps a verification method id to its Ed25519 public key (or None); it is where
     the caller decides which keys it trusts (e.g. :func:`apps.credentials.multikey.resolve_did_key`).

@@ -202,7 +202,7 @@ def test_malformed_proof_value_fails_the_proof_check(proof_value, reason, issuer
     ("member", "value"),
     [
         ("type", "Ed25519Signature2020"),
-        ("cryptosuite", "eddsa-jcs-2022"),
+        ("cryptosuite", "ecdsa-rdfc-2019"),
         ("created", "yesterday"),
         ("created", "2026-03-01T02:00:05"),  # no time zone
         ("verificationMethod", None),

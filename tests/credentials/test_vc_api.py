@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from apps.credentials import dataintegrity, multikey
-from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
+from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, CredentialKind
 from apps.credentials.services.keys import partner_key_ensure
 from tests.credentials.issuing import checks_failed, problem_types
@@ -158,6 +158,60 @@ def test_an_issuer_that_is_not_the_caller_is_400(issue, bravo, issuer):
 )
 def test_a_credential_that_cannot_be_issued_is_400(issue, credential, field):
     assert_problem(issue(credential), 400, field=field)
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize("issuer", [ALPHA_DID, "did:key"])
+def test_options_cryptosuite_issues_with_eddsa_jcs_2022_and_it_verifies(client, operator_api, alpha, issuer):
+    if issuer == "did:key":
+        issuer = multikey.did_key(multikey.decode_public_key(partner_key_ensure(partner=alpha).public_key_multibase))
+    body = {"credential": unsigned(issuer=issuer), "options": {"cryptosuite": "eddsa-jcs-2022"}}
+    response = operator_api.post("/credentials/issue", body, format="json")
+    assert response.status_code == 201, response.content
+    credential = response.json()["verifiableCredential"]
+    proof = credential["proof"]
+    assert (proof["type"], proof["cryptosuite"], proof["proofPurpose"]) == (
+        "DataIntegrityProof",
+        "eddsa-jcs-2022",
+        "assertionMethod",
+    )
+    assert proof["@context"] == credential["@context"]
+    assert proof["verificationMethod"].startswith(f"{issuer}#")
+    answer = verify(client, credential)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["checks"] == ["structure", "contexts", "issuer key", "proof", "validity period", "status"]
+    tampered = {**credential, "name": "Certificate of something else"}
+    assert_refused(verify(client, tampered), "proof")
+
+
+def test_options_cryptosuite_eddsa_rdfc_2022_is_the_default(operator_api):
+    for options in ({}, {"cryptosuite": "eddsa-rdfc-2022"}):
+        body = {"credential": unsigned(), "options": options}
+        response = operator_api.post("/credentials/issue", body, format="json")
+        assert response.json()["verifiableCredential"]["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+@pytest.mark.parametrize(
+    ("credential", "options", "field"),
+    [
+        (unsigned(), {"cryptosuite": "ecdsa-rdfc-2019"}, "options.cryptosuite"),
+        (unsigned(), {"cryptosuite": ["eddsa-jcs-2022"]}, "options.cryptosuite"),
+        # JCS signs the JSON as written, but Corridor still issues only what JSON-LD defines (VC 1.1 has no @vocab).
+        (
+            {**unsigned(name=None), "@context": [CREDENTIALS_V1], "credentialSubject": {"id": "did:example:1", "x": 1}},
+            {"cryptosuite": "eddsa-jcs-2022"},
+            "credential",
+        ),
+        (
+            {**unsigned(name=None), "@context": [CREDENTIALS_V1], "type": ["VerifiableCredential", "UndefinedType"]},
+            {"cryptosuite": "eddsa-jcs-2022"},
+            "credential",
+        ),
+    ],
+)
+def test_an_unknown_cryptosuite_or_undefined_terms_with_jcs_are_400(operator_api, credential, options, field):
+    response = operator_api.post("/credentials/issue", {"credential": credential, "options": options}, format="json")
+    assert_problem(response, 400, field=field)
     assert not Credential.objects.exists()
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
-from apps.credentials import dataintegrity, status_list, vcdm
+from apps.credentials import dataintegrity, jcs, status_list, vcdm
+from apps.credentials.jsonld import bundled_registry
 from apps.credentials.models import Credential, CredentialKind, PartnerKey
 from apps.credentials.services.identifiers import (
     credential_url,
@@ -96,12 +97,23 @@ def _status_purposes(options: dict[str, Any], model: str | None) -> tuple[str, .
     return tuple(purpose for purpose in status_list.PURPOSES if purpose in purposes)
 
 
+def _cryptosuite(options: dict[str, Any]) -> str:
+    """``options.cryptosuite``: eddsa-rdfc-2022 (the default) or eddsa-jcs-2022."""
+    cryptosuite = options.get("cryptosuite", dataintegrity.CRYPTOSUITE)
+    if cryptosuite not in dataintegrity.CRYPTOSUITES:
+        raise ApplicationError(
+            f"options.cryptosuite is one of {', '.join(dataintegrity.CRYPTOSUITES)}.", field="options.cryptosuite"
+        )
+    return cryptosuite
+
+
 def credential_issue_api(*, actor: Actor, credential: Any, options: Any = None) -> Credential:
     """Sign a caller-supplied credential (VC 2.0 or 1.1) as the caller's partner, with status entries.
 
     The caller's own ``credentialStatus`` entries are kept; Corridor adds a revocation and a suspension
     ``BitstringStatusListEntry`` of its own lists (which ``/credentials/status`` then sets and clears),
-    as :func:`_status_purposes` reads the VC API's ``options``.
+    as :func:`_status_purposes` reads the VC API's ``options``; ``options.cryptosuite`` chooses the
+    cryptosuite (:func:`_cryptosuite`).
     """
     if actor.partner is None:
         raise ApplicationError("Say which partner issues (X-Corridor-Partner).", field="credential.issuer")
@@ -129,6 +141,7 @@ def credential_issue_api(*, actor: Actor, credential: Any, options: Any = None) 
     issuer_value, method = _issuer_for(credential, issuer, key)
     model = vcdm.data_model(credential)
     purposes = _status_purposes(options, model)
+    cryptosuite = _cryptosuite(options)
     now = timezone.now()
     with transaction.atomic():
         did = issuer_value["id"] if isinstance(issuer_value, dict) else issuer_value
@@ -161,8 +174,15 @@ def credential_issue_api(*, actor: Actor, credential: Any, options: Any = None) 
         else:
             unsigned.setdefault("validFrom", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         try:
+            if cryptosuite == jcs.CRYPTOSUITE:
+                # JCS signs the JSON as written; what Corridor issues must still be lossless JSON-LD.
+                bundled_registry().canonicalize(unsigned)
             signed = dataintegrity.sign(
-                unsigned, private_key=private_key_of(key), verification_method=method, created=now
+                unsigned,
+                private_key=private_key_of(key),
+                verification_method=method,
+                created=now,
+                cryptosuite=cryptosuite,
             )
         except (dataintegrity.ProofGenerationError, ValueError) as exc:
             raise ApplicationError(f"The credential cannot be signed: {exc}", field="credential") from exc
