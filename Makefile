@@ -8,7 +8,7 @@ DEPS := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench demo deps clean
+.PHONY: run test lint format bench demo deps clean conformance
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(DEPS)
 test: $(DEPS)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+## conformance: the three W3C VC test suites (restored first: README, Tests) against a Corridor started here
+conformance: $(DEPS)
+	PYTHON=$(PY) bin/conformance $(CONFORMANCE_SUITES)
 
 ## lint: ruff, migrations in step with the models, and the layer contract (pyproject.toml [tool.importlinter])
 lint: $(DEPS)
