@@ -1,10 +1,12 @@
-"""Assertions shared by the API tests: problem details and audit records."""
+"""Assertions and small makers shared by the tests: problem details, audit records, alerts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from apps.core.models import AuditEvent
+from apps.disruptions.choices import AlertKind
+from apps.disruptions.services import alert_raise
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -36,3 +38,11 @@ def audit_for(response: Any, action: str) -> AuditEvent:
     records = list(AuditEvent.objects.filter(action=action, request_id=request_id))
     assert len(records) == 1, f"expected one {action} record for request {request_id}, found {len(records)}"
     return records[0]
+
+
+def raise_alert(partner: Any, consignment: Any, *, key: str = "test", title: str = "Late at Rotterdam") -> Any:
+    """An open warning about ``consignment`` addressed to ``partner``, raised through the alerts service."""
+    alert, _ = alert_raise(
+        partner=partner, kind=AlertKind.TRUST_CHANGED, title=title, dedupe_key=key, consignment_id=consignment.pk
+    )
+    return alert

@@ -15,7 +15,7 @@ from apps.core.api.base import ScopedViewSet
 from apps.core.errors import ApplicationError
 from apps.shipments import selectors, services
 from apps.shipments.api import serializers as s
-from apps.shipments.filters import EventFilterSet
+from apps.shipments.filters import ConsignmentFilterSet, EventFilterSet
 from apps.shipments.graph import queries as graph_queries
 from apps.shipments.ingest.native import NativeEventSerializer, native_event
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
@@ -45,7 +45,7 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     selector = selectors.consignment_list
     serializer_class = s.ConsignmentSerializer
     keyset_ordering = ("-created_at", "-id")
-    filterset_fields = ["status", "origin", "destination", "reference", "transport_document_number"]
+    filterset_class = ConsignmentFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
