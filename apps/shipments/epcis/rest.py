@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,10 +65,29 @@ class _SpooledBody(File):
         super().__init__(spool, name="document.jsonld")
 
 
+class UnreadDocumentParser(BaseParser):
+    """Accepts an EPCIS document's media types and leaves the body unread: the view streams it to disk.
+
+    DRF parses the body whenever ``request.POST`` is read, and a browser session's CSRF check reads it;
+    with the default JSON parser that answered ``application/ld+json`` with 415 (and would have read a
+    large document into memory). Other media types are still refused with 415.
+    """
+
+    media_type = "application/ld+json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, Any]:
+        return {}
+
+
+class UnreadJsonDocumentParser(UnreadDocumentParser):
+    media_type = "application/json"
+
+
 class CaptureView(APIView):
     """``POST /epcis/capture``: accept an EPCISDocument and answer 202 with its capture job."""
 
     permission_classes = [RolePermission]
+    parser_classes = [UnreadDocumentParser, UnreadJsonDocumentParser]
     action_roles = {"post": MemberRole.OPERATOR}
 
     @extend_schema(
