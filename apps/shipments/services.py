@@ -22,7 +22,9 @@ from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.choices import ConsignmentStatus, LinkVia, PartyRole
+from apps.shipments.graph.types import step_name
 from apps.shipments.ingest.types import DOC_BOOKING, DOC_CONSIGNMENT, DOC_TRANSPORT_DOCUMENT
+from apps.shipments.legs import MOVEMENT_STEPS, LegPlan, Movement, leg_times
 from apps.shipments.models import (
     Consignment,
     ConsignmentParty,
@@ -363,3 +365,86 @@ def consignment_status_refresh(*, consignment_ids: Iterable[Any]) -> None:
         status = derive_status((StatusEvent(*row) for row in rows), destination=consignment.destination)
         if status != consignment.status:
             Consignment.objects.filter(pk=consignment.pk).update(status=status)
+    consignment_leg_times_refresh(consignment_ids=consignment_ids)
+
+
+def event_moves(event: Event) -> bool:
+    """Whether the event reports a vehicle leaving or reaching a place (what legs' actual times are read from)."""
+    return step_name(event.event_code or event.biz_step) in MOVEMENT_STEPS
+
+
+def _movement_condition(prefix: str = "") -> Q:
+    steps = sorted(MOVEMENT_STEPS)
+    return Q(**{f"{prefix}event_code__in": steps}) | Q(**{f"{prefix}biz_step__in": steps})
+
+
+def consignment_leg_times_refresh(*, consignment_ids: Iterable[Any]) -> int:
+    """Fill the legs' actual departure and arrival from the consignments' current events; returns legs changed.
+
+    The events are those linked to the consignment and the voyage-wide reports (a vessel's departure,
+    naming no container) of its legs' voyages recorded by its parties, read by ``legs.leg_times``. A
+    time no event reports keeps what was stored (a leg's actual times may also be given through the API).
+    Four queries whatever the number of consignments, and one update per changed leg.
+    """
+    ids = list(consignment_ids)
+    legs = list(Leg.objects.filter(consignment_id__in=ids).order_by("consignment_id", "sequence"))
+    if not legs:
+        return 0
+    ids = sorted({leg.consignment_id for leg in legs})
+    current = Q(is_latest=True, is_retracted=False, is_erroneous=False)
+    movements: dict[Any, list[Movement]] = {pk: [] for pk in ids}
+    linked = EventLink.objects.filter(
+        _movement_condition("event__"),
+        consignment_id__in=ids,
+        event__is_latest=True,
+        event__is_retracted=False,
+        event__is_erroneous=False,
+    ).values_list(
+        "consignment_id",
+        "event__event_time",
+        "event__location",
+        "event__event_code",
+        "event__biz_step",
+        "event__voyage_number",
+    )
+    for consignment_id, when, place, code, biz_step, voyage in linked:
+        movements[consignment_id].append(Movement(when, place, code or biz_step, voyage))
+    voyages: dict[str, set[Any]] = {}
+    for leg in legs:
+        if leg.voyage_number:
+            voyages.setdefault(leg.voyage_number, set()).add(leg.consignment_id)
+    if voyages:
+        parties: dict[Any, set[Any]] = {pk: set() for pk in ids}
+        for consignment_id, partner_id in ConsignmentParty.objects.filter(consignment_id__in=ids).values_list(
+            "consignment_id", "partner_id"
+        ):
+            parties[consignment_id].add(partner_id)
+        for consignment_id, partner_id in Consignment.objects.filter(pk__in=ids).values_list("pk", "created_by_id"):
+            parties[consignment_id].add(partner_id)
+        voyage_wide = Event.objects.filter(
+            current,
+            _movement_condition(),
+            voyage_number__in=list(voyages),
+            recorder_id__in={p for members in parties.values() for p in members},
+            equipment=[],
+        ).values_list("event_time", "location", "event_code", "biz_step", "voyage_number", "recorder_id")
+        for when, place, code, biz_step, voyage, recorder in voyage_wide:
+            for consignment_id in voyages[voyage]:
+                if recorder in parties[consignment_id]:
+                    movements[consignment_id].append(Movement(when, place, code or biz_step, voyage))
+    changed = []
+    by_consignment: dict[Any, list[Leg]] = {}
+    for leg in legs:
+        by_consignment.setdefault(leg.consignment_id, []).append(leg)
+    for consignment_id, rows in by_consignment.items():
+        plans = [LegPlan(leg.sequence, leg.mode, leg.origin, leg.destination, leg.voyage_number) for leg in rows]
+        times = leg_times(plans, movements[consignment_id])
+        for leg in rows:
+            derived = times[leg.sequence]
+            departure = derived.actual_departure or leg.actual_departure
+            arrival = derived.actual_arrival or leg.actual_arrival
+            if (departure, arrival) != (leg.actual_departure, leg.actual_arrival):
+                leg.actual_departure, leg.actual_arrival = departure, arrival
+                changed.append(leg)
+    Leg.objects.bulk_update(changed, ["actual_departure", "actual_arrival"])
+    return len(changed)

@@ -251,3 +251,12 @@ def test_the_demo_lane_is_a_watched_corridor_with_baselines_and_etas(demo, clien
     client.force_login(User.objects.get(username="consignee-viewer"))
     page = client.get(f"/corridors/{DEMO_CORRIDOR}/").content.decode()
     assert "DEMO-KHH-LAX-0004" in page
+
+
+def test_the_delivered_consignments_legs_have_their_actual_times(demo):
+    delivered = Consignment.objects.get(reference="DEMO-KHH-LAX-0001")
+    legs = list(delivered.legs.order_by("sequence"))
+    assert all(leg.actual_departure and leg.actual_arrival for leg in legs)
+    assert legs[0].actual_arrival < legs[1].actual_departure
+    started = Consignment.objects.get(reference="DEMO-KHH-LAX-0005")  # loaded, not yet departed
+    assert [leg.actual_departure for leg in started.legs.all()] == [None, None]

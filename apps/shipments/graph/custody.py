@@ -67,19 +67,26 @@ def chain_of_custody(
       the like change nothing; DCSA RECE is a shipment (document) event, so it does not either.
 
     ``holder`` is the recorder of the event that opened the span when the parties give it that role,
-    else the only party with that role, else ``""``.
+    else the only party with that role, else the only one with that role in the country of the span's
+    place (a consignment calling at three ports names three terminal operators, and the carrier records
+    the gate-ins), else ``""``.
     """
     parties = list(parties)
     roles_of: dict[str, set[str]] = defaultdict(set)
-    holders_of: dict[str, list[str]] = defaultdict(list)
+    holders_of: dict[str, set[str]] = defaultdict(set)
+    country_of: dict[str, str] = {}
     for party in parties:
         roles_of[party.partner].add(party.role)
-        holders_of[party.role].append(party.partner)
+        holders_of[party.role].add(party.partner)
+        country_of[party.partner] = party.country
 
-    def holder(role: str, recorder: str) -> str:
+    def holder(role: str, opened: TimelineEntry | None) -> str:
+        recorder = opened.recorder if opened else ""
         if role in roles_of.get(recorder, ()):
             return recorder
-        candidates = sorted(set(holders_of.get(role, ())))
+        candidates = sorted(holders_of.get(role, ()))
+        if len(candidates) > 1 and opened is not None and opened.location:
+            candidates = [p for p in candidates if country_of.get(p) == opened.location[:2]]
         return candidates[0] if len(candidates) == 1 else ""
 
     steps = [
@@ -95,10 +102,10 @@ def chain_of_custody(
             if index == 0:
                 start = entry.event_time
             continue
-        spans.append(_custody_span(role, holder(role, opened.recorder if opened else ""), opened, start, entry))
+        spans.append(_custody_span(role, holder(role, opened), opened, start, entry))
         role, opened, start = after, entry, entry.event_time
     if steps:
-        spans.append(_custody_span(role, holder(role, opened.recorder if opened else ""), opened, start, None))
+        spans.append(_custody_span(role, holder(role, opened), opened, start, None))
     return spans
 
 

@@ -190,7 +190,10 @@ def consignment_timeline(*, consignment: Consignment, actor: Actor) -> dict[str,
 
 
 def consignment_custody(*, consignment: Consignment, actor: Actor) -> dict[str, Any]:
-    parties = [PartyInfo(partner=p.partner.slug, role=p.role) for p in consignment.parties.select_related("partner")]
+    parties = [
+        PartyInfo(partner=p.partner.slug, role=p.role, country=p.partner.country)
+        for p in consignment.parties.select_related("partner")
+    ]
     spans = chain_of_custody(
         consignment_graph(consignment=consignment, actor=actor), str(consignment.pk), parties=parties
     )

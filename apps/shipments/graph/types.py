@@ -162,10 +162,11 @@ class LegInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class PartyInfo:
-    """A partner's role for the consignment (a PartyRole value), to name who held it."""
+    """A partner's role for the consignment (a PartyRole value) and its country, to name who held it."""
 
     partner: str
     role: str
+    country: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,8 +34,14 @@ from apps.shipments.ingest.types import (
     SOURCE_EPCIS,
     EventIn,
 )
-from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject
-from apps.shipments.services import RECORD, consignment_status_advance, consignment_status_refresh
+from apps.shipments.models import Consignment, EquipmentAssignment, Event, EventLink, EventObject, Leg
+from apps.shipments.services import (
+    RECORD,
+    consignment_leg_times_refresh,
+    consignment_status_advance,
+    consignment_status_refresh,
+    event_moves,
+)
 
 MAX_BATCH = 1000
 # Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
@@ -355,6 +361,7 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             ],
             events=by_pk,
         )
+        _leg_times_refresh(list(rows.values()), link_rows, skip=superseded_links)
         # One announcement per batch, not one per event (DESIGN §9): credentials issues the batch's
         # step credentials in one task, compliance re-judges the consignments whose chain grew.
         publish(
@@ -373,6 +380,21 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             changes={"channel": channel, "counts": counts, "event_ids": [event.event_id for _, event in fresh][:100]},
         )
     return result
+
+
+def _leg_times_refresh(rows: list[Event], link_rows: list[tuple[Any, Any, str]], *, skip: set[Any]) -> None:
+    """Legs' actual times from the batch's movements: of the consignments they link to, and of those whose
+    legs are on a voyage a voyage-wide movement names (a vessel's departure links to no consignment)."""
+    moving = {row.pk: row for row in rows if event_moves(row) and not row.is_retracted}
+    if not moving:
+        return
+    consignments = {consignment for event_pk, consignment, _ in link_rows if event_pk in moving}
+    voyages = {row.voyage_number for row in moving.values() if row.voyage_number and not row.equipment}
+    if voyages:
+        consignments |= set(Leg.objects.filter(voyage_number__in=voyages).values_list("consignment_id", flat=True))
+    # A superseded event's consignments were refreshed whole, legs included.
+    if consignments - skip:
+        consignment_leg_times_refresh(consignment_ids=consignments - skip)
 
 
 def _declare_erroneous(actor: Actor, declared: list[tuple[Event, EventIn]]) -> None:

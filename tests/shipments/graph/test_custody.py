@@ -6,6 +6,7 @@ On the Kaohsiung to Los Angeles story of ``story.py``; pure functions, no databa
 from __future__ import annotations
 
 from apps.shipments.graph.custody import chain_of_custody
+from apps.shipments.graph.types import PartyInfo
 from tests.shipments.graph.story import C1, PARTIES, at, story_events, story_graph, with_changes
 
 
@@ -65,3 +66,25 @@ def test_receiving_by_the_consignee_is_delivery():
 
 def test_custody_of_a_consignment_without_events_is_empty():
     assert chain_of_custody(story_graph(), "CON-NOPE") == []
+
+
+def test_a_terminal_recorded_by_the_carrier_is_named_by_the_country_of_its_port():
+    # Three terminal operators are parties and the carrier records every gate-in and discharge, as in the
+    # demo corridor: the terminal span at each port goes to the party in that port's country.
+    parties = [
+        PartyInfo(partner="formosa-exports", role="consignor", country="TW"),
+        PartyInfo(partner="msc", role="carrier", country="CH"),
+        PartyInfo(partner="kaohsiung-terminal", role="terminal_operator", country="TW"),
+        PartyInfo(partner="busan-newport", role="terminal_operator", country="KR"),
+        PartyInfo(partner="lax-terminal", role="terminal_operator", country="US"),
+    ]
+    terminals = {"kaohsiung-terminal", "busan-newport", "lax-terminal"}
+    recorded_by_the_carrier = {
+        key.split("-")[0]: {"recorder": "msc"} for key, event in story_events().items() if event.recorder in terminals
+    }
+    spans = chain_of_custody(story_graph(with_changes(**recorded_by_the_carrier)), C1, parties=parties)
+    assert [(s.location, s.holder) for s in spans if s.role == "terminal_operator"] == [
+        ("TWKHH", "kaohsiung-terminal"),
+        ("KRPUS", "busan-newport"),
+        ("USLAX", "lax-terminal"),
+    ]
