@@ -19,9 +19,10 @@ class CredentialsConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribers and pages import models and services: only once the app registry is ready.
-        from apps.credentials import subscribers  # noqa: PLC0415
+        from apps.credentials import panels, subscribers  # noqa: PLC0415
         from apps.credentials.views import identifiers_panel  # noqa: PLC0415
         from apps.partners.views import home_panels  # noqa: PLC0415
+        from apps.shipments.extensions import consignment_panels, dashboard_tiles  # noqa: PLC0415
 
         subscribe(PartnerCreated, subscribers.partner_key_create, phase=Phase.IN_TRANSACTION)
         subscribe(EventsRecorded, subscribers.step_credentials_enqueue)
@@ -29,3 +30,5 @@ class CredentialsConfig(AppConfig):
         subscribe(EventsDeclaredErroneous, subscribers.step_credentials_revoke, phase=Phase.IN_TRANSACTION)
         home_panels.register(identifiers_panel)
         checks.register(did_host_check)
+        consignment_panels.register(panels.consignment_chain_panel)
+        dashboard_tiles.register(panels.issued_this_week_tile)

@@ -113,4 +113,4 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.detail)
     else:
         messages.success(request, "Issuing identifier changed.")
-    return redirect("home")
+    return redirect("partner-home")

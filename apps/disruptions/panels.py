@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.disruptions.choices import AlertSeverity
@@ -56,4 +57,5 @@ def open_alerts_tile(actor: Actor) -> list[DashboardTile]:
     total = sum(counts.values())
     rows = tuple((str(label), counts.get(value, 0), "") for value, label in AlertSeverity.choices if counts.get(value))
     tone = "bad" if counts.get(AlertSeverity.CRITICAL) else ("warn" if total else "ok")
-    return [DashboardTile(label=str(_("Open alerts")), value=total, rows=rows, tone=tone)]
+    url = f"{reverse('consignment-list')}?has_open_alerts=true"
+    return [DashboardTile(label=str(_("Open alerts")), value=total, url=url, rows=rows, tone=tone)]

@@ -1,4 +1,4 @@
-"""Pages: the home page of the partner a user acts for, partner switching, API tokens."""
+"""Pages: the home page (where a member's work starts), the partner's own page, partner switching, API tokens."""
 
 from __future__ import annotations
 
@@ -25,10 +25,24 @@ RECENT_AUDIT_ROWS = 20
 # Panels higher apps add to the home page, after the partner's own facts (credentials: its issuer
 # identifiers). Each gets the request and the actor and returns its HTML, or "" to show nothing.
 home_panels: ExtensionPoint[Callable[[HttpRequest, Actor], str]] = ExtensionPoint("partners.home_panels")
+# Where a member's work starts, by what its partner does: each higher app's page (a logistics firm's
+# consignments, a customs authority's review queue) returns its URL for the actor, or None. The first
+# answer wins; with none, the home is the partner's own page (staff who chose no partner see all partners).
+home_pages: ExtensionPoint[Callable[[Actor], str | None]] = ExtensionPoint("partners.home_pages")
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    for page in home_pages:
+        if url := page(actor):
+            return redirect(url)
+    return partner_page(request)
+
+
+@login_required
+def partner_page(request: HttpRequest) -> HttpResponse:
+    """The partner a user acts for: its details, the panels other apps add, members and recent activity."""
     actor = actor_for_request(request)
     context = {
         "partner": actor.partner,

@@ -15,16 +15,29 @@ EARTH_RADIUS_KM = 6371.0088
 
 
 @cache
-def port_coordinates() -> dict[str, tuple[float, float]]:
-    """UN/LOCODE → (latitude, longitude) for every port searoute knows."""
+def _ports() -> list[tuple[str, str, float, float]]:
+    """(UN/LOCODE, name, latitude, longitude) of every port in searoute's list."""
     text = resources.files("searoute").joinpath("data/ports.geojson").read_text(encoding="utf-8")
-    ports: dict[str, tuple[float, float]] = {}
+    ports = []
     for feature in json.loads(text)["features"]:
-        code = (feature.get("properties") or {}).get("port")
+        properties = feature.get("properties") or {}
+        code = properties.get("port")
         if code and len(code) == 5:
             longitude, latitude = feature["geometry"]["coordinates"][:2]
-            ports[code.upper()] = (float(latitude), float(longitude))
+            ports.append((code.upper(), str(properties.get("name") or ""), float(latitude), float(longitude)))
     return ports
+
+
+@cache
+def port_coordinates() -> dict[str, tuple[float, float]]:
+    """UN/LOCODE → (latitude, longitude) for every port searoute knows."""
+    return {code: (latitude, longitude) for code, _, latitude, longitude in _ports()}
+
+
+@cache
+def port_names() -> dict[str, str]:
+    """UN/LOCODE → the port's name as searoute spells it (``KRPUS``: Pusan), for words a person reads."""
+    return {code: name for code, name, _, _ in _ports() if name}
 
 
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -57,3 +70,16 @@ def distance_km(
     if origin.upper() == destination.upper():
         return 0.0
     return sea_distance_km(a, b) if by_sea else great_circle_km(a, b)
+
+
+@cache
+def sea_path(a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+    """The (latitude, longitude) points of searoute's maritime path between two points (else the straight line)."""
+    import searoute  # noqa: PLC0415 - it loads its maritime network on import (0.1 s): only when asked
+
+    try:
+        route = searoute.searoute((a[1], a[0]), (b[1], b[0]))
+        points = tuple((float(lat), float(lon)) for lon, lat, *_ in route["geometry"]["coordinates"])
+    except (KeyError, ValueError, TypeError):
+        return (a, b)
+    return points if len(points) > 1 else (a, b)

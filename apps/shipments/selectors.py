@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from apps.partners.access import Actor
-from apps.shipments.choices import PartyRole
+from apps.shipments import places, zones
+from apps.shipments.choices import ConsignmentStatus, PartyRole
 from apps.shipments.models import (
     TOUCHING_PLACES,
     CaptureJob,
@@ -13,7 +19,9 @@ from apps.shipments.models import (
     ConsignmentParty,
     EquipmentAssignment,
     Event,
+    EventLink,
     Leg,
+    Location,
 )
 
 
@@ -112,3 +120,110 @@ def consignment_disclosure(*, actor: Actor, consignment: Consignment) -> frozens
     if partner.serves_country and partner.serves_country in consignment_countries(consignment=consignment):
         groups |= CUSTOMS_DISCLOSURE
     return frozenset(groups)
+
+
+# --- Places --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A UN/LOCODE as a page shows it: its name, coordinates and time zone, where known."""
+
+    code: str
+    name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    zone: str = "UTC"
+
+    @property
+    def known(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def place_index(*, codes: Iterable[str]) -> dict[str, Place]:
+    """The places named by these UN/LOCODEs: searoute's ports, overridden by the admins' Location table.
+
+    One query (the Location rows of these codes); a code known to neither has only its code.
+    """
+    wanted = {code.upper() for code in codes if code}
+    locations = {row.unlocode: row for row in Location.objects.filter(unlocode__in=wanted)}
+    ports, names = places.port_coordinates(), places.port_names()
+    index: dict[str, Place] = {}
+    for code in wanted:
+        row = locations.get(code)
+        if row is not None:
+            point: tuple[float, float] | None = (row.latitude, row.longitude)
+            name = row.name
+        else:
+            point, name = ports.get(code), names.get(code, "")
+        if point is None:
+            index[code] = Place(code=code, name=name)
+        else:
+            index[code] = Place(code, name, point[0], point[1], zones.zone_at(*point))
+    return index
+
+
+# --- Pages ---------------------------------------------------------------------------------------------
+
+OPEN_STATUSES = (
+    ConsignmentStatus.BOOKED,
+    ConsignmentStatus.IN_TRANSIT,
+    ConsignmentStatus.ARRIVED,
+    ConsignmentStatus.EXCEPTION,
+)
+# An open consignment with no event for this long is "silent" on the dashboard.
+SILENCE = timedelta(hours=72)
+
+
+def consignment_rows(*, actor: Actor) -> QuerySet[Consignment]:
+    """The consignments list: each row with its containers and its latest current event (step, place, time).
+
+    The latest event comes from three correlated subqueries of the page's rows, so a page costs the same
+    whatever the length of the histories.
+    """
+    latest = (
+        EventLink.objects.filter(consignment=OuterRef("pk"), event__is_latest=True, event__is_erroneous=False)
+        .exclude(event__is_retracted=True)
+        .order_by("-event__event_time", "-event__record_time")
+    )
+    return (
+        Consignment.objects.visible_to(actor)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("equipment_assignments", queryset=EquipmentAssignment.objects.select_related("equipment"))
+        )
+        .annotate(
+            last_event_time=Subquery(latest.values("event__event_time")[:1]),
+            last_event_code=Subquery(latest.values("event__event_code")[:1]),
+            last_event_step=Subquery(latest.values("event__biz_step")[:1]),
+            last_event_type=Subquery(latest.values("event__event_type")[:1]),
+            last_event_location=Subquery(latest.values("event__location")[:1]),
+        )
+    )
+
+
+def consignment_dashboard(*, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The partner's consignments in figures: by status, in transit by corridor, late and silent (four queries)."""
+    visible = Consignment.objects.visible_to(actor)
+    by_status = dict(visible.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    corridors = list(
+        visible.filter(status=ConsignmentStatus.IN_TRANSIT)
+        .values("corridor")
+        .annotate(n=Count("id"))
+        .order_by("-n", "corridor")
+        .values_list("corridor", "n")
+    )
+    late = (
+        visible.filter(status__in=OPEN_STATUSES)
+        .filter(
+            pk__in=Leg.objects.filter(planned_arrival__lt=now, actual_arrival__isnull=True).values("consignment_id")
+        )
+        .count()
+    )
+    silent = (
+        visible.filter(status__in=OPEN_STATUSES)
+        .annotate(last=Max("event_links__event__record_time"))
+        .filter(Q(last__lt=now - SILENCE) | Q(last__isnull=True, created_at__lt=now - SILENCE))
+        .count()
+    )
+    return {"by_status": by_status, "corridors": corridors, "late": late, "silent": silent}

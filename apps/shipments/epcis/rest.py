@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -30,16 +29,14 @@ from rest_framework.views import APIView
 
 from apps.core.api.permissions import RolePermission
 from apps.core.errors import ApplicationError, NotFoundError
-from apps.core.services import audit_record
 from apps.partners.access import actor_for_request, require
 from apps.partners.choices import MemberRole
 from apps.shipments import selectors
 from apps.shipments.choices import CaptureState, EventSource
+from apps.shipments.epcis.jobs import CAPTURE_ERROR_BEHAVIOURS, capture_job_create
 from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, short_cbv_name
 from apps.shipments.models import CaptureJob, Event
-from apps.shipments.tasks import epcis_capture_process
 
-CAPTURE_ERROR_BEHAVIOURS = ("rollback", "proceed")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
 _CHUNK = 1024 * 1024
@@ -104,7 +101,7 @@ class CaptureView(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_for_request(request)
-        recorder = require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
+        require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
         behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
         if behaviour not in CAPTURE_ERROR_BEHAVIOURS:
             raise ApplicationError("GS1-Capture-Error-Behaviour must be rollback or proceed.")
@@ -118,19 +115,7 @@ class CaptureView(APIView):
         body = _SpooledBody(request._request)
         if body.size == 0:
             raise ApplicationError("The request body is empty.")
-        with transaction.atomic():
-            job = CaptureJob(recorder=recorder, error_behaviour=behaviour)
-            job.document.save(f"{job.pk}.jsonld", body, save=False)
-            job.save()
-            audit_record(
-                actor=actor,
-                action="epcis.capture",
-                target=job,
-                changes={"bytes": body.size, "error_behaviour": behaviour},
-            )
-            job_id = str(job.pk)
-            # A broker that is down must not fail the committed capture: the sweep enqueues the job later.
-            transaction.on_commit(lambda: epcis_capture_process.delay(job_id), robust=True)
+        job = capture_job_create(actor=actor, document=body, error_behaviour=behaviour)
         response = Response(status=202, headers=_limit_headers())
         response["Location"] = reverse("epcis-capture-job", args=[job.pk])
         return response

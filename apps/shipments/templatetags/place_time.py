@@ -1,0 +1,40 @@
+"""``{% place_time moment zone %}``: a time in a place's local zone, with UTC on hover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+FORMAT = "Y-m-d H:i"
+
+
+@register.simple_tag
+def place_time(moment: datetime | None, zone: str = "UTC") -> SafeString | str:
+    """``<time>`` in the zone's local time and abbreviation; the UTC time in its title; "—" for no time."""
+    if moment is None:
+        return "—"
+    try:
+        local = moment.astimezone(ZoneInfo(zone or "UTC"))
+    except ZoneInfoNotFoundError:
+        local = moment.astimezone(UTC)
+    utc = moment.astimezone(UTC)
+    return format_html(
+        '<time datetime="{}" title="{} UTC">{} <abbr>{}</abbr></time>',
+        utc.isoformat(),
+        date_format(utc, FORMAT),
+        date_format(local, FORMAT),
+        local.tzname() or "UTC",
+    )
+
+
+@register.filter
+def lookup(mapping: dict | None, key: str) -> object:
+    """``mapping[key]``, or None: a place by its code, a partner's name by its slug."""
+    return (mapping or {}).get(key)
