@@ -140,4 +140,8 @@ class UploadForm(forms.Form):
             (CAPTURE_ERROR_BEHAVIOURS[1], _("Record the valid events (proceed)")),
         ],
         initial=CAPTURE_ERROR_BEHAVIOURS[0],
+        required=False,
     )
+
+    def clean_error_behaviour(self) -> str:
+        return self.cleaned_data["error_behaviour"] or CAPTURE_ERROR_BEHAVIOURS[0]

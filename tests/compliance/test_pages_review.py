@@ -188,8 +188,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, tw_us_consignment):
 
 
 def test_customs_officers_have_the_queue_in_the_navigation_and_traders_do_not(client, uma, alice):
-    assert 'href="/compliance/review/"' in page(client, uma, "/")
-    assert 'href="/compliance/review/"' not in page(client, alice, "/")
+    assert 'href="/compliance/review/"' in page(client, uma, "/partner/")
+    assert 'href="/compliance/review/"' not in page(client, alice, "/partner/")
 
 
 # --- one consignment's review -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The partner's home page shows its did:web and did:key (the credentials panel); its admins choose which one issues."""
+"""The partner's page shows its did:web and did:key (the credentials panel); its admins choose which one issues."""
 
 import pytest
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_the_home_page_shows_both_identifiers(client, alice, alpha):
     key = partner_key_ensure(partner=alpha)
     client.force_login(alice)
-    page = client.get("/").content.decode()
+    page = client.get("/partner/").content.decode()
     assert "did:web:localhost%3A8000:partners:alpha" in page
     assert multikey.did_key(multikey.decode_public_key(key.public_key_multibase)) in page
 

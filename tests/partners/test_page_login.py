@@ -26,7 +26,7 @@ def test_login_leads_home(client, alice):
     response = client.post("/login/", {"username": "alice", "password": "pw-for-tests"})
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/partner/").status_code == 200
 
 
 def test_login_honours_a_local_next_only(client, alice):
@@ -64,4 +64,4 @@ def test_logout_by_post_ends_the_session(client, alice):
 def test_logout_by_get_is_refused(client, alice):
     client.force_login(alice)
     assert client.get("/logout/").status_code == 405
-    assert client.get("/").status_code == 200
+    assert client.get("/partner/").status_code == 200
