@@ -9,8 +9,10 @@ class CorridorsConfig(AppConfig):
     verbose_name = "Corridors: lanes, baselines, release times, ETA"
 
     def ready(self) -> None:
-        # The subscribers import tasks and services, hence models: only once the app registry is ready.
-        from apps.corridors import subscribers  # noqa: PLC0415
+        # The subscribers and the page contribution import models: only once the app registry is ready.
+        from apps.corridors import panels, subscribers  # noqa: PLC0415
+        from apps.shipments.extensions import consignment_eta  # noqa: PLC0415
 
         subscribe(EventsRecorded, subscribers.eta_refresh_enqueue)
         subscribe(EventsLinked, subscribers.eta_refresh_enqueue)
+        consignment_eta.register(panels.consignment_eta)

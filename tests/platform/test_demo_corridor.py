@@ -260,3 +260,16 @@ def test_the_delivered_consignments_legs_have_their_actual_times(demo):
     assert legs[0].actual_arrival < legs[1].actual_departure
     started = Consignment.objects.get(reference="DEMO-KHH-LAX-0005")  # loaded, not yet departed
     assert [leg.actual_departure for leg in started.legs.all()] == [None, None]
+
+
+def test_the_consignment_page_shows_the_eta_and_names_each_terminal_that_held_it(demo, client):
+    moving = Consignment.objects.get(reference="DEMO-KHH-LAX-0002")
+    client.force_login(User.objects.get(username="consignee-viewer"))
+    html = client.get(f"/consignments/{moving.pk}/").content.decode()
+    assert "No estimate" not in html
+    assert "between" in html  # the p10 to p90 interval
+    delivered = Consignment.objects.get(reference="DEMO-KHH-LAX-0001")
+    html = client.get(f"/consignments/{delivered.pk}/").content.decode()
+    custody = html[html.index('id="custody"') : html.index('id="consistency"')]
+    for terminal in ("Kaohsiung Container Terminal", "Busan New Port Terminal", "San Pedro Bay Terminal"):
+        assert terminal in custody
