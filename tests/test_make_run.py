@@ -93,7 +93,9 @@ def test_make_run_serves_the_app_runs_a_worker_and_stops_on_ctrl_c(tmp_path):
         request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"})
         home = opener.open(request, timeout=10).read().decode()
         assert "Formosa Precision Electronics (demo)" in home
-        assert "shipper-viewer" in home
+        assert "DEMO-KHH-LAX-0001" in home  # a shipper starts at its consignments
+        partner = opener.open(f"{base}/partner/", timeout=10).read().decode()
+        assert "shipper-viewer" in partner
 
         docs = urllib.request.urlopen(f"{base}/api/docs/", timeout=10).read().decode()
         assert "swagger-ui" in docs
