@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -30,8 +31,41 @@ def audit_record(
     """
     if target is not None:
         object_type, object_id, object_repr = target._meta.label_lower, str(target.pk), str(target)
+    record = _audit_event(
+        actor=actor,
+        action=action,
+        partner=partner,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=changes,
+    )
+    record.save(force_insert=True)
+    return record
+
+
+def audit_record_many(*, actor: Any, action: str, records: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
+    """Record one write per partner of a batch in one insert (a scan alerting many partners at once).
+
+    Each of ``records`` gives ``partner``, ``object_type``, ``object_id``, ``object_repr`` and ``changes``,
+    as ``audit_record`` takes them.
+    """
+    rows = [_audit_event(actor=actor, action=action, **record) for record in records]
+    return AuditEvent.objects.bulk_create(rows, batch_size=500)
+
+
+def _audit_event(
+    *,
+    actor: Any,
+    action: str,
+    partner: Any,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    changes: dict[str, Any] | None,
+) -> AuditEvent:
     on_behalf_of = partner if partner is not None else getattr(actor, "partner", None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         occurred_at=timezone.now(),
         actor_user=getattr(actor, "user", None),
         actor_label=getattr(actor, "label", "system"),
