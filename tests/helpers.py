@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.core.models import AuditEvent
-from apps.disruptions.choices import AlertKind
+from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import alert_raise
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -43,6 +43,12 @@ def audit_for(response: Any, action: str) -> AuditEvent:
 def raise_alert(partner: Any, consignment: Any, *, key: str = "test", title: str = "Late at Rotterdam") -> Any:
     """An open warning about ``consignment`` addressed to ``partner``, raised through the alerts service."""
     alert, _ = alert_raise(
-        partner=partner, kind=AlertKind.TRUST_CHANGED, title=title, dedupe_key=key, consignment_id=consignment.pk
+        partner=partner,
+        kind=AlertKind.TRUST_CHANGE,
+        title=title,
+        subject_type=AlertSubject.CONSIGNMENT,
+        subject_id=str(consignment.pk),
+        dedupe_key=key,
+        consignment_id=consignment.pk,
     )
     return alert

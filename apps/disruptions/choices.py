@@ -2,13 +2,30 @@ from django.db import models
 
 
 class AlertKind(models.TextChoices):
-    """What an alert is about; detectors of corridor disruptions add their own kinds."""
+    """What an alert is about: the corridor watch's findings, trust changes, AEO and MRA dates."""
 
-    TRUST_CHANGED = "trust_changed", "Trust verdict changed"
+    OVERDUE = "overdue", "Overdue"
+    DWELL = "dwell", "Long dwell"
+    CONGESTION = "congestion", "Congestion"
+    SILENCE = "silence", "No news"
+    INCONSISTENT = "inconsistent", "Inconsistent events"
+    NOTICE = "notice", "External notice"
+    TRUST_CHANGE = "trust_change", "Trust verdict changed"
     AEO_EXPIRING = "aeo_expiring", "AEO certificate expiring"
     AEO_EXPIRED = "aeo_expired", "AEO certificate expired"
     MRA_STARTED = "mra_started", "MRA came into force"
     MRA_ENDED = "mra_ended", "MRA ended"
+
+
+class AlertSubject(models.TextChoices):
+    """What an alert is about, by kind of thing; ``Alert.subject_id`` names the one thing."""
+
+    CONSIGNMENT = "consignment", "Consignment"
+    NODE = "node", "Node (UN/LOCODE)"
+    CORRIDOR = "corridor", "Corridor"
+    VOYAGE = "voyage", "Voyage"
+    CERTIFICATE = "certificate", "AEO certificate"
+    MRA = "mra", "MRA"
 
 
 class AlertSeverity(models.TextChoices):

@@ -1,19 +1,260 @@
-"""Writes of alerts: raised once per finding (de-duplicated by key), acknowledged, resolved."""
+"""Writes of alerts: raised once while open, refreshed while found again, resolved by people or when the
+condition clears; every write is audited.
+
+Two ways in:
+
+- ``alerts_sync`` for watchers that re-check conditions (the corridor scan): it takes what a check found
+  (``Finding`` rows, per partner) and what it checked, and brings the open alerts in line, in bulk;
+- ``alert_raise`` and ``trust_change_alerts_raise`` for things that happen once (a certificate about to
+  expire, a verdict that changed), which stay open until a person resolves them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.errors import ApplicationError
-from apps.core.services import audit_record
-from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState
+from apps.core.errors import ConflictError
+from apps.core.services import audit_record, audit_record_many
+from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
 from apps.disruptions.models import Alert
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, require, system_actor
+from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
+
+# Rows per IN (...) list: well under SQLite's limit on query parameters, large enough to keep queries few.
+CHUNK = 2000
+
+
+def dedupe_key_for(subject_type: str, subject_id: str, rule: str = "") -> str:
+    """The default name of a finding: its subject, and its rule when the kind has several."""
+    key = f"{subject_type}:{subject_id}"
+    return f"{key}:{rule}" if rule else key
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found about one subject, to be raised (or kept open) as an alert for a partner.
+
+    ``title`` is in words a person reads (no raw codes). ``evidence`` is what a person can check:
+    ``{"summary": str, "events": [{"event_id": <as the recorder sent it>, "recorder": <partner slug>,
+    "event_time": iso, "place": locode}], "thresholds": {...}, "baseline": {...}, ...}``.
+    ``corridor_id`` is the corridor's slug, kept on the alert for filtering.
+    """
+
+    kind: str
+    subject_type: str
+    subject_id: str
+    title: str
+    evidence: dict
+    rule: str = ""
+    severity: str = AlertSeverity.WARNING
+    consignment_id: str | None = None
+    corridor_id: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return dedupe_key_for(self.subject_type, self.subject_id, self.rule)
+
+
+@dataclass
+class SyncResult:
+    """What one ``alerts_sync`` did, as counts per alert kind; results of several batches add up with ``+``."""
+
+    raised: Counter[str] = field(default_factory=Counter)
+    refreshed: Counter[str] = field(default_factory=Counter)
+    resolved: Counter[str] = field(default_factory=Counter)
+
+    def __add__(self, other: SyncResult) -> SyncResult:
+        return SyncResult(
+            raised=self.raised + other.raised,
+            refreshed=self.refreshed + other.refreshed,
+            resolved=self.resolved + other.resolved,
+        )
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _finding_check(finding: Finding) -> None:
+    # A caller's mistake, not a user's input: fail loudly before anything is written.
+    if finding.kind not in AlertKind.values:
+        raise ValueError(f"unknown alert kind {finding.kind!r}")
+    if finding.subject_type not in AlertSubject.values:
+        raise ValueError(f"unknown alert subject type {finding.subject_type!r}")
+    if finding.severity not in AlertSeverity.values:
+        raise ValueError(f"unknown alert severity {finding.severity!r}")
+
+
+def alerts_sync(
+    *,
+    findings_by_partner: Mapping[Any, Iterable[Finding]],
+    checked: Iterable[tuple[str, str, str]],
+    as_of: datetime,
+) -> SyncResult:
+    """Bring open alerts in line with one batch of checks, judged as of ``as_of``.
+
+    - A finding with no open alert of its partner, kind and key raises one (``first_seen_at = as_of``).
+    - A finding with an open alert refreshes it: ``last_seen_at``, title, evidence and severity.
+    - An open alert whose (kind, subject type, subject id) is in ``checked`` and was not found again is
+      resolved automatically (``resolved_by`` empty, ``resolved_at = as_of``).
+
+    Idempotent: the same call again changes nothing (not even ``last_seen_at``, which only moves forward;
+    an alert last seen after ``as_of`` is neither refreshed nor resolved by an older judgement). The
+    number of queries depends on the batch's size only through ``CHUNK``-sized IN lists. One audit
+    record per partner whose alerts were raised or resolved.
+    """
+    if timezone.is_naive(as_of):
+        raise ValueError("as_of must be timezone-aware")
+    wanted: dict[tuple[Any, str, str], Finding] = {}
+    for partner_id, findings in findings_by_partner.items():
+        # Ids as the database returns them (UUIDs), whether the caller passed UUIDs or strings.
+        partner_pk = Partner._meta.pk.to_python(partner_id)
+        for finding in findings:
+            _finding_check(finding)
+            wanted[(partner_pk, finding.kind, finding.dedupe_key)] = finding
+    checked_subjects = set(checked)
+    subject_ids = sorted({f.subject_id for f in wanted.values()} | {subject for _, _, subject in checked_subjects})
+    kinds = {f.kind for f in wanted.values()} | {kind for kind, _, _ in checked_subjects}
+    result = SyncResult()
+    if not subject_ids:
+        return result
+
+    with transaction.atomic():
+        open_alerts: dict[tuple[Any, str, str], Alert] = {}
+        for chunk in _chunks(subject_ids):
+            for alert in Alert.objects.open().filter(kind__in=kinds, subject_id__in=chunk):
+                open_alerts[(alert.partner_id, alert.kind, alert.dedupe_key)] = alert
+
+        raised = _raise_new(
+            [(key[0], finding) for key, finding in wanted.items() if key not in open_alerts], as_of=as_of
+        )
+        result.raised.update(alert.kind for alert in raised)
+
+        found_again = [(open_alerts[key], finding) for key, finding in wanted.items() if key in open_alerts]
+        _refresh(found_again, as_of=as_of)
+        result.refreshed.update(alert.kind for alert, _ in found_again)
+
+        cleared = [
+            alert
+            for key, alert in open_alerts.items()
+            if key not in wanted
+            and (alert.kind, alert.subject_type, alert.subject_id) in checked_subjects
+            and alert.last_seen_at <= as_of
+        ]
+        resolved = _resolve_cleared(cleared, as_of=as_of)
+        result.resolved.update(alert.kind for alert in resolved)
+
+        _audit_sync(raised=raised, resolved=resolved)
+    return result
+
+
+def _raise_new(fresh: list[tuple[Any, Finding]], *, as_of: datetime) -> list[Alert]:
+    rows = [
+        Alert(
+            partner_id=partner_id,
+            kind=finding.kind,
+            severity=finding.severity,
+            subject_type=finding.subject_type,
+            subject_id=finding.subject_id,
+            rule=finding.rule,
+            consignment_id=finding.consignment_id,
+            corridor=finding.corridor_id or "",
+            title=finding.title[:300],
+            evidence=finding.evidence,
+            dedupe_key=finding.dedupe_key,
+            first_seen_at=as_of,
+            last_seen_at=as_of,
+        )
+        for partner_id, finding in fresh
+    ]
+    # A concurrent batch may raise the same finding between the read and the insert: the partial unique
+    # constraint keeps one open alert, and only the rows that really landed count.
+    Alert.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    landed: set[Any] = set()
+    for chunk in _chunks([row.pk for row in rows]):
+        landed.update(Alert.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return [row for row in rows if row.pk in landed]
+
+
+def _refresh(found_again: list[tuple[Alert, Finding]], *, as_of: datetime) -> None:
+    now = timezone.now()
+    seen_only: list[Any] = []
+    changed: list[Alert] = []
+    for alert, finding in found_again:
+        if alert.last_seen_at >= as_of:
+            continue
+        content = (finding.title[:300], finding.evidence, finding.severity)
+        if (alert.title, alert.evidence, alert.severity) == content:
+            seen_only.append(alert.pk)
+            continue
+        alert.title, alert.evidence, alert.severity = content
+        alert.last_seen_at, alert.updated_at = as_of, now
+        changed.append(alert)
+    for chunk in _chunks(seen_only):
+        Alert.objects.filter(pk__in=chunk).update(last_seen_at=as_of, updated_at=now)
+    Alert.objects.bulk_update(changed, ["title", "evidence", "severity", "last_seen_at", "updated_at"], batch_size=500)
+
+
+def _resolve_cleared(cleared: list[Alert], *, as_of: datetime) -> list[Alert]:
+    now = timezone.now()
+    resolved: list[Alert] = []
+    for chunk in _chunks(cleared):
+        pks = [alert.pk for alert in chunk]
+        # Compare-and-set: a person who resolved one meanwhile keeps the resolution (and its author).
+        candidates = Alert.objects.open().filter(pk__in=pks, last_seen_at__lte=as_of)
+        updated = candidates.update(state=AlertState.RESOLVED, resolved_at=as_of, resolved_by=None, updated_at=now)
+        if updated == len(pks):
+            done = set(pks)
+        else:
+            done = set(
+                Alert.objects.filter(
+                    pk__in=pks, state=AlertState.RESOLVED, resolved_at=as_of, resolved_by__isnull=True
+                ).values_list("pk", flat=True)
+            )
+        for alert in chunk:
+            if alert.pk in done:
+                alert.state, alert.resolved_at, alert.resolved_by = AlertState.RESOLVED, as_of, None
+                resolved.append(alert)
+    return resolved
+
+
+def _audit_sync(*, raised: list[Alert], resolved: list[Alert]) -> None:
+    by_partner: dict[Any, dict[str, list[Alert]]] = {}
+    for name, alerts in (("raised", raised), ("resolved", resolved)):
+        for alert in alerts:
+            by_partner.setdefault(alert.partner_id, {"raised": [], "resolved": []})[name].append(alert)
+    if not by_partner:
+        return
+    partners = Partner.objects.in_bulk(list(by_partner))
+    records = []
+    for partner_id, changes in by_partner.items():
+        raised_here, resolved_here = changes["raised"], changes["resolved"]
+        records.append(
+            {
+                "partner": partners[partner_id],
+                "object_type": Alert._meta.label_lower,
+                "object_id": str((raised_here or resolved_here)[0].pk),
+                "object_repr": f"{len(raised_here)} alert(s) raised, {len(resolved_here)} resolved",
+                "changes": {
+                    "raised": dict(Counter(alert.kind for alert in raised_here)),
+                    "resolved": dict(Counter(alert.kind for alert in resolved_here)),
+                    # The first hundred of each, so a record stays small whatever the batch.
+                    "raised_alerts": [str(alert.pk) for alert in raised_here[:100]],
+                    "resolved_alerts": [str(alert.pk) for alert in resolved_here[:100]],
+                },
+            }
+        )
+    audit_record_many(actor=system_actor("alerts sync"), action="alert.sync", records=records)
 
 
 def alert_raise(
@@ -21,20 +262,31 @@ def alert_raise(
     partner: Partner,
     kind: str,
     title: str,
-    dedupe_key: str,
-    details: Mapping[str, Any] | None = None,
+    subject_type: str,
+    subject_id: str,
+    evidence: Mapping[str, Any] | None = None,
+    rule: str = "",
     severity: str = AlertSeverity.WARNING,
     consignment_id: Any = None,
+    dedupe_key: str | None = None,
 ) -> tuple[Alert, bool]:
-    """Raise a finding for a partner once: a second call with the same key returns the first alert."""
+    """Raise a finding for a partner once while it is open: a second call with the same key returns the first alert.
+
+    ``dedupe_key`` defaults to the subject and rule; a caller that warns more than once about one subject
+    (a certificate 90, 30 and 7 days ahead) names each warning.
+    """
+    key = dedupe_key or dedupe_key_for(subject_type, subject_id, rule)
     with transaction.atomic():
-        alert, created = Alert.objects.get_or_create(
+        alert, created = Alert.objects.open().get_or_create(
             partner=partner,
-            dedupe_key=dedupe_key,
+            kind=kind,
+            dedupe_key=key,
             defaults={
-                "kind": kind,
                 "title": title[:300],
-                "details": dict(details or {}),
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "rule": rule,
+                "evidence": dict(evidence or {}),
                 "severity": severity,
                 "consignment_id": consignment_id,
             },
@@ -52,7 +304,7 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
 
     Raised in bulk, because one MRA change can re-decide thousands of consignments: a fixed number of
     queries whatever the number of changes, and one audit record per partner alerted (as event batches
-    are audited), listing the alerts it received.
+    are audited), listing the alerts it received. A change is raised once, even after it was resolved.
     """
     wanted: dict[tuple[Any, str], Alert] = {}
     for change in changes:
@@ -60,10 +312,12 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
         key = f"trust:{change['consignment_id']}:{change['before']}>{change['after']}:{evaluation['as_of']}"
         wanted[(change["partner"].pk, key)] = Alert(
             partner=change["partner"],
-            kind=AlertKind.TRUST_CHANGED,
+            kind=AlertKind.TRUST_CHANGE,
             title=f"Trust verdict changed from {change['before']} to {change['after']}",
+            subject_type=AlertSubject.CONSIGNMENT,
+            subject_id=str(change["consignment_id"]),
             dedupe_key=key,
-            details={"before": change["before"], "after": change["after"], "evaluation": evaluation},
+            evidence={"before": change["before"], "after": change["after"], "evaluation": evaluation},
             severity=_SEVERITY_BY_VERDICT.get(change["after"], AlertSeverity.CRITICAL),
             consignment_id=change["consignment_id"],
         )
@@ -77,39 +331,63 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
         )
         fresh = [alert for natural_key, alert in wanted.items() if natural_key not in existing]
         # A concurrent run may insert the same finding between the read and the insert: the unique
-        # (partner, dedupe_key) constraint keeps one, and only the rows that really landed are audited.
+        # constraint on open alerts keeps one, and only the rows that really landed are audited.
         Alert.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
         landed = set(Alert.objects.filter(pk__in=[a.pk for a in fresh]).values_list("pk", flat=True))
         by_partner: dict[Any, list[Alert]] = {}
         for alert in fresh:
             if alert.pk in landed:
                 by_partner.setdefault(alert.partner_id, []).append(alert)
-        actor = system_actor(f"alert {AlertKind.TRUST_CHANGED}")
-        for raised in by_partner.values():
-            audit_record(
-                actor=actor,
-                action="alert.raise",
-                partner=raised[0].partner,
-                object_type=Alert._meta.label_lower,
-                object_id=str(raised[0].pk),
-                object_repr=f"{len(raised)} trust alert(s)",
-                changes={"kind": AlertKind.TRUST_CHANGED, "count": len(raised), "alerts": [str(a.pk) for a in raised]},
-            )
+        audit_record_many(
+            actor=system_actor(f"alert {AlertKind.TRUST_CHANGE}"),
+            action="alert.raise",
+            records=[
+                {
+                    "partner": raised[0].partner,
+                    "object_type": Alert._meta.label_lower,
+                    "object_id": str(raised[0].pk),
+                    "object_repr": f"{len(raised)} trust alert(s)",
+                    "changes": {
+                        "kind": AlertKind.TRUST_CHANGE,
+                        "count": len(raised),
+                        "alerts": [str(a.pk) for a in raised],
+                    },
+                }
+                for raised in by_partner.values()
+            ],
+        )
     return len(landed)
 
 
 def alert_state_set(*, actor: Actor, alert: Alert, state: str) -> Alert:
-    """Acknowledge or resolve an alert (compare-and-set, so two officers cannot both resolve it)."""
-    if state not in (AlertState.ACKNOWLEDGED, AlertState.RESOLVED):
-        raise ApplicationError("state must be acknowledged or resolved.", field="state")
+    """Acknowledge an open alert, or resolve an open or acknowledged one, saying who and when.
+
+    Compare-and-set, so two officers cannot both acknowledge or both resolve it: the second is told
+    who did (409). Resolving is final.
+    """
+    require(actor, role=MemberRole.OPERATOR, owner=alert.partner, write=True, to="acknowledge or resolve alerts")
+    now = timezone.now()
+    if state == AlertState.ACKNOWLEDGED:
+        allowed = Q(state=AlertState.OPEN)
+        changes = {"state": state, "acknowledged_at": now, "acknowledged_by": actor.label}
+    elif state == AlertState.RESOLVED:
+        allowed = ~Q(state=AlertState.RESOLVED)
+        changes = {"state": state, "resolved_at": now, "resolved_by": actor.label}
+    else:
+        raise ValueError(f"an alert is set to acknowledged or resolved, not {state!r}")
     with transaction.atomic():
-        updated = (
-            Alert.objects.filter(pk=alert.pk)
-            .exclude(state=AlertState.RESOLVED)
-            .update(state=state, resolved_at=timezone.now() if state == AlertState.RESOLVED else None)
-        )
-        if not updated:
-            raise ApplicationError("This alert is already resolved.", status=409, code="conflict", field="state")
+        if not Alert.objects.filter(allowed, pk=alert.pk).update(**changes, updated_at=now):
+            alert.refresh_from_db()
+            if alert.state == AlertState.RESOLVED:
+                by = f" by {alert.resolved_by}" if alert.resolved_by else " automatically, its condition cleared,"
+                raise ConflictError(
+                    f"This alert was already resolved{by} at {alert.resolved_at:%Y-%m-%d %H:%M} UTC.", field="state"
+                )
+            raise ConflictError(
+                f"This alert was already acknowledged by {alert.acknowledged_by} "
+                f"at {alert.acknowledged_at:%Y-%m-%d %H:%M} UTC.",
+                field="state",
+            )
         audit_record(actor=actor, action=f"alert.{state}", target=alert, partner=alert.partner)
     alert.refresh_from_db()
     return alert

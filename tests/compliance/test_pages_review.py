@@ -21,7 +21,7 @@ from apps.compliance.models import ReviewDecision, TrustEvaluation
 from apps.compliance.services import reevaluation, reviews
 from apps.core.models import AuditEvent
 from apps.disruptions import services as alerts
-from apps.disruptions.choices import AlertKind
+from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments import services as shipments
@@ -124,9 +124,10 @@ def test_the_queue_shows_the_stored_verdict_chain_alerts_and_latest_decision(
     record(alpha, step_event("evt-depa", consignments=(tw_us_consignment,)))
     alerts.alert_raise(
         partner=us_customs,
-        kind=AlertKind.TRUST_CHANGED,
+        kind=AlertKind.TRUST_CHANGE,
         title="Verdict changed",
-        dedupe_key="t-1",
+        subject_type=AlertSubject.CONSIGNMENT,
+        subject_id=str(tw_us_consignment.pk),
         consignment_id=tw_us_consignment.pk,
     )
     officer = Actor(partner=us_customs, role=MemberRole.OPERATOR, user=uma)

@@ -122,8 +122,8 @@ def test_an_uncertified_recorder_changes_the_verdict_and_alerts_the_deciding_aut
     foxtrot = next(p for p in us["parties"] if p["partner"] == "foxtrot-haulage")
     assert (foxtrot["roles"], foxtrot["outcome"]) == (["notify_party", "step_recorder"], "no_certificate")
     alert = Alert.objects.get()
-    assert (alert.partner, alert.kind, alert.consignment) == (us_customs, "trust_changed", trusted)
-    assert (alert.details["before"], alert.details["after"]) == ("fully_trusted", "partially_trusted")
+    assert (alert.partner, alert.kind, alert.consignment) == (us_customs, "trust_change", trusted)
+    assert (alert.evidence["before"], alert.evidence["after"]) == ("fully_trusted", "partially_trusted")
     assert not TrustRecheck.objects.exists()
 
 

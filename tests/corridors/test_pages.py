@@ -54,8 +54,10 @@ def test_the_page_shows_legs_charts_live_consignments_and_alerts(corridor, brows
     eta_refresh(consignment_ids=[moving.pk], as_of=now)
     Alert.objects.create(
         partner=moving.created_by,
-        kind="trust_changed",
+        kind="trust_change",
         title="Trust verdict changed for MOVING",
+        subject_type="consignment",
+        subject_id=str(moving.pk),
         consignment=moving,
         dedupe_key="x",
     )
@@ -80,7 +82,13 @@ def test_consignments_and_alerts_only_as_the_viewer_may_see_them(corridor, brows
     mine = shipment("ALPHA-ONLY", timezone.now())
     mine.parties.filter(partner__slug="bravo").delete()
     Alert.objects.create(
-        partner=alpha, kind="trust_changed", title="Alpha's own alert", consignment=mine, dedupe_key="y"
+        partner=alpha,
+        kind="trust_change",
+        title="Alpha's own alert",
+        subject_type="consignment",
+        subject_id=str(mine.pk),
+        consignment=mine,
+        dedupe_key="y",
     )
     page = browser(charlie).get(PAGE).content.decode()
     assert "ALPHA-ONLY" not in page

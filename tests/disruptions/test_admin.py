@@ -21,7 +21,9 @@ def admin_client(client, superuser):
 
 @pytest.fixture
 def alert(alpha):
-    raised, _ = alert_raise(partner=alpha, kind="aeo_expired", title="AEO TW-AEO-0001 expired", dedupe_key="x")
+    raised, _ = alert_raise(
+        partner=alpha, kind="aeo_expired", title="AEO TW-AEO-0001 expired", subject_type="certificate", subject_id="c-1"
+    )
     return raised
 
 
@@ -52,17 +54,18 @@ def test_resolving_in_the_admin_goes_through_the_service(admin_client, alert, al
     )
     assert _messages(response) == ["Resolved 1 alert(s)."]
     alert.refresh_from_db()
-    assert (alert.state, alert.resolved_at is not None) == ("resolved", True)
+    assert (alert.state, alert.resolved_at is not None, alert.resolved_by) == ("resolved", True, "root")
     record = AuditEvent.objects.get(action="alert.resolved")
     assert (record.actor_label, record.partner) == ("root", alpha)
 
 
 def test_an_already_resolved_alert_is_reported_not_changed(admin_client, alert):
     admin_client.post(ALERTS, {"action": "resolve_selected", "_selected_action": [str(alert.pk)]}, follow=True)
+    when = f"{Alert.objects.get(pk=alert.pk).resolved_at:%Y-%m-%d %H:%M} UTC."
     response = admin_client.post(
         ALERTS, {"action": "acknowledge_selected", "_selected_action": [str(alert.pk)]}, follow=True
     )
-    assert _messages(response) == ["AEO TW-AEO-0001 expired: This alert is already resolved."]
+    assert _messages(response) == ["AEO TW-AEO-0001 expired: This alert was already resolved by root at " + when]
     assert Alert.objects.get(pk=alert.pk).state == "resolved"
     assert not AuditEvent.objects.filter(action="alert.acknowledged").exists()
 

@@ -247,7 +247,9 @@ def _compliance_objects(partner: Partner, user, customs: dict) -> dict:
             valid_from=date(2024, 1, 1),
             valid_until=None,
         )
-    alert, _ = alert_raise(partner=partner, kind="aeo_expired", title="Expired", dedupe_key=f"{partner.slug}-expired")
+    alert, _ = alert_raise(
+        partner=partner, kind="aeo_expired", title="Expired", subject_type="certificate", subject_id=str(certificate.pk)
+    )
     imported = consignment_create(
         actor=Actor(partner=partner, role="admin", user=user),
         data={

@@ -11,7 +11,7 @@ from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra,
 from apps.compliance.services.certificates import certificate_expire_due
 from apps.compliance.services.reevaluation import trust_recheck_request
 from apps.disruptions import services as alerts
-from apps.disruptions.choices import AlertKind, AlertSeverity
+from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
 
 EXPIRY_WARNINGS = (90, 30, 7)
 
@@ -47,8 +47,10 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
                 kind=AlertKind.AEO_EXPIRING,
                 title=f"AEO certificate {certificate.number} expires on {period.valid_until.isoformat()} "
                 f"({days_left} days)",
+                subject_type=AlertSubject.CERTIFICATE,
+                subject_id=str(certificate.pk),
                 dedupe_key=f"aeo-expiring:{certificate.pk}:{period.valid_until.isoformat()}:{threshold}",
-                details={
+                evidence={
                     "certificate": str(certificate.pk),
                     "number": certificate.number,
                     "valid_until": period.valid_until.isoformat(),
@@ -69,8 +71,10 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
                 partner=partner,
                 kind=AlertKind.AEO_EXPIRED,
                 title=f"AEO certificate {certificate.number} expired on {effective_on.isoformat()}",
+                subject_type=AlertSubject.CERTIFICATE,
+                subject_id=str(certificate.pk),
                 dedupe_key=f"aeo-expired:{certificate.pk}:{effective_on.isoformat()}",
-                details={
+                evidence={
                     "certificate": str(certificate.pk),
                     "number": certificate.number,
                     "expired_on": str(effective_on),
