@@ -291,12 +291,14 @@ CORRIDOR_SWEEP_INTERVAL_SECONDS = env_seconds("CORRIDOR_SWEEP_INTERVAL_SECONDS",
 # second worker could take a row the first still runs: apps.core.work refuses a shorter one at start.
 CORRIDOR_CAPTURE_STALE_SECONDS = env_seconds("CORRIDOR_CAPTURE_STALE_SECONDS", 3900)
 CORRIDOR_TRUST_RECHECK_STALE_SECONDS = env_seconds("CORRIDOR_TRUST_RECHECK_STALE_SECONDS", 1200)
+CORRIDOR_WEBHOOK_STALE_SECONDS = env_seconds("CORRIDOR_WEBHOOK_STALE_SECONDS", 300)
 _sweep = timedelta(seconds=CORRIDOR_SWEEP_INTERVAL_SECONDS)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
     "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": _sweep},
     "step-credentials-sweep": {"task": "apps.credentials.tasks.step_credentials_sweep", "schedule": _sweep},
     "trust-recheck-sweep": {"task": "apps.compliance.tasks.trust_recheck_sweep", "schedule": _sweep},
+    "webhook-deliveries-sweep": {"task": "apps.disruptions.tasks.webhook_deliveries_sweep", "schedule": _sweep},
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),
@@ -317,6 +319,20 @@ CELERY_BEAT_SCHEDULE = {
 # --- Shipments ------------------------------------------------------------------------------
 # A consignment's timeline is cached this long per version of its links (0 turns the cache off).
 CORRIDOR_TIMELINE_CACHE_SECONDS = env_int("CORRIDOR_TIMELINE_CACHE_SECONDS", 60)
+
+# --- Webhooks -------------------------------------------------------------------------------
+# A webhook URL whose host resolves to a private, loopback or link-local address is refused unless this is
+# on (tests, closed networks): a partner must not make Corridor's servers reach inside their network.
+CORRIDOR_WEBHOOKS_ALLOW_PRIVATE = env_bool("CORRIDOR_WEBHOOKS_ALLOW_PRIVATE", False)
+# Attempts at one delivery (the first and its retries, with exponential backoff and jitter) before it is dead.
+CORRIDOR_WEBHOOK_MAX_ATTEMPTS = env_int("CORRIDOR_WEBHOOK_MAX_ATTEMPTS", 12)
+if CORRIDOR_WEBHOOK_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("CORRIDOR_WEBHOOK_MAX_ATTEMPTS must be at least 1")
+# How long an attempt waits for the receiver (each connect and read); the delivery task's time limit
+# (apps.disruptions.tasks) leaves room for 60 s.
+CORRIDOR_WEBHOOK_TIMEOUT_SECONDS = env_seconds("CORRIDOR_WEBHOOK_TIMEOUT_SECONDS", 10)
+if CORRIDOR_WEBHOOK_TIMEOUT_SECONDS > 60:
+    raise ImproperlyConfigured("CORRIDOR_WEBHOOK_TIMEOUT_SECONDS must be at most 60")
 
 # --- Credentials ----------------------------------------------------------------------------
 # An event still unlinked this long after it was recorded gets its credential without chain entries.

@@ -1,4 +1,8 @@
-"""Staff view of alerts: read only, acknowledged and resolved through the service (audited)."""
+"""Staff views of alerts and webhooks: read only; state changes go through the services (audited).
+
+Alerts are acknowledged and resolved, webhook endpoints deactivated or reactivated and dead deliveries
+retried by the list actions. Secrets never appear: an endpoint's partner rotates it through the API.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from django.http import HttpRequest
 
 from apps.core.errors import ApplicationError
 from apps.disruptions.choices import AlertState
-from apps.disruptions.models import Alert
+from apps.disruptions.models import Alert, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from apps.disruptions.services import alert_state_set
+from apps.disruptions.webhooks import services as webhooks
 from apps.partners.access import Actor
 
 
@@ -107,4 +112,89 @@ class AlertAdmin(ServiceActionsAdmin):
             queryset,
             "Resolved {} alert(s).",
             lambda actor, alert: alert_state_set(actor=actor, alert=alert, state=AlertState.RESOLVED),
+        )
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ServiceActionsAdmin):
+    list_display = ["url", "partner", "alert_kinds", "consignment_events", "is_active", "created_at"]
+    list_filter = ["is_active", "consignment_events", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["url", "description", "partner__slug"]
+    fields = [
+        "partner",
+        "url",
+        "description",
+        "alert_kinds",
+        "consignment_events",
+        "is_active",
+        "previous_secret_until",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["deactivate_selected", "activate_selected"]
+
+    @admin.action(description="Deactivate selected endpoints (no new messages)", permissions=["change"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        self._each(
+            request,
+            queryset.select_related("partner"),
+            "Deactivated {} endpoint(s).",
+            lambda actor, endpoint: webhooks.webhook_endpoint_update(actor=actor, endpoint=endpoint, is_active=False),
+        )
+
+    @admin.action(description="Activate selected endpoints", permissions=["change"])
+    def activate_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        self._each(
+            request,
+            queryset.select_related("partner"),
+            "Activated {} endpoint(s).",
+            lambda actor, endpoint: webhooks.webhook_endpoint_update(actor=actor, endpoint=endpoint, is_active=True),
+        )
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["number", "attempted_at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ServiceActionsAdmin):
+    list_display = ["message_type", "endpoint", "state", "attempt_count", "last_status_code", "next_attempt_at"]
+    list_filter = ["state", "message_type"]
+    list_select_related = ["endpoint__partner"]
+    search_fields = ["endpoint__url", "endpoint__partner__slug"]
+    fields = [
+        "endpoint",
+        "message_type",
+        "state",
+        "attempt_count",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_status_code",
+        "last_error",
+        "claimed_at",
+        "claimed_by",
+        "body",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["redeliver_selected"]
+
+    @admin.action(description="Retry selected failed or dead deliveries now", permissions=["change"])
+    def redeliver_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        self._each(
+            request,
+            queryset.select_related("endpoint__partner"),
+            "Retrying {} delivery(ies).",
+            lambda actor, delivery: webhooks.webhook_delivery_redeliver(actor=actor, delivery=delivery),
         )

@@ -38,3 +38,20 @@ class AlertState(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+
+
+class WebhookMessageType(models.TextChoices):
+    """What a webhook delivery announces (the ``type`` of its Standard Webhooks payload)."""
+
+    ALERT_RAISED = "alert.raised", "Alert raised"
+    ALERT_RESOLVED = "alert.resolved", "Alert resolved"
+    CONSIGNMENT_EVENTS = "consignment.events", "New events of a consignment"
+
+
+class DeliveryState(models.TextChoices):
+    """Where a webhook delivery stands: waiting, retrying after a failure, done, or given up on."""
+
+    PENDING = "pending", "Pending"
+    FAILED = "failed", "Failed, will retry"
+    SUCCEEDED = "succeeded", "Succeeded"
+    DEAD = "dead", "Dead (gave up)"

@@ -1,9 +1,9 @@
-"""FilterSets of alerts, shared by the API and the pages."""
+"""FilterSets of alerts and webhook deliveries, shared by the API and the pages."""
 
 import django_filters
 
-from apps.disruptions.choices import AlertKind, AlertState, AlertSubject
-from apps.disruptions.models import Alert
+from apps.disruptions.choices import AlertKind, AlertState, AlertSubject, DeliveryState, WebhookMessageType
+from apps.disruptions.models import Alert, WebhookDelivery
 
 
 class AlertFilterSet(django_filters.FilterSet):
@@ -25,3 +25,12 @@ class AlertFilterSet(django_filters.FilterSet):
     class Meta:
         model = Alert
         fields = ["state", "kind", "consignment", "corridor", "subject_type", "subject_id", "since", "until"]
+
+
+class WebhookDeliveryFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=DeliveryState.choices)
+    message_type = django_filters.ChoiceFilter(choices=WebhookMessageType.choices)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["state", "message_type"]

@@ -1,15 +1,24 @@
-"""Alerts: findings that need a person's attention, addressed to one partner."""
+"""Alerts (findings that need a person's attention, addressed to one partner) and the webhooks that carry them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
-from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
+from apps.core.work import Claimable
+from apps.disruptions.choices import (
+    AlertKind,
+    AlertSeverity,
+    AlertState,
+    AlertSubject,
+    DeliveryState,
+    WebhookMessageType,
+)
 from apps.partners.models import Partner
 
 
@@ -86,3 +95,102 @@ class Alert(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+class WebhookEndpointQuerySet(ScopedQuerySet):
+    def for_partner(self, partner: Any) -> WebhookEndpointQuerySet:
+        return self.filter(partner=partner)
+
+
+class WebhookEndpoint(TimestampedModel):
+    """A partner's URL that Corridor POSTs signed notifications to (Standard Webhooks).
+
+    It subscribes to alert kinds (``alert.raised`` and ``alert.resolved`` of those kinds, for the partner's
+    own alerts) and, if ``consignment_events``, to the new events of the consignments the partner may see.
+    The signing secret is stored sealed (AES-256-GCM under ``CORRIDOR_KEY_ENCRYPTION_KEY``) and shown only
+    when created or rotated; after a rotation the previous secret also signs until ``previous_secret_until``,
+    so the receiver can switch without losing a message.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    alert_kinds = models.JSONField(default=list, blank=True, help_text="Alert kinds to notify")
+    consignment_events = models.BooleanField(default=False, help_text="Notify new events of visible consignments")
+    is_active = models.BooleanField(default=True)
+    secret_sealed = models.BinaryField(help_text="The signing secret, sealed")
+    previous_secret_sealed = models.BinaryField(null=True, blank=True, help_text="The secret before rotation")
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = WebhookEndpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.partner.slug}: {self.url}" if self.partner_id else self.url
+
+
+class WebhookDeliveryQuerySet(ScopedQuerySet):
+    def for_partner(self, partner: Any) -> WebhookDeliveryQuerySet:
+        return self.filter(endpoint__partner=partner)
+
+
+class WebhookDelivery(Claimable, TimestampedModel):
+    """One message for one endpoint, kept until delivered or given up on (the ledger of webhooks).
+
+    ``body`` is the exact JSON sent on every attempt, under the same ``webhook-id``; each attempt is
+    signed afresh with its own timestamp. A failed attempt is retried at ``next_attempt_at`` (exponential
+    backoff with jitter) until ``CORRIDOR_WEBHOOK_MAX_ATTEMPTS``, then the delivery is dead.
+    """
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message_type = models.CharField(max_length=32, choices=WebhookMessageType.choices)
+    body = models.TextField(help_text="The JSON payload, exactly as sent")
+    state = models.CharField(max_length=12, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty once succeeded or dead")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=DeliveryState.values), name="webhook_delivery_state_valid"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due")]
+
+    @property
+    def message_id(self) -> str:
+        """The ``webhook-id``: the same for every attempt, so a receiver can drop repeats."""
+        return f"msg_{self.pk.hex}"
+
+    def __str__(self) -> str:
+        return f"{self.message_type} → {self.endpoint_id} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: when, the HTTP status received or the error, and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.delivery_id}: {self.status_code or self.error}"

@@ -1,5 +1,5 @@
 """Writes of alerts: raised once while open, refreshed while found again, resolved by people or when the
-condition clears; every write is audited.
+condition clears; every write is audited and announced to the partner's webhooks.
 
 Two ways in:
 
@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from apps.core.errors import ConflictError
 from apps.core.services import audit_record, audit_record_many
-from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
+from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject, WebhookMessageType
 from apps.disruptions.models import Alert
+from apps.disruptions.webhooks import services as webhooks
 from apps.partners.access import Actor, require, system_actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
@@ -111,7 +112,7 @@ def alerts_sync(
     Idempotent: the same call again changes nothing (not even ``last_seen_at``, which only moves forward;
     an alert last seen after ``as_of`` is neither refreshed nor resolved by an older judgement). The
     number of queries depends on the batch's size only through ``CHUNK``-sized IN lists. One audit
-    record per partner whose alerts were raised or resolved.
+    record per partner whose alerts were raised or resolved; subscribed webhooks get each change.
     """
     if timezone.is_naive(as_of):
         raise ValueError("as_of must be timezone-aware")
@@ -155,6 +156,8 @@ def alerts_sync(
         result.resolved.update(alert.kind for alert in resolved)
 
         _audit_sync(raised=raised, resolved=resolved)
+        webhooks.alert_messages_record(alerts=raised, message_type=WebhookMessageType.ALERT_RAISED)
+        webhooks.alert_messages_record(alerts=resolved, message_type=WebhookMessageType.ALERT_RESOLVED)
     return result
 
 
@@ -293,6 +296,7 @@ def alert_raise(
         )
         if created:
             audit_record(actor=system_actor(f"alert {kind}"), action="alert.raise", target=alert, partner=partner)
+            webhooks.alert_messages_record(alerts=[alert], message_type=WebhookMessageType.ALERT_RAISED)
     return alert, created
 
 
@@ -356,6 +360,10 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
                 for raised in by_partner.values()
             ],
         )
+        webhooks.alert_messages_record(
+            alerts=[alert for raised in by_partner.values() for alert in raised],
+            message_type=WebhookMessageType.ALERT_RAISED,
+        )
     return len(landed)
 
 
@@ -389,5 +397,7 @@ def alert_state_set(*, actor: Actor, alert: Alert, state: str) -> Alert:
                 field="state",
             )
         audit_record(actor=actor, action=f"alert.{state}", target=alert, partner=alert.partner)
-    alert.refresh_from_db()
+        alert.refresh_from_db()
+        if state == AlertState.RESOLVED:
+            webhooks.alert_messages_record(alerts=[alert], message_type=WebhookMessageType.ALERT_RESOLVED)
     return alert

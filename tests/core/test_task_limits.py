@@ -69,7 +69,7 @@ def test_every_beat_entry_names_a_sendable_task():
 
 
 def test_the_ledger_sweeps_run_at_the_configured_interval():
-    for entry in ("epcis-capture-sweep", "step-credentials-sweep", "trust-recheck-sweep"):
+    for entry in ("epcis-capture-sweep", "step-credentials-sweep", "trust-recheck-sweep", "webhook-deliveries-sweep"):
         schedule = settings.CELERY_BEAT_SCHEDULE[entry]["schedule"]
         assert schedule.total_seconds() == settings.CORRIDOR_SWEEP_INTERVAL_SECONDS
 
@@ -79,7 +79,11 @@ def test_each_ledger_claim_outlives_the_task_that_works_it():
     ledgers = {
         name: app.tasks[name] for name in _corridor_tasks() if getattr(app.tasks[name], "claim_stale_setting", None)
     }
-    assert set(ledgers) == {"apps.compliance.tasks.trust_reevaluate", "apps.shipments.tasks.epcis_capture_process"}
+    assert set(ledgers) == {
+        "apps.compliance.tasks.trust_reevaluate",
+        "apps.disruptions.tasks.webhook_deliver",
+        "apps.shipments.tasks.epcis_capture_process",
+    }
     for name, task in ledgers.items():
         assert getattr(settings, task.claim_stale_setting) > work.hard_limit(task), name
 

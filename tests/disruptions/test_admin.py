@@ -1,12 +1,14 @@
-"""The alert admin: read only; acknowledging and resolving go through the service and are audited."""
+"""The alert and webhook admin: read only; state changes go through the services and are audited."""
 
 from __future__ import annotations
 
 import pytest
 
 from apps.core.models import AuditEvent
-from apps.disruptions.models import Alert
+from apps.disruptions.models import Alert, WebhookDelivery
 from apps.disruptions.services import alert_raise
+from apps.disruptions.webhooks import services as webhooks
+from apps.partners.access import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,52 @@ def test_an_already_resolved_alert_is_reported_not_changed(admin_client, alert):
 def test_members_cannot_open_the_alert_admin(client, alice, alert):
     client.force_login(alice)
     assert client.get(ALERTS).status_code == 302
+
+
+# --- Webhooks -----------------------------------------------------------------------------------------
+
+ENDPOINTS = "/admin/disruptions/webhookendpoint/"
+DELIVERIES = "/admin/disruptions/webhookdelivery/"
+
+
+@pytest.fixture
+def endpoint(alpha):
+    endpoint, _ = webhooks.webhook_endpoint_create(
+        actor=system_actor("tests"), partner=alpha, url="https://93.184.215.14/hook", alert_kinds=["overdue"]
+    )
+    return endpoint
+
+
+@pytest.fixture
+def dead(endpoint):
+    return WebhookDelivery.objects.create(endpoint=endpoint, message_type="alert.raised", body="{}", state="dead")
+
+
+def test_webhooks_are_listed_without_their_secrets(admin_client, endpoint, dead):
+    listing = admin_client.get(ENDPOINTS).content.decode()
+    assert "https://93.184.215.14/hook" in listing
+    page = admin_client.get(f"{ENDPOINTS}{endpoint.pk}/change/").content.decode()
+    assert "secret_sealed" not in page
+    assert 'name="_save"' not in page
+    assert admin_client.get(f"{DELIVERIES}{dead.pk}/change/").status_code == 200
+    assert admin_client.get(f"{ENDPOINTS}add/").status_code == 403
+
+
+def test_staff_pause_an_endpoint_through_the_service(admin_client, endpoint, alpha):
+    response = admin_client.post(
+        ENDPOINTS, {"action": "deactivate_selected", "_selected_action": [str(endpoint.pk)]}, follow=True
+    )
+    assert _messages(response) == ["Deactivated 1 endpoint(s)."]
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    record = AuditEvent.objects.get(action="webhook.update")
+    assert (record.actor_label, record.partner, record.changes) == ("root", alpha, {"is_active": [True, False]})
+
+
+def test_staff_retry_a_dead_delivery(admin_client, dead):
+    response = admin_client.post(
+        DELIVERIES, {"action": "redeliver_selected", "_selected_action": [str(dead.pk)]}, follow=True
+    )
+    assert _messages(response) == ["Retrying 1 delivery(ies)."]
+    dead.refresh_from_db()
+    assert (dead.state, dead.next_attempt_at is not None) == ("failed", True)

@@ -24,8 +24,9 @@ from apps.core.models import AuditEvent
 from apps.corridors.models import Corridor, CorridorConsignment
 from apps.corridors.services import corridor_create
 from apps.credentials.models import Credential, PartnerKey
-from apps.disruptions.models import Alert
+from apps.disruptions.models import Alert, WebhookDelivery, WebhookEndpoint
 from apps.disruptions.services import alert_raise
+from apps.disruptions.webhooks.services import webhook_endpoint_create
 from apps.partners.access import Actor, system_actor
 from apps.partners.choices import PartnerKind
 from apps.partners.models import ApiToken, Membership, Partner
@@ -54,9 +55,9 @@ class Case:
 
 # Requests alice could make against bravo's objects; {partner}, {membership}, {token},
 # {audit_event}, {consignment} (with its ETA), {event}, its step {credential}, signing {key}, AEO
-# {certificate}, {alert}, the {review_decision} on a consignment it imports and the {corridor} it owns
-# are bravo's; {customs} is Korea's
-# customs authority and {mra} an arrangement between two customs authorities.
+# {certificate}, {alert}, the {review_decision} on a consignment it imports, the {corridor} it owns, a
+# {webhook} endpoint and a dead {delivery} to it are bravo's; {customs} is Korea's customs authority
+# and {mra} an arrangement between two customs authorities.
 OUTSIDER_CASES = [
     Case("partner", "get", "/api/v1/partners/{partner}/"),
     Case("partner", "patch", "/api/v1/partners/{partner}/", {"name": "Taken over"}),
@@ -109,6 +110,13 @@ OUTSIDER_CASES = [
     Case("corridor", "post", "/api/v1/corridors/",
          {"slug": "x", "name": "X", "owner": "{partner}", "nodes": ["KRPUS", "USLAX"]}, status=403),
     Case("consignment", "get", "/api/v1/consignments/{consignment}/eta/"),
+    Case("webhook", "get", "/api/v1/webhooks/{webhook}/"),
+    Case("webhook", "patch", "/api/v1/webhooks/{webhook}/", {"is_active": False}),
+    Case("webhook", "delete", "/api/v1/webhooks/{webhook}/"),
+    Case("webhook", "post", "/api/v1/webhooks/{webhook}/rotate-secret/"),
+    Case("webhook-delivery", "get", "/api/v1/webhooks/{webhook}/deliveries/"),
+    Case("webhook-delivery", "get", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/"),
+    Case("webhook-delivery", "post", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver/"),
 ]  # fmt: skip
 
 LIST_PATHS = {
@@ -125,7 +133,12 @@ LIST_PATHS = {
     "review-decision": "/api/v1/review-decisions/",
     "alert": "/api/v1/alerts/",
     "corridor": "/api/v1/corridors/",
+    "webhook": "/api/v1/webhooks/",
+    "webhook-delivery": "/api/v1/webhooks/{webhook}/deliveries/",
 }
+
+# Lists under another object: another partner's list is that object's 404 (OUTSIDER_CASES).
+NESTED_LISTS = {"webhook-delivery"}
 
 # Lists every partner reads in full (the arrangements between customs authorities are public).
 PUBLIC_LISTS = {"mra"}
@@ -145,6 +158,8 @@ LIST_KEYS = {
     "review-decision": "review_decision",
     "alert": "alert",
     "corridor": "corridor_id",
+    "webhook": "webhook",
+    "webhook-delivery": "delivery",
 }
 
 
@@ -263,6 +278,18 @@ def _compliance_objects(partner: Partner, user, customs: dict) -> dict:
     return {"certificate": str(certificate.pk), "alert": str(alert.pk), "review_decision": str(decision.pk)}
 
 
+def _disruption_objects(partner: Partner) -> dict:
+    """A webhook endpoint of the partner's, and a dead delivery to it."""
+    endpoint, _ = webhook_endpoint_create(
+        actor=system_actor("tests"),
+        partner=partner,
+        url=f"https://93.184.215.14/{partner.slug}",
+        alert_kinds=["overdue"],
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, message_type="alert.raised", body="{}", state="dead")
+    return {"webhook": str(endpoint.pk), "delivery": str(delivery.pk)}
+
+
 @pytest.fixture
 def bravo_objects(bravo, charlie, token_for, customs):
     """bravo's partner, its admin's membership, a token, that token's audit record, a consignment and an
@@ -277,6 +304,7 @@ def bravo_objects(bravo, charlie, token_for, customs):
         **_shipment_objects(bravo, charlie),
         **_compliance_objects(bravo, charlie, customs),
         **_corridor_objects(bravo),
+        **_disruption_objects(bravo),
         "customs": "kr-customs",
         "mra": str(customs["mra"].pk),
     }
@@ -312,6 +340,10 @@ def _snapshot() -> dict:
         "alerts": sorted(Alert.objects.values_list("dedupe_key", "state")),
         "corridors": sorted(Corridor.objects.values_list("slug", "name", "thresholds", "is_active", "updated_at")),
         "corridor_consignments": CorridorConsignment.objects.count(),
+        "webhooks": sorted(
+            (w.url, w.is_active, bytes(w.secret_sealed), w.previous_secret_until) for w in WebhookEndpoint.objects.all()
+        ),
+        "deliveries": sorted(WebhookDelivery.objects.values_list("state", "next_attempt_at")),
     }
 
 
@@ -373,10 +405,11 @@ def both_partners_objects(alpha, alice, bravo_objects, token_for, customs):
     _shipment_objects(alpha, alice)
     _compliance_objects(alpha, alice, customs)
     _corridor_objects(alpha)
+    _disruption_objects(alpha)
     return bravo_objects
 
 
-@pytest.mark.parametrize("basename", sorted(set(LIST_PATHS) - PUBLIC_LISTS))
+@pytest.mark.parametrize("basename", sorted(set(LIST_PATHS) - PUBLIC_LISTS - NESTED_LISTS))
 def test_lists_never_show_another_partners_rows(client_for, alice, both_partners_objects, basename):
     response = client_for(alice).get(LIST_PATHS[basename])
     assert response.status_code == 200
@@ -399,14 +432,14 @@ def test_public_lists_are_the_same_for_every_partner(client_for, alice, charlie,
 
 @pytest.mark.parametrize("basename", sorted(LIST_PATHS))
 def test_staff_lists_every_partners_rows(client_for, staff, bravo_objects, basename):
-    response = client_for(staff).get(LIST_PATHS[basename])
+    response = client_for(staff).get(_fill(LIST_PATHS[basename], bravo_objects))
     assert response.status_code == 200
     assert bravo_objects[LIST_KEYS[basename]] in _keys(basename, response.json()["results"])
 
 
 @pytest.mark.parametrize("path", [*LIST_PATHS.values(), "/api/v1/me/", "/api/v1/partners/alpha/"])
 def test_acting_for_a_partner_one_is_not_a_member_of_is_403(client_for, alice, bravo_objects, path):
-    response = client_for(alice).get(path, headers={"X-Corridor-Partner": "bravo"})
+    response = client_for(alice).get(_fill(path, bravo_objects), headers={"X-Corridor-Partner": "bravo"})
     assert_problem(response, 403, problem="permission-denied")
 
 

@@ -1,4 +1,4 @@
-"""Shapes of the alerts API."""
+"""Shapes of the alerts API (webhook messages about alerts carry the same shape)."""
 
 from __future__ import annotations
 
