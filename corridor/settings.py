@@ -279,20 +279,23 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# No transport options: kombu's SQLAlchemy transport passes every option it does not know to
-# SQLAlchemy's create_engine, so even `polling_interval` makes sending any task fail (TypeError).
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+# Ledger tasks are acknowledged late: on Redis an unacknowledged message goes back to the queue after
+# the visibility timeout, which must outlast the longest task (a capture's 3,600 s hard limit) or a slow
+# run would be handed to a second worker. (RabbitMQ's consumer_timeout, 30 min by default, must likewise
+# be raised above an hour on the server.) No options for the embedded broker: kombu's SQLAlchemy
+# transport passes every option it does not know to create_engine, so any makes sending fail (TypeError).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    {"visibility_timeout": 3900} if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Background work (apps.core.work): how often beat sweeps the ledgers, which is also how long a row may
-# wait for its message before a sweep takes the message for lost and rings again.
+# Background work (apps.core.work): how long a row may wait for its message before a sweep takes the
+# message for lost and rings again.
 CORRIDOR_SWEEP_INTERVAL_SECONDS = env_seconds("CORRIDOR_SWEEP_INTERVAL_SECONDS", 300)
-# A claim on a ledger row older than this belongs to a worker that is gone; each must outlast the hard
-# time limit of the task that works the rows (3,600 s for a capture, 900 s for a re-evaluation), or a
-# second worker could take a row the first still runs: apps.core.work refuses a shorter one at start.
-CORRIDOR_CAPTURE_STALE_SECONDS = env_seconds("CORRIDOR_CAPTURE_STALE_SECONDS", 3900)
-CORRIDOR_TRUST_RECHECK_STALE_SECONDS = env_seconds("CORRIDOR_TRUST_RECHECK_STALE_SECONDS", 1200)
-CORRIDOR_WEBHOOK_STALE_SECONDS = env_seconds("CORRIDOR_WEBHOOK_STALE_SECONDS", 300)
-_sweep = timedelta(seconds=CORRIDOR_SWEEP_INTERVAL_SECONDS)
+# A worker refreshes its claim on a ledger row this often while it runs the row; a claim that missed
+# four heartbeats (a minute by default) belongs to a worker that is gone, whatever the job's length.
+CORRIDOR_CLAIM_HEARTBEAT_SECONDS = env_seconds("CORRIDOR_CLAIM_HEARTBEAT_SECONDS", 15)
+# Beat sweeps as often as a claim can go stale, so a dead worker's row is back within about two minutes.
+_sweep = timedelta(seconds=min(CORRIDOR_SWEEP_INTERVAL_SECONDS, CORRIDOR_CLAIM_HEARTBEAT_SECONDS * 4))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
     "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": _sweep},

@@ -22,7 +22,7 @@ def _day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
 
 
-@ledger_task(time_limit=900, claim_stale_setting="CORRIDOR_TRUST_RECHECK_STALE_SECONDS")
+@ledger_task(time_limit=900)
 def trust_reevaluate(
     holder_ids: list[str] | None = None,
     mra_id: str | None = None,

@@ -11,15 +11,23 @@ and give it a soft time limit derived from its hard one:
 Rows of a ledger (models with ``Claimable``'s fields) are worked under a compare-and-set claim: the
 worker whose ``claim`` sets ``claimed_at`` runs the row, any other finds it claimed and leaves it,
 and ``release`` gives it back when the run ends, whether it succeeded or failed (``claimed`` does
-both around a block). A claim older than the hard time limit of the task that took it belongs to a
-worker that is gone (the pool kills a run at that limit), so ``stale`` hands the row to the beat
-sweep again, as it does a row whose message was lost before any worker claimed it.
+both around a block). While the block runs, a heartbeat thread refreshes ``claimed_at`` every
+``CORRIDOR_CLAIM_HEARTBEAT_SECONDS``; a claim that missed ``CLAIM_MISSED_HEARTBEATS`` heartbeats
+belongs to a worker that is gone, however long its job may take, so ``stale`` hands the row to the
+beat sweep again within about a minute, as it does a row whose message was lost before any worker
+claimed it.
+
+On Redis and RabbitMQ a ledger task's message is acknowledged only once it ran and is rejected
+back to the queue when the pool loses the process running it, so the broker hands it to another
+worker at once; the sweep is the path when the whole worker dies, and on the embedded broker.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -27,10 +35,11 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError, models
+from django.db import DatabaseError, OperationalError, connections, models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # Errors a retry can cure: a dropped connection, a failover, a locked SQLite file.
 TRANSIENT_ERRORS = (OperationalError,)
@@ -39,6 +48,9 @@ TRANSIENT_ERRORS = (OperationalError,)
 LEDGER_MAX_RETRIES = 8
 # A sweep or ping that keeps failing is simply run again by the next beat.
 HOUSEKEEPING_MAX_RETRIES = 3
+# A claim whose worker missed this many heartbeats in a row is stale: one missed beat (a slow query,
+# a blinking database) is not a dead worker, four are.
+CLAIM_MISSED_HEARTBEATS = 4
 
 
 def soft_limit(hard: int) -> int:
@@ -61,22 +73,15 @@ def _task(*, retries: int, acks_late: bool, time_limit: int, options: dict[str, 
     )
 
 
-def ledger_task(*, time_limit: int, claim_stale_setting: str | None = None, **options: Any) -> Callable[..., Any]:
-    """Declare a task that works ledger rows: late acknowledgement, ``LEDGER_MAX_RETRIES`` retries.
-
-    ``claim_stale_setting`` names the setting (seconds) after which a claim on the rows this task works
-    is stale; it must outlast ``time_limit``, or a second worker could take a row the first still runs,
-    so a shorter one is refused when the task is declared (the worker does not start).
-    """
-    if claim_stale_setting is not None:
-        stale_seconds = getattr(settings, claim_stale_setting)
-        if stale_seconds <= time_limit:
-            raise ImproperlyConfigured(
-                f"{claim_stale_setting} ({stale_seconds} s) must be longer than the hard time limit "
-                f"({time_limit} s) of the task that works those rows"
-            )
-        options["claim_stale_setting"] = claim_stale_setting
-    return _task(retries=LEDGER_MAX_RETRIES, acks_late=True, time_limit=time_limit, options=options)
+def ledger_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
+    """Declare a task that works ledger rows: late acknowledgement, rejected back to the queue when its
+    worker process is lost, ``LEDGER_MAX_RETRIES`` retries."""
+    return _task(
+        retries=LEDGER_MAX_RETRIES,
+        acks_late=True,
+        time_limit=time_limit,
+        options={"reject_on_worker_lost": True, **options},
+    )
 
 
 def housekeeping_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
@@ -114,6 +119,11 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def claim_lifetime() -> timedelta:
+    """How long a claim lives without a heartbeat: after that its worker is taken for gone."""
+    return timedelta(seconds=settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS * CLAIM_MISSED_HEARTBEATS)
+
+
 def _free(cutoff: Any) -> Q:
     return Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
 
@@ -133,21 +143,57 @@ def release(rows: Rows, pk: Any, *, by: str) -> bool:
     return _queryset(rows).filter(pk=pk, claimed_by=by).update(claimed_at=None, claimed_by="") == 1
 
 
+def heartbeat(rows: Rows, pk: Any, *, by: str) -> bool:
+    """Refresh ``by``'s claim on row ``pk`` (its worker is alive); False if ``by`` no longer holds it."""
+    return _queryset(rows).filter(pk=pk, claimed_by=by).update(claimed_at=timezone.now()) == 1
+
+
+class _Heartbeat(threading.Thread):
+    """Refreshes one claim every ``every`` seconds until stopped, on its own database connection."""
+
+    def __init__(self, model: type[models.Model], pk: Any, *, by: str, every: float) -> None:
+        super().__init__(name=f"claim-heartbeat-{pk}", daemon=True)
+        self.model, self.pk, self.by, self.every = model, pk, by, every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    heartbeat(self.model, self.pk, by=self.by)
+                except DatabaseError:
+                    # The database blinks: the next beat tries again, and only several missed ones make the claim stale.
+                    logger.warning("claim heartbeat for %s %s failed", self.model.__name__, self.pk, exc_info=True)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
 @contextmanager
 def claimed(rows: Rows, pk: Any, *, stale_after: timedelta) -> Iterator[bool]:
     """Hold row ``pk`` for this worker for the ``with`` block: yields whether the claim was won.
 
-    The claim is released however the block ends, so a retry after an error can take the row at once;
-    only a worker killed mid-run leaves its claim behind, for ``stale`` to find.
+    A heartbeat keeps the claim fresh while the block runs, and the claim is released however the
+    block ends, so a retry after an error can take the row at once; only a worker killed mid-run
+    leaves its claim behind, for ``stale`` to find once its heartbeats stop.
     """
     by = worker_name()
+    model = _queryset(rows).model
     won = claim(rows, pk, by=by, stale_after=stale_after)
+    if not won:
+        yield False
+        return
+    beat = _Heartbeat(model, pk, by=by, every=settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS)
+    beat.start()
     try:
-        yield won
+        yield True
     finally:
-        if won:
-            # Released among all the model's rows: the run may have moved the row out of ``rows`` (finished it).
-            release(_queryset(rows).model, pk, by=by)
+        beat.stop()
+        # Released among all the model's rows: the run may have moved the row out of ``rows`` (finished it).
+        release(model, pk, by=by)
 
 
 def held(rows: Rows, *, stale_after: timedelta) -> QuerySet:
@@ -158,8 +204,8 @@ def held(rows: Rows, *, stale_after: timedelta) -> QuerySet:
 def stale(rows: Rows, *, waiting_since: str, waited: timedelta, stale_after: timedelta) -> QuerySet:
     """The pending rows a sweep re-enqueues: those whose message or worker was lost.
 
-    A row left unclaimed ``waited`` after its ``waiting_since`` field lost its message; a row claimed
-    longer ago than ``stale_after`` lost its worker. Fresh and held rows are left to their own.
+    A row left unclaimed ``waited`` after its ``waiting_since`` field lost its message; a row whose
+    claim was last refreshed longer ago than ``stale_after`` lost its worker. Fresh and held rows are left to their own.
     """
     now = timezone.now()
     unclaimed = Q(claimed_at__isnull=True, **{f"{waiting_since}__lt": now - waited})

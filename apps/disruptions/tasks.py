@@ -14,7 +14,7 @@ from apps.disruptions.webhooks import delivery, services
 DELIVER_TIME_LIMIT = 150
 
 
-@ledger_task(time_limit=DELIVER_TIME_LIMIT, claim_stale_setting="CORRIDOR_WEBHOOK_STALE_SECONDS")
+@ledger_task(time_limit=DELIVER_TIME_LIMIT)
 def webhook_deliver(delivery_id: str) -> str | None:
     """Make the next attempt at one webhook delivery; its state after, or None if it was not due."""
     return delivery.webhook_delivery_attempt(delivery_id=delivery_id)

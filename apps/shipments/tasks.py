@@ -6,7 +6,7 @@ from apps.core.work import housekeeping_task, ledger_task
 from apps.shipments.epcis import capture
 
 
-@ledger_task(time_limit=3600, claim_stale_setting="CORRIDOR_CAPTURE_STALE_SECONDS")
+@ledger_task(time_limit=3600)
 def epcis_capture_process(job_id: str) -> dict[str, object]:
     """Validate and record one capture job; a job no longer running, or claimed by another worker, is left alone."""
     return capture.capture_job_run(job_id=job_id)

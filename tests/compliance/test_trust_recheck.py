@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -74,7 +73,7 @@ def test_a_request_made_while_the_task_ran_stays_pending(tw_customs, alpha, gran
 
 # --- One worker at a time (the claim on a request's key) ---------------------------------------------------
 
-STALE = timedelta(seconds=settings.CORRIDOR_TRUST_RECHECK_STALE_SECONDS)
+STALE = work.claim_lifetime()
 
 
 def _lost_request(grant, tw_customs, alpha, capture) -> TrustRecheck:

@@ -6,6 +6,7 @@ The rows here are EPCIS capture jobs, the ledger the helpers were first written 
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from apps.shipments.models import CaptureJob
 
 pytestmark = pytest.mark.django_db
 
-STALE = timedelta(minutes=65)
+STALE = work.claim_lifetime()
 WAIT = timedelta(minutes=5)
 
 
@@ -146,3 +147,37 @@ def test_of_workers_racing_for_one_row_exactly_one_wins(alpha):
         wins = list(pool.map(race, range(racers)))
     assert wins.count(True) == 1
     assert CaptureJob.objects.get(pk=job.pk).claimed_by == f"host:{wins.index(True)}"
+
+
+# --- The heartbeat: a slow run keeps its claim, a dead one loses it within a few beats ---------------
+
+
+def test_a_heartbeat_refreshes_the_holders_claim_only(job):
+    assert work.claim(CaptureJob, job.pk, by="host-a:1", stale_after=STALE)
+    _age(job, claimed=STALE - timedelta(seconds=1))
+    assert work.heartbeat(CaptureJob, job.pk, by="host-b:2") is False
+    assert work.heartbeat(CaptureJob, job.pk, by="host-a:1") is True
+    job.refresh_from_db()
+    assert timezone.now() - job.claimed_at < timedelta(seconds=5)
+    assert not work.stale(CaptureJob, waiting_since="created_at", waited=WAIT, stale_after=STALE).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_held_longer_than_its_lifetime_stays_fresh_while_the_block_runs(alpha, settings):
+    """The heartbeat thread refreshes the claim on its own connection: a slow job is never taken for dead."""
+    settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 0.05
+    job = CaptureJob.objects.create(recorder=alpha)
+    lifetime = work.claim_lifetime()
+    with work.claimed(CaptureJob, job.pk, stale_after=lifetime) as won:
+        assert won
+        for _ in range(3):
+            time.sleep(lifetime.total_seconds())
+            assert work.held(CaptureJob, stale_after=lifetime).filter(pk=job.pk).exists()
+        assert not work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=lifetime)
+    assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("claim-heartbeat-")]
+
+
+def test_a_claim_lives_a_few_missed_heartbeats(settings):
+    settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 10
+    assert work.claim_lifetime() == timedelta(seconds=10 * work.CLAIM_MISSED_HEARTBEATS)

@@ -77,10 +77,6 @@ def trust_recheck_chains(*, consignment_ids: Sequence[str]) -> None:
         trust_recheck_request(consignment_ids=list(consignment_ids))
 
 
-def _claim_lifetime() -> timedelta:
-    return timedelta(seconds=settings.CORRIDOR_TRUST_RECHECK_STALE_SECONDS)
-
-
 @contextmanager
 def trust_recheck_claimed(*, key: str) -> Iterator[bool]:
     """Hold the re-evaluation ``key`` for this worker while the block runs; yields False if another runs it.
@@ -91,14 +87,14 @@ def trust_recheck_claimed(*, key: str) -> Iterator[bool]:
     entry to guard and runs: re-evaluating is idempotent.
     """
     pending = TrustRecheck.objects.filter(key=key)
-    if work.held(pending, stale_after=_claim_lifetime()).exists():
+    if work.held(pending, stale_after=work.claim_lifetime()).exists():
         yield False
         return
     oldest = pending.order_by("requested_at", "pk").values_list("pk", flat=True).first()
     if oldest is None:
         yield True
         return
-    with work.claimed(pending, oldest, stale_after=_claim_lifetime()) as won:
+    with work.claimed(pending, oldest, stale_after=work.claim_lifetime()) as won:
         yield won
 
 
@@ -112,13 +108,13 @@ def trust_rechecks_overdue() -> list[dict[str, Any]]:
 
     An entry waits one sweep interval for its own message; a key some worker holds is left to it.
     """
-    held = work.held(TrustRecheck, stale_after=_claim_lifetime()).values("key")
+    held = work.held(TrustRecheck, stale_after=work.claim_lifetime()).values("key")
     pending = (
         work.stale(
             TrustRecheck,
             waiting_since="requested_at",
             waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
-            stale_after=_claim_lifetime(),
+            stale_after=work.claim_lifetime(),
         )
         .exclude(key__in=held)
         .order_by("requested_at")

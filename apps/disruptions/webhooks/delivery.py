@@ -44,10 +44,6 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=ceiling / 2 + _random.uniform(0, ceiling / 2))
 
 
-def _claim_lifetime() -> timedelta:
-    return timedelta(seconds=settings.CORRIDOR_WEBHOOK_STALE_SECONDS)
-
-
 def _due(now: datetime) -> Any:
     return WebhookDelivery.objects.filter(
         state__in=DUE_STATES, next_attempt_at__lte=now, endpoint__is_active=True, endpoint__partner__is_active=True
@@ -60,7 +56,7 @@ def webhook_delivery_attempt(*, delivery_id: Any) -> str | None:
     Idempotent under repeated messages: a delivery already sent, not yet due, or held by another worker is
     left alone.
     """
-    with work.claimed(_due(timezone.now()), delivery_id, stale_after=_claim_lifetime()) as ours:
+    with work.claimed(_due(timezone.now()), delivery_id, stale_after=work.claim_lifetime()) as ours:
         if not ours:
             return None
         delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
@@ -123,12 +119,12 @@ def webhook_deliveries_overdue(*, limit: int) -> list[str]:
     """Deliveries a lost message or a dead worker left behind, oldest due first, at most ``limit``.
 
     A due delivery waits one sweep interval for its own message before the sweep takes it for lost; a
-    claim older than ``CORRIDOR_WEBHOOK_STALE_SECONDS`` belongs to a worker that is gone.
+    claim whose heartbeat stopped (``work.claim_lifetime``) belongs to a worker that is gone.
     """
     overdue = work.stale(
         _due(timezone.now()),
         waiting_since="next_attempt_at",
         waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
-        stale_after=_claim_lifetime(),
+        stale_after=work.claim_lifetime(),
     )
     return [str(pk) for pk in overdue.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]]

@@ -27,10 +27,6 @@ from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationE
 from apps.shipments.models import CaptureJob
 
 
-def _claim_lifetime() -> timedelta:
-    return timedelta(seconds=settings.CORRIDOR_CAPTURE_STALE_SECONDS)
-
-
 def _finish(job: CaptureJob, *, state: str, errors: list[dict[str, Any]], captured: int, total: int) -> None:
     CaptureJob.objects.filter(pk=job.pk).update(
         state=state,
@@ -59,7 +55,7 @@ def _record(actor: Actor, events: Iterable[EventIn]) -> int:
 def capture_job_run(*, job_id: str) -> dict[str, Any]:
     """Run one capture job to completion under a claim; a finished job, or one another worker runs, is left as it is."""
     running = CaptureJob.objects.filter(state=CaptureState.RUNNING)
-    with work.claimed(running, job_id, stale_after=_claim_lifetime()) as ours:
+    with work.claimed(running, job_id, stale_after=work.claim_lifetime()) as ours:
         if ours:
             return _run(CaptureJob.objects.select_related("recorder").get(pk=job_id))
     job = CaptureJob.objects.filter(pk=job_id).first()
@@ -119,6 +115,6 @@ def capture_jobs_stale() -> list[str]:
         CaptureJob.objects.filter(state=CaptureState.RUNNING),
         waiting_since="created_at",
         waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
-        stale_after=_claim_lifetime(),
+        stale_after=work.claim_lifetime(),
     )
     return [str(pk) for pk in jobs.values_list("pk", flat=True)]

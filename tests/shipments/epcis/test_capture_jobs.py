@@ -23,7 +23,7 @@ from tests.vectors import VECTORS
 
 pytestmark = pytest.mark.django_db
 
-STALE = timedelta(seconds=settings.CORRIDOR_CAPTURE_STALE_SECONDS)
+STALE = work.claim_lifetime()
 SWEEP = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
 EXAMPLE = VECTORS / "epcis" / "Example_9.6.1-ObjectEvent.jsonld"
 
