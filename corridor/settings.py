@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "corridor.urls"
@@ -163,6 +164,9 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     if _default_db["NAME"] != ":memory:":
         Path(_default_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _default_db["TEST"] = {"NAME": env_str("CORRIDOR_TEST_SQLITE_NAME", "") or None}
+# A connection kept between requests is checked before reuse, so one the database dropped (a restart,
+# a failover, an outage) is replaced instead of failing the next request.
+_default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -15,10 +15,16 @@ which pick the dialect by the request's path:
 - a standard interface's own error shape, for the paths under the prefix it registers in
   ``error_dialects`` (EPCIS's ``epcisException:*`` types under ``/epcis/``, DCSA's error object
   under its endpoints): the standard's apps register them, so core never imports them.
+
+A database that blinks (a dropped connection, a failover, an unreachable server) is not an error of
+the request: ``DATABASE_UNAVAILABLE`` answers 503 with ``Retry-After`` in the path's dialect, from
+DRF's handler, from ``DatabaseUnavailableMiddleware`` for Django's own views (pages get a "briefly
+unavailable" page), and from the 500 handler for what fails before any view runs.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -26,7 +32,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -34,7 +41,14 @@ from rest_framework.serializers import as_serializer_error
 from apps.core.context import current_request_id
 from apps.core.extensions import ExtensionPoint
 
+logger = logging.getLogger(__name__)
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# The database is unreachable or dropped the connection: the same request succeeds once it is back.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Long enough for a reconnection or a failover, short enough that a client's retry finds it back.
+RETRY_AFTER_SECONDS = 5
 
 # Problem types Corridor defines; each is documented at /problems/<code>.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
@@ -51,6 +65,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "not-acceptable": ("Not acceptable", "The requested representation is not available."),
     "throttled": ("Too many requests", "Slow down and retry after the time given in `Retry-After`."),
     "server-error": ("Internal server error", "Something went wrong on our side; quote the request id."),
+    "service-unavailable": (
+        "Service unavailable",
+        "A service Corridor depends on (its database) is briefly unreachable; retry after `Retry-After` seconds.",
+    ),
 }
 
 _STATUS_TO_TYPE = {
@@ -65,6 +83,7 @@ _STATUS_TO_TYPE = {
     415: "unsupported-media-type",
     429: "throttled",
     500: "server-error",
+    503: "service-unavailable",
 }
 
 NOT_VISIBLE = "Not found, or not visible to you."
@@ -191,6 +210,15 @@ def error_response(request: HttpRequest, problem: Problem) -> JsonResponse:
     return JsonResponse(body, status=problem.status, content_type=content_type, safe=False)
 
 
+def database_unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """503 with ``Retry-After`` for a request the database could not serve; the cause goes to the log only."""
+    logger.warning("database unavailable for %s %s: %s", request.method, request.path, type(exc).__name__, exc_info=exc)
+    problem = Problem(status=503, detail="The database is briefly unavailable; send the request again shortly.")
+    response = error_response(request, problem)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def flatten_errors(data: Any, path: tuple[str, ...] = ()) -> list[dict[str, str]]:
     """Turn DRF's nested error structure into one entry per invalid field, with a JSON pointer."""
     if isinstance(data, dict):
@@ -250,6 +278,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
 
     request = context["request"]
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return database_unavailable_response(request, exc)
     if isinstance(exc, ApplicationError):
         problem = application_problem(exc)
         body, content_type = problem_render(problem, request)

@@ -1,4 +1,4 @@
-"""Request id and body-size limits, applied before any view runs."""
+"""Request id and body-size limits, applied before any view runs; a database outage during a view, a 503."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from apps.core.context import new_request_id, reset_request_id, set_request_id
-from apps.core.errors import Problem, error_response
+from apps.core.errors import DATABASE_UNAVAILABLE, Problem, error_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -59,3 +59,21 @@ class BodySizeLimitMiddleware:
             detail = f"The request body is {length} bytes; this endpoint accepts at most {limit} bytes."
             return error_response(request, Problem(status=413, detail=detail))
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 with ``Retry-After`` when the database fails a view outside DRF (DRF's handler does its own)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            # Imported here: the views load the health checks and Celery, which this module must not need.
+            from apps.core.views import database_unavailable  # noqa: PLC0415
+
+            return database_unavailable(request, exception)
+        return None

@@ -3,13 +3,24 @@ become responses outside DRF (Django's 403/404/500 handlers)."""
 
 from __future__ import annotations
 
+import sys
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core import health, selectors
-from apps.core.errors import PROBLEM_TYPES, Problem, dialect_for, error_response
+from apps.core.errors import (
+    DATABASE_UNAVAILABLE,
+    PROBLEM_TYPES,
+    RETRY_AFTER_SECONDS,
+    Problem,
+    database_unavailable_response,
+    dialect_for,
+    error_response,
+)
 
 NO_RESOURCE = "There is no resource at this address."
 
@@ -66,7 +77,22 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     return render(request, "404.html", status=404)
 
 
+def database_unavailable(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    """503 with ``Retry-After``: a problem in the path's dialect, or the "briefly unavailable" page."""
+    if _wants_json(request):
+        return database_unavailable_response(request, exception)
+    # Without the request's context: its processors would load the user, from the database that is down.
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def handler500(request: HttpRequest) -> HttpResponse:
+    # Called inside Django's except block: an outage that struck before any view (loading the session or
+    # the user) is a 503 too.
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return database_unavailable(request, exception)
     if _wants_json(request):
         return error_response(request, Problem(status=500, detail="Internal server error; quote the request id."))
     return render(request, "500.html", status=500)

@@ -5,7 +5,7 @@ and give it a soft time limit derived from its hard one:
 
 - ``ledger_task`` for work the database records as pending until it is done (a capture job, a trust
   re-evaluation, an event without its credential, a daily pass): acknowledged only once it ran, and
-  retried with backoff and jitter while the database is briefly unavailable;
+  retried with backoff for four minutes while the database is unavailable;
 - ``housekeeping_task`` for sweeps, pings and purges, which the next beat repeats anyway.
 
 Rows of a ledger (models with ``Claimable``'s fields) are worked under a compare-and-set claim: the
@@ -43,8 +43,10 @@ logger = logging.getLogger(__name__)
 
 # Errors a retry can cure: a dropped connection, a failover, a locked SQLite file.
 TRANSIENT_ERRORS = (OperationalError,)
-# Exponential backoff from 1 s (jittered, capped at Celery's 600 s): eight retries ride out up to about
-# four minutes of database trouble; after that the row stays pending in its ledger and a sweep brings it back.
+# Exponential backoff from 1 s, without jitter, so the budget is sure rather than expected: retries after
+# 1, 2, 4 … 128 s ride out 4 minutes 15 s of database trouble (a full jitter may draw all eight near zero,
+# so a 10 s outage could exhaust them); after that the row stays pending in its ledger and a sweep
+# brings it back. Ledger tasks start apart (one per request or job), so they do not retry in step.
 LEDGER_MAX_RETRIES = 8
 # A sweep or ping that keeps failing is simply run again by the next beat.
 HOUSEKEEPING_MAX_RETRIES = 3
@@ -60,11 +62,13 @@ def soft_limit(hard: int) -> int:
     return hard - min(max(hard // 10, 5), 60)
 
 
-def _task(*, retries: int, acks_late: bool, time_limit: int, options: dict[str, Any]) -> Callable[..., Any]:
+def _task(
+    *, retries: int, acks_late: bool, jitter: bool, time_limit: int, options: dict[str, Any]
+) -> Callable[..., Any]:
     return shared_task(
         autoretry_for=TRANSIENT_ERRORS,
         retry_backoff=True,
-        retry_jitter=True,
+        retry_jitter=jitter,
         max_retries=retries,
         acks_late=acks_late,
         time_limit=time_limit,
@@ -79,6 +83,7 @@ def ledger_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
     return _task(
         retries=LEDGER_MAX_RETRIES,
         acks_late=True,
+        jitter=False,
         time_limit=time_limit,
         options={"reject_on_worker_lost": True, **options},
     )
@@ -86,7 +91,7 @@ def ledger_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
 
 def housekeeping_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
     """Declare a sweep, ping or purge: acknowledged on receipt, ``HOUSEKEEPING_MAX_RETRIES`` retries."""
-    return _task(retries=HOUSEKEEPING_MAX_RETRIES, acks_late=False, time_limit=time_limit, options=options)
+    return _task(retries=HOUSEKEEPING_MAX_RETRIES, acks_late=False, jitter=True, time_limit=time_limit, options=options)
 
 
 def hard_limit(task: Any) -> int:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from apps.core import work
@@ -49,6 +50,21 @@ def test_every_task_retries_transient_database_errors(name):
     task = app.tasks[name]
     assert tuple(task.autoretry_for) == work.TRANSIENT_ERRORS
     assert task.max_retries in {work.LEDGER_MAX_RETRIES, work.HOUSEKEEPING_MAX_RETRIES}
+
+
+@pytest.mark.parametrize("name", _corridor_tasks())
+def test_a_ledger_task_outlasts_a_database_outage_of_over_a_minute(name):
+    """The retries of a ledger task span minutes whatever the draw (the issue saw five jittered ones in 10 s)."""
+    task = app.tasks[name]
+    if task.max_retries != work.LEDGER_MAX_RETRIES:
+        return
+    assert not task.retry_jitter
+    waits = [
+        # 600 s: Celery's cap, which the presets keep.
+        get_exponential_backoff_interval(factor=1, retries=n, maximum=600, full_jitter=False)
+        for n in range(task.max_retries)
+    ]
+    assert sum(waits[:-1]) > 120, waits
 
 
 def test_the_daily_passes_are_not_cut_at_the_global_soft_limit():
