@@ -27,7 +27,13 @@ def bulk_insert(model: type[models.Model], rows: Sequence[models.Model]) -> None
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     converters = [_converter(field, connection) for field in fields]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # The driver's own cursor: its errors are wrapped by hand into Django's (IntegrityError, OperationalError),
+    # which callers catch to fall back or retry.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row([convert(row) for convert in converters])
 
@@ -78,6 +84,10 @@ def bulk_insert_values(model: type[models.Model], field_names: Sequence[str], va
         connection.ops.quote_name(model._meta.get_field(name.removesuffix("_id")).column) for name in field_names
     )
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         for row in values:
             copy.write_row(row)

@@ -204,19 +204,32 @@ def _step_drafts(events: list[Any], links: dict[Any, list[Any]]) -> list[_Draft]
     return drafts
 
 
+def _status_slots(drafts: list[_Draft]) -> dict[Any, tuple[StatusSlots, StatusSlots]]:
+    """Every issuer's revocation and suspension slots for the batch, their lists locked in one global order.
+
+    Issuers by primary key, revocation before suspension, all after the chain heads: two batches of
+    the same issuers in another order (alpha then bravo, bravo then alpha) would otherwise each hold
+    a list the other waits for.
+    """
+    signers = {draft.event.recorder_id: (draft.event.recorder, draft.signer) for draft in drafts}
+    slots: dict[Any, tuple[StatusSlots, StatusSlots]] = {}
+    for issuer_id in sorted(signers, key=str):
+        issuer, signer = signers[issuer_id]
+        slots[issuer_id] = (
+            StatusSlots(issuer, StatusPurpose.REVOCATION, signer.did_key),
+            StatusSlots(issuer, StatusPurpose.SUSPENSION, signer.did_key),
+        )
+    return slots
+
+
 def _issue_batch(drafts: list[_Draft]) -> int:
     consignment_ids = sorted({link.consignment_id for draft in drafts for link in draft.links}, key=str)
     heads = _chain_head_values(consignment_ids)
-    slots: dict[Any, tuple[StatusSlots, StatusSlots]] = {}
+    slots = _status_slots(drafts)
     credentials: list[Credential] = []
     entries: list[ChainEntry] = []
     for draft in drafts:
         issuer = draft.event.recorder
-        if issuer.pk not in slots:
-            slots[issuer.pk] = (
-                StatusSlots(issuer, StatusPurpose.REVOCATION, draft.signer.did_key),
-                StatusSlots(issuer, StatusPurpose.SUSPENSION, draft.signer.did_key),
-            )
         revocations, suspensions = slots[issuer.pk]
         revocation, suspension = revocations.take(), suspensions.take()
         credential = Credential(
@@ -281,7 +294,9 @@ def _issue_batch(drafts: list[_Draft]) -> int:
 
 def credentials_revoke_for_events(*, event_ids: Iterable[Any]) -> None:
     """Revoke the step credentials of events declared erroneous (those issued yet; the others are issued revoked)."""
-    for credential in Credential.objects.filter(event_id__in=list(event_ids), revoked_at__isnull=True):
+    # In list order, as issuance locks them: two revocations never hold each other's list.
+    revocable = Credential.objects.filter(event_id__in=list(event_ids), revoked_at__isnull=True)
+    for credential in revocable.order_by("revocation_list_id", "pk"):
         status_bit_set(credential, StatusPurpose.REVOCATION, True)
 
 
