@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.compliance import aeo_credentials, selectors
 from apps.compliance.models import Mra
 from apps.compliance.services import passes, reevaluation
-from apps.core.work import housekeeping_task, ledger_task
+from apps.core.work import enqueue_all, housekeeping_task, ledger_task
 
 BATCH = 1000
 
@@ -68,10 +68,7 @@ def trust_reevaluate(
 @housekeeping_task(time_limit=120)
 def trust_recheck_sweep() -> int:
     """Re-enqueue re-evaluations a lost message or a dead worker left in the ledger."""
-    overdue = reevaluation.trust_rechecks_overdue()
-    for params in overdue:
-        trust_reevaluate.delay(**params)
-    return len(overdue)
+    return enqueue_all(trust_reevaluate, (((), params) for params in reevaluation.trust_rechecks_overdue()))
 
 
 @ledger_task(time_limit=300)

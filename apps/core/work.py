@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -92,6 +92,28 @@ def ledger_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
 def housekeeping_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
     """Declare a sweep, ping or purge: acknowledged on receipt, ``HOUSEKEEPING_MAX_RETRIES`` retries."""
     return _task(retries=HOUSEKEEPING_MAX_RETRIES, acks_late=False, jitter=True, time_limit=time_limit, options=options)
+
+
+def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
+    """Send ``task``; False, logged, if the broker cannot take it: the ledger still holds the work, so a
+    sweep sends it once the broker is back and the caller carries on (a committed request still succeeds)."""
+    try:
+        task.delay(*args, **kwargs)
+    except Exception:  # each transport fails its own way (kombu, redis, SQLAlchemy, a refused socket)
+        logger.warning("could not enqueue %s; the sweep will send it", task.name, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_all(task: Any, calls: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:
+    """Send ``task`` once per (args, kwargs) of ``calls``, as a sweep does; stops at the first refusal
+    (the broker is down: the rest would fail alike). Returns how many were sent."""
+    sent = 0
+    for args, kwargs in calls:
+        if not enqueue(task, *args, **kwargs):
+            break
+        sent += 1
+    return sent
 
 
 def hard_limit(task: Any) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.work import housekeeping_task, ledger_task
+from apps.core.work import enqueue_all, housekeeping_task, ledger_task
 from apps.credentials.services.issuance import step_credentials_issue_batch, step_credentials_pending
 
 
@@ -20,6 +20,6 @@ def step_credentials_issue(event_pks: list[str]) -> int:
 def step_credentials_sweep() -> int:
     """Re-enqueue events whose credential is overdue (a lost message, a past grace period)."""
     pending = step_credentials_pending()
-    for start in range(0, len(pending), 500):
-        step_credentials_issue.delay(pending[start : start + 500])
-    return len(pending)
+    chunks = [pending[start : start + 500] for start in range(0, len(pending), 500)]
+    sent = enqueue_all(step_credentials_issue, (((chunk,), {}) for chunk in chunks))
+    return sum(len(chunk) for chunk in chunks[:sent])

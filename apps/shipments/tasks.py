@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.work import housekeeping_task, ledger_task
+from apps.core.work import enqueue_all, housekeeping_task, ledger_task
 from apps.shipments.epcis import capture
 
 
@@ -15,7 +15,4 @@ def epcis_capture_process(job_id: str) -> dict[str, object]:
 @housekeeping_task(time_limit=120)
 def epcis_capture_sweep() -> int:
     """Re-enqueue capture jobs whose message or worker was lost (the broker is a doorbell, the database the ledger)."""
-    job_ids = capture.capture_jobs_stale()
-    for job_id in job_ids:
-        epcis_capture_process.delay(job_id)
-    return len(job_ids)
+    return enqueue_all(epcis_capture_process, (((job_id,), {}) for job_id in capture.capture_jobs_stale()))

@@ -11,10 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from apps.core import tasks as core_tasks
 from apps.core import work
+from apps.shipments import tasks as shipment_tasks
 from apps.shipments.choices import CaptureState
 from apps.shipments.models import CaptureJob
 
@@ -181,3 +184,52 @@ def test_a_claim_held_longer_than_its_lifetime_stays_fresh_while_the_block_runs(
 def test_a_claim_lives_a_few_missed_heartbeats(settings):
     settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 10
     assert work.claim_lifetime() == timedelta(seconds=10 * work.CLAIM_MISSED_HEARTBEATS)
+
+
+# --- A broker that is down: the enqueue is logged, the ledger keeps the work ---------------------------
+
+
+class _Task:
+    name = "apps.test.task"
+
+    def __init__(self, *, refuse_after: int | None = None) -> None:
+        self.sent: list[tuple] = []
+        self.refuse_after = refuse_after
+
+    def delay(self, *args, **kwargs) -> None:
+        if self.refuse_after is not None and len(self.sent) >= self.refuse_after:
+            raise ConnectionRefusedError("broker unreachable")
+        self.sent.append((args, kwargs))
+
+
+def test_an_enqueue_the_broker_refuses_is_logged_not_raised(caplog):
+    task = _Task(refuse_after=0)
+    assert work.enqueue(task, "job-1") is False
+    assert "could not enqueue apps.test.task" in caplog.text
+    assert work.enqueue(_Task(), "job-1", key="value") is True
+
+
+def test_a_sweep_stops_sending_at_the_first_refusal():
+    task = _Task(refuse_after=2)
+    calls = [((f"job-{n}",), {}) for n in range(5)]
+    assert work.enqueue_all(task, calls) == 2
+    assert task.sent == calls[:2]
+
+
+def test_the_sweeps_survive_a_broker_that_is_down(job, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker unreachable")
+
+    _age(job, created=WAIT * 2)
+    monkeypatch.setattr(shipment_tasks.epcis_capture_process, "delay", broker_down)
+    assert shipment_tasks.epcis_capture_sweep() == 0
+    assert CaptureJob.objects.get(pk=job.pk).state == CaptureState.RUNNING, "left in the ledger for the next sweep"
+
+
+def test_ping_worker_says_the_broker_is_unreachable(monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker unreachable")
+
+    monkeypatch.setattr(core_tasks.ping, "delay", broker_down)
+    with pytest.raises(CommandError, match="broker did not take the ping"):
+        call_command("ping_worker", timeout=1)

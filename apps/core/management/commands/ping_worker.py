@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.models import WorkerHeartbeat
 from apps.core.tasks import ping
+from apps.core.work import enqueue
 
 
 class Command(BaseCommand):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         nonce = secrets.token_hex(8)
         started = time.monotonic()
-        ping.delay(nonce)
+        if not enqueue(ping, nonce):
+            raise CommandError("The broker did not take the ping: it is unreachable (details in the log).")
         while time.monotonic() - started < options["timeout"]:
             heartbeat = WorkerHeartbeat.objects.filter(last_nonce=nonce).first()
             if heartbeat is not None:
