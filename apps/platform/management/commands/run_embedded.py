@@ -1,8 +1,12 @@
 """Run the whole platform on one machine with no services: what ``make run`` does.
 
-Migrates the SQLite database, loads the demo corridor, then starts the web server and a Celery
-worker with embedded beat on kombu's SQLAlchemy transport. Ctrl-C (SIGINT) or SIGTERM stops every
-process it started; if either child dies, the other is stopped too.
+Migrates the SQLite database, loads the demo corridor, then starts the web server, a Celery worker
+and beat on kombu's SQLAlchemy transport. Ctrl-C (SIGINT) or SIGTERM stops every process it started
+within ``STOP_GRACE_SECONDS``; if one child dies, the others are stopped too.
+
+Beat runs as a process of its own rather than inside the worker (``worker --beat``), whose beat
+child outlived a killed worker as an orphan; each child leads its own process group, which is
+killed whole once the grace is over.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from apps.partners.demo import DEMO_PASSWORD, demo_logins
 
-STOP_GRACE_SECONDS = 10.0
+# A warm shutdown finishes the worker's current tasks within this; one still running is killed, and its
+# ledger row (a capture job, a credential-less event) is swept back once its claim's heartbeat stops.
+STOP_GRACE_SECONDS = 1.0
 
 
 class Command(BaseCommand):
@@ -32,6 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
+        parser.add_argument(
+            "--stop-grace", type=float, default=STOP_GRACE_SECONDS, help="Seconds a stopping worker may finish"
+        )
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo corridor")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,19 +59,27 @@ class Command(BaseCommand):
                 "-A",
                 "corridor",
                 "worker",
-                "--beat",
                 "--loglevel",
                 "INFO",
                 "--concurrency",
                 str(options["concurrency"]),
                 "--hostname",
                 "embedded@%h",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "corridor",
+                "beat",
+                "--loglevel",
+                "INFO",
                 "--schedule",
                 settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
-        # Each child leads its own process group, so stopping it also stops what it forked
-        # (the worker's pool processes, the beat process).
+        # Each child leads its own process group, so killing it also kills what it forked (the worker's pool).
         children = {
             name: subprocess.Popen(argv, cwd=settings.BASE_DIR, start_new_session=True, env=os.environ.copy())
             for name, argv in commands.items()
@@ -85,20 +102,26 @@ class Command(BaseCommand):
                         self.stderr.write(f"{name} exited with status {child.returncode}; stopping everything.")
                         exit_code = 1
                         stopping = True
-                time.sleep(0.3)
+                time.sleep(0.1)
         finally:
-            self._stop_all(children)
-        self.stdout.write("Stopped the web server and the worker.")
-        if exit_code:
-            sys.exit(exit_code)
+            self._stop_all(children, grace=options["stop_grace"])
+        self.stdout.write("Stopped the web server, the worker and beat.")
+        self.stdout.flush()
+        sys.stderr.flush()
+        # Everything is stopped and written: skip the interpreter's teardown, which spends a second
+        # closing the broker connections the demo's enqueues opened (Ctrl-C must be done within 3 s).
+        os._exit(exit_code)
 
-    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
+    def _stop_all(self, children: dict[str, subprocess.Popen], *, grace: float) -> None:
         for child in children.values():
-            _signal_group(child, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
+            # The group leader only: a worker's warm shutdown lets its pool finish the current tasks,
+            # where a SIGTERM to the pool processes themselves would cut them at once.
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
         for child in children.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=max(0.05, deadline - time.monotonic()))
         for child in children.values():
             # Kill what is left of each group, including orphaned pool processes.
             _signal_group(child, signal.SIGKILL)
