@@ -6,7 +6,7 @@ database is briefly unavailable; a receiver that fails is retried through the de
 
 from __future__ import annotations
 
-from apps.core.work import housekeeping_task, ledger_task
+from apps.core.work import enqueue_all, housekeeping_task, ledger_task
 from apps.disruptions.webhooks import delivery, services
 
 # Longest a webhook attempt may take: the HTTP timeout (at most 60 s, CORRIDOR_WEBHOOK_TIMEOUT_SECONDS)
@@ -24,6 +24,4 @@ def webhook_deliver(delivery_id: str) -> str | None:
 def webhook_deliveries_sweep() -> int:
     """Re-enqueue deliveries a lost message or a dead worker left due."""
     overdue = delivery.webhook_deliveries_overdue(limit=services.ENQUEUE_AT_ONCE)
-    for delivery_id in overdue:
-        webhook_deliver.delay(delivery_id)
-    return len(overdue)
+    return enqueue_all(webhook_deliver, (((delivery_id,), {}) for delivery_id in overdue))
