@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
@@ -271,6 +272,15 @@ def _drf_problem(exc: drf_exceptions.APIException, status: int) -> Problem:
     return Problem(status=status, detail=str(getattr(exc, "detail", "")) or HTTPStatus(status).phrase)
 
 
+def _render_errors_as_json(request: Any) -> None:
+    """An error is a problem document even when a browser negotiated the browsable API (DEBUG): a
+    client reading the body must not get an HTML page because it sent ``Accept: text/html``."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.media_type.startswith("text/html"):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler: every error as a problem, in the dialect of the request's path."""
     # Imported here: rest_framework.views loads the authentication classes, which import the
@@ -280,6 +290,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     request = context["request"]
     if isinstance(exc, DATABASE_UNAVAILABLE):
         return database_unavailable_response(request, exc)
+    _render_errors_as_json(request)
     if isinstance(exc, ApplicationError):
         problem = application_problem(exc)
         body, content_type = problem_render(problem, request)

@@ -1,8 +1,10 @@
-"""Request id and body-size limits, applied before any view runs; a database outage during a view, a 503."""
+"""Request id and body-size limits, applied before any view runs; a database outage during a view, a 503;
+the styled 404 page in DEBUG."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -77,3 +79,28 @@ class DatabaseUnavailableMiddleware:
 
             return database_unavailable(request, exception)
         return None
+
+
+class StyledNotFoundMiddleware:
+    """With DEBUG on (``make run``), a page that is not found still shows the styled 404 page.
+
+    Django answers a 404 with its technical page when DEBUG is on; the API keeps its problem
+    documents (they are not HTML), and a 404 page this project rendered is marked and left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == HTTPStatus.NOT_FOUND
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            # Imported here, as DatabaseUnavailableMiddleware does: the views load the health checks and Celery.
+            from apps.core.views import STYLED_PAGE_MARK, handler404  # noqa: PLC0415
+
+            if not getattr(response, STYLED_PAGE_MARK, False):
+                return handler404(request)
+        return response

@@ -23,6 +23,8 @@ from apps.core.errors import (
 )
 
 NO_RESOURCE = "There is no resource at this address."
+# Set on the 404 page rendered here, so StyledNotFoundMiddleware tells it from Django's DEBUG page.
+STYLED_PAGE_MARK = "corridor_styled_page"
 
 
 @never_cache
@@ -74,7 +76,9 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return error_response(request, Problem(status=404, detail=_detail(exception, NO_RESOURCE)))
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    setattr(response, STYLED_PAGE_MARK, True)
+    return response
 
 
 def database_unavailable(request: HttpRequest, exception: BaseException) -> HttpResponse:

@@ -4,6 +4,10 @@ import json
 
 import pytest
 from django.test import RequestFactory
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
 from apps.core import errors
 from apps.core.errors import PROBLEM_TYPES, ErrorDialect, NotFoundError, PermissionDeniedError, Problem
@@ -183,3 +187,34 @@ def test_refusals_on_the_api_are_rfc_9457(client, bob, bravo, path, status, prob
     body = assert_problem(client.get(path), status, problem=problem)
     assert set(body) >= {"type", "title", "status", "detail", "instance"}
     assert body["title"] == PROBLEM_TYPES[problem][0]
+
+
+class _BrowsableFailingView(APIView):
+    """An API view as DEBUG configures them: the browsable API is offered to browsers."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    def get(self, request):
+        raise ValidationError({"name": ["This field is required."]})
+
+    def post(self, request):
+        raise NotFoundError("Nothing of yours here.")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_api_error_stays_problem_json_when_a_browser_negotiates_the_browsable_api(method):
+    request = getattr(APIRequestFactory(), method)("/api/v1/anything/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    response = _BrowsableFailingView.as_view()(request)
+    response.render()
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert json.loads(response.content)["status"] in (400, 404)
+
+
+def test_a_styled_404_page_answers_an_unknown_page_in_debug(client, settings):
+    settings.DEBUG = True
+    response = client.get("/no-such-page/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+    assert b'rel="icon"' in response.content
