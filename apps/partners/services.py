@@ -256,6 +256,29 @@ def membership_delete(*, actor: Actor, membership: Membership) -> None:
     locked.delete()
 
 
+@transaction.atomic
+def member_invite(*, actor: Actor, partner: Partner, username: str, email: str, role: str) -> tuple[Membership, bool]:
+    """Add a person to a partner by username: an existing user joins, a new one is created without a
+    password (they choose it through the one-time link the page shows). Returns the membership and
+    whether the user is new."""
+    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": ["Give the person's username."]})
+    user, created = User.objects.get_or_create(username=username, defaults={"email": email.strip()})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="user.create",
+            target=user,
+            partner=partner,
+            changes={"username": username, "is_staff": False, "is_superuser": False},
+        )
+    return membership_create(actor=actor, partner=partner, user=user, role=role), created
+
+
 # --- API tokens -----------------------------------------------------------------------------
 
 

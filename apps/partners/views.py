@@ -1,26 +1,46 @@
-"""Pages: the home page (where a member's work starts), the partner's own page, partner switching, API tokens."""
+"""Pages: the home page (where a member's work starts), the partner's own page, partner switching, members,
+API tokens, the audit log; for staff, the partners."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, ConflictError
 from apps.core.extensions import ExtensionPoint
+from apps.core.filters import AuditEventFilterSet
 from apps.core.selectors import audit_event_list
 from apps.partners import selectors, services
 from apps.partners.access import SESSION_PARTNER_KEY, Actor, actor_for_request, require, user_memberships
 from apps.partners.choices import MemberRole
-from apps.partners.forms import ApiTokenForm
+from apps.partners.forms import ApiTokenForm, MemberInviteForm, MemberRoleForm
 
 RECENT_AUDIT_ROWS = 20
+AUDIT_PAGE_SIZE = 50
+AUDIT_FILTER_FIELDS = ("action_prefix", "object_type", "since", "until")
+AUDIT_CSV_COLUMNS = (
+    "occurred_at",
+    "actor_label",
+    "actor_token_prefix",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "request_id",
+)
 
 # Panels higher apps add to the home page, after the partner's own facts (credentials: its issuer
 # identifiers). Each gets the request and the actor and returns its HTML, or "" to show nothing.
@@ -103,3 +123,141 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     else:
         messages.success(request, f"Token {token.prefix} revoked.")
     return redirect("token-list")
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _set_password_link(request: HttpRequest, user: Any) -> str:
+    """A one-time link for a new member to choose a password (Django's password-reset confirmation)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return request.build_absolute_uri(reverse("password-set", args=[uid, token]))
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    """The acting partner's members; its admins invite, change roles and remove."""
+    actor = actor_for_request(request)
+    require(actor, acting=True, to="see its members")
+    form = MemberInviteForm(request.POST or None)
+    set_password_link = None
+    if request.method == "POST":
+        require(actor, role=MemberRole.ADMIN, acting=True, to="manage its members and tokens")
+        if form.is_valid():
+            try:
+                membership, new_user = services.member_invite(actor=actor, partner=actor.partner, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+            else:
+                messages.success(request, f"{membership.user.get_username()} is now a member.")
+                if new_user:
+                    set_password_link = _set_password_link(request, membership.user)
+                form = MemberInviteForm()
+    members = selectors.membership_list(actor=actor).filter(partner=actor.partner).order_by("user__username")
+    context = {
+        "members": members,
+        "is_admin": actor.has_role(MemberRole.ADMIN),
+        "form": form,
+        "role_choices": MemberRole.choices,
+        "set_password_link": set_password_link,
+    }
+    response = render(request, "partners/members.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    membership = get_object_or_404(selectors.membership_list(actor=actor), pk=membership_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role.")
+        return redirect("member-list")
+    try:
+        membership = services.membership_update(actor=actor, membership=membership, role=form.cleaned_data["role"])
+    except ConflictError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
+    return redirect("member-list")
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    membership = get_object_or_404(selectors.membership_list(actor=actor), pk=membership_id)
+    username = membership.user.get_username()
+    try:
+        services.membership_delete(actor=actor, membership=membership)
+    except ConflictError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"{username} was removed.")
+    return redirect("member-list")
+
+
+class _Echo:
+    """csv.writer's file: each written row is handed back, to stream it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _audit_csv_rows(rows: Any) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow([*AUDIT_CSV_COLUMNS, "partner", "changes"])
+    for row in rows.iterator(chunk_size=500):
+        values = [getattr(row, column) for column in AUDIT_CSV_COLUMNS]
+        values[0] = row.occurred_at.isoformat()
+        yield writer.writerow([*values, row.partner.slug if row.partner else "", row.changes])
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log its partner's admins (their partner's) and staff (all) read: filtered with the
+    API's FilterSet, paged, and as CSV with ``?format=csv``."""
+    actor = actor_for_request(request)
+    if not actor.is_staff:
+        require(actor, role=MemberRole.ADMIN, acting=True, to="read its audit log")
+    rows = audit_event_list(actor=actor)
+    if actor.partner and not actor.is_staff:
+        rows = rows.filter(partner=actor.partner)
+    filterset = AuditEventFilterSet(request.GET, queryset=rows)
+    rows = filterset.qs if filterset.is_valid() else rows.none()
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(_audit_csv_rows(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="corridor-audit-log.csv"'
+        return response
+    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filter_fields": [filterset.form[name] for name in AUDIT_FILTER_FIELDS],
+        "filter_errors": filterset.errors,
+        "query": query.urlencode(),
+    }
+    return render(request, "partners/audit.html", context)
+
+
+@login_required
+def partner_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    require(actor, staff=True, to="list every partner")
+    return render(request, "partners/partners.html", {"partners": selectors.partner_list(actor=actor).order_by("name")})
+
+
+@login_required
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    partner = get_object_or_404(selectors.partner_list(actor=actor), slug=slug)
+    members = selectors.membership_list(actor=actor).filter(partner=partner).order_by("user__username")
+    return render(request, "partners/partner.html", {"partner": partner, "members": members})

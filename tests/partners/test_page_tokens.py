@@ -110,3 +110,11 @@ def test_token_form_needs_its_csrf_token(alice):
     browser.force_login(alice)
     assert browser.post("/tokens/", {"name": "x", "scope": "read"}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_new_token_has_a_copy_button_and_revoking_asks_first(browser, alice):
+    client = browser(alice)
+    page = client.post("/tokens/", {"name": "TMS", "scope": "read"}).content.decode()
+    assert 'data-copy="#new-token"' in page
+    assert "data-confirm=" in page
+    assert "js/corridor.js" in page
