@@ -27,6 +27,13 @@ from apps.partners.models import Membership, Partner
 DEMO_PASSWORD = "corridor-demo"  # noqa: S105 - published demo login, demo data only
 DEMO_STAFF_USERNAME = "demo-staff"
 CORRIDOR_PORTS = ("TWKHH", "KRPUS", "USLAX")
+# One person who works for two partners, so the page header's partner switcher has someone to serve:
+# the forwarder's operations lead, who also runs its bookings at the Kaohsiung terminal.
+DEMO_MULTI_PARTNER_USERNAME = "group-operator"
+DEMO_MULTI_PARTNER_MEMBERSHIPS = (
+    ("demo-harbor-link", MemberRole.OPERATOR),
+    ("demo-kaohsiung-terminal", MemberRole.OPERATOR),
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,9 @@ def demo_logins() -> list[tuple[str, str, str]]:
     rows = [(DEMO_STAFF_USERNAME, "platform staff", "staff")]
     for spec in DEMO_PARTNERS:
         rows.extend((demo_username(spec, role), spec.name, role) for role in MemberRole.values)
+    names = {spec.slug: spec.name for spec in DEMO_PARTNERS}
+    partners = " and ".join(names[slug] for slug, _ in DEMO_MULTI_PARTNER_MEMBERSHIPS)
+    rows.append((DEMO_MULTI_PARTNER_USERNAME, partners, MemberRole.OPERATOR))
     return rows
 
 
@@ -180,4 +190,16 @@ def demo_corridor_load() -> dict[str, int]:
                 if not Membership.objects.filter(user=user, partner=partner).exists():
                     services.membership_create(actor=actor, partner=partner, user=user, role=role)
                     created["memberships"] += 1
+        user, user_created = services.user_get_or_create(
+            actor=actor,
+            username=DEMO_MULTI_PARTNER_USERNAME,
+            email=f"{DEMO_MULTI_PARTNER_USERNAME}@demo.corridor.invalid",
+            password=DEMO_PASSWORD,
+        )
+        created["users"] += user_created
+        for slug, role in DEMO_MULTI_PARTNER_MEMBERSHIPS:
+            partner = Partner.objects.get(slug=slug)
+            if not Membership.objects.filter(user=user, partner=partner).exists():
+                services.membership_create(actor=actor, partner=partner, user=user, role=role)
+                created["memberships"] += 1
     return created

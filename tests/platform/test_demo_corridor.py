@@ -16,7 +16,7 @@ from apps.corridors.demo import DEMO_CORRIDOR
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor
 from apps.disruptions.models import Alert
 from apps.partners.choices import MemberRole, PartnerKind
-from apps.partners.demo import DEMO_PARTNERS, DEMO_PASSWORD, DEMO_STAFF_USERNAME
+from apps.partners.demo import DEMO_MULTI_PARTNER_USERNAME, DEMO_PARTNERS, DEMO_PASSWORD, DEMO_STAFF_USERNAME
 from apps.partners.models import Membership, Partner
 from apps.shipments.models import Consignment
 
@@ -52,11 +52,11 @@ def test_first_run_creates_partners_users_and_memberships(demo):
     counts.pop("all_audit")
     assert counts == {
         "partners": len(DEMO_PARTNERS),
-        "users": 1 + 3 * len(DEMO_PARTNERS),
-        "memberships": 3 * len(DEMO_PARTNERS),
-        "audit": len(DEMO_PARTNERS) + (1 + 3 * len(DEMO_PARTNERS)) + 3 * len(DEMO_PARTNERS),
+        "users": 2 + 3 * len(DEMO_PARTNERS),
+        "memberships": 2 + 3 * len(DEMO_PARTNERS),
+        "audit": len(DEMO_PARTNERS) + (2 + 3 * len(DEMO_PARTNERS)) + (2 + 3 * len(DEMO_PARTNERS)),
     }
-    assert "created 13 partners, 40 users, 39 memberships, 5 consignments" in demo
+    assert "created 13 partners, 41 users, 41 memberships, 5 consignments" in demo
 
 
 def test_second_run_creates_nothing(demo):
@@ -98,7 +98,7 @@ def test_demo_identifiers_pass_their_checks(demo):
 
 def test_user_creation_is_audited_as_the_command(demo):
     records = AuditEvent.objects.filter(action="user.create")
-    assert records.count() == 1 + 3 * len(DEMO_PARTNERS)
+    assert records.count() == 2 + 3 * len(DEMO_PARTNERS)
     staff_record = records.get(object_repr=DEMO_STAFF_USERNAME)
     assert staff_record.actor_label == "manage.py demo_corridor"
     assert staff_record.object_type == "auth.user"
@@ -113,7 +113,9 @@ def test_partner_and_membership_creation_are_audited_on_the_partner(demo):
     assert actions == ["aeo_certificate.create"] + ["membership.create"] * 3 + ["partner.create"]
 
 
-@pytest.mark.parametrize("username", [DEMO_STAFF_USERNAME, "shipper-admin", "customs-us-viewer"])
+@pytest.mark.parametrize(
+    "username", [DEMO_STAFF_USERNAME, "shipper-admin", "customs-us-viewer", DEMO_MULTI_PARTNER_USERNAME]
+)
 def test_demo_users_log_in_with_the_demo_password(demo, username):
     assert Client().login(username=username, password=DEMO_PASSWORD)
     assert not Client().login(username=username, password="wrong-password")
@@ -121,7 +123,8 @@ def test_demo_users_log_in_with_the_demo_password(demo, username):
 
 def test_each_demo_partner_has_one_member_of_each_role(demo):
     for spec in DEMO_PARTNERS:
-        roles = sorted(Membership.objects.filter(partner__slug=spec.slug).values_list("role", flat=True))
+        own = Membership.objects.filter(partner__slug=spec.slug).exclude(user__username=DEMO_MULTI_PARTNER_USERNAME)
+        roles = sorted(own.values_list("role", flat=True))
         assert roles == sorted(MemberRole.values), spec.slug
 
 
@@ -273,3 +276,13 @@ def test_the_consignment_page_shows_the_eta_and_names_each_terminal_that_held_it
     custody = html[html.index('id="custody"') : html.index('id="consistency"')]
     for terminal in ("Kaohsiung Container Terminal", "Busan New Port Terminal", "San Pedro Bay Terminal"):
         assert terminal in custody
+
+
+def test_one_demo_user_acts_for_two_partners_and_can_switch(demo, client):
+    client.login(username=DEMO_MULTI_PARTNER_USERNAME, password=DEMO_PASSWORD)
+    home = client.get("/partner/").content.decode()
+    assert 'id="partner-switch"' in home
+    assert "Harbor Link Logistics (demo)" in home
+    assert "Kaohsiung Container Terminal (demo)" in home
+    switched = client.post("/switch-partner/", {"partner": "demo-kaohsiung-terminal", "next": "/partner/"}, follow=True)
+    assert "<h1>Kaohsiung Container Terminal (demo)" in switched.content.decode()
