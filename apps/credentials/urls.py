@@ -11,5 +11,8 @@ urlpatterns = [
     path("credentials/status/<uuid:list_id>", views.status_list_credential, name="status-list"),
     path("verify/", views.verify_page, name="verify-page"),
     path("issuer-did/", views.issuer_did_method, name="issuer-did-method"),
+    path("keys/", views.key_list, name="key-list"),
+    path("keys/rotate/", views.key_rotate, name="key-rotate"),
+    path("keys/<uuid:key_id>/revoke/", views.key_revoke, name="key-revoke"),
     path("consignments/<uuid:pk>/credentials/", views.consignment_chain_page, name="consignment-chain"),
 ]

@@ -1,5 +1,5 @@
 """Credential pages and the documents served as they are: DID documents, the JSON-LD context, status lists;
-the issuer identifiers' panel of the partner's home page and its form."""
+the issuer identifiers' panel of the partner's home page and its form; the partner's signing keys."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from apps.core.errors import ApplicationError
 from apps.credentials import dids, jsonld, selectors, vcdm, verification
 from apps.credentials.models import StatusList
 from apps.credentials.services.identifiers import issuer_did_method_set
-from apps.partners.access import Actor, actor_for_request
+from apps.credentials.services.keys import partner_key_revoke, partner_key_rotate
+from apps.partners.access import Actor, actor_for_request, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.selectors import consignment_list
@@ -114,3 +115,38 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Issuing identifier changed.")
     return redirect("partner-home")
+
+
+@login_required
+def key_list(request: HttpRequest) -> HttpResponse:
+    """The acting partner's signing keys: current, rotated (still verifying) and revoked."""
+    actor = actor_for_request(request)
+    require(actor, role=MemberRole.ADMIN, acting=True, to="manage its keys")
+    keys = selectors.partner_key_list(actor=actor).filter(partner=actor.partner).order_by("-created_at")
+    return render(request, "credentials/keys.html", {"keys": keys})
+
+
+@login_required
+@require_POST
+def key_rotate(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    partner = require(actor, role=MemberRole.ADMIN, acting=True, to="manage its keys")
+    key = partner_key_rotate(actor=actor, partner=partner)
+    messages.success(request, f"Key {key.key_id} signs from now on; the previous key still verifies what it signed.")
+    return redirect("key-list")
+
+
+@login_required
+@require_POST
+def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    key = get_object_or_404(selectors.partner_key_list(actor=actor), pk=key_id)
+    try:
+        partner_key_revoke(actor=actor, key=key, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        if exc.status != 400:
+            raise
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"Key {key.key_id} revoked: what it signed no longer verifies.")
+    return redirect("key-list")
