@@ -89,6 +89,17 @@ def did_resolver() -> dids.DidResolver:
     )
 
 
+def partner_for_did(did: str) -> Partner | None:
+    """The partner a DID names: this deployment's did:web of a partner, or the did:key of one of its keys."""
+    prefix = f"did:web:{settings.CORRIDOR_DID_HOST}:partners:"
+    if did.startswith(prefix):
+        return Partner.objects.filter(slug=did.removeprefix(prefix)).first()
+    if did.startswith("did:key:"):
+        key = PartnerKey.objects.filter(public_key_multibase=did.removeprefix("did:key:")).select_related("partner")
+        return next((k.partner for k in key[:1]), None)
+    return None
+
+
 def consignment_chain(*, consignment: Any) -> list[ChainEntry]:
     """The consignment's step credentials in chain order (the caller already may see the consignment)."""
     return list(

@@ -4,6 +4,9 @@ the issuer identifiers' panel of the partner's home page and its form; the partn
 from __future__ import annotations
 
 import json
+import re
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +21,7 @@ from apps.credentials import dids, jsonld, selectors, vcdm, verification
 from apps.credentials.models import StatusList
 from apps.credentials.services.identifiers import issuer_did_method_set
 from apps.credentials.services.keys import partner_key_revoke, partner_key_rotate
+from apps.credentials.services.presentations import presentation_build
 from apps.partners.access import Actor, actor_for_request, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
@@ -68,10 +72,104 @@ def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "credentials/chain.html", {"consignment": consignment, "rows": rows})
 
 
+# What a step credential attests, in words: DCSA event codes, then the last word of an EPCIS bizStep.
+STEP_WORDS = {
+    "ARRI": "Arrived",
+    "DEPA": "Departed",
+    "LOAD": "Loaded",
+    "DISC": "Discharged",
+    "GTIN": "Gate-in",
+    "GTOT": "Gate-out",
+    "STUF": "Stuffed",
+    "STRP": "Stripped",
+    "RECE": "Received",
+    "INSP": "Inspected",
+    "RSEA": "Resealed",
+    "RMVD": "Removed",
+    "PICK": "Picked up",
+    "DROP": "Dropped off",
+    "CONF": "Confirmed",
+    "ISSU": "Issued",
+    "SURR": "Surrendered",
+    "shipping": "Shipped",
+    "loading": "Loaded",
+    "unloading": "Unloaded",
+    "departing": "Departed",
+    "arriving": "Arrived",
+    "receiving": "Received",
+    "accepting": "Accepted",
+    "packing": "Packed",
+    "commissioning": "Commissioned",
+    "inspecting": "Inspected",
+    "storing": "Stored",
+    "stocking": "Stocked",
+}
+
+
+def step_in_words(subject: Any) -> str:
+    """ "Gate-out at TWKHH" for a step credential's subject; "" when it describes no event."""
+    if not isinstance(subject, dict) or "eventID" not in subject:
+        return ""
+    code = subject.get("eventCode") or ""
+    biz_step = str(subject.get("bizStep") or "")
+    step = re.split(r"[:/-]", biz_step)[-1] if biz_step else ""
+    words = STEP_WORDS.get(code) or STEP_WORDS.get(step) or step.replace("_", " ").capitalize() or code or "Event"
+    place = subject.get("unlocode") or (subject.get("bizLocation") or subject.get("readPoint") or {}).get("id", "")
+    return f"{words} at {place}" if place else words
+
+
+def _described(document: Any) -> dict[str, Any]:
+    """Who issued a credential (the partner its DID names, when it is one of ours) and what it attests."""
+    issuer = document.get("issuer") if isinstance(document, dict) else None
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    did = did if isinstance(did, str) else ""
+    partner = selectors.partner_for_did(did) if did else None
+    subject = document.get("credentialSubject") if isinstance(document, dict) else None
+    return {
+        "did": did,
+        "issuer": partner,
+        "attests": step_in_words(subject),
+        "event_time": subject.get("eventTime", "") if isinstance(subject, dict) else "",
+    }
+
+
+def _verify(document: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """The verification outcome and what each credential in the document is, for the page."""
+    types = document.get("type") if isinstance(document, dict) else None
+    if types == "VerifiablePresentation" or (isinstance(types, list) and "VerifiablePresentation" in types):
+        # A person reads each check here; an exported chain is unsigned unless a verifier asked for a proof.
+        credentials = document.get("verifiableCredential") or []
+        credentials = credentials if isinstance(credentials, list) else [credentials]
+        return verification.presentation_verify(document, allow_unsigned=True), [_described(c) for c in credentials]
+    return verification.credential_verify(document), [_described(document)]
+
+
+def _document_of(request: HttpRequest) -> tuple[str, Any]:
+    """A credential (``?credential=<id>``) or a consignment's whole chain (``?consignment=<id>``) the
+    logged-in user may see, as text and as the document to verify."""
+    actor = actor_for_request(request)
+    if "credential" in request.GET:
+        credential = get_object_or_404(selectors.credential_list(actor=actor), pk=_uuid(request.GET["credential"]))
+        text = bytes(credential.document).decode()
+        return text, json.loads(text)
+    consignment = get_object_or_404(consignment_list(actor=actor), pk=_uuid(request.GET["consignment"]))
+    document = presentation_build(actor=actor, consignment=consignment)
+    return json.dumps(document, indent=2), document
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404("Not a credential or consignment id") from None
+
+
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """Public: anyone pastes or uploads a credential and sees each check."""
+    """Public: anyone pastes or uploads a credential and sees each check, who issued it and what it
+    attests; a member verifies a credential or a consignment's whole chain it may see from its page."""
     outcome = None
+    described: list[dict[str, Any]] = []
     error = ""
     text = request.POST.get("credential", "")
     if request.method == "POST":
@@ -79,15 +177,15 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             text = upload.read(1_048_576).decode("utf-8", errors="replace")
         document = verification.parse_json(text)
-        types = document.get("type") if isinstance(document, dict) else None
         if document is None:
             error = "That is not JSON."
-        elif types == "VerifiablePresentation" or (isinstance(types, list) and "VerifiablePresentation" in types):
-            # A person reads each check here; an exported chain is unsigned unless a verifier asked for a proof.
-            outcome = verification.presentation_verify(document, allow_unsigned=True)
         else:
-            outcome = verification.credential_verify(document)
-    return render(request, "credentials/verify.html", {"outcome": outcome, "error": error, "text": text})
+            outcome, described = _verify(document)
+    elif request.user.is_authenticated and ("credential" in request.GET or "consignment" in request.GET):
+        text, document = _document_of(request)
+        outcome, described = _verify(document)
+    context = {"outcome": outcome, "described": described, "error": error, "text": text}
+    return render(request, "credentials/verify.html", context)
 
 
 def identifiers_panel(request: HttpRequest, actor: Actor) -> str:

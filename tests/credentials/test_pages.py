@@ -164,3 +164,45 @@ def test_a_consignment_without_steps_says_so(client, alice, alpha, bravo):
     other = make_consignment(alpha, reference="PO-2002")
     client.force_login(alice)
     assert "No step credentials yet." in _page(client.get(f"/consignments/{other.pk}/credentials/"))
+
+
+def test_the_verify_page_names_the_issuer_and_the_step_in_words(client, consignment):
+    credential = chain_of(consignment)[1]
+    html = _page(client.post(VERIFY, {"credential": bytes(credential.document).decode()}))
+    assert "<strong>Bravo Lines</strong>" in html
+    assert "Loaded" in html
+
+
+def test_a_member_verifies_a_credential_from_its_chain_page(client, alice, consignment):
+    client.force_login(alice)
+    chain = _page(client.get(f"/consignments/{consignment.pk}/credentials/"))
+    credential = chain_of(consignment)[0]
+    assert f"/verify/?credential={credential.pk}" in chain
+    html = _page(client.get(VERIFY, {"credential": str(credential.pk)}))
+    assert "Verified" in html
+    assert "Gate-in" in html
+
+
+def test_a_member_verifies_the_whole_chain(client, alice, consignment):
+    client.force_login(alice)
+    assert f"/verify/?consignment={consignment.pk}" in _page(client.get(f"/consignments/{consignment.pk}/credentials/"))
+    html = _page(client.get(VERIFY, {"consignment": str(consignment.pk)}))
+    assert "Verified" in html
+    assert html.count("<strong>Alpha Exports</strong>") == 1
+    assert html.count("<strong>Bravo Lines</strong>") == 1
+
+
+def test_an_invisible_chain_is_not_found_on_the_verify_page(client, consignment):
+    delta = PartnerFactory(slug="delta", kinds=[PartnerKind.FREIGHT_FORWARDER])
+    dave = MembershipFactory(user=UserFactory(username="dave"), partner=delta, role=MemberRole.ADMIN).user
+    client.force_login(dave)
+    assert client.get(VERIFY, {"consignment": str(consignment.pk)}).status_code == 404
+    assert client.get(VERIFY, {"credential": "not-a-uuid"}).status_code == 404
+
+
+def test_a_credential_document_downloads_as_json(client_for, alice, consignment):
+    credential = chain_of(consignment)[0]
+    response = client_for(alice).get(f"/credentials/{credential.pk}")
+    assert response["Content-Disposition"] == f'inline; filename="credential-{credential.pk}.json"'
+    chain = client_for(alice).get(f"/api/v1/consignments/{consignment.pk}/presentation/")
+    assert chain["Content-Disposition"].endswith('-chain.json"')

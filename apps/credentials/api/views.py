@@ -73,7 +73,10 @@ class CredentialDocumentView(APIView):
         credential = selectors.credential_list(actor=actor_for_request(request)).filter(pk=credential_id).first()
         if credential is None:
             raise Http404("Not found, or not visible to you.")
-        return HttpResponse(bytes(credential.document), content_type=vcdm.MEDIA_TYPE)
+        response = HttpResponse(bytes(credential.document), content_type=vcdm.MEDIA_TYPE)
+        # Saved from a browser, the document keeps a name that says what it is.
+        response["Content-Disposition"] = f'inline; filename="credential-{credential.pk}.json"'
+        return response
 
 
 def chain_body(consignment: Any) -> list[dict[str, Any]]:
@@ -122,7 +125,11 @@ class ConsignmentPresentationView(APIView):
             challenge=request.query_params.get("challenge") or None,
             domain=request.query_params.get("domain") or None,
         )
-        return Response(presentation, content_type="application/vp")
+        return Response(
+            presentation,
+            content_type="application/vp",
+            headers={"Content-Disposition": f'inline; filename="consignment-{consignment.pk}-chain.json"'},
+        )
 
 
 class VerifyCredentialView(APIView):
