@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from apps.compliance import trust
 from apps.compliance.choices import ChainStatus
@@ -356,6 +356,12 @@ def review_queue(*, actor: Actor, authority: Partner) -> QuerySet[Consignment]:
         Consignment.objects.visible_to(actor)
         .touching_country(country, places=("destination",))
         .filter(status__in=OPEN_STATUSES)
+        # The planned arrival at the end of the route: the last leg's.
+        .annotate(
+            planned_arrival=Subquery(
+                Leg.objects.filter(consignment=OuterRef("pk")).order_by("-sequence").values("planned_arrival")[:1]
+            )
+        )
         .prefetch_related(Prefetch("legs", queryset=Leg.objects.order_by("sequence")))
         .order_by("-created_at", "-id")
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,23 +15,44 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.compliance import selectors
+from apps.compliance.filters import ReviewQueueFilterSet
 from apps.compliance.forms import ReviewDecisionForm
 from apps.compliance.services import reviews
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.core.extensions import ExtensionPoint
 from apps.partners.access import actor_for_request, may, require
 from apps.shipments.selectors import consignment_list
+
+# Predicted arrivals for the queue's ETA column, from higher layers (corridors: the corridor watch's
+# ETAs). Each takes consignment ids and returns {id: predicted arrival} for those it predicts.
+review_queue_etas: ExtensionPoint[Callable[[list[Any]], dict[Any, datetime]]] = ExtensionPoint(
+    "compliance.review_queue_etas"
+)
 
 
 @login_required
 def review_queue_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     authority = require(actor, **reviews.REVIEW)
-    paginator = Paginator(selectors.review_queue(actor=actor, authority=authority), selectors.REVIEW_QUEUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.review_queue_rows(
-        actor=actor, authority=authority, consignments=list(page.object_list), as_of=timezone.localdate()
+    filterset = ReviewQueueFilterSet(
+        request.GET, queryset=selectors.review_queue(actor=actor, authority=authority), authority=authority, actor=actor
     )
-    return render(request, "compliance/review_queue.html", {"authority": authority, "page": page, "rows": rows})
+    queue = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    paginator = Paginator(queue, selectors.REVIEW_QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    consignments = list(page.object_list)
+    rows = selectors.review_queue_rows(
+        actor=actor, authority=authority, consignments=consignments, as_of=timezone.localdate()
+    )
+    etas: dict[Any, datetime] = {}
+    for provider in review_queue_etas:
+        etas.update(provider([c.pk for c in consignments]))
+    for row in rows:
+        row["eta"] = etas.get(row["consignment"].pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"authority": authority, "page": page, "rows": rows, "filter": filterset, "query": query.urlencode()}
+    return render(request, "compliance/review_queue.html", context)
 
 
 @login_required

@@ -9,10 +9,13 @@ class CorridorsConfig(AppConfig):
     verbose_name = "Corridors: lanes, baselines, release times, ETA"
 
     def ready(self) -> None:
-        # The subscribers and the page contribution import models: only once the app registry is ready.
+        # The subscribers and the page contributions import models: only once the app registry is ready.
+        from apps.compliance.views import review_queue_etas  # noqa: PLC0415
         from apps.corridors import panels, subscribers  # noqa: PLC0415
+        from apps.corridors.selectors import predicted_arrivals  # noqa: PLC0415
         from apps.shipments.extensions import consignment_eta  # noqa: PLC0415
 
         subscribe(EventsRecorded, subscribers.eta_refresh_enqueue)
         subscribe(EventsLinked, subscribers.eta_refresh_enqueue)
         consignment_eta.register(panels.consignment_eta)
+        review_queue_etas.register(predicted_arrivals)

@@ -341,3 +341,12 @@ def corridor_open_alerts(*, corridor: Corridor, actor: Actor) -> QuerySet[Alert]
         .select_related("consignment")
         .order_by("-created_at", "-id")
     )
+
+
+def predicted_arrivals(consignment_ids: list[Any]) -> dict[Any, datetime]:
+    """The corridor watch's median predicted arrival of each of the consignments it has an ETA for."""
+    return dict(
+        ConsignmentEta.objects.filter(consignment_id__in=consignment_ids).values_list(
+            "consignment_id", "predicted_arrival"
+        )
+    )

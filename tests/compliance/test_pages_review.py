@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -20,6 +20,7 @@ from apps.compliance import selectors
 from apps.compliance.models import ReviewDecision, TrustEvaluation
 from apps.compliance.services import reevaluation, reviews
 from apps.core.models import AuditEvent
+from apps.corridors.models import ConsignmentEta
 from apps.disruptions import services as alerts
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.partners.access import Actor
@@ -317,3 +318,54 @@ def test_a_customs_viewer_sees_the_review_but_may_not_decide(client, us_customs,
     response = client.post(detail(tw_us_consignment), {"decision": "release", "reason": "ok"})
     assert response.status_code == 403
     assert not ReviewDecision.objects.exists()
+
+
+# --- the queue's filters, sorting and arrival column ---------------------------------------------------
+
+
+def test_the_queue_filters_by_undecided_open_alerts_and_stored_verdict(
+    client, uma, us_customs, alpha, alice, tw_us_consignment, trusted_by_us
+):
+    other = consignment_to(alpha, alice, "PO-2", "USLAX")
+    reevaluation.trust_reevaluate_consignments(consignment_ids=[tw_us_consignment.pk], as_of=date(2026, 1, 2))
+    officer = Actor(partner=us_customs, role=MemberRole.OPERATOR, user=uma)
+    reviews.review_decision_create(actor=officer, consignment_id=tw_us_consignment.pk, decision="release", reason="ok")
+    alerts.alert_raise(
+        partner=us_customs,
+        kind=AlertKind.TRUST_CHANGE,
+        title="Changed",
+        subject_type=AlertSubject.CONSIGNMENT,
+        subject_id=str(other.pk),
+        consignment_id=other.pk,
+    )
+
+    assert set(queue_rows(page(client, uma, QUEUE + "?undecided=true"))) == {"PO-2"}
+    assert set(queue_rows(page(client, uma, QUEUE + "?undecided=false"))) == {"PO-1001"}
+    assert set(queue_rows(page(client, uma, QUEUE + "?open_alerts=true"))) == {"PO-2"}
+    assert set(queue_rows(page(client, uma, QUEUE + "?verdict=fully_trusted"))) == {"PO-1001"}
+    assert set(queue_rows(page(client, uma, QUEUE + "?verdict=not_trusted"))) == set()
+
+
+def test_the_queue_sorts_by_arrival_and_shows_the_eta_when_the_corridor_watch_has_one(
+    client, uma, alpha, alice, tw_us_consignment
+):
+    soon = consignment_to(alpha, alice, "PO-SOON", "USLAX")
+    late = consignment_to(alpha, alice, "PO-LATE", "USLAX")
+    now = timezone.now()
+    soon.legs.update(planned_arrival=now + timedelta(days=2))
+    late.legs.update(planned_arrival=now + timedelta(days=9))
+    ConsignmentEta.objects.create(
+        consignment=late,
+        destination="USLAX",
+        predicted_arrival=now + timedelta(days=10),
+        p10=now + timedelta(days=9),
+        p90=now + timedelta(days=11),
+        computed_at=now,
+    )
+
+    text = page(client, uma, QUEUE + "?sort=arrival")
+    assert list(queue_rows(text))[:2] == ["PO-SOON", "PO-LATE"]
+    assert list(queue_rows(page(client, uma, QUEUE + "?sort=-arrival")))[:2] == ["PO-LATE", "PO-SOON"]
+    rows = queue_rows(text)
+    assert f"planned {(now + timedelta(days=2)):%Y-%m-%d}" in rows["PO-SOON"]
+    assert f"ETA {(now + timedelta(days=10)):%Y-%m-%d}" in rows["PO-LATE"]
