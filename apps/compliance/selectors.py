@@ -8,6 +8,7 @@ grow with the number of consignments evaluated (the in-transit re-evaluation run
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -470,6 +471,37 @@ def review_queue_rows(
     return rows
 
 
+def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
+    """People's words on the review page: partner names for the slugs in the parties, their certificates'
+    authorities and their reasons; each certificate and MRA with the page it links to."""
+    certificates = [p["certificate"] for p in evaluation["parties"] if p["certificate"]]
+    slugs = {p["partner"] for p in (*evaluation["parties"], *evaluation["not_judged"])}
+    slugs |= {c["authority"] for c in certificates} | {authority.slug}
+    names = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    pks = {
+        (number, slug): pk
+        for number, slug, pk in AeoCertificate.objects.filter(
+            number__in={c["number"] for c in certificates}, authority__slug__in={c["authority"] for c in certificates}
+        ).values_list("number", "authority__slug", "pk")
+    }
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])"
+    )
+
+    def named(text: str) -> str:
+        return pattern.sub(lambda match: names[match.group(1)], text) if names else text
+
+    for party in (*evaluation["parties"], *evaluation["not_judged"]):
+        party["name"] = names.get(party["partner"], party["partner"])
+    for party in evaluation["parties"]:
+        party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
+        party["roles_label"] = ", ".join(role.replace("_", " ") for role in party["roles"])
+        party["reason"] = named(party["reason"])
+        if certificate := party["certificate"]:
+            certificate["authority_name"] = names.get(certificate["authority"], certificate["authority"])
+            certificate["pk"] = pks.get((certificate["number"], certificate["authority"]))
+
+
 def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment, as_of: date) -> dict[str, Any]:
     """What an officer reviews on one consignment: the verdict with reasons, the verified chain, alerts, decisions."""
     evaluation = chain_verdict(consignment=consignment, authority=authority, as_of=as_of).to_dict()
@@ -485,13 +517,7 @@ def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment,
         .select_related("authority", "officer")
         .order_by("-created_at", "-id")
     )
-    slugs = {p["partner"] for p in evaluation["parties"]} | {p["partner"] for p in evaluation["not_judged"]}
-    names = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name"))
-    for party in (*evaluation["parties"], *evaluation["not_judged"]):
-        party["name"] = names.get(party["partner"], party["partner"])
-    for party in evaluation["parties"]:
-        party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
-        party["roles_label"] = ", ".join(role.replace("_", " ") for role in party["roles"])
+    _name_parties(evaluation, authority=authority)
     verdict_labels = dict(ChainStatus.choices)
     for decision in decisions:
         decision.verdict_label = verdict_labels.get(decision.evaluation.get("verdict"), "unknown verdict")

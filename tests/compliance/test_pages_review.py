@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.compliance import selectors
-from apps.compliance.models import ReviewDecision, TrustEvaluation
+from apps.compliance.models import AeoCertificate, ReviewDecision, TrustEvaluation
 from apps.compliance.services import reevaluation, reviews
 from apps.core.models import AuditEvent
 from apps.corridors.models import ConsignmentEta
@@ -224,7 +224,12 @@ def test_the_review_shows_each_partys_outcome_with_its_reason(client, uma, us_cu
     assert "2025-06-30" in rows["bravo"]
     assert "No AEO certificate" in rows["echo-imports"]
     for party in verdict["parties"]:
-        assert html.escape(party["reason"]) in rows[party["partner"]]
+        assert html.escape(party["reason"]) not in rows[party["partner"]], "slugs become names in the reasons"
+    assert f"own AEO of {us_customs.slug}" not in text
+    assert f"by {html.escape(us_customs.name)} through" in rows["alpha"]
+    certificate = AeoCertificate.objects.get(number="TW-AEO-1")
+    assert f'href="/compliance/aeo/{certificate.pk}/"' in rows["alpha"]
+    assert 'href="/compliance/mras/' in rows["alpha"]
 
 
 def test_the_review_shows_goods_values_parties_and_the_verified_chain(client, uma, alpha, tw_us_consignment):
