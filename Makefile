@@ -8,7 +8,11 @@ DEPS := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench demo deps clean conformance
+# Compiled message catalogues are built here from the committed .po files, never committed.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint format bench demo deps clean conformance messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +22,21 @@ $(DEPS): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(DEPS)
 
-deps: $(DEPS)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+deps: $(DEPS) $(MO_FILES)
+
+## messages: update the catalogues under locale/ from the code and templates (then translate the new entries)
+messages: $(DEPS)
+	$(PY) manage.py makemessages -l zh_Hant --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var
 
 ## run: the embedded default (SQLite + Celery on its own SQLite broker), web on $(HOST):$(PORT)
-run: $(DEPS)
+run: $(DEPS) $(MO_FILES)
 	$(PY) manage.py run_embedded --host $(HOST) --port $(PORT)
 
 ## test: the whole suite (SQLite, or PostgreSQL when CORRIDOR_DATABASE_URL points at one)
-test: $(DEPS)
+test: $(DEPS) $(MO_FILES)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 

@@ -46,6 +46,7 @@ urlpatterns = [
     # Unknown API paths answer problem details even with DEBUG on (no HTML debug page).
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include(credential_root_urls)),
     path("", include("apps.credentials.urls")),
     path("", include("apps.shipments.urls")),
