@@ -4,7 +4,6 @@ the issuer identifiers' panel of the partner's home page and its form; the partn
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from typing import Any
 
@@ -26,6 +25,7 @@ from apps.partners.access import Actor, actor_for_request, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.selectors import consignment_list
+from apps.shipments.steps import step_label
 
 STATUS_LIST_MEDIA_TYPES = [vcdm.MEDIA_TYPE, "application/ld+json", "application/json"]
 
@@ -72,48 +72,17 @@ def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "credentials/chain.html", {"consignment": consignment, "rows": rows})
 
 
-# What a step credential attests, in words: DCSA event codes, then the last word of an EPCIS bizStep.
-STEP_WORDS = {
-    "ARRI": "Arrived",
-    "DEPA": "Departed",
-    "LOAD": "Loaded",
-    "DISC": "Discharged",
-    "GTIN": "Gate-in",
-    "GTOT": "Gate-out",
-    "STUF": "Stuffed",
-    "STRP": "Stripped",
-    "RECE": "Received",
-    "INSP": "Inspected",
-    "RSEA": "Resealed",
-    "RMVD": "Removed",
-    "PICK": "Picked up",
-    "DROP": "Dropped off",
-    "CONF": "Confirmed",
-    "ISSU": "Issued",
-    "SURR": "Surrendered",
-    "shipping": "Shipped",
-    "loading": "Loaded",
-    "unloading": "Unloaded",
-    "departing": "Departed",
-    "arriving": "Arrived",
-    "receiving": "Received",
-    "accepting": "Accepted",
-    "packing": "Packed",
-    "commissioning": "Commissioned",
-    "inspecting": "Inspected",
-    "storing": "Stored",
-    "stocking": "Stocked",
-}
-
-
 def step_in_words(subject: Any) -> str:
-    """ "Gate-out at TWKHH" for a step credential's subject; "" when it describes no event."""
+    """ "Loaded on vessel at TWKHH" for a step credential's subject; "" when it describes no event."""
     if not isinstance(subject, dict) or "eventID" not in subject:
         return ""
-    code = subject.get("eventCode") or ""
-    biz_step = str(subject.get("bizStep") or "")
-    step = re.split(r"[:/-]", biz_step)[-1] if biz_step else ""
-    words = STEP_WORDS.get(code) or STEP_WORDS.get(step) or step.replace("_", " ").capitalize() or code or "Event"
+    words = str(
+        step_label(
+            biz_step=str(subject.get("bizStep") or ""),
+            event_code=str(subject.get("eventCode") or ""),
+            event_type=str(subject.get("type") or ""),
+        )
+    )
     place = subject.get("unlocode") or (subject.get("bizLocation") or subject.get("readPoint") or {}).get("id", "")
     return f"{words} at {place}" if place else words
 
