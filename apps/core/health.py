@@ -1,4 +1,4 @@
-"""Liveness of what the platform depends on: the database and the Celery broker."""
+"""Liveness of what the platform depends on (the database and the Celery broker), and its counters of rare events."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import connection
 
+from apps.core import metrics
 from corridor.celery import app
 
 BROKER_TIMEOUT_SECONDS = 3.0
@@ -46,3 +47,8 @@ def check_broker() -> dict[str, Any]:
     except Exception as exc:  # any failure means "down"; the report says which
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def counters() -> dict[str, int]:
+    """Platform-wide counts of rare events (``apps.core.metrics``), e.g. ``canonicalization.fallbacks``."""
+    return metrics.totals()

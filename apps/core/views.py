@@ -30,13 +30,18 @@ STYLED_PAGE_MARK = "corridor_styled_page"
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker both answer, 503 otherwise; says which failed."""
+    """200 when the database and the broker both answer, 503 otherwise; says which failed.
+
+    With the database up it also reports the last worker heartbeat and the counters of rare events
+    (``canonicalization.fallbacks``: issued credentials canonicalized by pyld instead of a template).
+    """
     checks = {"database": health.check_database(), "broker": health.check_broker()}
     healthy = all(check["ok"] for check in checks.values())
     body: dict[str, object] = {"status": "ok" if healthy else "unavailable", "checks": checks}
     if checks["database"]["ok"]:
         # Informational: a missing worker delays background work but does not fail the probe.
         body["worker"] = selectors.worker_last_seen()
+        body["counters"] = health.counters()
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -181,7 +181,7 @@ def hash_data(
     registry = registry or bundled_registry()
     config_json = json.dumps(proof_config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     config_hash = _proof_config_hash(registry, config_json, limits)
-    return config_hash + _sha256(registry.canonicalize(document, limits=limits))
+    return config_hash + _sha256(registry.canonicalize(document, limits=limits, fast=True))
 
 
 def sign(
@@ -267,7 +267,7 @@ def prepare(
         raise ProofGenerationError("only a JSON object with an @context and no proof can be prepared")
     if not isinstance(document.get("id"), str):
         raise ProofGenerationError("a prepared document needs an id, for the properties added at signing")
-    return Prepared(document, (registry or bundled_registry()).canonicalize(document, limits=limits))
+    return Prepared(document, (registry or bundled_registry()).canonicalize(document, limits=limits, fast=True))
 
 
 def sign_prepared(
@@ -297,9 +297,9 @@ def sign_prepared(
     probe = {"@context": document["@context"], "id": document["id"], **additions}
     if "type" in document:
         probe["type"] = document["type"]
-    added = _canonical_additions(registry, probe, limits)
+    added = registry.canonicalize(probe, limits=limits, fast=True)
     if "_:" in added:
-        canonical = registry.canonicalize(unsecured, limits=limits)
+        canonical = registry.canonicalize(unsecured, limits=limits, fast=True)
     else:
         lines = _nquad_lines(prepared.canonical)
         known = set(lines)
@@ -317,80 +317,6 @@ def sign_prepared(
     config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     signature = private_key.sign(_proof_config_hash(registry, config_json, limits) + _sha256(canonical))
     return {**unsecured, "proof": {**options, "proofValue": encode_multibase(signature)}}
-
-
-# Additions are canonicalized through a template: their shape with every string value (but types and
-# keywords) replaced by a placeholder IRI, canonicalized once; the values are then written in.
-_PLACEHOLDER = "https://placeholder.invalid/"
-_PLACEHOLDER_TOKEN = re.compile(r'([<"])https://placeholder\.invalid/(\d+)([>"])')
-# A value written into an IRI position: an absolute http(s) IRI, which JSON-LD leaves exactly as it is
-# (no bundled context defines an absolute IRI as a term) and N-Quads writes without escapes.
-_VERBATIM_IRI = re.compile(r"https?://[^\x00-\x20<>\"{}|\\^`\x7f-\U0010ffff]+")
-# A value written into a literal: printable ASCII that N-Quads writes without escapes.
-_VERBATIM_LITERAL = re.compile(r"[ !#-\[\]-~]*")
-
-
-class _NoTemplate(Exception):
-    """These values cannot be written into the template; canonicalize the additions directly."""
-
-
-def _skeleton(value: Any, leaves: list[str]) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: item if key in ("type", "@type", "@context") else _skeleton(item, leaves)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_skeleton(item, leaves) for item in value]
-    if isinstance(value, str):
-        leaves.append(value)
-        return f"{_PLACEHOLDER}{len(leaves) - 1}"
-    return value
-
-
-@functools.lru_cache(maxsize=256)
-def _additions_template(registry: ContextRegistry, skeleton_json: str, limits: Limits) -> str | None:
-    """Canonical N-Quads of a skeleton, or None if values cannot simply be written into it."""
-    template = registry.canonicalize(json.loads(skeleton_json), limits=limits)
-    if "_:" in template or template.count(_PLACEHOLDER) != len(_PLACEHOLDER_TOKEN.findall(template)):
-        return None
-    if any((opening == "<") != (closing == ">") for opening, _, closing in _PLACEHOLDER_TOKEN.findall(template)):
-        return None
-    return template
-
-
-def _canonical_additions(registry: ContextRegistry, probe: dict[str, Any], limits: Limits) -> str:
-    """``registry.canonicalize(probe)`` through a cached template when the values allow it.
-
-    Exact when every value lands verbatim: as an absolute http(s) IRI that no two leaves share (equal
-    IRIs would be one node), or as a literal without characters to escape. Otherwise, or for a shape
-    the template cannot serve, the probe is canonicalized as it is.
-    """
-    leaves: list[str] = []
-    skeleton = _skeleton(probe, leaves)
-    template = _additions_template(registry, json.dumps(skeleton, ensure_ascii=False), limits)
-    if template is None:
-        return registry.canonicalize(probe, limits=limits)
-    iris: set[int] = set()
-
-    def value(match: re.Match[str]) -> str:
-        index = int(match.group(2))
-        leaf = leaves[index]
-        if match.group(1) == "<":
-            if not _VERBATIM_IRI.fullmatch(leaf):
-                raise _NoTemplate
-            iris.add(index)
-        elif not _VERBATIM_LITERAL.fullmatch(leaf):
-            raise _NoTemplate
-        return f"{match.group(1)}{leaf}{match.group(3)}"
-
-    try:
-        canonical = _PLACEHOLDER_TOKEN.sub(value, template)
-    except _NoTemplate:
-        return registry.canonicalize(probe, limits=limits)
-    if len({leaves[index] for index in iris}) != len(iris):
-        return registry.canonicalize(probe, limits=limits)
-    return "".join(sorted(_nquad_lines(canonical)))
 
 
 def _nquad_lines(nquads: str) -> list[str]:

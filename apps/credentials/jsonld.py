@@ -9,7 +9,9 @@
   showing in the JSON. Both raise :class:`DataLossDetected`. (pyld 3.3 would also resolve relative
   IRIs against ``http://example.org/base/``; we pass no base, so they are caught instead.)
 - **RDFC-1.0 only.** Canonicalization is pyld's ``URDNA2015`` (never the default ``URGNA2012``)
-  under the limits of :mod:`apps.credentials.rdfc`.
+  under the limits of :mod:`apps.credentials.rdfc`. Issuance may ask for the fast path
+  (``fast=True``): the same bytes from a template of the document's shape
+  (:mod:`apps.credentials.canonical_templates`), pyld whenever a template cannot give them.
 - **Processed contexts are cached.** pyld caches a processed context per *active context*, but
   builds a fresh active context for every type-scoped context (``VerifiableCredential``,
   ``BitstringStatusListEntry``, ``DataIntegrityProof``) and so reprocesses them, and the property-
@@ -31,7 +33,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,15 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 
-from apps.credentials.rdfc import DEFAULT_LIMITS, BoundedWorkExceeded, Limits, canonicalize_dataset, check_json_shape
+from apps.credentials.canonical_templates import CHECK_EVERY, TemplateCanonicalizer
+from apps.credentials.rdfc import (
+    DEFAULT_LIMITS,
+    BoundedWorkExceeded,
+    Limits,
+    canonicalize_dataset,
+    check_dataset,
+    check_json_shape,
+)
 
 __all__ = [
     "CONTEXTS_DIR",
@@ -91,7 +101,14 @@ class UnknownContext(ValueError):
 
 
 class DataLossDetected(ValueError):
-    """JSON-LD processing would drop data (an undefined term, a relative IRI) from what is signed."""
+    """JSON-LD processing would drop data (an undefined term, a relative IRI) from what is signed.
+
+    ``value`` is the offending value when it is one (an ``@id`` or type), None for an undefined term.
+    """
+
+    def __init__(self, message: str, value: Any = None) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 class InvalidJsonLd(ValueError):
@@ -153,6 +170,7 @@ class ContextRegistry:
         self._processed = _BoundedCache(_PROCESSED_CACHE_SIZE)
         # id() of a processed context in the cache above -> (that context, its IRI expansions).
         self._iri_memos: dict[int, tuple[Any, dict]] = {}
+        self._templates: dict[Limits, TemplateCanonicalizer] = {}
 
     @classmethod
     def from_directory(cls, directory: Path) -> ContextRegistry:
@@ -222,15 +240,23 @@ class ContextRegistry:
             raise _unwrap(error) from error
         loss = _find_data_loss(expanded)
         if loss:
-            raise DataLossDetected(loss)
+            raise DataLossDetected(*loss)
         return expanded
 
-    def canonicalize(self, document: Any, *, limits: Limits = DEFAULT_LIMITS) -> str:
+    def canonicalize(self, document: Any, *, limits: Limits = DEFAULT_LIMITS, fast: bool = False) -> str:
         """RDFC-1.0 canonical N-Quads of a JSON-LD document, or an exception naming what is wrong.
 
         Raises :class:`UnknownContext`, :class:`DataLossDetected`, :class:`InvalidJsonLd` or
         :class:`BoundedWorkExceeded`; the first two are checked before any canonicalization work.
+        ``fast`` gives the same answer through a template of the document's shape where one applies
+        (issuance: many documents of few shapes); verification keeps pyld's path.
         """
+        if fast:
+            return self._template_canonicalizer(limits).canonicalize(document)
+        return canonicalize_dataset(self._dataset(document, limits), limits)
+
+    def _dataset(self, document: Any, limits: Limits) -> dict[str, list[dict[str, Any]]]:
+        """The document's RDF dataset in pyld's form (its quads and blank nodes not yet checked)."""
         expanded = self.expand(document, limits=limits)
         processor = _LosslessProcessor(self, memoize=False)
         issuer = IdentifierIssuer("_:b")
@@ -245,7 +271,32 @@ class ContextRegistry:
             }
         except JsonLdError as error:
             raise _unwrap(error) from error
-        return canonicalize_dataset(dataset, limits)
+        return dataset
+
+    def _checked_dataset(self, document: Any, limits: Limits) -> dict[str, list[dict[str, Any]]]:
+        dataset = self._dataset(document, limits)
+        check_dataset(dataset, limits)
+        return dataset
+
+    def _template_canonicalizer(self, limits: Limits) -> TemplateCanonicalizer:
+        canonicalizer = self._templates.get(limits)
+        if canonicalizer is None:
+            canonicalizer = self._templates[limits] = self.template_canonicalizer(limits=limits)
+        return canonicalizer
+
+    def template_canonicalizer(
+        self, *, limits: Limits = DEFAULT_LIMITS, build_after: int = 1, check_every: int | None = CHECK_EVERY
+    ) -> TemplateCanonicalizer:
+        """A new fast path over this registry (``canonicalize(fast=True)`` keeps one per ``limits``)."""
+        keep, terms = _structural_terms(self._documents.values())
+        return TemplateCanonicalizer(
+            reference=functools.partial(self.canonicalize, limits=limits),
+            to_dataset=functools.partial(self._checked_dataset, limits=limits),
+            keep=keep,
+            terms=terms,
+            build_after=build_after,
+            check_every=check_every,
+        )
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -289,8 +340,8 @@ def _context_urls(value: Any) -> Iterator[str]:
         yield from (item for item in value if isinstance(item, str))
 
 
-def _find_data_loss(expanded: Any) -> str | None:
-    """Describe the first value pyld's RDF conversion would drop from an expanded document."""
+def _find_data_loss(expanded: Any) -> tuple[str, Any] | None:
+    """Describe the first value pyld's RDF conversion would drop from an expanded document (and give it)."""
     stack = [expanded]
     while stack:
         item = stack.pop()
@@ -302,18 +353,45 @@ def _find_data_loss(expanded: Any) -> str | None:
         for key, value in item.items():
             if key == "@id":
                 if not isinstance(value, str) or not _ABSOLUTE_IRI.match(value):
-                    return f"{value!r} is not an absolute IRI (relative or undefined identifier)"
+                    return f"{value!r} is not an absolute IRI (relative or undefined identifier)", value
             elif key == "@type":
                 for type_ in value:
                     if not isinstance(type_, str) or not _ABSOLUTE_IRI.match(type_):
-                        return f"type {type_!r} is not defined by any context"
+                        return f"type {type_!r} is not defined by any context", type_
             elif key.startswith("_:"):
-                return f"blank node {key!r} used as a property"
+                return f"blank node {key!r} used as a property", None
             elif key == "@reverse":
                 stack.extend(value.values())
             elif key in ("@graph", "@list", "@set", "@included") or not key.startswith("@"):
                 stack.append(value)
     return None
+
+
+def _structural_terms(documents: Iterable[Any]) -> tuple[set[str], set[str]]:
+    """Of every term the context documents define (scoped ones too): the keyword aliases whose values
+    shape the RDF (all but ``@id``'s and ``@value``'s), and the terms containing a colon."""
+    keep = {"type", "@type"}
+    terms: set[str] = set()
+    stack = [context for document in documents for context in _context_objects(document)]
+    while stack:
+        context = stack.pop()
+        for term, definition in context.items():
+            if ":" in term:
+                terms.add(term)
+            target = definition.get("@id") if isinstance(definition, dict) else definition
+            if isinstance(target, str) and target.startswith("@") and target not in ("@id", "@value"):
+                keep.add(term)
+            if isinstance(definition, dict):
+                stack.extend(_context_objects(definition))
+    return keep, terms
+
+
+def _context_objects(holder: Any) -> Iterator[dict[str, Any]]:
+    """The context objects under a document's (or a term definition's) ``@context``."""
+    value = holder.get("@context") if isinstance(holder, dict) else None
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, dict):
+            yield entry
 
 
 def _unwrap(error: JsonLdError) -> Exception:
@@ -437,6 +515,8 @@ def expand(document: Any, *, registry: ContextRegistry | None = None, limits: Li
     return (registry or bundled_registry()).expand(document, limits=limits)
 
 
-def canonicalize(document: Any, *, registry: ContextRegistry | None = None, limits: Limits = DEFAULT_LIMITS) -> str:
+def canonicalize(
+    document: Any, *, registry: ContextRegistry | None = None, limits: Limits = DEFAULT_LIMITS, fast: bool = False
+) -> str:
     """RDFC-1.0 (``URDNA2015``) canonical N-Quads; see :meth:`ContextRegistry.canonicalize`."""
-    return (registry or bundled_registry()).canonicalize(document, limits=limits)
+    return (registry or bundled_registry()).canonicalize(document, limits=limits, fast=fast)
