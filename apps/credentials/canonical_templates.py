@@ -74,7 +74,15 @@ ToDataset = Callable[[Any], dict[str, list[dict[str, Any]]]]
 
 
 class _Decline(Exception):
-    """This document (or shape) is not for templates; the message is the fallback's reason."""
+    """This document (or shape) is not for templates; the message is the fallback's reason.
+
+    ``pins`` are the leaves found to need pinning before pyld refused a skeleton with real values in
+    them (empty when the skeleton itself was refused: then no document of the shape has a template).
+    """
+
+    def __init__(self, reason: str, pins: frozenset[int] = frozenset()) -> None:
+        super().__init__(reason)
+        self.pins = pins
 
 
 @dataclass
@@ -223,16 +231,16 @@ class TemplateCanonicalizer:
             try:
                 found, known = self._build(document, leaves, pins)
             except _Decline as decline:
-                known = str(decline)
-            else:
-                if shape.pins is None:
-                    shape.pins = found
-                    pinned = tuple(leaves[index] for index in sorted(found))
-                elif found != shape.pins:
-                    known = "a document of this shape needs more strings pinned than the first one did"
+                # Refused with some strings pinned: the refusal is those strings', not the shape's.
+                if shape.pins is None and not decline.pins:
+                    shape.unsupported = str(decline)
+                    raise
+                found, known = decline.pins, str(decline)
             if shape.pins is None:
-                shape.unsupported = str(known)
-                raise _Decline(shape.unsupported)
+                shape.pins = found
+                pinned = tuple(leaves[index] for index in sorted(found))
+            elif found != shape.pins:
+                known = "a document of this shape needs more strings pinned than the first one did"
             if len(shape.templates) >= _TEMPLATES_PER_SHAPE:
                 shape.templates.clear()
             shape.templates[pinned] = known
@@ -251,7 +259,7 @@ class TemplateCanonicalizer:
             except Exception as error:  # whatever pyld refuses, it refuses for the document itself
                 culprits = _leaves_in(getattr(error, "value", None)) - pins
                 if not culprits:
-                    raise _Decline(f"pyld refuses the skeleton ({type(error).__name__})") from error
+                    raise _Decline(f"pyld refuses the skeleton ({type(error).__name__})", pins) from error
                 pins |= culprits
                 continue
             template, unclean = _compile(dataset, leaves, pins)

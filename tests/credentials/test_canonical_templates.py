@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from apps.core import metrics
 from apps.credentials import canonical_templates
 from apps.credentials.canonical_templates import DIFFERENCES, FALLBACKS, TemplateCanonicalizer
-from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2, UnknownContext, bundled_registry
+from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2, DataLossDetected, UnknownContext, bundled_registry
 from tests.credentials.samples import first_epcis_event, full_subject, step_credential
 from tests.credentials.test_jsonld import credentials, reference_canonicalize
 
@@ -282,3 +282,15 @@ def test_fast_canonicalization_is_what_signing_uses():
     document = _bench_like(7)
     assert registry.canonicalize(document, fast=True) == registry.canonicalize(document)
     assert registry._templates, "signing's canonicalizer is kept per limits"
+
+
+def test_a_document_refused_for_its_own_strings_leaves_the_shape_to_the_others():
+    canonicalizer = _direct()
+    refused = step_credential(number=5)
+    refused["credentialSubject"]["bizStep"] = "not a step"  # a @vocab value with a space: not an IRI
+    with pytest.raises(DataLossDetected):
+        canonicalizer.canonicalize(refused)
+    fine = step_credential(number=6)
+    before = metrics.process_counts().get(FALLBACKS, 0)
+    assert canonicalizer.canonicalize(fine) == reference_canonicalize(fine)
+    assert metrics.process_counts().get(FALLBACKS, 0) == before
