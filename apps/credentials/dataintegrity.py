@@ -22,7 +22,9 @@ limits of :mod:`apps.credentials.rdfc`.
 
 The canonical hash of a proof configuration is cached (DESIGN §9: never canonicalize the same proof
 configuration twice); within one verification the document is canonicalized once per distinct input
-(once for a whole proof set). Pure module: no Django imports.
+(once for a whole proof set). Signing canonicalizes through the template fast path of
+:mod:`apps.credentials.canonical_templates` (pyld's bytes, from a template of the document's shape);
+verification through pyld. Pure module: no Django imports.
 """
 
 from __future__ import annotations
@@ -161,9 +163,13 @@ def _sha256(text: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=4096)
-def _proof_config_hash(registry: ContextRegistry, config_json: str, limits: Limits) -> bytes:
-    """SHA-256 of a canonical proof configuration, keyed by its JSON (identical configs hash once)."""
-    return _sha256(registry.canonicalize(json.loads(config_json), limits=limits))
+def _proof_config_hash(registry: ContextRegistry, config_json: str, limits: Limits, fast: bool = False) -> bytes:
+    """SHA-256 of a canonical proof configuration, keyed by its JSON (identical configs hash once).
+
+    Signing passes ``fast`` (the configurations of one issuer differ only in ``created``, so they
+    share a template); verification does not.
+    """
+    return _sha256(registry.canonicalize(json.loads(config_json), limits=limits, fast=fast))
 
 
 def hash_data(
@@ -180,7 +186,7 @@ def hash_data(
     """
     registry = registry or bundled_registry()
     config_json = json.dumps(proof_config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    config_hash = _proof_config_hash(registry, config_json, limits)
+    config_hash = _proof_config_hash(registry, config_json, limits, fast=True)
     return config_hash + _sha256(registry.canonicalize(document, limits=limits, fast=True))
 
 
@@ -294,18 +300,7 @@ def sign_prepared(
     if any(key.startswith("@") or key in document or key in ("id", "type", "proof") for key in additions):
         raise ProofGenerationError(f"additions must be new, plain properties: {sorted(additions)}")
     unsecured = {**document, **additions}
-    probe = {"@context": document["@context"], "id": document["id"], **additions}
-    if "type" in document:
-        probe["type"] = document["type"]
-    added = registry.canonicalize(probe, limits=limits, fast=True)
-    if "_:" in added:
-        canonical = registry.canonicalize(unsecured, limits=limits, fast=True)
-    else:
-        lines = _nquad_lines(prepared.canonical)
-        known = set(lines)
-        lines.extend(line for line in _nquad_lines(added) if line not in known)
-        lines.sort()
-        canonical = "".join(lines)
+    canonical = _canonical_with(registry, prepared, additions, limits) if additions else prepared.canonical
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -315,8 +310,24 @@ def sign_prepared(
     }
     config = {**options, "@context": document["@context"]}
     config_json = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    signature = private_key.sign(_proof_config_hash(registry, config_json, limits) + _sha256(canonical))
+    signature = private_key.sign(_proof_config_hash(registry, config_json, limits, fast=True) + _sha256(canonical))
     return {**unsecured, "proof": {**options, "proofValue": encode_multibase(signature)}}
+
+
+def _canonical_with(registry: ContextRegistry, prepared: Prepared, additions: dict[str, Any], limits: Limits) -> str:
+    """The canonical form of the prepared document with ``additions`` (see :func:`sign_prepared`)."""
+    document = prepared.document
+    probe = {"@context": document["@context"], "id": document["id"], **additions}
+    if "type" in document:
+        probe["type"] = document["type"]
+    added = registry.canonicalize(probe, limits=limits, fast=True)
+    if "_:" in added:
+        return registry.canonicalize({**document, **additions}, limits=limits, fast=True)
+    lines = _nquad_lines(prepared.canonical)
+    known = set(lines)
+    lines.extend(line for line in _nquad_lines(added) if line not in known)
+    lines.sort()
+    return "".join(lines)
 
 
 def _nquad_lines(nquads: str) -> list[str]:

@@ -2,8 +2,8 @@
 
 Workers issue batches that mix two issuers' events in opposite orders (alpha then bravo, bravo then
 alpha), on separate consignments that share both issuers' status lists, and others on the same
-consignments: status lists are locked in one global order after the chain heads, so nobody waits
-for a lock its holder waits for, and each chain stays one line.
+consignments: status lists are locked in one global order, in a short transaction of their own before
+any chain lock, so nobody waits for a lock its holder waits for, and each chain stays one line.
 """
 
 from __future__ import annotations

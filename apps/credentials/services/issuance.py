@@ -11,13 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core.db import bulk_insert, bulk_insert_values
 from apps.credentials import dataintegrity
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
-from apps.credentials.models import ChainEntry, Credential, CredentialKind, StatusPurpose
+from apps.credentials.models import ChainEntry, Credential, CredentialKind, StatusList, StatusPurpose
 from apps.credentials.services.identifiers import (
     credential_url,
     digest_multibase,
@@ -51,7 +51,8 @@ def _chain_head_values(consignment_ids: list[Any]) -> dict[Any, tuple[int, Any, 
 
     NO KEY UPDATE: ingest's foreign-key checks (KEY SHARE) on these rows need not wait for us; both
     sides take consignment locks in primary-key order, so they cannot deadlock; two workers cannot
-    fork a chain.
+    fork a chain. The heads are read by a second statement, so they include whatever the worker that
+    held the locks before us committed.
     """
     list(
         Consignment.objects.select_for_update(no_key=True)
@@ -60,19 +61,13 @@ def _chain_head_values(consignment_ids: list[Any]) -> dict[Any, tuple[int, Any, 
         .values_list("pk")
     )
     heads: dict[Any, tuple[int, Any, str] | None] = dict.fromkeys(consignment_ids)
-    tops = (
-        ChainEntry.objects.filter(consignment_id__in=consignment_ids)
-        .values("consignment_id")
-        .annotate(top=Max("position"))
-    )
-    last = Q()
-    for row in tops:
-        last |= Q(consignment_id=row["consignment_id"], position=row["top"])
-    if last:
-        for consignment_id, position, credential_id, digest in ChainEntry.objects.filter(last).values_list(
-            "consignment_id", "position", "credential_id", "credential__digest_multibase"
-        ):
-            heads[consignment_id] = (position, credential_id, digest)
+    # One index probe per chain (its highest position), however long the chains have grown.
+    last = ChainEntry.objects.filter(consignment_id=OuterRef("pk")).order_by("-position").values("pk")[:1]
+    head_ids = Consignment.objects.filter(pk__in=consignment_ids).annotate(head=Subquery(last)).values("head")
+    for consignment_id, position, credential_id, digest in ChainEntry.objects.filter(pk__in=head_ids).values_list(
+        "consignment_id", "position", "credential_id", "credential__digest_multibase"
+    ):
+        heads[consignment_id] = (position, credential_id, digest)
     return heads
 
 
@@ -122,8 +117,10 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
 
     Events are issued in record order (within a batch, the order they were sent); events still
     unlinked within the grace period wait for the sweep; an event with a credential is skipped.
-    Each credential is canonicalized before any lock is taken; under the locks only the status
-    slots and the chain's previous credentials are added and signed, so workers issue in parallel.
+    Status slots are reserved first, in a short transaction of their own; each credential, status
+    entries included, is then canonicalized before any chain lock is taken, and under the chain
+    locks only the links to the previous credentials are added and signed, so workers that share
+    consignments hold each other up as briefly as possible.
     """
     # A batch shares one record time: within it, the order the events were sent (the ingest enqueues
     # them in that order) is the record order the chain must follow, not the random primary keys.
@@ -147,7 +144,8 @@ def step_credentials_issue_batch(*, event_pks: list[Any]) -> int:
         with transaction.atomic():
             return _issue_batch(drafts)
     except IntegrityError:
-        # Another worker issued some of these (or took a status slot) first: go one by one, skipping theirs.
+        # Another worker issued some of these first: go one by one, skipping theirs (whose reserved
+        # slots stay allocated and unused: an unused index says nothing and costs one bit).
         issued = 0
         for draft in drafts:
             if Credential.objects.filter(event=draft.event).exists():
@@ -172,10 +170,17 @@ class _Signer:
 
 
 class _Draft:
-    """A step credential canonicalized, waiting for its status slots and chain links (under the locks)."""
+    """A step credential with its status slots, canonicalized, waiting for its chain links (under the locks)."""
 
-    def __init__(self, event: Any, links: list[Any], signer: _Signer) -> None:
+    def __init__(
+        self,
+        event: Any,
+        links: list[Any],
+        signer: _Signer,
+        slots: tuple[tuple[StatusList, int], tuple[StatusList, int]],
+    ) -> None:
         self.event, self.links, self.signer = event, links, signer
+        self.revocation, self.suspension = slots
         self.credential_id = uuid.uuid4()
         unsigned: dict[str, Any] = {
             "@context": [CREDENTIALS_V2, CORRIDOR_V1],
@@ -189,72 +194,78 @@ class _Draft:
                 recorder_did=signer.did,
                 base_url=settings.CORRIDOR_BASE_URL,
             ),
+            "credentialStatus": status_entries(self.revocation, self.suspension),
         }
         self.prepared = dataintegrity.prepare(unsigned)
 
 
 def _step_drafts(events: list[Any], links: dict[Any, list[Any]]) -> list[_Draft]:
-    """The batch's credentials without status or chain: the expensive part, done before any lock."""
+    """The batch's credentials without chain links: the expensive part, done before any chain lock."""
     signers: dict[Any, _Signer] = {}
-    drafts = []
     for event in events:
         if event.recorder_id not in signers:
             signers[event.recorder_id] = _Signer(event.recorder)
-        drafts.append(_Draft(event, links.get(event.pk, []), signers[event.recorder_id]))
-    return drafts
+    slots = _status_slots_reserve(events, signers)
+    return [
+        _Draft(event, links.get(event.pk, []), signers[event.recorder_id], pair)
+        for event, pair in zip(events, slots, strict=True)
+    ]
 
 
-def _status_slots(drafts: list[_Draft]) -> dict[Any, tuple[StatusSlots, StatusSlots]]:
-    """Every issuer's revocation and suspension slots for the batch, their lists locked in one global order.
+def _status_slots_reserve(
+    events: list[Any], signers: dict[Any, _Signer]
+) -> list[tuple[tuple[StatusList, int], tuple[StatusList, int]]]:
+    """A revocation and a suspension slot for each event's credential, on its issuing DID's lists, reserved
+    in one short transaction.
 
-    Issuers by primary key, revocation before suspension, all after the chain heads: two batches of
-    the same issuers in another order (alpha then bravo, bravo then alpha) would otherwise each hold
-    a list the other waits for.
+    The status list rows are locked only for the drawing, not while the batch signs and writes, and
+    in issuer order, so two workers with several issuers each cannot deadlock on them.
     """
-    signers = {draft.event.recorder_id: (draft.event.recorder, draft.signer) for draft in drafts}
-    slots: dict[Any, tuple[StatusSlots, StatusSlots]] = {}
-    for issuer_id in sorted(signers, key=str):
-        issuer, signer = signers[issuer_id]
-        slots[issuer_id] = (
-            StatusSlots(issuer, StatusPurpose.REVOCATION, signer.did_key),
-            StatusSlots(issuer, StatusPurpose.SUSPENSION, signer.did_key),
-        )
-    return slots
+    issuers = {event.recorder_id: event.recorder for event in events}
+    reserved = []
+    with transaction.atomic():
+        slots = {
+            pk: tuple(
+                StatusSlots(issuers[pk], purpose, signers[pk].did_key)
+                for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+            )
+            for pk in sorted(issuers, key=str)
+        }
+        for event in events:
+            revocations, suspensions = slots[event.recorder_id]
+            reserved.append((revocations.take(), suspensions.take()))
+        for pair in slots.values():
+            for list_slots in pair:
+                list_slots.save()
+    return reserved
 
 
 def _issue_batch(drafts: list[_Draft]) -> int:
     consignment_ids = sorted({link.consignment_id for draft in drafts for link in draft.links}, key=str)
     heads = _chain_head_values(consignment_ids)
-    slots = _status_slots(drafts)
     credentials: list[Credential] = []
-    entries: list[ChainEntry] = []
+    entries: list[tuple[Any, Any, int, Any]] = []
     for draft in drafts:
-        issuer = draft.event.recorder
-        revocations, suspensions = slots[issuer.pk]
-        revocation, suspension = revocations.take(), suspensions.take()
         credential = Credential(
             pk=draft.credential_id,
             kind=CredentialKind.STEP,
-            issuer=issuer,
+            issuer=draft.event.recorder,
             event=draft.event,
             signed_by=draft.signer.key,
             issued_at=timezone.now(),
-            revocation_list=revocation[0],
-            revocation_index=revocation[1],
-            suspension_list=suspension[0],
-            suspension_index=suspension[1],
+            revocation_list=draft.revocation[0],
+            revocation_index=draft.revocation[1],
+            suspension_list=draft.suspension[0],
+            suspension_index=draft.suspension[1],
         )
-        additions: dict[str, Any] = {"credentialStatus": status_entries(revocation, suspension)}
         related = [
             {"id": credential_url(heads[link.consignment_id][1]), "digestMultibase": heads[link.consignment_id][2]}
             for link in draft.links
             if heads.get(link.consignment_id)
         ]
-        if related:
-            additions["relatedResource"] = related
         signed = dataintegrity.sign_prepared(
             draft.prepared,
-            additions=additions,
+            additions={"relatedResource": related} if related else {},
             private_key=draft.signer.private_key,
             verification_method=draft.signer.method,
             created=credential.issued_at,
@@ -264,24 +275,11 @@ def _issue_batch(drafts: list[_Draft]) -> int:
         credentials.append(credential)
         for link in draft.links:
             head = heads.get(link.consignment_id)
-            entries.append(
-                ChainEntry(
-                    consignment_id=link.consignment_id,
-                    credential=credential,
-                    position=head[0] + 1 if head else 1,
-                    previous_id=head[1] if head else None,
-                )
-            )
-            heads[link.consignment_id] = (head[0] + 1 if head else 1, credential.pk, credential.digest_multibase)
-    for pair in slots.values():
-        for list_slots in pair:
-            list_slots.save()
+            position = head[0] + 1 if head else 1
+            entries.append((link.consignment_id, credential.pk, position, head[1] if head else None))
+            heads[link.consignment_id] = (position, credential.pk, credential.digest_multibase)
     bulk_insert(Credential, credentials)
-    bulk_insert_values(
-        ChainEntry,
-        ("consignment_id", "credential_id", "position", "previous_id"),
-        [(e.consignment_id, e.credential.pk, e.position, e.previous_id) for e in entries],
-    )
+    bulk_insert_values(ChainEntry, ("consignment_id", "credential_id", "position", "previous_id"), entries)
     for draft in drafts:
         if draft.event.version > 1 or not draft.event.is_latest:
             _revoke_superseded(draft.event)
