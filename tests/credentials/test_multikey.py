@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base58
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.credentials.multikey import (
     ED25519_PRIV_PREFIX,
@@ -114,3 +117,9 @@ def test_multikey_verification_method_for_did_web():
         "controller": controller,
         "publicKeyMultibase": VECTOR_PUBLIC,
     }
+
+
+@given(raw=st.binary(min_size=1, max_size=80))
+def test_multibase_encoding_is_base58btc(raw):
+    assert encode_multibase(raw) == "z" + base58.b58encode(raw).decode("ascii")
+    assert decode_multibase(encode_multibase(raw)) == raw
