@@ -143,8 +143,8 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _drain_processes(worker: int) -> list[int]:
-    """The worker processes and the PostgreSQL backends serving them (not this process's own)."""
+def _drain_processes(worker: int) -> tuple[list[int], list[int]]:
+    """The worker processes, and the PostgreSQL backends serving them (not this process's own)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -152,7 +152,7 @@ def _drain_processes(worker: int) -> list[int]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         backends = [row[0] for row in cursor.fetchall()]
-    return [*_descendants(worker), *backends]
+    return _descendants(worker), backends
 
 
 def main() -> None:
@@ -261,10 +261,13 @@ def main() -> None:
             time.sleep(0.05)
         t_first = time.perf_counter()
         processes = _drain_processes(workers.pid)
-        cpu_first = _cpu_seconds(processes)
+        cpu_first = [_cpu_seconds(pids) for pids in processes]
         drain_seconds = wait_all_issued(t0)
         steady_seconds = time.perf_counter() - t_first
-        cpu_per_credential = (_cpu_seconds(processes) - cpu_first) / max(1, Credential.objects.count() - first)
+        issued_since = max(1, Credential.objects.count() - first)
+        cpu_worker, cpu_database = (
+            (_cpu_seconds(pids) - cpu) / issued_since for pids, cpu in zip(processes, cpu_first, strict=True)
+        )
         drained = Credential.objects.count() - before
         steady = drained - (first - before)
     finally:
@@ -284,9 +287,9 @@ def main() -> None:
     print(
         f"backlog of {drained} events drained by {args.workers} workers alone in {drain_seconds:.1f} s including "
         f"worker start-up ({drained / drain_seconds:,.0f}/s); from the first committed batch to the last: "
-        f"{rate:,.0f} credentials/s (target 1,500 on this 2-core machine); CPU per credential over that span "
-        f"(workers and their PostgreSQL backends) {cpu_per_credential * 1000:.2f} ms: two idle cores would drain at "
-        f"most {2 / cpu_per_credential:,.0f}/s"
+        f"{rate:,.0f} credentials/s (target 1,500 on this 2-core machine); CPU per credential over that span: "
+        f"workers {cpu_worker * 1000:.2f} ms + their PostgreSQL backends {cpu_database * 1000:.2f} ms, so two idle "
+        f"cores would drain at most {2 / (cpu_worker + cpu_database):,.0f}/s"
     )
     print(
         f"signing alone, the same run (dataintegrity.sign, each credential with its own `created`, {args.sign} each):"

@@ -13,7 +13,7 @@ What stays exact, and how (a test compares the result with pyld's on generated c
 
 - Strings whose placeholder does not land whole in one of those three positions are *pinned*: their
   value stays in the skeleton. A ``@vocab`` value (``bizStep: "shipping"``), a compact IRI whose
-  prefix a context defines, a relative IRI (found through :class:`DataLossDetected`'s ``value``).
+  prefix a context defines, a relative IRI (found through the ``value`` of the data-loss error).
   So are the values of ``type`` and of every keyword or keyword alias but ``@id``, blank node ids,
   ``@…`` strings and terms containing a colon: they select contexts or change the RDF.
 - Blank nodes get their RDFC-1.0 labels from first-degree hashes (§4.6), exactly as pyld computes
@@ -42,6 +42,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# The JSON canonicalization pyld writes JSON literals with (its wheel ships it), and its N-Quads writer.
 from c14n.Canonicalize import canonicalize as jcs
 from pyld.nquads import escape, serialize_nquad
 
