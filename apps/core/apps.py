@@ -1,4 +1,7 @@
+from celery.signals import task_postrun
 from django.apps import AppConfig
+
+from apps.core import metrics
 
 
 class CoreConfig(AppConfig):
@@ -7,9 +10,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: audit log, errors, health"
 
     def ready(self) -> None:
-        from celery.signals import task_postrun
-
-        from apps.core import metrics
-
         # Counters reach the database (and the worker's log) after each task, not on every increment.
         task_postrun.connect(metrics.flush_after_task, weak=False, dispatch_uid="apps.core.metrics.flush")

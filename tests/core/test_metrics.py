@@ -7,6 +7,7 @@ import pytest
 
 from apps.core import metrics
 from apps.core.models import MetricCounter
+from apps.core.tasks import ping
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,6 @@ def test_counts_reach_the_database_only_when_flushed(name):
 
 
 def test_a_worker_flushes_after_each_task_and_logs_what_moved(name, caplog):
-    from apps.core.tasks import ping
-
     metrics.increment(name, 5)
     with caplog.at_level(logging.WARNING, logger="apps.core.metrics"):
         ping.apply(kwargs={"nonce": "n"})
