@@ -19,9 +19,10 @@ consignments (so every credential extends a chain, under that chain's lock).
    drain time after the ingest ended (target under 20 s for 10,000 events).
 4. A backlog of ``--events`` events queued with no worker running is drained by ``--workers`` workers:
    credentials/s from the first committed batch to the last (target 1,500 on this 2-core machine), and its
-   ratio to each sign rate of step 2. Also the CPU time the workers and their PostgreSQL backends spent per
-   credential over the same span (from /proc), which does not depend on what else the machine runs: two
-   idle cores drain at most 2 s / that.
+   ratio to each sign rate of step 2. Also the CPU time the worker processes spent per credential over the
+   same span (from /proc), which depends far less than the rate on what else the machine runs: two idle
+   cores drain at most 2 s / that, less what PostgreSQL takes (not counted: its backends come and go with
+   the workers' connections).
 """
 
 from __future__ import annotations
@@ -116,20 +117,20 @@ def sign_rates(count: int) -> tuple[float, float, float | None]:
     return one_core, two_cores, 1000 / js["sign"]["median_ms"]
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by these processes (Linux /proc; a vanished one counts 0)."""
-    total = 0
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes still alive (Linux /proc)."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: proc(5)
+    return used
 
 
-def _descendants(root: int) -> list[int]:
-    """``root`` and every process under it (a Celery worker and its pool)."""
+def _worker_processes(root: int) -> list[int]:
+    """A Celery worker and every process under it (its pool)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -141,18 +142,6 @@ def _descendants(root: int) -> list[int]:
         frontier = [pid for pid, parent in parents.items() if parent in frontier]
         found.extend(frontier)
     return found
-
-
-def _drain_processes(worker: int) -> tuple[list[int], list[int]]:
-    """The worker processes, and the PostgreSQL backends serving them (not this process's own)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        backends = [row[0] for row in cursor.fetchall()]
-    return _descendants(worker), backends
 
 
 def main() -> None:
@@ -260,14 +249,11 @@ def main() -> None:
         while (first := Credential.objects.count()) == before and time.perf_counter() - t0 < 600:
             time.sleep(0.05)
         t_first = time.perf_counter()
-        processes = _drain_processes(workers.pid)
-        cpu_first = [_cpu_seconds(pids) for pids in processes]
+        pool = _worker_processes(workers.pid)
+        cpu_first = sum(_cpu_seconds(pool).values())
         drain_seconds = wait_all_issued(t0)
         steady_seconds = time.perf_counter() - t_first
-        issued_since = max(1, Credential.objects.count() - first)
-        cpu_worker, cpu_database = (
-            (_cpu_seconds(pids) - cpu) / issued_since for pids, cpu in zip(processes, cpu_first, strict=True)
-        )
+        cpu_worker = (sum(_cpu_seconds(pool).values()) - cpu_first) / max(1, Credential.objects.count() - first)
         drained = Credential.objects.count() - before
         steady = drained - (first - before)
     finally:
@@ -287,9 +273,9 @@ def main() -> None:
     print(
         f"backlog of {drained} events drained by {args.workers} workers alone in {drain_seconds:.1f} s including "
         f"worker start-up ({drained / drain_seconds:,.0f}/s); from the first committed batch to the last: "
-        f"{rate:,.0f} credentials/s (target 1,500 on this 2-core machine); CPU per credential over that span: "
-        f"workers {cpu_worker * 1000:.2f} ms + their PostgreSQL backends {cpu_database * 1000:.2f} ms, so two idle "
-        f"cores would drain at most {2 / (cpu_worker + cpu_database):,.0f}/s"
+        f"{rate:,.0f} credentials/s (target 1,500 on this 2-core machine); the workers' CPU per credential over "
+        f"that span {cpu_worker * 1000:.2f} ms, so two idle cores would drain at most {2 / cpu_worker:,.0f}/s less "
+        f"PostgreSQL's share"
     )
     print(
         f"signing alone, the same run (dataintegrity.sign, each credential with its own `created`, {args.sign} each):"
