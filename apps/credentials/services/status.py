@@ -66,7 +66,10 @@ class StatusSlots:
         self._load(_current_list(issuer, purpose, did_key))
 
     def _load(self, current: StatusList) -> None:
-        self.current = StatusList.objects.select_for_update().defer("bits").get(pk=current.pk)
+        # NO KEY UPDATE (only the allocation changes): the foreign-key checks (KEY SHARE) of credentials
+        # another worker is committing on this list neither wait for the drawing nor hold it up, so the
+        # two orders they take lists in cannot deadlock.
+        self.current = StatusList.objects.select_for_update(no_key=True).defer("bits").get(pk=current.pk)
         bits = bytearray(bytes(self.current.allocation or b""))
         self.dirty = len(bits) * 8 != self.current.size
         if self.dirty:
