@@ -15,7 +15,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -468,8 +468,14 @@ def test_the_beat_schedule_names_registered_tasks():
 def _wait_for(check: Any, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except OperationalError as exc:
+            # SQLite's shared-cache test database refuses a read while the worker's thread writes the
+            # same table ("database table is locked"): that is "not yet", so look again.
+            if "locked" not in str(exc):
+                raise
         time.sleep(0.1)
     pytest.fail(f"the worker did not {what} within {seconds:.0f} s")
 
