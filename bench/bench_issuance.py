@@ -44,6 +44,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+# Production settings' DEBUG (off): Django's debug cursor would time and keep every query in the workers too.
+os.environ.setdefault("CORRIDOR_DEBUG", "false")
+
 import bench_interop_js
 import benchdb
 

@@ -270,13 +270,28 @@ def baselines_recompute_all(*, as_of: datetime) -> int:
 ETA_FIELDS = ["corridor", "destination", "predicted_arrival", "p10", "p90", "last_event_time", "basis", "computed_at"]
 
 
-def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime) -> int:
+def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime, fresh_since: datetime | None = None) -> int:
     """Recompute and store the ETA of each consignment as of ``as_of``; how many were stored.
 
     A consignment without legs or figures to predict from loses a stale ETA. Batches of ``selectors.BATCH`` cost
     a constant number of queries each. Called on each new event (the subscriber's task) and by the scan.
+
+    ``fresh_since``: the moment the triggering events were committed. A consignment whose stored ETA was
+    computed after it is skipped: that computation's queries started after the commit and saw those events
+    (``computed_at`` is the ``as_of`` read before them), so a backlog of event batches for the same
+    consignments is computed once, not once per batch.
     """
     ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
+    if fresh_since is not None:
+        fresh = set()
+        for start in range(0, len(ids), selectors.BATCH):
+            fresh.update(
+                str(pk)
+                for pk in ConsignmentEta.objects.filter(
+                    consignment_id__in=ids[start : start + selectors.BATCH], computed_at__gt=fresh_since
+                ).values_list("consignment_id", flat=True)
+            )
+        ids = [pk for pk in ids if pk not in fresh]
     stored = 0
     for start in range(0, len(ids), selectors.BATCH):
         stored += _eta_refresh_batch(ids[start : start + selectors.BATCH], as_of=as_of)

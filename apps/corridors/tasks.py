@@ -26,6 +26,15 @@ def corridor_baselines_pass(as_of: str | None = None) -> int:
 
 
 @ledger_task(time_limit=300)
-def consignment_eta_refresh(consignment_ids: list[str], as_of: str | None = None) -> int:
-    """Recompute the ETAs of consignments that just gained events; the scan repeats it for any lost message."""
-    return services.eta_refresh(consignment_ids=consignment_ids, as_of=_moment(as_of))
+def consignment_eta_refresh(
+    consignment_ids: list[str], as_of: str | None = None, committed_at: str | None = None
+) -> int:
+    """Recompute the ETAs of consignments that just gained events; the scan repeats it for any lost message.
+
+    ``committed_at``: when the events that triggered this were committed; an ETA computed since is kept.
+    """
+    return services.eta_refresh(
+        consignment_ids=consignment_ids,
+        as_of=_moment(as_of),
+        fresh_since=datetime.fromisoformat(committed_at) if committed_at else None,
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.core.domain_events import EventsLinked, publish
 from apps.corridors.models import ConsignmentEta
@@ -92,7 +93,23 @@ def test_linked_events_refresh_the_eta_once_per_batch(
     with django_capture_on_commit_callbacks(execute=True):
         publish(EventsLinked(event_ids=("e1", "e2"), consignment_ids=(str(moving.pk),)))
         publish(EventsLinked(event_ids=("e3",)))
-    assert calls == [{"consignment_ids": [str(moving.pk)]}]
+    assert [call["consignment_ids"] for call in calls] == [[str(moving.pk)]]
+    assert datetime.fromisoformat(calls[0]["committed_at"]) <= timezone.now()
+
+
+def test_a_backlog_of_batches_computes_each_consignment_once(corridor, shipment, record):
+    """Batches queued before a worker runs: an ETA computed after a batch committed already saw it."""
+    moving, other = shipment("MOVING", T0), shipment("OTHER", T0)
+    record(moving, [("DEPA", "TWKHH", T0)])
+    record(other, [("DEPA", "TWKHH", T0)])
+    committed = timezone.now()
+    later = committed + timedelta(seconds=1)
+    assert eta_refresh(consignment_ids=[moving.pk], as_of=later, fresh_since=committed) == 1
+    # The second batch's task: ``moving`` was computed after that batch committed, ``other`` never was.
+    assert eta_refresh(consignment_ids=[moving.pk, other.pk], as_of=later, fresh_since=committed) == 1
+    assert ConsignmentEta.objects.filter(consignment=other, computed_at=later).exists()
+    # A batch committed after the last computation is computed again.
+    assert eta_refresh(consignment_ids=[moving.pk, other.pk], as_of=later, fresh_since=later) == 2
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(corridor, shipment, record):
