@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include(credential_root_urls)),
     path("", include("apps.credentials.urls")),
     path("", include("apps.shipments.urls")),
+    path("", include("apps.disruptions.urls")),
     path("", include("apps.compliance.urls")),
     path("", include("apps.corridors.urls")),
     path("", include("apps.partners.urls")),

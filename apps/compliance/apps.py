@@ -19,11 +19,12 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # Subscribers, contributions and the lower apps' extension points import models: only once the
         # app registry is ready.
-        from apps.compliance import panels, subscribers  # noqa: PLC0415
+        from apps.compliance import alerts, panels, subscribers  # noqa: PLC0415
         from apps.compliance.api.serializers import CustomsDecisionsField  # noqa: PLC0415
         from apps.compliance.models import aeo_credentials_held  # noqa: PLC0415
         from apps.compliance.services.reevaluation import TrustRecheckRequested  # noqa: PLC0415
         from apps.credentials.models import credential_visibility  # noqa: PLC0415
+        from apps.disruptions.extensions import alert_presenters  # noqa: PLC0415
         from apps.partners.views import home_pages  # noqa: PLC0415
         from apps.shipments.api.serializers import ConsignmentSection, consignment_sections  # noqa: PLC0415
         from apps.shipments.extensions import consignment_panels  # noqa: PLC0415
@@ -39,3 +40,5 @@ class ComplianceConfig(AppConfig):
         consignment_sections.register(ConsignmentSection("customs_decisions", CustomsDecisionsField))
         consignment_panels.register(panels.consignment_decision_panel)
         home_pages.register(panels.customs_home)
+        alert_presenters.register(alerts.trust_change_presenter)
+        alert_presenters.register(alerts.certificate_presenter)

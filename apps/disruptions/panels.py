@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.disruptions.choices import AlertSeverity
 from apps.disruptions.models import Alert
+from apps.disruptions.presentation import alerts_present
 from apps.partners.access import Actor
 from apps.shipments.extensions import ConsignmentPanel, DashboardTile, OpenAlerts
 
@@ -44,8 +45,18 @@ open_alerts = OpenAlerts(consignment_ids=consignments_with_open_alerts, counts=o
 
 def alerts_panel(request: HttpRequest, actor: Actor, consignment: Any) -> str:
     """The consignment's open alerts addressed to the actor's partner, newest first."""
-    alerts = list(_open(actor).filter(consignment=consignment).order_by("-created_at", "-id")[: PANEL_ROWS + 1])
-    context = {"alerts": alerts[:PANEL_ROWS], "more": len(alerts) > PANEL_ROWS, "limit": PANEL_ROWS}
+    alerts = list(
+        _open(actor)
+        .select_related("consignment")
+        .filter(consignment=consignment)
+        .order_by("-created_at", "-id")[: PANEL_ROWS + 1]
+    )
+    context = {
+        "rows": alerts_present(actor=actor, alerts=alerts[:PANEL_ROWS]),
+        "more": len(alerts) > PANEL_ROWS,
+        "limit": PANEL_ROWS,
+        "inbox": f"{reverse('alert-list-page')}?consignment={consignment.pk}",
+    }
     return render_to_string("disruptions/consignment_alerts.html", context, request=request)
 
 

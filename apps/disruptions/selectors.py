@@ -19,3 +19,23 @@ def alerts_with_references(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 def alert_list(*, actor: Actor) -> QuerySet[Alert]:
     return alerts_with_references(Alert.objects.visible_to(actor))
+
+
+# The filter lists of the alerts page stay short whatever the inbox's size.
+FILTER_CHOICES_LIMIT = 200
+
+
+def alert_filter_choices(*, actor: Actor) -> dict[str, list[tuple[str, str]]]:
+    """What the alerts page's filters offer: the consignments and corridors the partner's alerts name (two queries)."""
+    alerts = Alert.objects.visible_to(actor)
+    consignments = (
+        alerts.exclude(consignment=None)
+        .values_list("consignment_id", "consignment__reference")
+        .distinct()
+        .order_by("consignment__reference")[:FILTER_CHOICES_LIMIT]
+    )
+    corridors = alerts.exclude(corridor="").values_list("corridor", flat=True).distinct().order_by("corridor")
+    return {
+        "consignments": [(str(pk), reference) for pk, reference in consignments],
+        "corridors": [(slug, slug) for slug in corridors[:FILTER_CHOICES_LIMIT]],
+    }

@@ -317,7 +317,10 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
         wanted[(change["partner"].pk, key)] = Alert(
             partner=change["partner"],
             kind=AlertKind.TRUST_CHANGE,
-            title=f"Trust verdict changed from {change['before']} to {change['after']}",
+            # Titles are read by people (the API's and webhooks' too): the verdicts in words when the raiser
+            # gives them, the codes stay in the evidence.
+            title=f"Trust verdict changed from {change.get('before_label', change['before'])} "
+            f"to {change.get('after_label', change['after'])}",
             subject_type=AlertSubject.CONSIGNMENT,
             subject_id=str(change["consignment_id"]),
             dedupe_key=key,

@@ -107,7 +107,7 @@ def test_suspension_alerts_the_deciding_authority_whose_verdict_changed(chain, u
     alert = Alert.objects.get()
     assert (alert.partner, alert.kind, alert.severity) == (us_customs, "trust_change", "warning")
     assert alert.consignment == chain["consignment"]
-    assert alert.title == "Trust verdict changed from fully_trusted to partially_trusted"
+    assert alert.title == "Trust verdict changed from Fully trusted to Partially trusted"
     assert alert.evidence["before"] == "fully_trusted"
     assert alert.evidence["after"] == "partially_trusted"
     assert alert.evidence["evaluation"]["deciding_authority"] == "us-cbp"

@@ -19,9 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.compliance import selectors, trust
+from apps.compliance.alerts import verdict_words
 from apps.compliance.models import TrustEvaluation, TrustRecheck
 from apps.core import work
 from apps.core.domain_events import DomainEvent, publish
@@ -37,6 +38,11 @@ class TrustRecheckRequested(DomainEvent):
     """
 
     params: dict[str, Any]
+
+
+def _english(words: Any, value: str) -> str:
+    with translation.override("en"):
+        return str(words(value))
 
 
 def trust_recheck_key(
@@ -216,6 +222,9 @@ def trust_reevaluate_consignments(
                         "consignment_id": consignment_id,
                         "before": before.status,
                         "after": str(verdict.verdict),
+                        # The stored title is English whatever language the request that caused it spoke.
+                        "before_label": _english(verdict_words, before.status),
+                        "after_label": _english(verdict_words, verdict.verdict),
                         "evaluation": snapshot,
                     }
                 )

@@ -1,0 +1,42 @@
+"""The place where higher apps say how their alerts read (see ``apps.core.extensions``).
+
+Every domain raises alerts into this app, but the words for some of them belong to the app that raised
+them: a trust verdict's name (compliance), a certificate's page (compliance). An app registers an
+``AlertPresenter`` for its kinds in its ``AppConfig.ready``; the alerts pages ask it for the title and the
+facts in words, and fall back to the stored title and the evidence's own fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from apps.core.extensions import ExtensionPoint
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of an alert's evidence in words: a label, a value, and where to see it (a page), if anywhere."""
+
+    label: str
+    value: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Presented:
+    """An alert as a person reads it: a title in words and the facts that back it."""
+
+    title: str
+    facts: tuple[Fact, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AlertPresenter:
+    """``present(alert)`` gives the alert in words, for the alert ``kinds`` the registering app raises."""
+
+    kinds: frozenset[str]
+    present: Callable[[object], Presented]
+
+
+alert_presenters: ExtensionPoint[AlertPresenter] = ExtensionPoint("alert_presenters")

@@ -1,0 +1,180 @@
+"""Alerts as the pages show them: titles and evidence in words, with links to what they name.
+
+An alert's evidence is stored as its raiser wrote it (``Finding``: a summary, the events by the ids their
+recorders sent, thresholds and baselines as figures). Here it becomes lines a person reads: each event with
+its recorder's name, its place's name, its time in the place's zone and a link to it on the consignment's
+timeline; each figure with a label. Kinds whose words belong to a higher app (a trust verdict, a
+certificate) are presented by that app through ``alert_presenters``. A page of alerts costs a fixed number
+of queries whatever its length: the recorders, the events and the places of all its alerts are read at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _t
+
+from apps.disruptions.choices import AlertSubject
+from apps.disruptions.extensions import Fact, Presented, alert_presenters
+from apps.disruptions.models import Alert
+from apps.partners.access import Actor
+from apps.partners.models import Partner
+from apps.shipments import selectors as shipment_selectors
+
+# Evidence keys shown elsewhere on the row (summary, events) or not meant for people (ids, raw snapshots).
+SHOWN_APART = {"summary", "events", "evaluation", "certificate", "consignment", "consignment_id"}
+
+
+@dataclass(frozen=True)
+class EvidenceEvent:
+    """An event named by an alert's evidence, as its recorder sent it, with where to see it."""
+
+    event_id: str
+    recorder: str
+    time: datetime | None
+    place: Any
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """One alert of a page: the alert, its title and facts in words, the events and the subject's link."""
+
+    alert: Alert
+    title: str
+    summary: str
+    facts: tuple[Fact, ...]
+    events: tuple[EvidenceEvent, ...]
+    subject_label: str
+    subject_url: str = ""
+
+
+def _words(key: str) -> str:
+    """An evidence key as a label: ``overdue_tolerance_hours`` → "Overdue tolerance (hours)"."""
+    unit = ""
+    for suffix, name in (("_hours", _t("hours")), ("_days", _t("days")), ("_km", "km"), ("_kmh", "km/h")):
+        if key.endswith(suffix):
+            key, unit = key.removesuffix(suffix), name
+            break
+    text = key.replace("_", " ").strip().capitalize()
+    return f"{text} ({unit})" if unit else text
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return _t("yes") if value else _t("no")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _figures(evidence: Mapping[str, Any]) -> list[Fact]:
+    """The evidence's figures as labelled lines; nested groups (thresholds, baseline) flattened under their name."""
+    facts = []
+    for key, value in evidence.items():
+        if key in SHOWN_APART or value in (None, "", [], {}):
+            continue
+        if isinstance(value, Mapping):
+            group = _words(key)
+            facts += [
+                Fact(f"{group}: {_words(k)}", _value(v))
+                for k, v in value.items()
+                if not isinstance(v, Mapping) and v not in (None, "")
+            ]
+        else:
+            facts.append(Fact(_words(key), _value(value)))
+    return facts
+
+
+def _evidence_events(alert: Alert) -> list[Mapping[str, Any]]:
+    events = (alert.evidence or {}).get("events") if isinstance(alert.evidence, Mapping) else None
+    return [e for e in events or [] if isinstance(e, Mapping) and e.get("event_id")]
+
+
+def _parse_time(raw: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+def _subject(alert: Alert) -> tuple[str, str]:
+    """The subject in words and its page, where it has one."""
+    if alert.consignment_id and alert.consignment is not None:
+        return alert.consignment.reference, reverse("consignment-detail", args=[alert.consignment_id])
+    label = f"{alert.get_subject_type_display()} {alert.subject_id}"
+    if alert.subject_type == AlertSubject.CORRIDOR or (alert.corridor and alert.subject_type == AlertSubject.NODE):
+        slug = alert.subject_id if alert.subject_type == AlertSubject.CORRIDOR else alert.corridor
+        try:
+            # The corridor page belongs to a higher app: named by its URL only, and only where it exists.
+            return label, reverse("corridor-page", args=[slug])
+        except NoReverseMatch:
+            return label, ""
+    return label, ""
+
+
+def _presenters() -> dict[str, Any]:
+    return {kind: presenter.present for presenter in alert_presenters for kind in presenter.kinds}
+
+
+def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
+    """``alerts`` (with their consignments loaded) in words, in three queries whatever their number."""
+    named = [(alert, e) for alert in alerts for e in _evidence_events(alert)]
+    slugs = {str(e.get("recorder")) for _, e in named if e.get("recorder")}
+    recorders = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+    keys = {(str(e.get("recorder", "")), str(e["event_id"])) for _, e in named}
+    event_pks: dict[tuple[str, str], Any] = {}
+    if keys:
+        # Only events the actor may see are linked; the others are named by their id alone.
+        wanted = Q()
+        for slug, event_id in keys:
+            wanted |= Q(recorder__slug=slug, event_id=event_id)
+        rows = (
+            shipment_selectors.event_list(actor=actor)
+            .filter(wanted, is_latest=True)
+            .values_list("recorder__slug", "event_id", "pk")
+        )
+        event_pks = {(slug, event_id): pk for slug, event_id, pk in rows}
+    places = shipment_selectors.place_index(codes={str(e["place"]) for _, e in named if e.get("place")})
+    presenters = _presenters()
+    result = []
+    for alert in alerts:
+        evidence = alert.evidence if isinstance(alert.evidence, Mapping) else {}
+        events = []
+        for e in _evidence_events(alert):
+            slug, event_id = str(e.get("recorder", "")), str(e["event_id"])
+            pk = event_pks.get((slug, event_id))
+            url = ""
+            if pk is not None and alert.consignment_id:
+                url = f"{reverse('consignment-detail', args=[alert.consignment_id])}#event-{pk}"
+            events.append(
+                EvidenceEvent(
+                    event_id=event_id,
+                    recorder=recorders.get(slug, slug),
+                    time=_parse_time(e.get("event_time")),
+                    place=places.get(str(e.get("place", "")).upper()) if e.get("place") else None,
+                    url=url,
+                )
+            )
+        present = presenters.get(alert.kind)
+        presented = present(alert) if present else Presented(title=alert.title, facts=tuple(_figures(evidence)))
+        subject_label, subject_url = _subject(alert)
+        result.append(
+            AlertRow(
+                alert=alert,
+                title=presented.title,
+                summary=str(evidence.get("summary", "")),
+                facts=presented.facts,
+                events=tuple(events),
+                subject_label=subject_label,
+                subject_url=subject_url,
+            )
+        )
+    return result

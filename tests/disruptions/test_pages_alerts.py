@@ -1,0 +1,181 @@
+"""/alerts/: the acting partner's alerts inbox, in words, filtered; operators acknowledge and resolve.
+
+alpha (alice admin, olga operator, bob viewer) has alerts; bravo (charlie) has its own, which alpha's
+people never see nor touch (404).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.disruptions.models import Alert
+from apps.disruptions.services import alert_raise, alerts_sync, trust_change_alerts_raise
+from tests.disruptions.conftest import AS_OF, overdue
+from tests.shipments.conftest import native_event
+
+pytestmark = pytest.mark.django_db
+
+URL = "/alerts/"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def departed(consignment, charlie, client_for):
+    """bravo's departure event evt-depa-1, which the overdue finding names."""
+    response = client_for(charlie).post("/api/v1/events/", native_event(consignment=str(consignment.pk)), format="json")
+    assert response.status_code == 201, response.content
+    return response
+
+
+@pytest.fixture
+def alerts(alpha, bravo, consignment, departed):
+    alerts_sync(findings_by_partner={alpha.pk: [overdue(consignment)]}, checked=[], as_of=AS_OF)
+    expired, _ = alert_raise(
+        partner=alpha,
+        kind="aeo_expired",
+        title="AEO certificate TW-AEO-0002 expired",
+        subject_type="certificate",
+        subject_id="cert-2",
+        evidence={"number": "TW-AEO-0002", "expired_on": "2026-11-30"},
+        severity="critical",
+    )
+    theirs, _ = alert_raise(
+        partner=bravo, kind="aeo_expired", title="Bravo's certificate", subject_type="certificate", subject_id="cert-3"
+    )
+    return {"late": Alert.objects.get(kind="overdue"), "expired": expired, "theirs": theirs}
+
+
+def test_inbox_shows_the_partners_alerts_with_evidence_in_words_and_links(alerts, olga, consignment):
+    response = _client(olga).get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "PO-1001 is 3 days late at Rotterdam" in html
+    assert "AEO certificate TW-AEO-0002 expired on 2026-11-30" in html
+    assert "Bravo&#x27;s certificate" not in html
+    assert "Bravo's certificate" not in html
+    # The evidence: the summary, the event by the id its recorder sent, the recorder's name, a link to it.
+    assert "Due 2026-11-28 12:00 UTC" in html
+    assert "Event evt-depa-1" in html
+    assert "recorded by Bravo Lines" in html
+    assert f'href="/consignments/{consignment.pk}/#event-' in html
+    assert f'href="/consignments/{consignment.pk}/"' in html
+    assert "Overdue tolerance (hours)" in html
+    assert "overdue_tolerance_hours" not in html
+    assert "Acknowledge" in html
+    assert "Resolve" in html
+
+
+def test_trust_change_title_is_in_words(alpha, consignment, olga):
+    trust_change_alerts_raise(
+        changes=[
+            {
+                "partner": alpha,
+                "consignment_id": consignment.pk,
+                "before": "fully_trusted",
+                "after": "partially_trusted",
+                "evaluation": {"as_of": "2026-12-01", "parties": []},
+            }
+        ]
+    )
+    html = _client(olga).get(URL).content.decode()
+    assert "Trust verdict changed from Fully trusted to Partially trusted" in html
+    assert "fully_trusted" not in html
+    assert "partially_trusted" not in html
+
+
+def test_operator_acknowledges_then_resolves(alerts, olga):
+    client = _client(olga)
+    late = alerts["late"]
+    response = client.post(f"/alerts/{late.pk}/acknowledge/", {"next": "/alerts/?kind=overdue"})
+    assert response.status_code == 302
+    assert response["Location"] == "/alerts/?kind=overdue"
+    late.refresh_from_db()
+    assert (late.state, late.acknowledged_by) == ("acknowledged", "olga")
+    page = client.get("/alerts/?kind=overdue").content.decode()
+    assert "Alert acknowledged: PO-1001 is 3 days late at Rotterdam" in page
+    assert "Acknowledged" in page
+    assert "Alert resolved: PO-1001" in client.post(f"/alerts/{late.pk}/resolve/", follow=True).content.decode()
+    late.refresh_from_db()
+    assert (late.state, late.resolved_by) == ("resolved", "olga")
+    # Resolved alerts leave the default (unresolved) view, and show when asked for.
+    assert "3 days late" not in client.get(URL).content.decode()
+    assert "3 days late" in client.get(URL, {"state": "resolved"}).content.decode()
+    assert "3 days late" in client.get(URL, {"state": "all"}).content.decode()
+
+
+def test_acknowledging_twice_says_who_did(alerts, olga, alice):
+    late = alerts["late"]
+    _client(alice).post(f"/alerts/{late.pk}/acknowledge/")
+    response = _client(olga).post(f"/alerts/{late.pk}/acknowledge/", follow=True)
+    assert "already acknowledged by alice" in response.content.decode()
+
+
+def test_another_partners_alert_is_not_found(alerts, olga, charlie):
+    theirs = alerts["theirs"]
+    for action in ("acknowledge", "resolve"):
+        assert _client(olga).post(f"/alerts/{theirs.pk}/{action}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.state == "open"
+    # And the other way round: bravo sees its own alert only.
+    html = _client(charlie).get(URL).content.decode()
+    assert "Bravo&#x27;s certificate" in html or "cert-3" in html
+    assert "3 days late" not in html
+
+
+def test_viewer_sees_alerts_without_actions_and_is_refused_a_change(alerts, bob):
+    html = _client(bob).get(URL).content.decode()
+    assert "3 days late" in html
+    assert "/acknowledge/" not in html
+    assert _client(bob).post(f"/alerts/{alerts['late'].pk}/acknowledge/").status_code == 403
+
+
+def test_posting_without_the_csrf_token_is_refused(alerts, olga):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(olga)
+    assert client.post(f"/alerts/{alerts['late'].pk}/acknowledge/").status_code == 403
+    alerts["late"].refresh_from_db()
+    assert alerts["late"].state == "open"
+
+
+def test_filters_by_kind_consignment_and_corridor(alerts, olga, consignment):
+    client = _client(olga)
+    by_kind = client.get(URL, {"kind": "aeo_expired"}).content.decode()
+    assert "TW-AEO-0002" in by_kind
+    assert "3 days late" not in by_kind
+    by_consignment = client.get(URL, {"consignment": str(consignment.pk)}).content.decode()
+    assert "3 days late" in by_consignment
+    assert "TW-AEO-0002" not in by_consignment
+    by_corridor = client.get(URL, {"corridor": "twkhh-nlrtm"}).content.decode()
+    assert "3 days late" in by_corridor
+    assert "TW-AEO-0002" not in by_corridor
+    assert "3 days late" not in client.get(URL, {"corridor": "elsewhere"}).content.decode()
+
+
+def test_a_bad_filter_is_a_400_naming_it(alerts, olga):
+    response = _client(olga).get(URL, {"kind": "nonsense"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_nav_links_the_inbox(olga):
+    assert 'href="/alerts/"' in _client(olga).get("/dashboard/").content.decode()
+
+
+def test_query_count_does_not_grow_with_the_alerts(alerts, olga, alpha, make_consignment):
+    client = _client(olga)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for n in range(4):
+        other = make_consignment(reference=f"PO-20{n}", equipment=[], transport_document_number=f"BL-{n}")
+        alerts_sync(findings_by_partner={alpha.pk: [overdue(other)]}, checked=[], as_of=AS_OF)
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)
