@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 
 from apps.compliance.choices import ChainStatus
 from apps.disruptions.choices import AlertKind
@@ -26,16 +26,14 @@ def _trust_change(alert: Any) -> Presented:
         # Raised without the verdicts (by hand, say): its own title is all there is to say.
         return Presented(title=alert.title)
     before, after = verdict_words(evidence.get("before", "")), verdict_words(evidence.get("after", ""))
-    facts = [Fact(_t("Before"), before), Fact(_t("Now"), after)]
+    facts = [Fact(_("Before"), before), Fact(_("Now"), after)]
     evaluation = evidence.get("evaluation") or {}
     if evaluation.get("as_of"):
-        facts.append(Fact(_t("Judged as of"), str(evaluation["as_of"])))
+        facts.append(Fact(_("Judged as of"), str(evaluation["as_of"])))
     if alert.consignment_id:
-        facts.append(
-            Fact(_t("Each party's reason"), _t("Review"), reverse("review-detail", args=[alert.consignment_id]))
-        )
+        facts.append(Fact(_("Each party's reason"), _("Review"), reverse("review-detail", args=[alert.consignment_id])))
     return Presented(
-        title=_t("Trust verdict changed from %(before)s to %(after)s") % {"before": before, "after": after},
+        title=_("Trust verdict changed from %(before)s to %(after)s") % {"before": before, "after": after},
         facts=tuple(facts),
     )
 
@@ -47,18 +45,18 @@ def _certificate(alert: Any) -> Presented:
         url = reverse("aeo-certificate-page", args=[alert.subject_id])
     except NoReverseMatch:  # a subject named otherwise than by the certificate's id: no link
         url = ""
-    facts = [Fact(_t("Certificate"), number, url)]
+    facts = [Fact(_("Certificate"), number, url)]
     if alert.kind == AlertKind.AEO_EXPIRING:
         until = str(evidence.get("valid_until", ""))
         facts += [
-            Fact(_t("Valid until"), until),
-            Fact(_t("Warned"), _t("%(days)s days ahead") % {"days": evidence.get("days_ahead", "")}),
+            Fact(_("Valid until"), until),
+            Fact(_("Warned"), _("%(days)s days ahead") % {"days": evidence.get("days_ahead", "")}),
         ]
-        title = _t("AEO certificate %(number)s expires on %(date)s") % {"number": number, "date": until}
+        title = _("AEO certificate %(number)s expires on %(date)s") % {"number": number, "date": until}
     else:
         expired = str(evidence.get("expired_on", ""))
-        facts.append(Fact(_t("Expired on"), expired))
-        title = _t("AEO certificate %(number)s expired on %(date)s") % {"number": number, "date": expired}
+        facts.append(Fact(_("Expired on"), expired))
+        title = _("AEO certificate %(number)s expired on %(date)s") % {"number": number, "date": expired}
     return Presented(title=title, facts=tuple(facts))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 
 from apps.disruptions.choices import AlertSubject
 from apps.disruptions.extensions import Fact, Presented, alert_presenters
@@ -57,7 +57,7 @@ class AlertRow:
 def _words(key: str) -> str:
     """An evidence key as a label: ``overdue_tolerance_hours`` → "Overdue tolerance (hours)"."""
     unit = ""
-    for suffix, name in (("_hours", _t("hours")), ("_days", _t("days")), ("_km", "km"), ("_kmh", "km/h")):
+    for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):
             key, unit = key.removesuffix(suffix), name
             break
@@ -67,7 +67,7 @@ def _words(key: str) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, bool):
-        return _t("yes") if value else _t("no")
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):

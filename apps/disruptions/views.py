@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ConflictError
@@ -51,7 +51,7 @@ def alert_list_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "state": state,
-        "states": [(UNRESOLVED, _t("Open or acknowledged")), *AlertState.choices, (ALL, _t("Any state"))],
+        "states": [(UNRESOLVED, _("Open or acknowledged")), *AlertState.choices, (ALL, _("Any state"))],
         "choices": selectors.alert_filter_choices(actor=actor),
         "query": paging.urlencode(),
         "can_act": may(actor, role=MemberRole.OPERATOR, write=True, acting=True),
@@ -77,9 +77,9 @@ def _state_set(request: HttpRequest, alert_id: str, state: str) -> HttpResponse:
     else:
         title = alerts_present(actor=actor, alerts=[alert])[0].title
         if state == AlertState.ACKNOWLEDGED:
-            messages.success(request, _t("Alert acknowledged: %(title)s") % {"title": title})
+            messages.success(request, _("Alert acknowledged: %(title)s") % {"title": title})
         else:
-            messages.success(request, _t("Alert resolved: %(title)s") % {"title": title})
+            messages.success(request, _("Alert resolved: %(title)s") % {"title": title})
     return redirect(_back(request))
 
 
