@@ -27,6 +27,7 @@ from django.test.utils import override_settings, setup_databases, teardown_datab
 from pytest_django.fixtures import _get_databases_for_setup
 
 from tests.conftest import skip_or_fail
+from tests.core.test_worker import _forget_broker_connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
@@ -79,6 +80,8 @@ def live_url(request, needs_browser, django_db_setup, django_db_blocker) -> Iter
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     settings.enable()
+    # A real-worker test earlier in the session may have left the app's broker pools bound elsewhere or closed.
+    _forget_broker_connections()
     with django_db_blocker.unblock(), _test_database(request):
         call_command("demo_corridor", stdout=io.StringIO())
         # An in-memory SQLite test database is one connection, shared with the server's thread.

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from kombu import pools
 
 from apps.core.models import WorkerHeartbeat
 from apps.core.tasks import ping
@@ -37,6 +38,9 @@ def _forget_broker_connections() -> None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # The closed pool stays in kombu's registry of pools by broker URL, where the next ``app.pool`` would find
+    # it: every later eager ``.delay()`` of the session would then fail ("Acquire on closed pool").
+    pools.reset()
 
 
 @pytest.mark.worker
