@@ -106,7 +106,8 @@ def live_url(request, needs_browser, django_db_setup, django_db_blocker) -> Iter
 
 
 @pytest.fixture(scope="module")
-def chromium(needs_browser) -> Iterator[Any]:
+def chromium(needs_browser, live_url) -> Iterator[Any]:
+    """The browser, closed before the server stops (its open connections would keep database sessions alive)."""
     # Playwright's sync API keeps an asyncio loop on this thread; the tests' own ORM calls (seeding an alert,
     # reading what a page wrote) are plain synchronous code all the same, so Django is told to allow them.
     with pytest.MonkeyPatch.context() as patch:
@@ -117,6 +118,9 @@ def chromium(needs_browser) -> Iterator[Any]:
                 yield browser
             finally:
                 browser.close()
+                # The tests' own queries ran while Playwright's loop was running, on connections of that context
+                # (Django's connections are context-local): closed here, or their sessions outlive the tests.
+                connections.close_all()
 
 
 @pytest.fixture(scope="module")
