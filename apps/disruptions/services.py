@@ -306,6 +306,9 @@ _SEVERITY_BY_VERDICT = {"fully_trusted": AlertSeverity.INFO, "partially_trusted"
 def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
     """One alert per changed chain verdict, keyed on the consignment and the new evaluation.
 
+    Each change: ``partner``, ``consignment_id``, ``before``/``after`` (verdict codes, kept in the evidence),
+    ``before_label``/``after_label`` (the verdicts in words, for the title; the codes if absent), ``evaluation``.
+
     Raised in bulk, because one MRA change can re-decide thousands of consignments: a fixed number of
     queries whatever the number of changes, and one audit record per partner alerted (as event batches
     are audited), listing the alerts it received. A change is raised once, even after it was resolved.

@@ -41,6 +41,7 @@ class TrustRecheckRequested(DomainEvent):
 
 
 def _english(words: Any, value: str) -> str:
+    """``words(value)`` in English: stored titles are, whatever language the request that caused them spoke."""
     with translation.override("en"):
         return str(words(value))
 
@@ -222,7 +223,6 @@ def trust_reevaluate_consignments(
                         "consignment_id": consignment_id,
                         "before": before.status,
                         "after": str(verdict.verdict),
-                        # The stored title is English whatever language the request that caused it spoke.
                         "before_label": _english(verdict_words, before.status),
                         "after_label": _english(verdict_words, verdict.verdict),
                         "evaluation": snapshot,
