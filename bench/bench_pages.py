@@ -1,0 +1,257 @@
+"""Server time and database queries of every main page, with the demo alone and with 10,000 more consignments.
+
+Run by hand (PostgreSQL on 127.0.0.1; it drops and recreates ``corridor_bench``, or ``CORRIDOR_BENCH_DB``):
+
+    .venv/bin/python bench/bench_pages.py [--requests 30] [--consignments 10000] [--events-each 20]
+
+The demo corridor is loaded and its step credentials issued; each main page is requested as the role
+it belongs to through Django's whole stack in-process (session, middleware, scoping, templates; no
+network hop), ``--requests`` times after one warm-up, and its p50/p95 server time and query count are
+printed. Then synthetic consignments are added with SQL (each with the demo consignment's parties, two
+legs, a container of its own, a goods line, ``--events-each`` events copied from the demo's with their
+links and objects, an open alert on every tenth, and ten audit records), the tables analysed, and the
+same pages measured again: the baseline and the grown database in the same run, with the ratio of
+their p95. The target is p95 < 100 ms and the same query count on both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from typing import Any
+
+os.environ.setdefault("CORRIDOR_DEBUG", "false")  # no debug cursor wrapping every query while timing
+
+import benchdb
+
+TARGET_MS = 100.0
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+SYNTHETIC_SQL = """
+CREATE TEMP TABLE syn_template AS
+    SELECT e.*, row_number() OVER (ORDER BY e.event_time, e.id) AS rn
+    FROM shipments_event e WHERE e.id IN (SELECT event_id FROM shipments_eventlink);
+DELETE FROM syn_template WHERE rn > %(events_each)s;
+CREATE TEMP TABLE syn_n AS SELECT i FROM generate_series(0, %(count)s - 1) AS i;
+
+INSERT INTO shipments_consignment (id, created_at, updated_at, reference, transport_document_type,
+    transport_document_number, booking_reference, origin, destination, corridor, status, created_by_id)
+SELECT md5('c' || i)::uuid, t.created_at - make_interval(mins => i), t.updated_at - make_interval(mins => i),
+    'SYN-' || lpad(i::text, 6, '0'), t.transport_document_type, 'SYNBL' || lpad(i::text, 7, '0'),
+    'SYNBK' || lpad(i::text, 7, '0'), t.origin, t.destination, t.corridor,
+    (ARRAY['booked','in_transit','in_transit','arrived','delivered'])[1 + i %% 5], t.created_by_id
+FROM syn_n, shipments_consignment t WHERE t.id = %(template)s;
+
+INSERT INTO shipments_consignmentparty (role, consignment_id, partner_id)
+SELECT p.role, md5('c' || i)::uuid, p.partner_id
+FROM syn_n, shipments_consignmentparty p WHERE p.consignment_id = %(template)s;
+
+INSERT INTO shipments_goodsitem (sequence, hs_code, description, packages, package_type, gross_weight_kg,
+    value, currency, country_of_origin, consignment_id)
+SELECT g.sequence, g.hs_code, g.description, g.packages, g.package_type, g.gross_weight_kg, g.value,
+    g.currency, g.country_of_origin, md5('c' || i)::uuid
+FROM syn_n, shipments_goodsitem g WHERE g.consignment_id = %(template)s;
+
+INSERT INTO shipments_equipment (id, number, size_type, created_at)
+SELECT md5('q' || i)::uuid, 'SYNU' || lpad(i::text, 7, '0'), '42G1', now() FROM syn_n;
+INSERT INTO shipments_equipmentassignment (seal_numbers, assigned_from, assigned_until, consignment_id, equipment_id)
+SELECT '[]'::jsonb, NULL, NULL, md5('c' || i)::uuid, md5('q' || i)::uuid FROM syn_n;
+
+INSERT INTO shipments_leg (sequence, mode, origin, destination, voyage_number, vessel_imo, vessel_name,
+    planned_departure, planned_arrival, actual_departure, actual_arrival, carrier_id, consignment_id)
+SELECT l.sequence, l.mode, l.origin, l.destination, l.voyage_number || 'S' || (i / 100), l.vessel_imo,
+    l.vessel_name, l.planned_departure, l.planned_arrival, l.actual_departure, l.actual_arrival, l.carrier_id,
+    md5('c' || i)::uuid
+FROM syn_n, shipments_leg l WHERE l.consignment_id = %(template)s;
+
+INSERT INTO shipments_event (id, event_id, version, is_latest, source, event_type, action, biz_step,
+    disposition, event_code, event_classifier, event_time, event_time_zone_offset, record_time, location,
+    read_point, biz_location, epcs, parent_id, child_epcs, equipment, documents, biz_transactions,
+    sensor_readings, mode_of_transport, vessel_imo, voyage_number, hash_id, content_digest, source_updated_at,
+    is_retracted, is_erroneous, error_declaration, warnings, payload, recorder_id)
+SELECT md5('e' || i || '-' || e.rn)::uuid, e.event_id || '/syn-' || i, 1, true, e.source, e.event_type,
+    e.action, e.biz_step, e.disposition, e.event_code, e.event_classifier,
+    e.event_time - make_interval(mins => i), e.event_time_zone_offset, e.record_time - make_interval(mins => i),
+    e.location, e.read_point, e.biz_location, '[]'::jsonb, '', '[]'::jsonb,
+    jsonb_build_array('SYNU' || lpad(i::text, 7, '0')),
+    jsonb_build_array(jsonb_build_object('type', 'bill_of_lading', 'value', 'SYNBL' || lpad(i::text, 7, '0'))),
+    '[]'::jsonb, '[]'::jsonb, e.mode_of_transport, e.vessel_imo,
+    CASE WHEN e.voyage_number = '' THEN '' ELSE e.voyage_number || 'S' || (i / 100) END,
+    '', md5('d' || i || '-' || e.rn), NULL, false, false, NULL, '[]'::jsonb, e.payload, e.recorder_id
+FROM syn_n, syn_template e;
+
+INSERT INTO shipments_eventlink (via, consignment_id, event_id)
+SELECT 'transport_document', md5('c' || i)::uuid, md5('e' || i || '-' || e.rn)::uuid FROM syn_n, syn_template e;
+INSERT INTO shipments_eventobject (role, value, event_id)
+SELECT 'equipment', 'SYNU' || lpad(i::text, 7, '0'), md5('e' || i || '-' || e.rn)::uuid FROM syn_n, syn_template e;
+INSERT INTO shipments_eventobject (role, value, event_id)
+SELECT 'document', 'SYNBL' || lpad(i::text, 7, '0'), md5('e' || i || '-' || e.rn)::uuid FROM syn_n, syn_template e;
+
+INSERT INTO disruptions_alert (id, created_at, updated_at, kind, severity, state, title, evidence, dedupe_key,
+    resolved_at, consignment_id, partner_id, subject_type, subject_id, rule, corridor, first_seen_at,
+    last_seen_at, acknowledged_at, acknowledged_by, resolved_by)
+SELECT gen_random_uuid(), now(), now(), a.kind, a.severity, 'open', a.title, a.evidence,
+    a.dedupe_key || '/syn-' || i, NULL, md5('c' || i)::uuid, p.partner_id, a.subject_type,
+    md5('c' || i)::uuid::text, a.rule, a.corridor, now(), now(), NULL, '', ''
+FROM syn_n, (SELECT * FROM disruptions_alert LIMIT 1) a,
+    (SELECT DISTINCT partner_id FROM shipments_consignmentparty WHERE consignment_id = %(template)s) p
+WHERE i %% 10 = 0;
+
+INSERT INTO core_auditevent (id, occurred_at, actor_label, actor_token_prefix, action, object_type, object_id,
+    object_repr, changes, request_id, actor_user_id, partner_id)
+SELECT gen_random_uuid(), now() - make_interval(mins => i * 10 + k), 'bench', '', 'event.record',
+    'consignment', md5('c' || i)::uuid::text, 'SYN-' || lpad(i::text, 6, '0'), '{}'::jsonb, '', NULL, p.partner_id
+FROM syn_n, generate_series(0, 9) AS k,
+    (SELECT DISTINCT partner_id FROM shipments_consignmentparty WHERE consignment_id = %(template)s) p;
+"""
+
+
+def grow(*, count: int, events_each: int, template: Any) -> float:
+    """Add ``count`` synthetic consignments copied from ``template`` (see the module docstring); seconds taken."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(SYNTHETIC_SQL, {"count": count, "events_each": events_each, "template": str(template)})
+        cursor.execute("DROP TABLE syn_template; DROP TABLE syn_n")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def pages(demo: dict[str, Any]) -> list[tuple[str, str | None, str, str]]:
+    """(page, login, method, url) of every main page, as the role whose work it is."""
+    c, r = demo["consignment"], demo["review"]
+    return [
+        ("consignment list", "forwarder-operator", "GET", "/consignments/"),
+        ("search (partial container)", "forwarder-operator", "GET", f"/consignments/?q={demo['container_part']}"),
+        ("search (B/L, any case)", "forwarder-operator", "GET", f"/consignments/?q={demo['bl_part']}"),
+        ("consignment detail + map", "forwarder-operator", "GET", f"/consignments/{c}/"),
+        ("event graph", "forwarder-operator", "GET", f"/consignments/{c}/graph/"),
+        ("credential chain", "forwarder-operator", "GET", f"/consignments/{c}/credentials/"),
+        ("dashboard", "forwarder-operator", "GET", "/dashboard/"),
+        ("review queue", "customs-us-operator", "GET", "/compliance/review/"),
+        ("review detail", "customs-us-operator", "GET", f"/compliance/review/{r}/"),
+        ("alerts", "forwarder-operator", "GET", "/alerts/"),
+        ("audit log", "forwarder-admin", "GET", "/audit/"),
+        ("members", "forwarder-admin", "GET", "/members/"),
+        ("API tokens", "forwarder-admin", "GET", "/tokens/"),
+        ("keys", "forwarder-admin", "GET", "/keys/"),
+        ("partner home", "forwarder-admin", "GET", "/partner/"),
+        ("verify (empty)", None, "GET", "/verify/"),
+        ("verify a consignment's chain", "forwarder-operator", "GET", f"/verify/?consignment={c}"),
+    ]
+
+
+def measure(demo: dict[str, Any], requests: int) -> dict[str, dict[str, float]]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import Resolver404, resolve
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    clients: dict[str | None, Client] = {}
+    results: dict[str, dict[str, float]] = {}
+    for name, login, _method, url in pages(demo):
+        try:
+            resolve(url.split("?")[0])
+        except Resolver404:
+            continue  # a page this branch does not have (yet)
+        if login not in clients:
+            clients[login] = Client()
+            if login is not None:
+                clients[login].force_login(users[login])
+        client = clients[login]
+        started = time.perf_counter()
+        response = client.get(url)
+        cold = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {url} answered {response.status_code} to {login}")
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        results[name] = {
+            "cold": cold,
+            "p50": statistics.median(times),
+            "p95": percentile(times, 95),
+            "queries": len(queries),
+        }
+    return results
+
+
+def demo_facts() -> dict[str, Any]:
+    from apps.shipments.models import Consignment
+
+    delivered = Consignment.objects.get(reference="DEMO-KHH-LAX-0001")
+    container = delivered.equipment_assignments.select_related("equipment").first().equipment.number
+    in_transit = Consignment.objects.filter(reference="DEMO-KHH-LAX-0002").get()
+    return {
+        "consignment": delivered.pk,
+        "review": in_transit.pk,
+        "container_part": container[3:9].lower(),
+        "bl_part": delivered.transport_document_number[2:-2].lower(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--consignments", type=int, default=10_000)
+    parser.add_argument("--events-each", type=int, default=20)
+    args = parser.parse_args()
+
+    benchdb.fresh_django()
+    from django.core.management import call_command
+
+    from apps.credentials.services.issuance import step_credentials_issue_batch
+    from apps.shipments.models import Consignment, Event
+
+    call_command("demo_corridor", verbosity=0)
+    pending = Event.objects.filter(links__isnull=False, credential__isnull=True).order_by("record_time")
+    issued = step_credentials_issue_batch(event_pks=list(pending.values_list("pk", flat=True).distinct()))
+    facts = demo_facts()
+    print(f"demo: {Consignment.objects.count()} consignments, {Event.objects.count()} events, {issued} credentials")
+    baseline = measure(facts, args.requests)
+
+    seconds = grow(count=args.consignments, events_each=args.events_each, template=facts["consignment"])
+    print(
+        f"grown in {seconds:.1f} s: {Consignment.objects.count():,} consignments, "
+        f"{Event.objects.count():,} events (load average {os.getloadavg()[0]:.1f})"
+    )
+    grown = measure(facts, args.requests)
+
+    print(f"\n{args.requests} requests per page after one warm-up; server time in ms (in-process), load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    header = f"{'page':<30} {'demo p50':>9} {'p95':>7} {'q':>4} | {'grown p50':>9} {'p95':>7} {'q':>4} {'cold':>7} | {'p95 ×':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, before in baseline.items():
+        after = grown[name]
+        flag = "" if after["p95"] < TARGET_MS and after["queries"] == before["queries"] else "  <-"
+        print(
+            f"{name:<30} {before['p50']:>9.1f} {before['p95']:>7.1f} {before['queries']:>4.0f} | "
+            f"{after['p50']:>9.1f} {after['p95']:>7.1f} {after['queries']:>4.0f} {after['cold']:>7.1f} | "
+            f"{after['p95'] / before['p95']:>6.2f}{flag}"
+        )
+
+
+if __name__ == "__main__":
+    main()
