@@ -295,8 +295,8 @@ def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
     """
     entries = credentials.consignment_chain(consignment=consignment)
     failures = []
-    for entry in entries:
-        outcome = verification.credential_verify(json.loads(bytes(entry.credential.document)))
+    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    for entry, outcome in zip(entries, outcomes, strict=True):
         if not outcome.verified:
             failures.append(
                 {

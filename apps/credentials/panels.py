@@ -22,8 +22,9 @@ from apps.shipments.steps import step_label
 def chain_panel(request: HttpRequest, actor: Actor, consignment: Any) -> str:
     """Every step credential of the consignment in chain order, each verified (proof, status, issuer)."""
     rows = []
-    for entry in selectors.consignment_chain(consignment=consignment):
-        outcome = verification.credential_verify(json.loads(bytes(entry.credential.document)))
+    entries = selectors.consignment_chain(consignment=consignment)
+    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    for entry, outcome in zip(entries, outcomes, strict=True):
         event = entry.credential.event
         label = (
             step_label(biz_step=event.biz_step, event_code=event.event_code, event_type=event.event_type)

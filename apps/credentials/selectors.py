@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -60,11 +60,30 @@ def credential_by_reference(*, actor: Actor, reference: str) -> Credential | Non
 
 def partner_did_document(*, partner: Partner) -> dict[str, Any]:
     """The partner's did:web document: current and rotated keys (revoked ones are withdrawn)."""
-    keys = [
+    return _did_document(partner, PartnerKey.objects.filter(partner=partner).order_by("created_at"))
+
+
+def _did_document(partner: Partner, keys: Iterable[PartnerKey]) -> dict[str, Any]:
+    infos = [
         dids.KeyInfo(key_id=key.key_id, public_key_multibase=key.public_key_multibase, state=_STATE[key.state])
-        for key in PartnerKey.objects.filter(partner=partner).order_by("created_at")
+        for key in keys
     ]
-    return dids.did_document(partner_did_web(partner), keys)
+    return dids.did_document(partner_did_web(partner), infos)
+
+
+def _local_documents_of(issuers: Iterable[str]) -> dict[str, Mapping[str, Any] | None]:
+    """The did:web documents of the partners these DIDs name, in two queries (partners, then their keys)."""
+    prefix = f"did:web:{settings.CORRIDOR_DID_HOST}:partners:"
+    slugs = {did.removeprefix(prefix) for did in issuers if did.startswith(prefix)}
+    if not slugs:
+        return {}
+    partners = {partner.pk: partner for partner in Partner.objects.filter(slug__in=slugs)}
+    keys: dict[Any, list[PartnerKey]] = {pk: [] for pk in partners}
+    for key in PartnerKey.objects.filter(partner__in=partners).order_by("created_at"):
+        keys[key.partner_id].append(key)
+    documents: dict[str, Mapping[str, Any] | None] = {f"{prefix}{slug}": None for slug in slugs}
+    documents.update({f"{prefix}{p.slug}": _did_document(p, keys[pk]) for pk, p in partners.items()})
+    return documents
 
 
 def _local_document(did: str) -> Mapping[str, Any] | None:
@@ -75,15 +94,24 @@ def _local_document(did: str) -> Mapping[str, Any] | None:
     return partner_did_document(partner=partner) if partner else None
 
 
-def did_resolver() -> dids.DidResolver:
+def did_resolver(*, prefetch: Iterable[str] = ()) -> dids.DidResolver:
     """Our partners from the database, did:key locally, other deployments only from the allow-list.
 
     A CORRIDOR_DID_HOST that cannot be a did:web host (a system check error) resolves no partner's
-    did:web, so their proofs fail the key check instead of every verification failing.
+    did:web, so their proofs fail the key check instead of every verification failing. Each partner's
+    document is read once per resolver; ``prefetch`` names DIDs whose documents are read up front, all
+    in two queries (a chain's issuers). Make a resolver per request: keys change.
     """
     host = settings.CORRIDOR_DID_HOST
+    documents = _local_documents_of(prefetch)
+
+    def local_documents(did: str) -> Mapping[str, Any] | None:
+        if did not in documents:
+            documents[did] = _local_document(did)
+        return documents[did]
+
     return dids.DidResolver(
-        local_documents=_local_document,
+        local_documents=local_documents,
         local_host=None if dids.did_web_host_problem(host) else host,
         allowed_documents=settings.CORRIDOR_TRUSTED_DID_DOCUMENTS,
     )

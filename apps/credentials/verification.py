@@ -9,9 +9,12 @@ status lists and chain links of other deployments are reported as warnings, not 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 import uuid
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +63,133 @@ class Outcome:
                 for check in self.errors
             ]
         return body
+
+
+@dataclass
+class Lookups:
+    """What verifying credentials reads from the database, read once for a whole batch of them.
+
+    A consignment's chain names the same few issuers, status lists and previous credentials again and
+    again: :meth:`prefetch` reads the issuers' DID documents (two queries), the status lists (one) and
+    the related credentials held here (one) for every document at once. Anything a document names that
+    was not prefetched is read when first asked for and remembered, so one credential alone costs what
+    it always did. A ``Lookups`` lives for one verification request: key revocations and status bits
+    read a moment later are read afresh.
+    """
+
+    resolver: dids.DidResolver = field(default_factory=did_resolver)
+    status_lists: dict[uuid.UUID, StatusList | None] = field(default_factory=dict)
+    held: dict[uuid.UUID, bytes | None] = field(default_factory=dict)
+
+    @classmethod
+    def for_documents(cls, documents: Iterable[Any]) -> Lookups:
+        documents = [d for d in documents if isinstance(d, Mapping)]
+        lookups = cls(resolver=did_resolver(prefetch=[i for d in documents if (i := _issuer_id(d))]))
+        status_prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
+        held_prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/"
+        list_pks: set[uuid.UUID] = set()
+        held_pks: set[uuid.UUID] = set()
+        for document in documents:
+            for entry in _as_list(document.get("credentialStatus")):
+                url = str(entry.get("statusListCredential", "")) if isinstance(entry, Mapping) else ""
+                if url.startswith(status_prefix) and (pk := _local_pk(url, status_prefix)):
+                    list_pks.add(pk)
+            for item in _as_list(document.get("relatedResource")):
+                url = item.get("id") if isinstance(item, Mapping) else None
+                if isinstance(url, str) and url.startswith(held_prefix) and (pk := _local_pk(url, held_prefix)):
+                    held_pks.add(pk)
+        if list_pks:
+            lookups.status_lists = dict.fromkeys(list_pks)
+            lookups.status_lists.update(
+                {lst.pk: lst for lst in StatusList.objects.select_related("issuer").filter(pk__in=list_pks)}
+            )
+        if held_pks:
+            lookups.held = dict.fromkeys(held_pks)
+            lookups.held.update(
+                {pk: bytes(doc) for pk, doc in Credential.objects.filter(pk__in=held_pks).values_list("pk", "document")}
+            )
+        return lookups
+
+    def status_list(self, pk: uuid.UUID) -> StatusList | None:
+        if pk not in self.status_lists:
+            self.status_lists[pk] = StatusList.objects.select_related("issuer").filter(pk=pk).first()
+        return self.status_lists[pk]
+
+    def held_document(self, pk: uuid.UUID) -> bytes | None:
+        if pk not in self.held:
+            found = Credential.objects.filter(pk=pk).values_list("document", flat=True).first()
+            self.held[pk] = bytes(found) if found is not None else None
+        return self.held[pk]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class _ProofResults:
+    """Outcomes of proof checks already made in this process, by document, options and the keys used.
+
+    Checking a proof (canonicalization, hash, Ed25519) is the costly part of a verification and depends
+    on nothing but the document's content, the options and the public keys its proofs name, so the
+    same chain verified on every view of a consignment page need not be canonicalized again. The keys
+    are resolved for every verification before this is asked (a rotated or revoked key changes or
+    withdraws them, so a stale outcome is never found), and status and chain digests are always checked
+    afresh. Bounded, least recently used first out.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._results: OrderedDict[bytes, dataintegrity.VerificationResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> dataintegrity.VerificationResult | None:
+        with self._lock:
+            result = self._results.get(key)
+            if result is not None:
+                self._results.move_to_end(key)
+            return result
+
+    def put(self, key: bytes, result: dataintegrity.VerificationResult) -> None:
+        with self._lock:
+            self._results[key] = result
+            self._results.move_to_end(key)
+            while len(self._results) > self._size:
+                self._results.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
+
+
+proof_results = _ProofResults()
+
+
+def _proof_result_key(document: Mapping[str, Any], resolve: dataintegrity.KeyResolver, options: tuple) -> bytes | None:
+    """The cache key of a proof check: the document, the options and every proof's resolved public key.
+
+    None (nothing cached) when a proof names no verification method or its key does not resolve: the
+    full check then reports why.
+    """
+    keys = []
+    for proof in _as_list(document.get("proof")):
+        method = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+        key = resolve(method) if isinstance(method, str) else None
+        if key is None:
+            return None
+        keys.append(key.public_bytes_raw())
+    if not keys:
+        return None
+    try:
+        content = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(content)
+    digest.update(repr(options).encode())
+    for key in keys:
+        digest.update(b"|" + key)
+    return digest.digest()
 
 
 def _key_resolver(resolver: dids.DidResolver, relationship: str, problems: list[str]) -> dataintegrity.KeyResolver:
@@ -111,6 +241,7 @@ def _check_proof(
     challenge: str | None = None,
     domain: str | None = None,
     controller: str | None = None,
+    lookups: Lookups | None = None,
 ) -> None:
     """Structure, contexts, issuer key and proof, named as :mod:`dataintegrity` names them.
 
@@ -118,10 +249,17 @@ def _check_proof(
     (the credential's issuer, the presentation's holder).
     """
     key_problems: list[str] = []
-    resolve = _key_resolver(did_resolver(), purpose or "assertionMethod", key_problems)
-    result = dataintegrity.verify(
-        document, resolve_key=resolve, expected_purpose=purpose, challenge=challenge, domain=domain
-    )
+    resolver = lookups.resolver if lookups is not None else did_resolver()
+    resolve = _key_resolver(resolver, purpose or "assertionMethod", key_problems)
+    cache_key = _proof_result_key(document, resolve, (purpose, challenge, domain))
+    result = proof_results.get(cache_key) if cache_key is not None else None
+    if result is None:
+        key_problems.clear()
+        result = dataintegrity.verify(
+            document, resolve_key=resolve, expected_purpose=purpose, challenge=challenge, domain=domain
+        )
+        if cache_key is not None and not key_problems:
+            proof_results.put(cache_key, result)
     names = {check.name for check in result.checks}
     for name in ("structure", "contexts"):
         if name in names:
@@ -156,7 +294,7 @@ def _local_pk(url: str, prefix: str) -> uuid.UUID | None:
         return None
 
 
-def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
+def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookups | None = None) -> None:
     entries = document.get("credentialStatus")
     if entries is None:
         return
@@ -182,7 +320,7 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome) -> None:
         prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
         if url.startswith(prefix):
             pk = _local_pk(url, prefix)
-            lst = StatusList.objects.select_related("issuer").filter(pk=pk).first() if pk else None
+            lst = (lookups or Lookups()).status_list(pk) if pk else None
             if lst is None:
                 # This deployment would hold it: a list it does not have cannot vouch for the credential.
                 problems.append(f"status list {url} does not exist")
@@ -229,7 +367,9 @@ def _issued_by(partner: Any, document: Mapping[str, Any]) -> bool:
     return False
 
 
-def held_resource_problems(document: Mapping[str, Any]) -> tuple[list[vcdm.Problem], list[str]]:
+def held_resource_problems(
+    document: Mapping[str, Any], lookups: Lookups | None = None
+) -> tuple[list[vcdm.Problem], list[str]]:
     """The ``relatedResource`` digests that differ from the credentials this deployment holds, and the
     ids of related resources it does not hold (nothing is fetched, so those are not checked).
 
@@ -246,13 +386,13 @@ def held_resource_problems(document: Mapping[str, Any]) -> tuple[list[vcdm.Probl
             elsewhere.append(url)
             continue
         pk = _local_pk(url, prefix)
-        held = Credential.objects.filter(pk=pk).only("document").first() if pk else None
+        held = (lookups or Lookups()).held_document(pk) if pk else None
         if held is None:
             problems.append((f"{field}.id", f"{url}: no such credential here (a step was removed?)"))
             continue
         try:
             found = digests.matches(
-                bytes(held.document), digest_sri=item.get("digestSRI"), digest_multibase=item.get("digestMultibase")
+                held, digest_sri=item.get("digestSRI"), digest_multibase=item.get("digestMultibase")
             )
         except digests.DigestError as exc:
             problems.append((f"{field}.digestMultibase", f"{url}: {exc}"))
@@ -265,13 +405,13 @@ def held_resource_problems(document: Mapping[str, Any]) -> tuple[list[vcdm.Probl
     return problems, elsewhere
 
 
-def _check_chain(document: Mapping[str, Any], outcome: Outcome) -> None:
+def _check_chain(document: Mapping[str, Any], outcome: Outcome, lookups: Lookups | None = None) -> None:
     """Each ``relatedResource`` well formed, and the digest of each this deployment holds matching it."""
     if "relatedResource" not in document:
         return
     problems = vcdm.related_resource_problems(document)
     if not problems:
-        problems, elsewhere = held_resource_problems(document)
+        problems, elsewhere = held_resource_problems(document, lookups)
         outcome.warnings.extend({"check": "chain digests", "detail": f"{url} is not held here"} for url in elsewhere)
     outcome.add("chain digests", not problems, "; ".join(detail for _, detail in problems))
 
@@ -283,11 +423,13 @@ def credential_verify(
     expected_purpose: str = "assertionMethod",
     challenge: str | None = None,
     domain: str | None = None,
+    lookups: Lookups | None = None,
 ) -> Outcome:
     """Verify one credential; never raises for bad input.
 
     ``expected_purpose``, ``challenge`` and ``domain`` are the VC API's verify options: a proof made for
-    another purpose, challenge or domain fails.
+    another purpose, challenge or domain fails. ``lookups`` shares database reads between the
+    credentials of one batch (:func:`credentials_verify`).
     """
     outcome = Outcome()
     if not isinstance(document, Mapping):
@@ -300,21 +442,30 @@ def credential_verify(
         challenge=challenge,
         domain=domain,
         controller=_issuer_id(document),
+        lookups=lookups,
     )
     if outcome.errors:
         return outcome
-    _check_claims(document, outcome, now or datetime.now(UTC))
+    _check_claims(document, outcome, now or datetime.now(UTC), lookups)
     return outcome
 
 
-def _check_claims(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
+def credentials_verify(documents: Sequence[Any], *, now: datetime | None = None) -> list[Outcome]:
+    """Verify many credentials (a consignment's chain) as :func:`credential_verify` does each, with a
+    fixed number of queries whatever their number: issuers' keys, status lists and related credentials
+    are read once for all of them (:class:`Lookups`)."""
+    lookups = Lookups.for_documents(documents)
+    return [credential_verify(document, now=now, lookups=lookups) for document in documents]
+
+
+def _check_claims(document: Mapping[str, Any], outcome: Outcome, now: datetime, lookups: Lookups | None = None) -> None:
     """What follows a verified proof: validity period, status, chain digests."""
     _check_validity(document, outcome, now)
-    _check_status(document, outcome)
-    _check_chain(document, outcome)
+    _check_status(document, outcome, lookups)
+    _check_chain(document, outcome, lookups)
 
 
-def _self_asserted_verify(document: Mapping[str, Any], holder: str | None) -> Outcome:
+def _self_asserted_verify(document: Mapping[str, Any], holder: str | None, lookups: Lookups | None = None) -> Outcome:
     """A credential with no proof of its own, secured by the signed presentation that carries it.
 
     VC DM 2.0 §4.13 (self-asserted claims): the presentation's proof, which is the holder's, secures
@@ -331,7 +482,7 @@ def _self_asserted_verify(document: Mapping[str, Any], holder: str | None) -> Ou
         )
         return outcome
     outcome.add("holder", True)
-    _check_claims(document, outcome, datetime.now(UTC))
+    _check_claims(document, outcome, datetime.now(UTC), lookups)
     return outcome
 
 
@@ -368,11 +519,12 @@ def presentation_verify(
         outcome.add("proof", False, "the presentation is not signed (options.unsignedPresentation would allow it)")
     credentials = document.get("verifiableCredential") or []
     credentials = credentials if isinstance(credentials, list) else [credentials]
+    lookups = Lookups.for_documents(credentials)
     for index, credential in enumerate(credentials):
         if document.get("proof") is not None and isinstance(credential, Mapping) and credential.get("proof") is None:
-            inner = _self_asserted_verify(credential, holder)
+            inner = _self_asserted_verify(credential, holder, lookups)
         else:
-            inner = credential_verify(credential)
+            inner = credential_verify(credential, lookups=lookups)
         for check in inner.checks:
             outcome.add(f"credential {index}: {check['check']}", check["passed"], check.get("detail", ""))
         outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)

@@ -66,8 +66,9 @@ def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     actor = actor_for_request(request)
     consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
     rows = []
-    for entry in selectors.consignment_chain(consignment=consignment):
-        outcome = verification.credential_verify(json.loads(bytes(entry.credential.document)))
+    entries = selectors.consignment_chain(consignment=consignment)
+    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    for entry, outcome in zip(entries, outcomes, strict=True):
         rows.append({"entry": entry, "verified": outcome.verified, "errors": outcome.errors})
     return render(request, "credentials/chain.html", {"consignment": consignment, "rows": rows})
 
@@ -87,12 +88,18 @@ def step_in_words(subject: Any) -> str:
     return f"{words} at {place}" if place else words
 
 
-def _described(document: Any) -> dict[str, Any]:
-    """Who issued a credential (the partner its DID names, when it is one of ours) and what it attests."""
+def _described(document: Any, issuers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Who issued a credential (the partner its DID names, when it is one of ours) and what it attests.
+
+    ``issuers`` remembers the partners already found, so a chain of many steps by few issuers asks once per issuer.
+    """
+    issuers = {} if issuers is None else issuers
     issuer = document.get("issuer") if isinstance(document, dict) else None
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
     did = did if isinstance(did, str) else ""
-    partner = selectors.partner_for_did(did) if did else None
+    if did and did not in issuers:
+        issuers[did] = selectors.partner_for_did(did)
+    partner = issuers.get(did) if did else None
     subject = document.get("credentialSubject") if isinstance(document, dict) else None
     return {
         "did": did,
@@ -109,7 +116,9 @@ def _verify(document: Any) -> tuple[Any, list[dict[str, Any]]]:
         # A person reads each check here; an exported chain is unsigned unless a verifier asked for a proof.
         credentials = document.get("verifiableCredential") or []
         credentials = credentials if isinstance(credentials, list) else [credentials]
-        return verification.presentation_verify(document, allow_unsigned=True), [_described(c) for c in credentials]
+        issuers: dict[str, Any] = {}
+        outcome = verification.presentation_verify(document, allow_unsigned=True)
+        return outcome, [_described(c, issuers) for c in credentials]
     return verification.credential_verify(document), [_described(document)]
 
 
