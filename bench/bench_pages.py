@@ -44,7 +44,7 @@ CREATE TEMP TABLE syn_n AS SELECT i FROM generate_series(0, %(count)s - 1) AS i;
 
 INSERT INTO shipments_consignment (id, created_at, updated_at, reference, transport_document_type,
     transport_document_number, booking_reference, origin, destination, corridor, status, created_by_id)
-SELECT md5('c' || i)::uuid, t.created_at - make_interval(mins => i), t.updated_at - make_interval(mins => i),
+SELECT md5('c' || i)::uuid, t.created_at - make_interval(hours => i), t.updated_at - make_interval(hours => i),
     'SYN-' || lpad(i::text, 6, '0'), t.transport_document_type, 'SYNBL' || lpad(i::text, 7, '0'),
     'SYNBK' || lpad(i::text, 7, '0'), t.origin, t.destination, t.corridor,
     (ARRAY['booked','in_transit','in_transit','arrived','delivered'])[1 + i %% 5], t.created_by_id
@@ -79,7 +79,7 @@ INSERT INTO shipments_event (id, event_id, version, is_latest, source, event_typ
     is_retracted, is_erroneous, error_declaration, warnings, payload, recorder_id)
 SELECT md5('e' || i || '-' || e.rn)::uuid, e.event_id || '/syn-' || i, 1, true, e.source, e.event_type,
     e.action, e.biz_step, e.disposition, e.event_code, e.event_classifier,
-    e.event_time - make_interval(mins => i), e.event_time_zone_offset, e.record_time - make_interval(mins => i),
+    e.event_time - make_interval(hours => i), e.event_time_zone_offset, e.record_time - make_interval(hours => i),
     e.location, e.read_point, e.biz_location, '[]'::jsonb, '', '[]'::jsonb,
     jsonb_build_array('SYNU' || lpad(i::text, 7, '0')),
     jsonb_build_array(jsonb_build_object('type', 'bill_of_lading', 'value', 'SYNBL' || lpad(i::text, 7, '0'))),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from apps.partners.access import Actor
 from apps.shipments import places, zones
@@ -220,10 +220,16 @@ def consignment_dashboard(*, actor: Actor, now: datetime) -> dict[str, Any]:
         )
         .count()
     )
+    # Silent: nothing recorded since the cutoff, and either made before it or heard from before it. Put
+    # as "no recent event" rather than the latest event of each consignment, so PostgreSQL reads only
+    # the recent events (by their record_time index), not the whole history of every open consignment.
+    cutoff = now - SILENCE
+    recent = EventLink.objects.filter(event__record_time__gte=cutoff).values("consignment_id")
+    heard = Exists(EventLink.objects.filter(consignment=OuterRef("pk")))
     silent = (
         visible.filter(status__in=OPEN_STATUSES)
-        .annotate(last=Max("event_links__event__record_time"))
-        .filter(Q(last__lt=now - SILENCE) | Q(last__isnull=True, created_at__lt=now - SILENCE))
+        .exclude(pk__in=recent)
+        .filter(Q(created_at__lt=cutoff) | heard)
         .count()
     )
     return {"by_status": by_status, "corridors": corridors, "late": late, "silent": silent}
