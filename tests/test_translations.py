@@ -79,3 +79,55 @@ def test_the_language_switcher_keeps_the_choice(client, compiled, alice):
     assert response.status_code == 302
     assert response["Location"] == "/tokens/"
     assert "登出" in client.get("/tokens/").content.decode()
+
+
+# --- Every visible string of the templates is marked for translation ---------------------------------
+
+# Words that stay as they are in every language: the product's name, codes and standards' names.
+UNTRANSLATED_WORDS = {
+    "Corridor", "UTC", "JSON", "CSV", "LEI", "EORI", "DID", "did:web", "did:key", "EPCIS", "DCSA",
+    "UN/LOCODE", "ISO", "HS", "B/L", "p10", "p90", "AEO", "MRA", "ETA", "API", "URL", "RFC", "h",
+}
+_DROP = [
+    re.compile(r"{#.*?#}", re.S),
+    re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
+    re.compile(r"{%\s*blocktranslate\b.*?{%\s*endblocktranslate\s*%}", re.S),
+    re.compile(r"<(script|style|code|pre)\b.*?</\1>", re.S),
+]
+_VISIBLE_ATTRIBUTE = re.compile(r"""\b(title|placeholder|aria-label|alt|data-confirm|data-label|label)="([^"]*)\"""")
+_TEMPLATE_TAG = re.compile(r"{%.*?%}|{{.*?}}", re.S)
+_HTML_TAG = re.compile(r"<[^>]*>", re.S)
+_WORD = re.compile(r"[A-Za-z][A-Za-z:/']*[A-Za-z]")
+
+
+def unmarked_text(source: str) -> list[str]:
+    """The runs of visible text (and visible attributes) of a template that are not marked for translation."""
+    for pattern in _DROP:
+        source = pattern.sub(" ", source)
+    source = re.sub(r"{%\s*translate\b.*?%}", " ", source)
+    attributes = [value for _, value in _VISIBLE_ATTRIBUTE.findall(source)]
+    found = []
+    source = _HTML_TAG.sub("\n", _TEMPLATE_TAG.sub(" ", source))
+    for text in [*attributes, *source.splitlines()]:
+        text = _TEMPLATE_TAG.sub(" ", text)
+        words = [w for w in _WORD.findall(text.replace("&amp;", "&")) if w not in UNTRANSLATED_WORDS]
+        if words:
+            found.append(" ".join(text.split()))
+    return found
+
+
+def test_the_scan_finds_unmarked_text_and_passes_marked_text():
+    assert unmarked_text('<h1>Members of {{ name }}</h1><p title="Hover me">{% translate "Fine" %}</p>') == [
+        "Hover me",
+        "Members of",
+    ]
+    marked = '<td data-label="{% translate \'Step\' %}">{% blocktranslate %}by {{ who }}{% endblocktranslate %}</td>'
+    assert unmarked_text(marked + "<code>did:web:example</code> UTC · {{ x }}") == []
+
+
+TEMPLATES = sorted(p for p in Path(settings.BASE_DIR, "templates").rglob("*") if p.suffix in {".html", ".svg"})
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(Path(settings.BASE_DIR, "templates"))))
+def test_every_visible_string_of_the_template_is_marked_for_translation(template):
+    assert unmarked_text(template.read_text(encoding="utf-8")) == []

@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -52,23 +53,56 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 # Problem types Corridor defines; each is documented at /problems/<code>.
+# Marked with gettext_noop: the API answers in English, the problem type pages translate them.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
-    "validation-error": ("Invalid input", "One or more fields of the request are invalid; `errors` names each."),
-    "malformed-request": ("Malformed request", "The request body could not be parsed (for example, broken JSON)."),
-    "not-authenticated": ("Not authenticated", "No valid credentials: log in or send `Authorization: Bearer`."),
-    "invalid-token": ("Invalid token", "The API token is unknown, expired or revoked."),
-    "permission-denied": ("Permission denied", "Your role or token scope does not allow this action."),
-    "not-found": ("Not found", "There is no such resource, or it is not visible to you."),
-    "method-not-allowed": ("Method not allowed", "The resource does not support this HTTP method."),
-    "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
-    "payload-too-large": ("Payload too large", "The request body is larger than this endpoint accepts."),
-    "unsupported-media-type": ("Unsupported media type", "Send `Content-Type: application/json`."),
-    "not-acceptable": ("Not acceptable", "The requested representation is not available."),
-    "throttled": ("Too many requests", "Slow down and retry after the time given in `Retry-After`."),
-    "server-error": ("Internal server error", "Something went wrong on our side; quote the request id."),
+    "validation-error": (
+        gettext_noop("Invalid input"),
+        gettext_noop("One or more fields of the request are invalid; `errors` names each."),
+    ),
+    "malformed-request": (
+        gettext_noop("Malformed request"),
+        gettext_noop("The request body could not be parsed (for example, broken JSON)."),
+    ),
+    "not-authenticated": (
+        gettext_noop("Not authenticated"),
+        gettext_noop("No valid credentials: log in or send `Authorization: Bearer`."),
+    ),
+    "invalid-token": (gettext_noop("Invalid token"), gettext_noop("The API token is unknown, expired or revoked.")),
+    "permission-denied": (
+        gettext_noop("Permission denied"),
+        gettext_noop("Your role or token scope does not allow this action."),
+    ),
+    "not-found": (gettext_noop("Not found"), gettext_noop("There is no such resource, or it is not visible to you.")),
+    "method-not-allowed": (
+        gettext_noop("Method not allowed"),
+        gettext_noop("The resource does not support this HTTP method."),
+    ),
+    "conflict": (
+        gettext_noop("Conflict"),
+        gettext_noop("The request conflicts with the current state of the resource."),
+    ),
+    "payload-too-large": (
+        gettext_noop("Payload too large"),
+        gettext_noop("The request body is larger than this endpoint accepts."),
+    ),
+    "unsupported-media-type": (
+        gettext_noop("Unsupported media type"),
+        gettext_noop("Send `Content-Type: application/json`."),
+    ),
+    "not-acceptable": (gettext_noop("Not acceptable"), gettext_noop("The requested representation is not available.")),
+    "throttled": (
+        gettext_noop("Too many requests"),
+        gettext_noop("Slow down and retry after the time given in `Retry-After`."),
+    ),
+    "server-error": (
+        gettext_noop("Internal server error"),
+        gettext_noop("Something went wrong on our side; quote the request id."),
+    ),
     "service-unavailable": (
-        "Service unavailable",
-        "A service Corridor depends on (its database) is briefly unreachable; retry after `Retry-After` seconds.",
+        gettext_noop("Service unavailable"),
+        gettext_noop(
+            "A service Corridor depends on (its database) is briefly unreachable; retry after `Retry-After` seconds."
+        ),
     ),
 }
 

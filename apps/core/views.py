@@ -8,6 +8,7 @@ import sys
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,7 @@ from apps.core.errors import (
 )
 
 NO_RESOURCE = "There is no resource at this address."
+NO_PERMISSION = "You do not have permission to see this page."
 # Set on the 404 page rendered here, so StyledNotFoundMiddleware tells it from Django's DEBUG page.
 STYLED_PAGE_MARK = "corridor_styled_page"
 
@@ -49,7 +51,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def problem_type(request: HttpRequest, code: str) -> HttpResponse:
     if code not in PROBLEM_TYPES:
         raise Http404("Unknown problem type")
-    title, description = PROBLEM_TYPES[code]
+    title, description = (gettext(text) for text in PROBLEM_TYPES[code])
     return render(request, "core/problem_type.html", {"code": code, "title": title, "description": description})
 
 
@@ -72,9 +74,10 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A refusal outside DRF: the 403 page with its reason, or a problem in the path's dialect."""
-    reason = _detail(exception, str(exception or "")) or "You do not have permission to see this page."
+    reason = _detail(exception, str(exception or ""))
     if _wants_json(request):
-        return error_response(request, Problem(status=403, detail=reason))
+        return error_response(request, Problem(status=403, detail=reason or NO_PERMISSION))
+    # Without a reason of its own, the page says the general one in the reader's language.
     return render(request, "403.html", {"reason": reason}, status=403)
 
 

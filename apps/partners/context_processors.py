@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from apps.partners.access import actor_for_request, user_memberships
+from apps.partners.choices import MemberRole
 
 
 def acting_partner(request: HttpRequest) -> dict[str, Any]:
@@ -10,4 +11,6 @@ def acting_partner(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"actor": actor_for_request(request), "my_memberships": list(user_memberships(user))}
+    actor = actor_for_request(request)
+    role = MemberRole(actor.role).label if actor.role in MemberRole.values else actor.role
+    return {"actor": actor, "actor_role_label": role, "my_memberships": list(user_memberships(user))}
