@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
 
 from apps.compliance import selectors
 from apps.compliance.choices import CertificateStatus
@@ -78,7 +79,7 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
                 except ApplicationError as exc:
                     _form_error(form, exc)
                 else:
-                    messages.success(request, f"Certificate {certificate.number} registered.")
+                    messages.success(request, _t("Certificate %(number)s registered.") % {"number": certificate.number})
                     return redirect("aeo-certificate-page", pk=certificate.pk)
     valid = filters.is_valid()
     certificates = filters.qs if valid else filters.queryset.none()
@@ -120,7 +121,7 @@ def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
             except ApplicationError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, f"Certificate {certificate.number} updated.")
+                messages.success(request, _t("Certificate %(number)s updated.") % {"number": certificate.number})
                 return redirect("aeo-certificate-page", pk=certificate.pk)
     context = {
         "certificate": certificate,

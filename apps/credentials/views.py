@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
@@ -69,7 +70,13 @@ def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     entries = selectors.consignment_chain(consignment=consignment)
     outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
     for entry, outcome in zip(entries, outcomes, strict=True):
-        rows.append({"entry": entry, "verified": outcome.verified, "errors": outcome.errors})
+        event = entry.credential.event
+        label = (
+            step_label(biz_step=event.biz_step, event_code=event.event_code, event_type=event.event_type)
+            if event is not None
+            else None
+        )
+        rows.append({"entry": entry, "verified": outcome.verified, "errors": outcome.errors, "label": label})
     return render(request, "credentials/chain.html", {"consignment": consignment, "rows": rows})
 
 
@@ -85,7 +92,7 @@ def step_in_words(subject: Any) -> str:
         )
     )
     place = subject.get("unlocode") or (subject.get("bizLocation") or subject.get("readPoint") or {}).get("id", "")
-    return f"{words} at {place}" if place else words
+    return _t("%(step)s at %(place)s") % {"step": words, "place": place} if place else words
 
 
 def _described(document: Any, issuers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -156,7 +163,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             text = upload.read(1_048_576).decode("utf-8", errors="replace")
         document = verification.parse_json(text)
         if document is None:
-            error = "That is not JSON."
+            error = _t("That is not JSON.")
         else:
             outcome, described = _verify(document)
     elif request.user.is_authenticated and ("credential" in request.GET or "consignment" in request.GET):
@@ -189,7 +196,7 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "Issuing identifier changed.")
+        messages.success(request, _t("Issuing identifier changed."))
     return redirect("partner-home")
 
 
@@ -208,7 +215,10 @@ def key_rotate(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     partner = require(actor, role=MemberRole.ADMIN, acting=True, to="manage its keys")
     key = partner_key_rotate(actor=actor, partner=partner)
-    messages.success(request, f"Key {key.key_id} signs from now on; the previous key still verifies what it signed.")
+    messages.success(
+        request,
+        _t("Key %(key)s signs from now on; the previous key still verifies what it signed.") % {"key": key.key_id},
+    )
     return redirect("key-list")
 
 
@@ -224,5 +234,5 @@ def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
             raise
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Key {key.key_id} revoked: what it signed no longer verifies.")
+        messages.success(request, _t("Key %(key)s revoked: what it signed no longer verifies.") % {"key": key.key_id})
     return redirect("key-list")

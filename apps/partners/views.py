@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, ConflictError
@@ -103,7 +104,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Token {token.prefix} created. Copy it now: it is shown only once.")
+            messages.success(
+                request, _t("Token %(prefix)s created. Copy it now: it is shown only once.") % {"prefix": token.prefix}
+            )
             form = ApiTokenForm()
     tokens = selectors.api_token_list(actor=actor).filter(partner=actor.partner)
     response = render(request, "partners/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
@@ -121,7 +124,7 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Token {token.prefix} revoked.")
+        messages.success(request, _t("Token %(prefix)s revoked.") % {"prefix": token.prefix})
     return redirect("token-list")
 
 
@@ -154,7 +157,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
             else:
-                messages.success(request, f"{membership.user.get_username()} is now a member.")
+                messages.success(request, _t("%(user)s is now a member.") % {"user": membership.user.get_username()})
                 if new_user:
                     set_password_link = _set_password_link(request, membership.user)
                 form = MemberInviteForm()
@@ -178,14 +181,18 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(actor=actor), pk=membership_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a role.")
+        messages.error(request, _t("Choose a role."))
         return redirect("member-list")
     try:
         membership = services.membership_update(actor=actor, membership=membership, role=form.cleaned_data["role"])
     except ConflictError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
+        messages.success(
+            request,
+            _t("%(user)s is now %(role)s.")
+            % {"user": membership.user.get_username(), "role": membership.get_role_display()},
+        )
     return redirect("member-list")
 
 
@@ -200,7 +207,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     except ConflictError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"{username} was removed.")
+        messages.success(request, _t("%(user)s was removed.") % {"user": username})
     return redirect("member-list")
 
 

@@ -227,9 +227,6 @@ def consignment_dashboard(*, actor: Actor, now: datetime) -> dict[str, Any]:
     recent = EventLink.objects.filter(event__record_time__gte=cutoff).values("consignment_id")
     heard = Exists(EventLink.objects.filter(consignment=OuterRef("pk")))
     silent = (
-        visible.filter(status__in=OPEN_STATUSES)
-        .exclude(pk__in=recent)
-        .filter(Q(created_at__lt=cutoff) | heard)
-        .count()
+        visible.filter(status__in=OPEN_STATUSES).exclude(pk__in=recent).filter(Q(created_at__lt=cutoff) | heard).count()
     )
     return {"by_status": by_status, "corridors": corridors, "late": late, "silent": silent}
