@@ -90,7 +90,7 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "q": filters.data.get("q", ""),
         "status": filters.data.get("status", ""),
-        "statuses": CertificateStatus.values,
+        "statuses": CertificateStatus.choices,
         # A link may scope the list to a holder or an authority: refining it in the form keeps that scope.
         "scope": [
             (name, value) for name in filters.filters if name not in SHOWN_FILTERS and (value := filters.data.get(name))

@@ -193,7 +193,7 @@ def test_the_form_keeps_the_scope_and_the_pages_keep_the_filters(browser, kim, r
     monkeypatch.setattr(views_registry, "PAGE_SIZE", 1)
     text = browser(kim).get(f"{LIST}?holder=bravo&status=valid&q=AEO").content.decode()
     assert '<input type="hidden" name="holder" value="bravo">' in text
-    assert '<option value="valid" selected>valid</option>' in text
+    assert '<option value="valid" selected>Valid</option>' in text
     assert 'value="AEO"' in text
     assert listed(text) == ["KR-AEO-42"]
     tw = browser(kim).get(f"{LIST}?authority=tw-customs").content.decode()
