@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.compliance import trust
 
@@ -27,38 +28,38 @@ def _choices(vocabulary: type[StrEnum], labels: Mapping[StrEnum, str]) -> type[m
 CertificateStatus = _choices(
     trust.CertificateStatus,
     {
-        trust.CertificateStatus.VALID: "Valid",
-        trust.CertificateStatus.SUSPENDED: "Suspended",
-        trust.CertificateStatus.REVOKED: "Revoked",
-        trust.CertificateStatus.EXPIRED: "Expired",
+        trust.CertificateStatus.VALID: _("Valid"),
+        trust.CertificateStatus.SUSPENDED: _("Suspended"),
+        trust.CertificateStatus.REVOKED: _("Revoked"),
+        trust.CertificateStatus.EXPIRED: _("Expired"),
     },
 )
 
 CertificateType = _choices(
     trust.CertificateType,
     {
-        trust.CertificateType.SECURITY_AND_SAFETY: "Security and safety (AEOS)",
-        trust.CertificateType.CUSTOMS_SIMPLIFICATIONS: "Customs simplifications (AEOC)",
-        trust.CertificateType.FULL: "Full (AEOF)",
+        trust.CertificateType.SECURITY_AND_SAFETY: _("Security and safety (AEOS)"),
+        trust.CertificateType.CUSTOMS_SIMPLIFICATIONS: _("Customs simplifications (AEOC)"),
+        trust.CertificateType.FULL: _("Full (AEOF)"),
     },
 )
 
 MraStatus = _choices(
     trust.MraStatus,
     {
-        trust.MraStatus.IN_FORCE: "In force",
-        trust.MraStatus.SIGNED: "Signed",
-        trust.MraStatus.NOT_YET_IMPLEMENTED: "Signed, not yet implemented",
-        trust.MraStatus.ENDED: "Ended",
+        trust.MraStatus.IN_FORCE: _("In force"),
+        trust.MraStatus.SIGNED: _("Signed"),
+        trust.MraStatus.NOT_YET_IMPLEMENTED: _("Signed, not yet implemented"),
+        trust.MraStatus.ENDED: _("Ended"),
     },
 )
 
 ChainStatus = _choices(
     trust.ChainStatus,
     {
-        trust.ChainStatus.FULLY_TRUSTED: "Fully trusted",
-        trust.ChainStatus.PARTIALLY_TRUSTED: "Partially trusted",
-        trust.ChainStatus.NOT_TRUSTED: "Not trusted",
+        trust.ChainStatus.FULLY_TRUSTED: _("Fully trusted"),
+        trust.ChainStatus.PARTIALLY_TRUSTED: _("Partially trusted"),
+        trust.ChainStatus.NOT_TRUSTED: _("Not trusted"),
     },
 )
 
@@ -66,7 +67,7 @@ ChainStatus = _choices(
 class ReviewDecisionKind(models.TextChoices):
     """What a customs officer decides for an arriving consignment (risk channels)."""
 
-    RELEASE = "release", "Release"
-    DOCUMENT_CHECK = "document_check", "Document check"
-    PHYSICAL_INSPECTION = "physical_inspection", "Physical inspection"
-    HOLD = "hold", "Hold"
+    RELEASE = "release", _("Release")
+    DOCUMENT_CHECK = "document_check", _("Document check")
+    PHYSICAL_INSPECTION = "physical_inspection", _("Physical inspection")
+    HOLD = "hold", _("Hold")

@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.choices import CertificateStatus, ChainStatus, ReviewDecisionKind
 from apps.compliance.models import AeoCertificate, ReviewDecision, TrustEvaluation
@@ -11,7 +12,11 @@ from apps.disruptions.models import Alert
 from apps.partners.models import Partner
 from apps.shipments.models import Consignment
 
-QUEUE_SORTS = [("newest", "Newest first"), ("arrival", "Arrival, soonest first"), ("-arrival", "Arrival, latest first")]
+QUEUE_SORTS = [
+    ("newest", _("Newest first")),
+    ("arrival", _("Arrival, soonest first")),
+    ("-arrival", _("Arrival, latest first")),
+]
 
 
 class AeoCertificateFilterSet(django_filters.FilterSet):
@@ -20,7 +25,9 @@ class AeoCertificateFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CertificateStatus.choices)
     number = django_filters.CharFilter(help_text="The exact certificate number")
     q = django_filters.CharFilter(
-        method="filter_q", label="Number or holder", help_text="Part of the certificate number or of the holder's name"
+        method="filter_q",
+        label=_("Number or holder"),
+        help_text=_("Part of the certificate number or of the holder's name"),
     )
 
     class Meta:
@@ -46,11 +53,11 @@ class ReviewQueueFilterSet(django_filters.FilterSet):
     actor's visible alerts. The queryset must carry ``planned_arrival`` (``selectors.review_queue``)."""
 
     verdict = django_filters.ChoiceFilter(
-        choices=ChainStatus.choices, method="filter_verdict", label="Trust verdict", empty_label="any"
+        choices=ChainStatus.choices, method="filter_verdict", label=_("Trust verdict"), empty_label=_("any")
     )
-    open_alerts = django_filters.BooleanFilter(method="filter_open_alerts", label="Open alerts")
-    undecided = django_filters.BooleanFilter(method="filter_undecided", label="Undecided")
-    sort = django_filters.ChoiceFilter(choices=QUEUE_SORTS, method="filter_sort", label="Sort by", empty_label=None)
+    open_alerts = django_filters.BooleanFilter(method="filter_open_alerts", label=_("Open alerts"))
+    undecided = django_filters.BooleanFilter(method="filter_undecided", label=_("Undecided"))
+    sort = django_filters.ChoiceFilter(choices=QUEUE_SORTS, method="filter_sort", label=_("Sort by"), empty_label=None)
 
     class Meta:
         model = Consignment

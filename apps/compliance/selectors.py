@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from apps.compliance import trust
 from apps.compliance.choices import ChainStatus
@@ -38,7 +39,7 @@ from apps.partners.access import Actor, Rule, require
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
 from apps.shipments import selectors as shipments
-from apps.shipments.choices import ConsignmentStatus
+from apps.shipments.choices import ConsignmentStatus, PartyRole
 from apps.shipments.models import Consignment, ConsignmentParty, EventLink, Leg
 from apps.shipments.selectors import consignment_countries
 
@@ -335,12 +336,12 @@ def aeo_credential_for(*, actor: Actor, certificate: AeoCertificate) -> Credenti
 
 REVIEW_QUEUE_PAGE_SIZE = 25
 OUTCOME_LABELS = {
-    trust.Outcome.TRUSTED_OWN_AEO: "Trusted (own AEO)",
-    trust.Outcome.TRUSTED_MRA: "Trusted through an MRA",
-    trust.Outcome.NOT_RECOGNISED: "AEO not covered by an MRA in force",
-    trust.Outcome.SUSPENDED_OR_REVOKED: "AEO suspended or revoked",
-    trust.Outcome.EXPIRED: "AEO expired",
-    trust.Outcome.NO_CERTIFICATE: "No AEO certificate",
+    trust.Outcome.TRUSTED_OWN_AEO: _("Trusted (own AEO)"),
+    trust.Outcome.TRUSTED_MRA: _("Trusted through an MRA"),
+    trust.Outcome.NOT_RECOGNISED: _("AEO not covered by an MRA in force"),
+    trust.Outcome.SUSPENDED_OR_REVOKED: _("AEO suspended or revoked"),
+    trust.Outcome.EXPIRED: _("AEO expired"),
+    trust.Outcome.NO_CERTIFICATE: _("No AEO certificate"),
 }
 
 
@@ -493,9 +494,10 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
 
     for party in (*evaluation["parties"], *evaluation["not_judged"]):
         party["name"] = names.get(party["partner"], party["partner"])
+    role_labels = dict(PartyRole.choices)
     for party in evaluation["parties"]:
         party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
-        party["roles_label"] = ", ".join(role.replace("_", " ") for role in party["roles"])
+        party["roles_label"] = ", ".join(str(role_labels.get(role, role.replace("_", " "))) for role in party["roles"])
         party["reason"] = named(party["reason"])
         if certificate := party["certificate"]:
             certificate["authority_name"] = names.get(certificate["authority"], certificate["authority"])
@@ -520,7 +522,7 @@ def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment,
     _name_parties(evaluation, authority=authority)
     verdict_labels = dict(ChainStatus.choices)
     for decision in decisions:
-        decision.verdict_label = verdict_labels.get(decision.evaluation.get("verdict"), "unknown verdict")
+        decision.verdict_label = verdict_labels.get(decision.evaluation.get("verdict"), _("unknown verdict"))
     evaluation["verdict_label"] = ChainStatus(evaluation["verdict"]).label
     return {
         "consignment": consignment,

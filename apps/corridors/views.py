@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 
 from apps.corridors import selectors
 from apps.corridors.charts import Bar, Chart, Row, bar_chart
@@ -22,8 +23,11 @@ HOUR = 3600
 
 def _source(baseline: Baseline) -> str:
     if baseline.source == BaselineSource.HISTORY:
-        return f"{baseline.samples} completed consignments"
-    return f"{baseline.get_source_display().lower()} ({baseline.samples} samples, too few)"
+        return _t("%(n)s completed consignments") % {"n": baseline.samples}
+    return _t("%(source)s (%(n)s samples, too few)") % {
+        "source": str(baseline.get_source_display()).lower(),
+        "n": baseline.samples,
+    }
 
 
 def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
@@ -34,9 +38,15 @@ def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
         if baseline is None:
             continue
         p10, median, p90 = (baseline.p10_seconds / HOUR, baseline.median_seconds / HOUR, baseline.p90_seconds / HOUR)
-        title = f"{node}: median {median:.1f} h, p10 {p10:.1f} h, p90 {p90:.1f} h; {_source(baseline)}"
+        title = _t("%(node)s: median %(median).1f h, p10 %(p10).1f h, p90 %(p90).1f h; %(source)s") % {
+            "node": node,
+            "median": median,
+            "p10": p10,
+            "p90": p90,
+            "source": _source(baseline),
+        }
         rows.append(Row(node, (Bar(p10, p90, "range", title, mark=median),)))
-    return bar_chart("Dwell per node (hours): p10 to p90, median marked", rows)
+    return bar_chart(_t("Dwell per node (hours): p10 to p90, median marked"), rows)
 
 
 def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
@@ -45,20 +55,24 @@ def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
     for row in rows:
         bars = []
         for interval, css, words in (
-            ("arrival_to_release", "release", "arrival to customs release"),
-            ("arrival_to_gate_out", "gate-out", "arrival to gate-out"),
+            ("arrival_to_release", "release", _t("arrival to customs release")),
+            ("arrival_to_gate_out", "gate-out", _t("arrival to gate-out")),
         ):
             figures = row.intervals[interval]
             if figures.median_hours is None:
                 continue
-            title = (
-                f"{row.node} {row.period_label}, {words}: median {figures.median_hours:g} h, "
-                f"p90 {figures.p90_hours:g} h ({figures.count} consignments)"
-            )
+            title = _t("%(node)s %(period)s, %(what)s: median %(median)s h, p90 %(p90)s h (%(n)s consignments)") % {
+                "node": row.node,
+                "period": row.period_label,
+                "what": words,
+                "median": f"{figures.median_hours:g}",
+                "p90": f"{figures.p90_hours:g}",
+                "n": figures.count,
+            }
             bars.append(Bar(0.0, figures.median_hours, css, title, mark=figures.p90_hours))
         if bars:
             chart_rows.append(Row(f"{row.node} {row.period_label}", tuple(bars)))
-    return bar_chart("Release times (hours): median, p90 marked", chart_rows)
+    return bar_chart(_t("Release times (hours): median, p90 marked"), chart_rows)
 
 
 @login_required

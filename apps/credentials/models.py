@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.extensions import ExtensionPoint
 from apps.core.models import ScopedQuerySet
@@ -16,19 +17,19 @@ from apps.shipments.models import Event
 
 
 class DidMethod(models.TextChoices):
-    WEB = "web", "did:web (this deployment's domain)"
-    KEY = "key", "did:key (bound to the current key)"
+    WEB = "web", _("did:web (this deployment's domain)")
+    KEY = "key", _("did:key (bound to the current key)")
 
 
 class StatusPurpose(models.TextChoices):
-    REVOCATION = "revocation", "Revocation"
-    SUSPENSION = "suspension", "Suspension"
+    REVOCATION = "revocation", _("Revocation")
+    SUSPENSION = "suspension", _("Suspension")
 
 
 class CredentialKind(models.TextChoices):
-    STEP = "step", "Step credential (one event)"
-    AEO = "aeo", "AEO certificate credential"
-    ISSUED = "issued", "Issued through the VC API"
+    STEP = "step", _("Step credential (one event)")
+    AEO = "aeo", _("AEO certificate credential")
+    ISSUED = "issued", _("Issued through the VC API")
 
 
 class PartnerKey(models.Model):
