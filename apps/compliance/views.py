@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from apps.compliance import selectors
@@ -83,7 +83,7 @@ def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
                 status = exc.status
             else:
                 messages.success(
-                    request, _t("Decision recorded: %(decision)s.") % {"decision": decision.get_decision_display()}
+                    request, gettext("Decision recorded: %(decision)s.") % {"decision": decision.get_decision_display()}
                 )
                 return redirect("review-detail", pk=consignment.pk)
         else:

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from apps.compliance import selectors
 from apps.compliance.choices import CertificateStatus
@@ -79,7 +79,8 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
                 except ApplicationError as exc:
                     _form_error(form, exc)
                 else:
-                    messages.success(request, _t("Certificate %(number)s registered.") % {"number": certificate.number})
+                    text = gettext("Certificate %(number)s registered.")
+                    messages.success(request, text % {"number": certificate.number})
                     return redirect("aeo-certificate-page", pk=certificate.pk)
     valid = filters.is_valid()
     certificates = filters.qs if valid else filters.queryset.none()
@@ -121,7 +122,7 @@ def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
             except ApplicationError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _t("Certificate %(number)s updated.") % {"number": certificate.number})
+                messages.success(request, gettext("Certificate %(number)s updated.") % {"number": certificate.number})
                 return redirect("aeo-certificate-page", pk=certificate.pk)
     context = {
         "certificate": certificate,

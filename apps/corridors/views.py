@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from apps.corridors import selectors
 from apps.corridors.charts import Bar, Chart, Row, bar_chart
@@ -23,8 +23,8 @@ HOUR = 3600
 
 def _source(baseline: Baseline) -> str:
     if baseline.source == BaselineSource.HISTORY:
-        return _t("%(n)s completed consignments") % {"n": baseline.samples}
-    return _t("%(source)s (%(n)s samples, too few)") % {
+        return gettext("%(n)s completed consignments") % {"n": baseline.samples}
+    return gettext("%(source)s (%(n)s samples, too few)") % {
         "source": str(baseline.get_source_display()).lower(),
         "n": baseline.samples,
     }
@@ -38,7 +38,7 @@ def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
         if baseline is None:
             continue
         p10, median, p90 = (baseline.p10_seconds / HOUR, baseline.median_seconds / HOUR, baseline.p90_seconds / HOUR)
-        title = _t("%(node)s: median %(median).1f h, p10 %(p10).1f h, p90 %(p90).1f h; %(source)s") % {
+        title = gettext("%(node)s: median %(median).1f h, p10 %(p10).1f h, p90 %(p90).1f h; %(source)s") % {
             "node": node,
             "median": median,
             "p10": p10,
@@ -46,7 +46,7 @@ def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
             "source": _source(baseline),
         }
         rows.append(Row(node, (Bar(p10, p90, "range", title, mark=median),)))
-    return bar_chart(_t("Dwell per node (hours): p10 to p90, median marked"), rows)
+    return bar_chart(gettext("Dwell per node (hours): p10 to p90, median marked"), rows)
 
 
 def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
@@ -55,13 +55,14 @@ def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
     for row in rows:
         bars = []
         for interval, css, words in (
-            ("arrival_to_release", "release", _t("arrival to customs release")),
-            ("arrival_to_gate_out", "gate-out", _t("arrival to gate-out")),
+            ("arrival_to_release", "release", gettext("arrival to customs release")),
+            ("arrival_to_gate_out", "gate-out", gettext("arrival to gate-out")),
         ):
             figures = row.intervals[interval]
             if figures.median_hours is None:
                 continue
-            title = _t("%(node)s %(period)s, %(what)s: median %(median)s h, p90 %(p90)s h (%(n)s consignments)") % {
+            text = gettext("%(node)s %(period)s, %(what)s: median %(median)s h, p90 %(p90)s h (%(n)s consignments)")
+            title = text % {
                 "node": row.node,
                 "period": row.period_label,
                 "what": words,
@@ -72,7 +73,7 @@ def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
             bars.append(Bar(0.0, figures.median_hours, css, title, mark=figures.p90_hours))
         if bars:
             chart_rows.append(Row(f"{row.node} {row.period_label}", tuple(bars)))
-    return bar_chart(_t("Release times (hours): median, p90 marked"), chart_rows)
+    return bar_chart(gettext("Release times (hours): median, p90 marked"), chart_rows)
 
 
 @login_required

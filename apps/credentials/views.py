@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
@@ -92,7 +92,7 @@ def step_in_words(subject: Any) -> str:
         )
     )
     place = subject.get("unlocode") or (subject.get("bizLocation") or subject.get("readPoint") or {}).get("id", "")
-    return _t("%(step)s at %(place)s") % {"step": words, "place": place} if place else words
+    return gettext("%(step)s at %(place)s") % {"step": words, "place": place} if place else words
 
 
 def _described(document: Any, issuers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             text = upload.read(1_048_576).decode("utf-8", errors="replace")
         document = verification.parse_json(text)
         if document is None:
-            error = _t("That is not JSON.")
+            error = gettext("That is not JSON.")
         else:
             outcome, described = _verify(document)
     elif request.user.is_authenticated and ("credential" in request.GET or "consignment" in request.GET):
@@ -196,7 +196,7 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _t("Issuing identifier changed."))
+        messages.success(request, gettext("Issuing identifier changed."))
     return redirect("partner-home")
 
 
@@ -217,7 +217,7 @@ def key_rotate(request: HttpRequest) -> HttpResponse:
     key = partner_key_rotate(actor=actor, partner=partner)
     messages.success(
         request,
-        _t("Key %(key)s signs from now on; the previous key still verifies what it signed.") % {"key": key.key_id},
+        gettext("Key %(key)s signs from now on; the previous key still verifies what it signed.") % {"key": key.key_id},
     )
     return redirect("key-list")
 
@@ -234,5 +234,6 @@ def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
             raise
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _t("Key %(key)s revoked: what it signed no longer verifies.") % {"key": key.key_id})
+        text = gettext("Key %(key)s revoked: what it signed no longer verifies.")
+        messages.success(request, text % {"key": key.key_id})
     return redirect("key-list")

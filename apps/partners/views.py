@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, ConflictError
@@ -105,7 +105,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
-                request, _t("Token %(prefix)s created. Copy it now: it is shown only once.") % {"prefix": token.prefix}
+                request,
+                gettext("Token %(prefix)s created. Copy it now: it is shown only once.") % {"prefix": token.prefix},
             )
             form = ApiTokenForm()
     tokens = selectors.api_token_list(actor=actor).filter(partner=actor.partner)
@@ -124,7 +125,7 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _t("Token %(prefix)s revoked.") % {"prefix": token.prefix})
+        messages.success(request, gettext("Token %(prefix)s revoked.") % {"prefix": token.prefix})
     return redirect("token-list")
 
 
@@ -157,7 +158,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
             else:
-                messages.success(request, _t("%(user)s is now a member.") % {"user": membership.user.get_username()})
+                text = gettext("%(user)s is now a member.")
+                messages.success(request, text % {"user": membership.user.get_username()})
                 if new_user:
                     set_password_link = _set_password_link(request, membership.user)
                 form = MemberInviteForm()
@@ -181,7 +183,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(actor=actor), pk=membership_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("Choose a role."))
+        messages.error(request, gettext("Choose a role."))
         return redirect("member-list")
     try:
         membership = services.membership_update(actor=actor, membership=membership, role=form.cleaned_data["role"])
@@ -190,7 +192,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _t("%(user)s is now %(role)s.")
+            gettext("%(user)s is now %(role)s.")
             % {"user": membership.user.get_username(), "role": membership.get_role_display()},
         )
     return redirect("member-list")
@@ -207,7 +209,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     except ConflictError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _t("%(user)s was removed.") % {"user": username})
+        messages.success(request, gettext("%(user)s was removed.") % {"user": username})
     return redirect("member-list")
 
 

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers as drf_serializers
@@ -376,9 +376,10 @@ def event_record_page(request: HttpRequest, pk: str) -> HttpResponse:
                 else:
                     event = result.events[0]
                     if result.outcomes[0] == "unchanged":
-                        messages.info(request, _t("That event was already recorded; nothing changed."))
+                        messages.info(request, gettext("That event was already recorded; nothing changed."))
                     else:
-                        messages.success(request, _t("Event recorded: %(step)s.") % {"step": payload_label(payload)})
+                        text = gettext("Event recorded: %(step)s.")
+                        messages.success(request, text % {"step": payload_label(payload)})
                     return redirect(f"{reverse('consignment-detail', args=[consignment.pk])}#event-{event.pk}")
     context = {"consignment": consignment, "form": form, "can_record": can_record}
     return render(request, "shipments/event_record.html", context, status=status)
@@ -424,12 +425,12 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 
 def _dcsa_upload(actor: Actor, form: UploadForm, upload: Any) -> tuple[list[dict[str, Any]], Any, int]:
     if upload.size > UPLOAD_MAX_BYTES:
-        form.add_error("file", _t("A DCSA event list may be at most 1 MB; send larger ones to the API."))
+        form.add_error("file", gettext("A DCSA event list may be at most 1 MB; send larger ones to the API."))
         return [], None, 413
     try:
         body = json.loads(upload.read())
     except (ValueError, UnicodeDecodeError) as exc:
-        form.add_error("file", _t("The file is not JSON: %(error)s") % {"error": exc})
+        form.add_error("file", gettext("The file is not JSON: %(error)s") % {"error": exc})
         return [], None, 400
     version = form.cleaned_data["format"].removeprefix("dcsa-")
     try:
