@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -131,3 +132,83 @@ TEMPLATES = sorted(p for p in Path(settings.BASE_DIR, "templates").rglob("*") if
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(Path(settings.BASE_DIR, "templates"))))
 def test_every_visible_string_of_the_template_is_marked_for_translation(template):
     assert unmarked_text(template.read_text(encoding="utf-8")) == []
+
+
+# --- The main pages, rendered in zh-Hant, show no English the catalogue translates -------------------
+
+_SKIP_CONTENT = re.compile(r"<(script|style|code|pre|textarea)\b.*?</\1>", re.S)
+_ATTRIBUTE_TEXT = re.compile(r"""\b(?:title|placeholder|aria-label|data-label|data-confirm)="([^"]*)\"""")
+
+
+def _visible_texts(page: str) -> set[str]:
+    """Each text node and visible attribute of a rendered page, whitespace collapsed."""
+    page = _SKIP_CONTENT.sub(" ", page)
+    texts = {html.unescape(value) for value in _ATTRIBUTE_TEXT.findall(page)}
+    texts |= {html.unescape(part) for part in re.split(r"<[^>]*>", page)}
+    return {" ".join(text.split()) for text in texts} - {""}
+
+
+def _english_msgids() -> set[str]:
+    """The catalogue's English strings that have a Chinese translation different from themselves."""
+    catalogue = Path(CATALOGUES[0]).read_text(encoding="utf-8")
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr(?:\[0\])? "(.+)"$', catalogue, re.M)
+    english = {msgid for msgid, msgstr in pairs if msgid != msgstr and "%(" not in msgid and "{" not in msgid}
+    return english - UNTRANSLATED_WORDS  # "Corridor" is also the product's name, in every language
+
+
+@pytest.fixture
+def zh_pages(db, alpha, bravo, alice, olga, compiled):
+    """Every main page of a logistics firm's admin and operator and of a customs officer, with data on it."""
+    from apps.partners.choices import MemberRole, PartnerKind
+    from tests.credentials.issuing import make_consignment, record, step_event
+    from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+
+    customs = PartnerFactory(
+        slug="us-cbp", name="US customs", country="US", serves_country="US", kinds=[PartnerKind.CUSTOMS_AUTHORITY]
+    )
+    officer = MembershipFactory(user=UserFactory(username="uma"), partner=customs, role=MemberRole.OPERATOR).user
+    consignment = make_consignment(alpha, destination="USLAX")
+    record(alpha, step_event("evt-1", consignments=(consignment,)))
+    record(alpha, step_event("evt-2", consignments=(consignment,), hours=30, code="ARRI", location="USLAX"))
+    c = consignment.pk
+    return [
+        (olga, "/consignments/"),
+        (olga, "/consignments/?q=zz&status=delivered"),
+        (olga, f"/consignments/{c}/"),
+        (olga, f"/consignments/{c}/graph/"),
+        (olga, f"/consignments/{c}/record/"),
+        (olga, f"/consignments/{c}/credentials/"),
+        (olga, "/events/upload/"),
+        (olga, "/dashboard/"),
+        (olga, f"/verify/?consignment={c}"),
+        (alice, "/partner/"),
+        (alice, "/members/"),
+        (alice, "/tokens/"),
+        (alice, "/keys/"),
+        (alice, "/audit/"),
+        (alice, "/corridors/"),
+        (alice, "/compliance/aeo/"),
+        (alice, "/compliance/mras/"),
+        (officer, "/compliance/review/"),
+        (officer, f"/compliance/review/{c}/"),
+        (None, "/login/"),
+        (None, "/verify/"),
+        (None, "/problems/not-found"),
+    ]
+
+
+def test_the_main_pages_in_zh_hant_show_no_english_the_catalogue_translates(client, zh_pages):
+    english = _english_msgids()
+    assert len(english) > 500
+    left = {}
+    for user, url in zh_pages:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hant")
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert '<html lang="zh-hant">' in page, url
+        if found := sorted(_visible_texts(page) & english):
+            left[url] = found
+    assert not left, f"English left on zh-Hant pages: {left}"

@@ -494,7 +494,7 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
 
     for party in (*evaluation["parties"], *evaluation["not_judged"]):
         party["name"] = names.get(party["partner"], party["partner"])
-    role_labels = dict(PartyRole.choices)
+    role_labels = {**dict(PartyRole.choices), "step_recorder": _("step recorder")}
     for party in evaluation["parties"]:
         party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
         party["roles_label"] = ", ".join(str(role_labels.get(role, role.replace("_", " "))) for role in party["roles"])
