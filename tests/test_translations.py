@@ -12,7 +12,10 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from apps.partners.choices import MemberRole, PartnerKind
 from tests.conftest import skip_or_fail
+from tests.credentials.issuing import make_consignment, record, step_event
+from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 
 CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
 TRANSLATE_TAG = re.compile(r'{% translate "([^"]+)"')
@@ -86,8 +89,30 @@ def test_the_language_switcher_keeps_the_choice(client, compiled, alice):
 
 # Words that stay as they are in every language: the product's name, codes and standards' names.
 UNTRANSLATED_WORDS = {
-    "Corridor", "UTC", "JSON", "CSV", "LEI", "EORI", "DID", "did:web", "did:key", "EPCIS", "DCSA",
-    "UN/LOCODE", "ISO", "HS", "B/L", "p10", "p90", "AEO", "MRA", "ETA", "API", "URL", "RFC", "h",
+    "Corridor",
+    "UTC",
+    "JSON",
+    "CSV",
+    "LEI",
+    "EORI",
+    "DID",
+    "did:web",
+    "did:key",
+    "EPCIS",
+    "DCSA",
+    "UN/LOCODE",
+    "ISO",
+    "HS",
+    "B/L",
+    "p10",
+    "p90",
+    "AEO",
+    "MRA",
+    "ETA",
+    "API",
+    "URL",
+    "RFC",
+    "h",
 }
 _DROP = [
     re.compile(r"{#.*?#}", re.S),
@@ -109,8 +134,8 @@ def unmarked_text(source: str) -> list[str]:
     attributes = [value for _, value in _VISIBLE_ATTRIBUTE.findall(source)]
     found = []
     source = _HTML_TAG.sub("\n", _TEMPLATE_TAG.sub(" ", source))
-    for text in [*attributes, *source.splitlines()]:
-        text = _TEMPLATE_TAG.sub(" ", text)
+    for run in [*attributes, *source.splitlines()]:
+        text = _TEMPLATE_TAG.sub(" ", run)
         words = [w for w in _WORD.findall(text.replace("&amp;", "&")) if w not in UNTRANSLATED_WORDS]
         if words:
             found.append(" ".join(text.split()))
@@ -122,7 +147,7 @@ def test_the_scan_finds_unmarked_text_and_passes_marked_text():
         "Hover me",
         "Members of",
     ]
-    marked = '<td data-label="{% translate \'Step\' %}">{% blocktranslate %}by {{ who }}{% endblocktranslate %}</td>'
+    marked = "<td data-label=\"{% translate 'Step' %}\">{% blocktranslate %}by {{ who }}{% endblocktranslate %}</td>"
     assert unmarked_text(marked + "<code>did:web:example</code> UTC · {{ x }}") == []
 
 
@@ -159,10 +184,6 @@ def _english_msgids() -> set[str]:
 @pytest.fixture
 def zh_pages(db, alpha, bravo, alice, olga, compiled):
     """Every main page of a logistics firm's admin and operator and of a customs officer, with data on it."""
-    from apps.partners.choices import MemberRole, PartnerKind
-    from tests.credentials.issuing import make_consignment, record, step_event
-    from tests.factories import MembershipFactory, PartnerFactory, UserFactory
-
     customs = PartnerFactory(
         slug="us-cbp", name="US customs", country="US", serves_country="US", kinds=[PartnerKind.CUSTOMS_AUTHORITY]
     )
