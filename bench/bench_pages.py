@@ -162,44 +162,65 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def measure(demo: dict[str, Any], requests: int) -> dict[str, dict[str, float]]:
+def _logged_in_clients(demo: dict[str, Any]) -> dict[str | None, Any]:
+    """A client per login, its session stored in the database (so a copy of the database knows it too)."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.urls import Resolver404, resolve
 
     users = {u.username: u for u in get_user_model().objects.all()}
-    clients: dict[str | None, Client] = {}
-    results: dict[str, dict[str, float]] = {}
+    clients: dict[str | None, Any] = {}
+    for _name, login, _method, _url in pages(demo):
+        if login not in clients:
+            clients[login] = Client()
+            if login is not None:
+                clients[login].force_login(users[login])
+    return clients
+
+
+def _on(wrapper: Any) -> None:
+    """Serve the next request from this database (the two sides take turns, so load hits both alike)."""
+    from django.db import connections
+
+    connections["default"] = wrapper
+
+
+def _timed(client: Any, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def measure(demo: dict[str, Any], clients: dict[str | None, Any], sides: dict[str, Any], requests: int) -> dict:
+    """For each page: one cold request per side, the query count per side, then ``requests`` requests on
+    each side taking turns (demo, grown, demo, ...), so the machine's load weighs on both alike."""
+    from django.urls import Resolver404, resolve
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for name, login, _method, url in pages(demo):
         try:
             resolve(url.split("?")[0])
         except Resolver404:
             continue  # a page this branch does not have (yet)
-        if login not in clients:
-            clients[login] = Client()
-            if login is not None:
-                clients[login].force_login(users[login])
         client = clients[login]
-        started = time.perf_counter()
-        response = client.get(url)
-        cold = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{name}: {url} answered {response.status_code} to {login}")
-        queries: list[str] = []
-        with connection.execute_wrapper(_Counter(queries)):
-            client.get(url)
-        times = []
+        page: dict[str, dict[str, Any]] = {}
+        for side, wrapper in sides.items():
+            _on(wrapper)
+            queries: list[str] = []
+            cold = _timed(client, url)
+            with wrapper.execute_wrapper(_Counter(queries)):
+                _timed(client, url)
+            page[side] = {"cold": cold, "queries": len(queries), "times": []}
         for _ in range(requests):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        results[name] = {
-            "cold": cold,
-            "p50": statistics.median(times),
-            "p95": percentile(times, 95),
-            "queries": len(queries),
-        }
+            for side, wrapper in sides.items():
+                _on(wrapper)
+                page[side]["times"].append(_timed(client, url))
+        for figures in page.values():
+            times = figures.pop("times")
+            figures.update(p50=statistics.median(times), p95=percentile(times, 95))
+        results[name] = page
     return results
 
 
@@ -226,6 +247,8 @@ def main() -> None:
 
     benchdb.fresh_django()
     from django.core.management import call_command
+    from django.db import connection, connections
+    from django.db.utils import load_backend
 
     from apps.credentials.services.issuance import step_credentials_issue_batch
     from apps.shipments.models import Consignment, Event
@@ -234,19 +257,34 @@ def main() -> None:
     pending = Event.objects.filter(links__isnull=False, credential__isnull=True).order_by("record_time")
     issued = step_credentials_issue_batch(event_pks=list(pending.values_list("pk", flat=True).distinct()))
     facts = demo_facts()
+    clients = _logged_in_clients(facts)
     print(f"demo: {Consignment.objects.count()} consignments, {Event.objects.count()} events, {issued} credentials")
-    baseline = measure(facts, args.requests)
 
+    # The grown side is a copy of the demo database (sessions included) with the synthetic data added.
+    grown_name = f"{benchdb.BENCH_DB}_grown"
+    settings = dict(connection.settings_dict)
+    connection.close()
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {grown_name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {grown_name} TEMPLATE {benchdb.BENCH_DB}")
+    demo_side = connections["default"]
+    grown_side = load_backend(settings["ENGINE"]).DatabaseWrapper({**settings, "NAME": grown_name}, "default")
+    _on(grown_side)
     seconds = grow(count=args.consignments, events_each=args.events_each, template=facts["consignment"])
     print(
-        f"grown in {seconds:.1f} s: {Consignment.objects.count():,} consignments, "
-        f"{Event.objects.count():,} events (load average {os.getloadavg()[0]:.1f})"
+        f"grown copy in {seconds:.1f} s: {Consignment.objects.count():,} consignments, {Event.objects.count():,} events"
     )
-    grown = measure(facts, args.requests)
+    load_before = os.getloadavg()[0]
+    results = measure(facts, clients, {"demo": demo_side, "grown": grown_side}, args.requests)
+    _on(demo_side)
+    grown_side.close()
 
     print(
-        f"\n{args.requests} requests per page after one warm-up; server time in ms (in-process), load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"\n{args.requests} requests per page and side after one cold request, the two sides taking turns; "
+        f"server time in ms (in-process); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
+        f"on {os.cpu_count()} cores"
     )
     header = (
         f"{'page':<30} {'demo p50':>9} {'p95':>7} {'q':>4} | "
@@ -254,8 +292,8 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
-    for name, before in baseline.items():
-        after = grown[name]
+    for name, page in results.items():
+        before, after = page["demo"], page["grown"]
         flag = "" if after["p95"] < TARGET_MS and after["queries"] == before["queries"] else "  <-"
         print(
             f"{name:<30} {before['p50']:>9.1f} {before['p95']:>7.1f} {before['queries']:>4.0f} | "
