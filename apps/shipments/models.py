@@ -288,6 +288,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["recorder", "event_id"], name="event_recorder_id"),
             models.Index(fields=["record_time", "id"], name="event_record_cursor"),
+            # A consignment's timeline inherits its voyages' events (a vessel's departure): found by vessel
+            # and voyage, which without this index reads every event.
+            models.Index(fields=["vessel_imo", "voyage_number"], name="event_vessel_voyage"),
         ]
 
     def __str__(self) -> str:
