@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.extensions import ExtensionPoint
 from apps.core.filters import AuditEventFilterSet
+from apps.core.pagination import UncountedPage
 from apps.core.selectors import audit_event_list
 from apps.partners import selectors, services
 from apps.partners.access import SESSION_PARTNER_KEY, Actor, actor_for_request, require, user_memberships
@@ -245,7 +245,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         response = StreamingHttpResponse(_audit_csv_rows(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="corridor-audit-log.csv"'
         return response
-    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPage(rows, AUDIT_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditEvent
 from apps.partners.access import system_actor
@@ -49,10 +51,30 @@ def test_the_log_is_paged(client, staff, alpha):
         partner_update(actor=actor, partner=alpha, name=f"Alpha {n}")
     client.force_login(staff)
     first = client.get("/audit/").content.decode()
-    assert f"of {(AuditEvent.objects.count() + 49) // 50}" in first
+    assert AuditEvent.objects.count() > 50
+    assert "Page 1" in first
     assert 'rel="next"' in first
 
 
 def test_viewers_and_operators_are_refused(client, olga):
     client.force_login(olga)
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_log_pages_without_counting_it(client, alice, alpha):
+    actor = system_actor("tests")
+    for i in range(51):
+        partner_update(actor=actor, partner=alpha, name=f"Alpha {i:02d}")
+    client.force_login(alice)
+    first = client.get("/audit/").content.decode()
+    assert 'rel="next"' in first
+    assert 'rel="prev"' not in first
+    assert "Page 1" in first
+    second = client.get("/audit/", {"page": "2"}).content.decode()
+    assert 'rel="prev"' in second
+    assert 'rel="next"' not in second
+    assert second.count("partner.update") == 1
+    assert 'rel="next"' in client.get("/audit/", {"page": "nonsense"}).content.decode(), "a bad number is page 1"
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/audit/")
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
