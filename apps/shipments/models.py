@@ -44,10 +44,14 @@ class ConsignmentQuerySet(ScopedQuerySet):
 
         The same rule says who may record events for a consignment (the ingest service uses it).
         """
-        visible = Q(parties__partner=partner) | Q(created_by=partner)
+        # Each branch a semi-join of its own (not one OR over a join with the parties): PostgreSQL then
+        # reads the partner's rows by index instead of joining every consignment to every party.
+        visible = Q(pk__in=ConsignmentParty.objects.filter(partner=partner).values("consignment_id"))
+        visible |= Q(created_by=partner)
         if partner.serves_country:
-            visible |= _touching_country(partner.serves_country, TOUCHING_PLACES)
-        return self.filter(pk__in=Consignment.objects.filter(visible).values("pk"))
+            touching = Consignment.objects.filter(_touching_country(partner.serves_country, TOUCHING_PLACES))
+            visible |= Q(pk__in=touching.values("pk"))
+        return self.filter(visible)
 
     def touching_country(self, country: str, *, places: tuple[str, ...] = TOUCHING_PLACES) -> ConsignmentQuerySet:
         """The consignments touching ``country`` (ISO 3166 alpha-2): origin, destination or a leg's end there.
