@@ -70,7 +70,7 @@ class Lookups:
     """What verifying credentials reads from the database, read once for a whole batch of them.
 
     A consignment's chain names the same few issuers, status lists and previous credentials again and
-    again: :meth:`prefetch` reads the issuers' DID documents (two queries), the status lists (one) and
+    again: :meth:`for_documents` reads the issuers' DID documents (two queries), the status lists (one) and
     the related credentials held here (one) for every document at once. Anything a document names that
     was not prefetched is read when first asked for and remembered, so one credential alone costs what
     it always did. A ``Lookups`` lives for one verification request: key revocations and status bits
