@@ -201,6 +201,7 @@ def zh_pages(db, alpha, bravo, alice, olga, compiled):
         (olga, f"/consignments/{c}/credentials/"),
         (olga, "/events/upload/"),
         (olga, "/dashboard/"),
+        (olga, "/alerts/"),
         (olga, f"/verify/?consignment={c}"),
         (alice, "/partner/"),
         (alice, "/members/"),
