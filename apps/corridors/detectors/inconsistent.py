@@ -1,0 +1,79 @@
+"""``inconsistent``: the event graph's physical impossibilities, one alert per consignment and rule (pure).
+
+The graph (``apps.shipments.graph.consistency``) names events by Corridor's row ids; here they are told
+by the ids their recorders sent. Its ``out_of_order`` findings are not alerted: a report sent late or
+a missing gate move is common and already visible on the timeline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from apps.corridors.detectors.watched import Watched, event_ref
+from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
+from apps.disruptions.services import Finding
+from apps.shipments.graph.types import ARRIVAL_BEFORE_DEPARTURE, IMPOSSIBLE_SPEED, TWO_PLACES_AT_ONCE
+
+# The graph's finding kinds -> the alert's rule.
+RULES = {
+    ARRIVAL_BEFORE_DEPARTURE: "arrival_before_departure",
+    IMPOSSIBLE_SPEED: "impossible_speed",
+    TWO_PLACES_AT_ONCE: "two_places",
+}
+RULE_WORDS = {
+    "arrival_before_departure": "an arrival recorded before its departure",
+    "impossible_speed": "a move faster than its mode allows",
+    "two_places": "the same goods at two places at once",
+}
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
+    """One finding per rule that the consignment's graph findings break (``as_of`` is not needed: the
+    events known at ``as_of`` are already the input)."""
+    by_rule: dict[str, list] = defaultdict(list)
+    for finding in watched.inconsistencies:
+        rule = RULES.get(finding.kind)
+        if rule:
+            by_rule[rule].append(finding)
+    found = []
+    for rule, findings in sorted(by_rule.items()):
+        details, refs, seen = [], [], set()
+        for finding in findings:
+            detail = finding.detail
+            for key in finding.events:
+                event = watched.graph_events.get(key)
+                if event is None:
+                    continue
+                detail = detail.replace(f"[{key}]", f"(event {event.event_id} by {event.recorder})")
+                if key not in seen:
+                    seen.add(key)
+                    refs.append(event_ref(event))
+            details.append(
+                {"detail": detail, "evidence": {k: _plain(v) for k, v in finding.evidence.items()}}
+            )
+        words = "; ".join(d["detail"] for d in details[:5])
+        found.append(
+            Finding(
+                kind=AlertKind.INCONSISTENT,
+                subject_type=AlertSubject.CONSIGNMENT,
+                subject_id=watched.consignment_id,
+                rule=rule,
+                severity=AlertSeverity.CRITICAL if rule == "two_places" else AlertSeverity.WARNING,
+                title=f"{watched.reference}: {RULE_WORDS[rule]}",
+                evidence={
+                    "summary": f"The events of {watched.reference} show {RULE_WORDS[rule]}: {words}.",
+                    "events": refs,
+                    "findings": details,
+                },
+                consignment_id=watched.consignment_id,
+                corridor_id=watched.corridor or None,
+            )
+        )
+    return found
+
+

@@ -1,0 +1,94 @@
+"""``overdue``: no arrival at the final destination by the planned time plus the corridor's tolerance, or
+beyond the baselines' p90 counted from the departure (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apps.corridors.detectors.watched import Watched, baseline_ref, event_ref, event_words, when
+from apps.disruptions.choices import AlertKind, AlertSubject
+from apps.disruptions.services import Finding
+
+
+def _planned_arrival(watched: Watched) -> datetime | None:
+    # The carrier's latest plan (DCSA PLN) first, else the booked leg's planned arrival.
+    destination = watched.final_destination
+    planned = watched.schedule.arrivals.get(destination)
+    if planned is None and watched.legs:
+        planned = watched.legs[-1].planned_arrival
+    return planned
+
+
+def _baseline_due(watched: Watched) -> tuple[datetime, list[dict]] | None:
+    """The departure from the first node plus every remaining leg's transit p90 and every stop's dwell p90."""
+    start = watched.times.get(watched.first_origin)
+    if not watched.legs or start is None or start.left is None:
+        return None
+    total = 0.0
+    used = []
+    for index, leg in enumerate(watched.legs):
+        transit = watched.transit(leg)
+        if transit is None:
+            return None
+        total += transit.p90
+        used.append(baseline_ref(transit))
+        if index + 1 < len(watched.legs):
+            dwell = watched.dwell(leg.to_locode)
+            if dwell is None:
+                return None
+            total += dwell.p90
+            used.append(baseline_ref(dwell))
+    return start.left.event_time + timedelta(seconds=total), used
+
+
+def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
+    """One finding when the goods should have reached their destination by ``as_of`` and no event says so.
+
+    Evidence: the planned arrival and tolerance, and/or the departure event and the baselines summed;
+    both figures are fixed by the data (not by ``as_of``), so a later scan finds the same evidence.
+    """
+    if watched.status in ("released", "delivered") or watched.arrived() is not None:
+        return []
+    destination = watched.final_destination
+    tolerance = watched.thresholds.overdue_tolerance_hours
+    reasons: list[str] = []
+    evidence: dict = {"destination": destination, "thresholds": {"overdue_tolerance_hours": tolerance}}
+    planned = _planned_arrival(watched)
+    if planned is not None:
+        due = planned + timedelta(hours=tolerance)
+        evidence["planned_arrival"] = planned.isoformat()
+        if as_of > due:
+            reasons.append(
+                f"planned to arrive at {destination} on {when(planned)}; with {tolerance:g} h tolerance due by {when(due)}"
+            )
+            evidence["due_by_plan"] = due.isoformat()
+    baseline = _baseline_due(watched)
+    if baseline is not None:
+        due, used = baseline
+        evidence["baselines"] = used
+        if as_of > due:
+            departed = watched.times[watched.first_origin].left
+            reasons.append(
+                f"left {watched.first_origin}: {event_words(departed)}; the legs' and stops' p90 add up to arrival by {when(due)}"
+            )
+            evidence["due_by_baseline_p90"] = due.isoformat()
+    if not reasons:
+        return []
+    last = watched.last_event
+    evidence["events"] = [event_ref(last)] if last else []
+    evidence["summary"] = (
+        f"No arrival event at {destination}: "
+        + "; ".join(reasons)
+        + (f". Last event: {event_words(last)}." if last else ". No event recorded yet.")
+    )
+    return [
+        Finding(
+            kind=AlertKind.OVERDUE,
+            subject_type=AlertSubject.CONSIGNMENT,
+            subject_id=watched.consignment_id,
+            title=f"{watched.reference} is overdue at {destination}",
+            evidence=evidence,
+            consignment_id=watched.consignment_id,
+            corridor_id=watched.corridor or None,
+        )
+    ]
