@@ -306,6 +306,16 @@ CORRIDOR_SWEEP_INTERVAL_SECONDS = env_seconds("CORRIDOR_SWEEP_INTERVAL_SECONDS",
 CORRIDOR_CLAIM_HEARTBEAT_SECONDS = env_seconds("CORRIDOR_CLAIM_HEARTBEAT_SECONDS", 15)
 # Beat sweeps as often as a claim can go stale, so a dead worker's row is back within about two minutes.
 _sweep = timedelta(seconds=min(CORRIDOR_SWEEP_INTERVAL_SECONDS, CORRIDOR_CLAIM_HEARTBEAT_SECONDS * 4))
+# --- Corridor watch (apps.corridors.scan) -----------------------------------------------------------
+# How often beat scans the consignments in transit, how many consignments one batch (one task) checks,
+# whether the scan also refreshes their ETAs, and how long finished scans are kept.
+CORRIDOR_SCAN_INTERVAL_SECONDS = env_seconds("CORRIDOR_SCAN_INTERVAL_SECONDS", 900)
+CORRIDOR_SCAN_BATCH_SIZE = env_int("CORRIDOR_SCAN_BATCH_SIZE", 1000)
+if CORRIDOR_SCAN_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("CORRIDOR_SCAN_BATCH_SIZE must be at least 1")
+CORRIDOR_SCAN_REFRESHES_ETA = env_bool("CORRIDOR_SCAN_REFRESHES_ETA", True)
+CORRIDOR_SCAN_KEEP_DAYS = env_int("CORRIDOR_SCAN_KEEP_DAYS", 7)
+
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": timedelta(seconds=60)},
     "epcis-capture-sweep": {"task": "apps.shipments.tasks.epcis_capture_sweep", "schedule": _sweep},
@@ -327,6 +337,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.corridors.tasks.corridor_baselines_pass",
         "schedule": crontab(hour=2, minute=0),
     },
+    "corridor-scan": {
+        "task": "apps.corridors.tasks.corridor_scan",
+        "schedule": timedelta(seconds=CORRIDOR_SCAN_INTERVAL_SECONDS),
+    },
+    "corridor-scan-sweep": {"task": "apps.corridors.tasks.corridor_scan_sweep", "schedule": _sweep},
 }
 
 # --- Shipments ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from apps.core.domain_events import EventsLinked, EventsRecorded, subscribe
 class CorridorsConfig(AppConfig):
     name = "apps.corridors"
     label = "corridors"
-    verbose_name = "Corridors: lanes, baselines, release times, ETA"
+    verbose_name = "Corridors: lanes, baselines, release times, ETA, the watch"
 
     def ready(self) -> None:
         # The subscribers and the page contributions import models: only once the app registry is ready.
@@ -17,5 +17,7 @@ class CorridorsConfig(AppConfig):
 
         subscribe(EventsRecorded, subscribers.eta_refresh_enqueue)
         subscribe(EventsLinked, subscribers.eta_refresh_enqueue)
+        subscribe(EventsRecorded, subscribers.watch_enqueue)
+        subscribe(EventsLinked, subscribers.watch_enqueue)
         consignment_eta.register(panels.consignment_eta)
         review_queue_etas.register(predicted_arrivals)

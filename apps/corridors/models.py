@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_unlocode
+from apps.core.work import Claimable
 from apps.corridors.choices import BaselineKind, BaselineSource
 from apps.corridors.thresholds import default_thresholds
 from apps.partners.models import Partner
@@ -160,3 +161,53 @@ class ConsignmentEta(models.Model):
 
     def __str__(self) -> str:
         return f"ETA {self.destination} {self.predicted_arrival:%Y-%m-%d %H:%M}"
+
+
+class Scan(Claimable, TimestampedModel):
+    """One run of the corridor watch over the consignments in transit, judged as of ``as_of``.
+
+    Its batches (``ScanBatch``) are the ledger of the work; the worker that finishes the last batch
+    (or the sweep, if that worker died) claims the scan and runs its last step, congestion per node,
+    over the stays every batch reported. ``corridor`` is the slug scanned alone, or empty for all.
+    """
+
+    as_of = models.DateTimeField()
+    corridor = models.CharField(max_length=80, blank=True)
+    batch_count = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Alerts raised, refreshed, resolved per kind")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"scan as of {self.as_of:%Y-%m-%d %H:%M} ({self.batches_done}/{self.batch_count})"
+
+
+class ScanBatch(Claimable, TimestampedModel):
+    """A slice of one scan's consignments, worked by one worker under a claim; ``done_at`` once checked.
+
+    ``stays`` carries, for the scan's last step, who stays at which node since when
+    (``[consignment id, corridor slug, UN/LOCODE, ISO time]``); ``queries``, ``seconds`` and
+    ``cpu_seconds`` say what the batch cost.
+    """
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="batches")
+    sequence = models.PositiveIntegerField()
+    consignment_ids = models.JSONField(default=list)
+    done_at = models.DateTimeField(null=True, blank=True)
+    stays = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    queries = models.PositiveIntegerField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    cpu_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scan", "sequence"]
+        verbose_name_plural = "scan batches"
+        constraints = [models.UniqueConstraint(fields=["scan", "sequence"], name="scan_batch_sequence_unique")]
+        indexes = [models.Index(fields=["done_at", "created_at"], name="scan_batch_pending")]
+
+    def __str__(self) -> str:
+        return f"batch {self.sequence} of {self.scan_id}"

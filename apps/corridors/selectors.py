@@ -7,10 +7,11 @@ of consignments costs the same few queries whatever its size.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
@@ -22,13 +23,29 @@ from apps.core.errors import NotFoundError
 from apps.corridors import release_times as release_time_metrics
 from apps.corridors.baselines import Figures as BaselineFigures
 from apps.corridors.baselines import History, Key, LegSpec, on_corridor, stops_of
+from apps.corridors.detectors import Watched
+from apps.corridors.detectors.screen import may_be_inconsistent
 from apps.corridors.milestones import MilestoneEvent, last_actual, node_times, planned_schedule
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
 from apps.corridors.thresholds import Thresholds
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
-from apps.shipments.choices import ConsignmentStatus
-from apps.shipments.models import Consignment, EventLink, Leg, Location
+from apps.partners.models import Partner
+from apps.shipments import places
+from apps.shipments.choices import ConsignmentStatus, LinkVia
+from apps.shipments.graph.build import build_event_graph
+from apps.shipments.graph.consistency import inconsistencies
+from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
+from apps.shipments.graph.types import GraphEvent, LegInfo
+from apps.shipments.models import (
+    TOUCHING_PLACES,
+    Consignment,
+    ConsignmentParty,
+    EquipmentAssignment,
+    EventLink,
+    Leg,
+    Location,
+)
 
 # Consignments still moving or waiting somewhere on the corridor: what the corridor page lists.
 LIVE_STATUSES = (
@@ -350,3 +367,230 @@ def predicted_arrivals(consignment_ids: list[Any]) -> dict[Any, datetime]:
             "consignment_id", "predicted_arrival"
         )
     )
+
+
+# --- The watch: one batch of consignments as the detectors see them --------------------------------------
+
+# What the scan reads of each linked event: the milestone fields and the graph's (one query per batch).
+_WATCH_EVENT_FIELDS = (
+    "consignment_id",
+    "via",
+    "event_id",
+    "event__event_id",
+    "event__recorder__slug",
+    "event__event_time",
+    "event__record_time",
+    "event__location",
+    "event__event_code",
+    "event__biz_step",
+    "event__disposition",
+    "event__event_classifier",
+    "event__event_type",
+    "event__equipment",
+    "event__vessel_imo",
+    "event__voyage_number",
+    "event__epcs",
+    "event__parent_id",
+    "event__child_epcs",
+    "event__action",
+    "event__source",
+)
+
+
+@dataclass(frozen=True)
+class WatchBatch:
+    """One batch for the detectors: each consignment's ``Watched``, who may see it (partner ids), and its
+    corridor (None if it travels none)."""
+
+    watched: list[Watched]
+    audiences: dict[str, frozenset[Any]]
+    corridors: dict[str, Corridor | None]
+
+
+def _voyage(imo: str, number: str) -> str:
+    return f"{imo}/{number}" if number else ""
+
+
+def consignment_audiences(
+    consignments: Sequence[Consignment], legs: Mapping[str, Sequence[Any]]
+) -> dict[str, frozenset[Any]]:
+    """Per consignment id, the partners who may see it, by the rule of ``ConsignmentQuerySet.for_partner``:
+    its parties and creator, and the customs authorities of each country its places (``TOUCHING_PLACES``,
+    on itself and on its legs) are in. Two queries whatever the number of consignments."""
+    ids = [c.pk for c in consignments]
+    seeing: dict[str, set[Any]] = {str(c.pk): {c.created_by_id} for c in consignments}
+    for consignment_id, partner_id in ConsignmentParty.objects.filter(consignment_id__in=ids).values_list(
+        "consignment_id", "partner_id"
+    ):
+        seeing[str(consignment_id)].add(partner_id)
+    customs: dict[str, list[Any]] = defaultdict(list)
+    for pk, country in Partner.objects.exclude(serves_country="").values_list("pk", "serves_country"):
+        customs[country].append(pk)
+    for consignment in consignments:
+        key = str(consignment.pk)
+        rows = [consignment, *legs.get(key, ())]
+        countries = {code[:2] for row in rows for place in TOUCHING_PLACES if (code := getattr(row, place, ""))}
+        for country in countries:
+            seeing[key].update(customs.get(country, ()))
+    return {key: frozenset(value) for key, value in seeing.items()}
+
+
+def _distance_function() -> Callable[[str, str], float | None]:
+    coordinates = dict(places.port_coordinates())
+    coordinates.update(
+        (code, (lat, lon)) for code, lat, lon in Location.objects.values_list("unlocode", "latitude", "longitude")
+    )
+
+    @functools.lru_cache(maxsize=4096)
+    def distance(a: str, b: str) -> float | None:
+        if a == b:
+            return 0.0
+        pa, pb = coordinates.get(a), coordinates.get(b)
+        return places.great_circle_km(pa, pb) if pa and pb else None
+
+    return distance
+
+
+def route_leg_rows(consignment_ids: Iterable[Any]) -> dict[str, list[Leg]]:
+    """Per consignment id, its legs in order (one query)."""
+    rows: dict[str, list[Leg]] = defaultdict(list)
+    for leg in Leg.objects.filter(consignment_id__in=list(consignment_ids)).order_by("consignment_id", "sequence"):
+        rows[str(leg.consignment_id)].append(leg)
+    return rows
+
+
+def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatch:
+    """The consignments as the detectors see them at ``as_of``, in a fixed number of queries (about ten)
+    whatever the batch's size: rows, legs, linked events, containers, corridors, baselines, audiences.
+
+    Events are the current ones known at ``as_of`` (``_known_at``), retracted and erroneous ones left
+    out. The event graph is built only for the consignments ``detectors.screen`` cannot clear; voyage-wide
+    events (not linked to the consignment) are not part of the scan's graph.
+    """
+    consignments = list(
+        Consignment.objects.filter(pk__in=list(consignment_ids)).only(
+            "pk", "reference", "origin", "destination", "status", "created_by_id"
+        )
+    )
+    ids = [c.pk for c in consignments]
+    leg_rows = route_leg_rows(ids)
+    events: dict[str, list[MilestoneEvent]] = defaultdict(list)
+    graph_events: dict[str, dict[str, GraphEvent]] = defaultdict(dict)
+    by_key: dict[str, MilestoneEvent] = {}
+    for row in EventLink.objects.filter(
+        _known_at(as_of),
+        consignment_id__in=ids,
+        event__is_latest=True,
+        event__is_retracted=False,
+        event__is_erroneous=False,
+    ).values_list(*_WATCH_EVENT_FIELDS):
+        (
+            consignment_id,
+            via,
+            pk,
+            event_id,
+            recorder,
+            event_time,
+            record_time,
+            location,
+            code,
+            step,
+            disposition,
+            classifier,
+            event_type,
+            equipment,
+            imo,
+            voyage_number,
+            epcs,
+            parent,
+            children,
+            action,
+            source,
+        ) = row
+        key, event_key = str(consignment_id), str(pk)
+        milestone = by_key.get(event_key) or MilestoneEvent(
+            event_id, recorder, event_time, location, code, step, disposition, classifier
+        )
+        by_key[event_key] = milestone
+        events[key].append(milestone)
+        if classifier in ("", "ACT"):
+            graph_events[key][event_key] = GraphEvent(
+                key=event_key,
+                recorder=recorder,
+                step=step or code,
+                event_time=event_time,
+                event_id=event_id,
+                event_type=event_type,
+                record_time=record_time,
+                location=location,
+                consignments=() if via == LinkVia.EQUIPMENT else (key,),
+                equipment=tuple(equipment),
+                voyage=_voyage(imo, voyage_number),
+                epcs=tuple(epcs),
+                parent=parent,
+                children=tuple(children),
+                action=action,
+                source=source,
+            )
+    assignments: dict[str, list[GraphAssignment]] = defaultdict(list)
+    for consignment_id, number, start, end in EquipmentAssignment.objects.filter(consignment_id__in=ids).values_list(
+        "consignment_id", "equipment__number", "assigned_from", "assigned_until"
+    ):
+        assignments[str(consignment_id)].append(
+            GraphAssignment(consignment=str(consignment_id), equipment=number, start=start, end=end)
+        )
+    corridors = corridors_for_consignments(consignments)
+    figures = baseline_figures({c.pk for c in corridors.values() if c is not None})
+    distance = _distance_function()
+    watched = []
+    for consignment in consignments:
+        key = str(consignment.pk)
+        corridor = corridors[key]
+        legs = leg_rows.get(key, [])
+        leg_infos = [
+            LegInfo(
+                key=f"{key}:{leg.sequence}",
+                consignment=key,
+                sequence=leg.sequence,
+                mode=leg.mode,
+                origin=leg.origin,
+                destination=leg.destination,
+                voyage=_voyage(leg.vessel_imo, leg.voyage_number),
+                planned_departure=leg.planned_departure,
+                planned_arrival=leg.planned_arrival,
+                actual_departure=leg.actual_departure,
+                actual_arrival=leg.actual_arrival,
+            )
+            for leg in legs
+        ]
+        its_graph_events = list(graph_events.get(key, {}).values())
+        found: tuple = ()
+        if may_be_inconsistent(its_graph_events, leg_infos, distance_km=distance):
+            graph = build_event_graph(its_graph_events, assignments.get(key, ()), leg_infos)
+            found = tuple(inconsistencies(graph, distance_km=distance))
+        watched.append(
+            Watched(
+                consignment_id=key,
+                reference=consignment.reference,
+                origin=consignment.origin,
+                destination=consignment.destination,
+                status=consignment.status,
+                legs=tuple(
+                    LegSpec(leg.origin, leg.destination, leg.mode, leg.planned_departure, leg.planned_arrival)
+                    for leg in legs
+                ),
+                events=tuple(events.get(key, ())),
+                corridor=corridor.slug if corridor else "",
+                baselines=figures.get(str(corridor.pk), {}) if corridor else {},
+                thresholds=corridor_thresholds(corridor) if corridor else Thresholds(),
+                inconsistencies=found,
+                graph_events={k: by_key[k] for k in graph_events.get(key, {})} if found else {},
+            )
+        )
+    return WatchBatch(watched=watched, audiences=consignment_audiences(consignments, leg_rows), corridors=corridors)
+
+
+def watch_candidates(*, corridor: Corridor | None = None) -> QuerySet[Consignment]:
+    """The consignments a scan looks at: those still under way (``LIVE_STATUSES``), on one corridor if given."""
+    queryset = corridor_consignments(corridor=corridor) if corridor is not None else Consignment.objects.all()
+    return queryset.filter(status__in=LIVE_STATUSES)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from apps.core.domain_events import EventsLinked, EventsRecorded
-from apps.corridors.tasks import consignment_eta_refresh
+from apps.core.work import enqueue
+from apps.corridors.tasks import consignment_eta_refresh, consignments_watch
 
 
 def eta_refresh_enqueue(event: EventsRecorded | EventsLinked) -> None:
@@ -18,3 +19,11 @@ def eta_refresh_enqueue(event: EventsRecorded | EventsLinked) -> None:
         consignment_eta_refresh.delay(
             consignment_ids=sorted(event.consignment_ids), committed_at=timezone.now().isoformat()
         )
+
+
+def watch_enqueue(event: EventsRecorded | EventsLinked) -> None:
+    """After commit: one task per batch of events runs the detectors over the consignments they link to
+    (a late arrival resolves its ``overdue``, an impossible move is flagged at once); if the message is
+    lost, the next scan judges them anyway."""
+    if event.consignment_ids:
+        enqueue(consignments_watch, consignment_ids=sorted(event.consignment_ids))

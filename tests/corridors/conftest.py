@@ -105,7 +105,7 @@ def shipment(alpha, bravo) -> Callable[..., Consignment]:
 def record(bravo) -> Callable[..., None]:
     """Record carrier events for a consignment: (code, place, time) triples, ids from the reference."""
 
-    def make(consignment: Consignment, steps: list[tuple[str, str, datetime]], recorder=None) -> None:
+    def make(consignment: Consignment, steps: list[tuple[str, str, datetime]], recorder=None, equipment=None) -> None:
         events = [
             {
                 "event_id": f"{consignment.reference}-{code}-{place}",
@@ -115,6 +115,7 @@ def record(bravo) -> Callable[..., None]:
                 "location": place,
                 "consignment": str(consignment.pk),
             }
+            | ({"equipment": equipment} if equipment else {})
             for code, place, when in steps
         ]
         data = NativeEventSerializer(data=events, many=True)

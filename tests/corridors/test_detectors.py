@@ -29,7 +29,9 @@ LEGS = (
     LegSpec("KRPUS", "USLAX", "sea", T0 + 96 * H, T0 + 384 * H),
 )
 BASELINES = {
-    (TRANSIT, "TWKHH", "KRPUS"): Figures(TRANSIT, "TWKHH", "KRPUS", "sea", 48 * 3600, 40 * 3600, 60 * 3600, 8, "history"),
+    (TRANSIT, "TWKHH", "KRPUS"): Figures(
+        TRANSIT, "TWKHH", "KRPUS", "sea", 48 * 3600, 40 * 3600, 60 * 3600, 8, "history"
+    ),
     (DWELL, "KRPUS", "KRPUS"): Figures(DWELL, "KRPUS", "KRPUS", "sea", 40 * 3600, 30 * 3600, 50 * 3600, 8, "history"),
     (TRANSIT, "KRPUS", "USLAX"): Figures(
         TRANSIT, "KRPUS", "USLAX", "sea", 288 * 3600, 270 * 3600, 320 * 3600, 8, "history"
@@ -77,8 +79,16 @@ def test_overdue_after_the_planned_arrival_and_tolerance_naming_the_last_event()
 
 def test_overdue_beyond_the_baselines_p90_without_a_plan():
     unplanned = tuple(LegSpec(leg.from_locode, leg.to_locode, leg.mode) for leg in LEGS)
-    w = Watched("c1", "REF-1", "TWKHH", "USLAX", "in_transit", legs=unplanned, baselines=BASELINES,
-                events=(ev("DEPA", "TWKHH", T0),))
+    w = Watched(
+        "c1",
+        "REF-1",
+        "TWKHH",
+        "USLAX",
+        "in_transit",
+        legs=unplanned,
+        baselines=BASELINES,
+        events=(ev("DEPA", "TWKHH", T0),),
+    )
     due = T0 + (60 + 50 + 320) * H
     assert overdue(w, as_of=due) == []
     [finding] = overdue(w, as_of=due + H)
@@ -88,8 +98,7 @@ def test_overdue_beyond_the_baselines_p90_without_a_plan():
 
 def test_not_overdue_once_arrived_and_a_carrier_plan_moves_the_due_time():
     assert overdue(watched(ev("ARRI", "USLAX", T0 + 500 * H)), as_of=T0 + 900 * H) == []
-    delayed = watched(ev("DEPA", "TWKHH", T0), ev("ARRI", "USLAX", T0 + 600 * H, classifier="PLN"),
-                      baselines={})
+    delayed = watched(ev("DEPA", "TWKHH", T0), ev("ARRI", "USLAX", T0 + 600 * H, classifier="PLN"), baselines={})
     assert overdue(delayed, as_of=T0 + 500 * H) == []
     assert overdue(delayed, as_of=T0 + 613 * H)
 
@@ -151,15 +160,22 @@ def test_no_silence_before_departure_or_after_arrival():
 def test_inconsistent_maps_graph_findings_to_rules_with_the_recorders_ids():
     a, b = ev("LOAD", "KRPUS", T0, "DCSA-A"), ev("DISC", "USLAX", T0 + 2 * H, "EPCIS-B")
     graph = (
-        GraphFinding(kind=IMPOSSIBLE_SPEED, subject="equipment:X", events=("k1", "k2"),
-                     detail="X loaded at KRPUS [k1] and discharged at USLAX [k2]: 9000 km in 2 h",
-                     evidence={"speed_kmh": 4500.0, "when": T0}),
+        GraphFinding(
+            kind=IMPOSSIBLE_SPEED,
+            subject="equipment:X",
+            events=("k1", "k2"),
+            detail="X loaded at KRPUS [k1] and discharged at USLAX [k2]: 9000 km in 2 h",
+            evidence={"speed_kmh": 4500.0, "when": T0},
+        ),
         GraphFinding(kind=TWO_PLACES_AT_ONCE, subject="equipment:X", events=("k1", "k2"), detail="at once [k1]"),
         GraphFinding(kind=OUT_OF_ORDER, subject="equipment:X", events=("k1",), detail="late report"),
     )
     w = watched(a, b, inconsistencies=graph, graph_events={"k1": a, "k2": b})
     findings = inconsistent(w, as_of=T0)
-    assert [(f.kind, f.rule) for f in findings] == [("inconsistent", "impossible_speed"), ("inconsistent", "two_places")]
+    assert [(f.kind, f.rule) for f in findings] == [
+        ("inconsistent", "impossible_speed"),
+        ("inconsistent", "two_places"),
+    ]
     speed = findings[0]
     assert [e["event_id"] for e in speed.evidence["events"]] == ["DCSA-A", "EPCIS-B"]
     assert "[k1]" not in speed.evidence["summary"] and "DCSA-A" in speed.evidence["summary"]
@@ -174,13 +190,23 @@ def test_congestion_one_finding_per_node_from_enough_stays():
     as_of = T0 + 100 * H
     long_ago = [Stay(f"c{n}", "KRPUS", T0) for n in range(3)]  # 100 h > 40 h × 1.5
     recent = [Stay("c9", "KRPUS", as_of - H)]
-    [finding] = congestion(long_ago + recent, corridor="lane", baselines=BASELINES, thresholds=Thresholds(), as_of=as_of)
+    [finding] = congestion(
+        long_ago + recent, corridor="lane", baselines=BASELINES, thresholds=Thresholds(), as_of=as_of
+    )
     assert finding.subject_type == "node" and finding.subject_id == "KRPUS" and finding.consignment_id is None
     assert finding.evidence["count"] == 3 and finding.evidence["consignments"] == ["c0", "c1", "c2"]
     assert congestion(long_ago[:2], corridor="lane", baselines=BASELINES, thresholds=Thresholds(), as_of=as_of) == []
     # A node without a dwell baseline is never congested.
-    assert congestion([Stay(f"c{n}", "USLAX", T0) for n in range(5)], corridor="lane", baselines=BASELINES,
-                      thresholds=Thresholds(), as_of=as_of) == []
+    assert (
+        congestion(
+            [Stay(f"c{n}", "USLAX", T0) for n in range(5)],
+            corridor="lane",
+            baselines=BASELINES,
+            thresholds=Thresholds(),
+            as_of=as_of,
+        )
+        == []
+    )
 
 
 def test_stay_of_and_the_registry():

@@ -44,7 +44,7 @@ def congestion(
     thresholds: Thresholds,
     as_of: datetime,
 ) -> list[Finding]:
-    """Per node with a dwell baseline: the consignments there longer than its median × ``congestion_factor``;
+    """Per node with a dwell baseline: the consignments there longer than its median x ``congestion_factor``;
     at least ``congestion_min_consignments`` of them make one finding about the node.
 
     ``evidence["consignments"]`` lists their ids, for the scan to show each partner only its own.
@@ -70,7 +70,7 @@ def congestion(
                 evidence={
                     "summary": (
                         f"{len(staying)} consignments on corridor {corridor} have stayed at {node} longer than "
-                        f"{hours(limit)} (the usual {hours(figures.median)} × {thresholds.congestion_factor:g}); "
+                        f"{hours(limit)} (the usual {hours(figures.median)} x {thresholds.congestion_factor:g}); "
                         f"the corridor calls {thresholds.congestion_min_consignments} or more congestion. "
                         f"The earliest came on {staying[0].since:%Y-%m-%d %H:%M} UTC."
                     ),

@@ -11,7 +11,7 @@ from apps.disruptions.services import Finding
 
 
 def dwell(watched: Watched, *, as_of: datetime) -> list[Finding]:
-    """One finding when the goods came to their current node and have not left past p90 × ``dwell_factor``.
+    """One finding when the goods came to their current node and have not left past p90 x ``dwell_factor``.
 
     A node without a dwell baseline says nothing: there is no measure of "long" there.
     """
@@ -36,7 +36,7 @@ def dwell(watched: Watched, *, as_of: datetime) -> list[Finding]:
             evidence={
                 "summary": (
                     f"Came to {node}: {event_words(came)}; no departure since. Dwell at {node} is usually at most "
-                    f"{hours(figures.p90)} (p90, {figures.source}, {figures.samples} samples); × {factor:g} allows "
+                    f"{hours(figures.p90)} (p90, {figures.source}, {figures.samples} samples); x {factor:g} allows "
                     f"{hours(allowed)}, so it should have left by {when(due)}."
                 ),
                 "node": node,

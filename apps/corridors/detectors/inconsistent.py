@@ -53,9 +53,7 @@ def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
                 if key not in seen:
                     seen.add(key)
                     refs.append(event_ref(event))
-            details.append(
-                {"detail": detail, "evidence": {k: _plain(v) for k, v in finding.evidence.items()}}
-            )
+            details.append({"detail": detail, "evidence": {k: _plain(v) for k, v in finding.evidence.items()}})
         words = "; ".join(d["detail"] for d in details[:5])
         found.append(
             Finding(
@@ -75,5 +73,3 @@ def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
             )
         )
     return found
-
-

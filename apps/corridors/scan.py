@@ -1,0 +1,278 @@
+"""The corridor watch's scan (writes): consignments in transit checked in batches, findings brought in line
+with the alert inbox.
+
+A scan is a ledger (DESIGN §10): ``scan_create`` stores one ``Scan`` row and its ``ScanBatch`` rows (slices
+of the consignments in transit) in one transaction, and the tasks run each batch under a claim.
+``batch_run`` judges its consignments with every per-consignment detector, sends each finding to every
+partner who may see the consignment (``selectors.consignment_audiences``), and calls ``alerts_sync`` with
+what it checked, so a condition that cleared resolves its alert and a second run raises nothing new.
+The worker that finishes the last batch (or the sweep) runs ``scan_finish``: congestion per node, over
+the stays all batches reported, for the corridors' owners and members.
+
+``consignments_check`` runs the same judgement, without a ledger row, for the consignments a new batch of
+events touched (the domain events' subscriber); a lost message there is caught by the next scan.
+Every "now" is the scan's ``as_of``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.core.work import claim_lifetime, claimed, stale
+from apps.corridors import selectors
+from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
+from apps.corridors.models import Corridor, Scan, ScanBatch
+from apps.corridors.services import eta_refresh
+from apps.disruptions.choices import AlertKind, AlertSubject
+from apps.disruptions.services import Finding, SyncResult, alerts_sync
+from apps.shipments.models import Consignment
+
+
+COUNT_NAMES = ("found", "raised", "refreshed", "resolved")
+
+
+class _QueryCounter:
+    """Counts the queries a block runs (an ``execute_wrapper``), for the batch's cost figures."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _counts(result: SyncResult, found: Counter[str]) -> dict[str, dict[str, int]]:
+    return {
+        "found": dict(found),
+        "raised": dict(result.raised),
+        "refreshed": dict(result.refreshed),
+        "resolved": dict(result.resolved),
+    }
+
+
+def _add_counts(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    merged = {name: dict(total.get(name, {})) for name in COUNT_NAMES}
+    for name, kinds in more.items():
+        for kind, count in kinds.items():
+            merged.setdefault(name, {})[kind] = merged.get(name, {}).get(kind, 0) + count
+    return merged
+
+
+# --- Judging consignments ------------------------------------------------------------------------------
+
+
+def judge(consignment_ids: Sequence[Any], *, as_of: datetime) -> tuple[dict[str, dict[str, int]], list[Stay], dict]:
+    """Run every per-consignment detector over the consignments at ``as_of`` and bring their alerts in line.
+
+    Returns (counts, the stays for congestion, the corridor slug of each stay's consignment). A fixed number
+    of queries whatever the number of consignments (``selectors.watch_batch`` and ``alerts_sync``).
+    """
+    batch = selectors.watch_batch(consignment_ids, as_of=as_of)
+    findings_by_partner: dict[Any, list[Finding]] = defaultdict(list)
+    checked: set[tuple[str, str, str]] = set()
+    found: Counter[str] = Counter()
+    stays: list[Stay] = []
+    corridor_of: dict[str, str] = {}
+    for watched in batch.watched:
+        for kind in CONSIGNMENT_DETECTORS:
+            checked.add((kind, AlertSubject.CONSIGNMENT, watched.consignment_id))
+        findings = detect(watched, as_of=as_of)
+        found.update(f.kind for f in findings)
+        for partner in batch.audiences.get(watched.consignment_id, ()):
+            findings_by_partner[partner].extend(findings)
+        stay = stay_of(watched)
+        if stay is not None and watched.corridor:
+            stays.append(stay)
+            corridor_of[watched.consignment_id] = watched.corridor
+    result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
+    return _counts(result, found), stays, corridor_of
+
+
+def consignments_check(*, consignment_ids: Iterable[Any], as_of: datetime) -> dict[str, dict[str, int]]:
+    """Judge the given consignments now (after new events), in batches of ``CORRIDOR_SCAN_BATCH_SIZE``."""
+    ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
+    total: dict[str, dict[str, int]] = {}
+    size = settings.CORRIDOR_SCAN_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        counts, _, _ = judge(ids[start : start + size], as_of=as_of)
+        total = _add_counts(total, counts)
+    return total
+
+
+# --- The scan's ledger ---------------------------------------------------------------------------------
+
+
+def scan_create(*, as_of: datetime, corridor: Corridor | None = None, batch_size: int | None = None) -> Scan:
+    """Store a scan of the consignments in transit (on ``corridor``, or all) and its batches; nothing runs yet."""
+    if timezone.is_naive(as_of):
+        raise ValueError("as_of must be timezone-aware")
+    size = batch_size or settings.CORRIDOR_SCAN_BATCH_SIZE
+    ids = [str(pk) for pk in selectors.watch_candidates(corridor=corridor).order_by("pk").values_list("pk", flat=True)]
+    slices = [ids[start : start + size] for start in range(0, len(ids), size)]
+    with transaction.atomic():
+        scan = Scan.objects.create(as_of=as_of, corridor=corridor.slug if corridor else "", batch_count=len(slices))
+        ScanBatch.objects.bulk_create(
+            ScanBatch(scan=scan, sequence=index, consignment_ids=chunk) for index, chunk in enumerate(slices)
+        )
+    return scan
+
+
+def batch_run(batch_id: Any) -> bool:
+    """Work one batch under a claim: judge its consignments, refresh their ETAs, record the stays and the cost.
+
+    False if another worker holds it or it is done. The worker whose batch completes the scan finishes it.
+    """
+    pending = ScanBatch.objects.filter(done_at__isnull=True)
+    with claimed(pending, batch_id, stale_after=claim_lifetime()) as won:
+        if not won:
+            return False
+        batch = ScanBatch.objects.select_related("scan").get(pk=batch_id)
+        as_of = batch.scan.as_of
+        counter = _QueryCounter()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(counter):
+            counts, stays, corridor_of = judge(batch.consignment_ids, as_of=as_of)
+            if settings.CORRIDOR_SCAN_REFRESHES_ETA:
+                eta_refresh(consignment_ids=batch.consignment_ids, as_of=as_of)
+            with transaction.atomic():
+                updated = ScanBatch.objects.filter(pk=batch.pk, done_at__isnull=True).update(
+                    done_at=timezone.now(),
+                    counts=counts,
+                    stays=[
+                        [s.consignment_id, corridor_of[s.consignment_id], s.node, s.since.isoformat()] for s in stays
+                    ],
+                    queries=counter.count + 2,
+                    seconds=time.perf_counter() - started,
+                    cpu_seconds=time.process_time() - cpu_started,
+                )
+                if updated:
+                    Scan.objects.filter(pk=batch.scan_id).update(batches_done=F("batches_done") + 1)
+    scan_finish_if_done(batch.scan_id)
+    return True
+
+
+def scan_finish_if_done(scan_id: Any) -> bool:
+    """Finish the scan if all its batches are done and nobody finished it yet (claimed, so once)."""
+    scan = Scan.objects.filter(pk=scan_id, finished_at__isnull=True).first()
+    if scan is None or scan.batches.filter(done_at__isnull=True).exists():
+        return False
+    with claimed(Scan.objects.filter(finished_at__isnull=True), scan_id, stale_after=claim_lifetime()) as won:
+        if not won:
+            return False
+        scan_finish(Scan.objects.get(pk=scan_id))
+    return True
+
+
+def scan_finish(scan: Scan) -> dict[str, dict[str, int]]:
+    """The scan's last step: congestion per node of each corridor scanned, then the totals on the scan row."""
+    corridors = list(
+        Corridor.objects.active().filter(**({"slug": scan.corridor} if scan.corridor else {})).select_related("owner")
+    )
+    stays_by_corridor: dict[str, list[Stay]] = defaultdict(list)
+    batches = list(scan.batches.values_list("stays", "counts"))
+    for stays, _ in batches:
+        for consignment_id, slug, node, since in stays:
+            stays_by_corridor[slug].append(Stay(consignment_id, node, datetime.fromisoformat(since)))
+    counts = _congestion_sync(corridors, stays_by_corridor, as_of=scan.as_of)
+    total: dict[str, dict[str, int]] = {}
+    for _, batch_counts in batches:
+        total = _add_counts(total, batch_counts)
+    total = _add_counts(total, counts)
+    Scan.objects.filter(pk=scan.pk).update(finished_at=timezone.now(), counts=total)
+    scan.counts = total
+    return total
+
+
+def _congestion_sync(
+    corridors: Sequence[Corridor], stays_by_corridor: dict[str, list[Stay]], *, as_of: datetime
+) -> dict[str, dict[str, int]]:
+    """Congestion findings per node for each corridor's owner and members; each sees its own consignments'
+    references among those staying, and only the count of the others."""
+    figures = selectors.baseline_figures([c.pk for c in corridors])
+    members: dict[Any, set[Any]] = defaultdict(set)
+    for corridor_id, partner_id in Corridor.members.through.objects.filter(
+        corridor_id__in=[c.pk for c in corridors]
+    ).values_list("corridor_id", "partner_id"):
+        members[corridor_id].add(partner_id)
+    found: list[tuple[Corridor, Finding]] = []
+    checked: set[tuple[str, str, str]] = set()
+    for corridor in corridors:
+        for node in corridor.nodes:
+            checked.add((AlertKind.CONGESTION, AlertSubject.NODE, node))
+        for finding in congestion(
+            stays_by_corridor.get(corridor.slug, ()),
+            corridor=corridor.slug,
+            baselines=figures.get(str(corridor.pk), {}),
+            thresholds=selectors.corridor_thresholds(corridor),
+            as_of=as_of,
+        ):
+            found.append((corridor, finding))
+    staying = sorted({cid for _, f in found for cid in f.evidence["consignments"]})
+    rows = list(
+        Consignment.objects.filter(pk__in=staying).only("pk", "reference", "origin", "destination", "created_by_id")
+    )
+    references = {str(c.pk): c.reference for c in rows}
+    audiences = selectors.consignment_audiences(rows, selectors.route_leg_rows(staying))
+    findings_by_partner: dict[Any, list[Finding]] = defaultdict(list)
+    for corridor, finding in found:
+        for partner in {corridor.owner_id} | members[corridor.pk]:
+            yours = [references[c] for c in finding.evidence["consignments"] if partner in audiences.get(c, ())]
+            evidence = {key: value for key, value in finding.evidence.items() if key != "consignments"}
+            evidence["your_consignments"] = yours
+            findings_by_partner[partner].append(replace(finding, evidence=evidence))
+    result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
+    return _counts(result, Counter(f.kind for _, f in found))
+
+
+def scan_run(*, as_of: datetime, corridor: Corridor | None = None) -> Scan:
+    """Create a scan and run every batch here, synchronously (the management command; tests)."""
+    scan = scan_create(as_of=as_of, corridor=corridor)
+    for batch_id in scan.batches.order_by("sequence").values_list("pk", flat=True):
+        batch_run(batch_id)
+    if scan.batch_count == 0:
+        scan_finish_if_done(scan.pk)
+    scan.refresh_from_db()
+    return scan
+
+
+# --- Sweeping ------------------------------------------------------------------------------------------
+
+
+def batches_to_resend(*, limit: int = 1000) -> list[Any]:
+    """Batches not done whose message was lost (unclaimed longer than the sweep interval) or whose worker died."""
+    waited = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
+    rows = stale(
+        ScanBatch.objects.filter(done_at__isnull=True),
+        waiting_since="created_at",
+        waited=waited,
+        stale_after=claim_lifetime(),
+    )
+    return list(rows.order_by("created_at").values_list("pk", flat=True)[:limit])
+
+
+def scans_to_finish() -> list[Any]:
+    """Scans whose batches are all done but which nobody finished (the finishing worker died)."""
+    cutoff = timezone.now() - claim_lifetime()
+    return list(
+        Scan.objects.filter(finished_at__isnull=True, batches_done__gte=F("batch_count"))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
+
+
+def scans_purge(*, now: datetime) -> int:
+    """Delete finished scans older than ``CORRIDOR_SCAN_KEEP_DAYS`` (their alerts stay)."""
+    cutoff = now - timedelta(days=settings.CORRIDOR_SCAN_KEEP_DAYS)
+    deleted, _ = Scan.objects.filter(finished_at__lt=cutoff).delete()
+    return deleted

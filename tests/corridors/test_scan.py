@@ -1,0 +1,213 @@
+"""The corridor watch's scan over the database: alerts raised to whoever may see a consignment, idempotent,
+resolved when the condition clears, a batch ledger with claims, constant queries per batch, the command."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from apps.core.work import claim, worker_name
+from apps.corridors import scan as watch
+from apps.corridors.models import Scan, ScanBatch
+from apps.corridors.services import corridor_baselines_recompute
+from apps.disruptions.models import Alert
+from apps.partners.choices import PartnerKind
+from tests.corridors.conftest import T0, voyage
+from tests.factories import PartnerFactory
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def us_customs(db):
+    return PartnerFactory(slug="us-cbp", country="US", serves_country="US", kinds=[PartnerKind.CUSTOMS_AUTHORITY])
+
+
+def _alerts(kind: str | None = None):
+    rows = Alert.objects.open()
+    return rows.filter(kind=kind) if kind else rows
+
+
+def test_a_late_silent_consignment_is_flagged_for_each_partner_who_may_see_it_once(
+    corridor, shipment, record, alpha, bravo, delta, us_customs, django_capture_on_commit_callbacks
+):
+    late = shipment("LATE-1", T0)  # due in Los Angeles on T0 + 16 days
+    record(late, [("DEPA", "TWKHH", T0)])
+    as_of = T0 + 20 * DAY
+    scan = watch.scan_run(as_of=as_of)
+    assert scan.finished_at is not None
+    assert scan.counts["raised"] == {"overdue": 3, "silence": 3}
+    for kind in ("overdue", "silence"):
+        partners = set(_alerts(kind).values_list("partner__slug", flat=True))
+        assert partners == {"alpha", "bravo", "us-cbp"}  # parties and the customs of a touched country; not delta
+    overdue = _alerts("overdue").get(partner=alpha)
+    assert overdue.consignment_id == late.pk
+    assert overdue.corridor == corridor.slug
+    assert overdue.evidence["events"][0]["event_id"] == "LATE-1-DEPA-TWKHH"
+    assert overdue.first_seen_at == as_of
+
+    # A second run raises nothing new (and a later one only refreshes).
+    again = watch.scan_run(as_of=as_of + timedelta(hours=1))
+    assert again.counts["raised"] == {}
+    assert again.counts["refreshed"] == {"overdue": 3, "silence": 3}
+    assert _alerts().count() == 6
+
+    # The arrival clears both: the subscriber's check (after commit; inline in tests) resolves them.
+    with django_capture_on_commit_callbacks(execute=True):
+        record(late, [("ARRI", "USLAX", as_of + timedelta(hours=2))])
+    assert not _alerts().exists()
+    resolved = Alert.objects.get(partner=alpha, kind="overdue")
+    assert resolved.resolved_by is None
+    assert resolved.resolved_at is not None
+
+
+def test_a_consignment_on_time_raises_nothing(corridor, shipment, record):
+    on_time = shipment("ONTIME", T0)
+    record(on_time, [("DEPA", "TWKHH", T0)])
+    scan = watch.scan_run(as_of=T0 + DAY)
+    assert scan.counts["raised"] == {}
+    assert not _alerts().exists()
+
+
+@pytest.fixture
+def busan_history(corridor, shipment, record):
+    """Six completed sailings with a 40 h stay at Busan, so the corridor has history baselines."""
+    for n in range(6):
+        done = shipment(f"DONE-{n}", T0 + n * DAY)
+        record(
+            done,
+            voyage(T0 + n * DAY, first=timedelta(hours=48), stay=timedelta(hours=40), second=timedelta(hours=290)),
+        )
+    corridor_baselines_recompute(corridor=corridor, as_of=T0 + 30 * DAY)
+
+
+def test_rolled_containers_dwell_and_congest_busan_one_alert_per_node(
+    corridor, shipment, record, busan_history, alpha, bravo
+):
+    start = T0 + 40 * DAY
+    rolled = []
+    for n in range(3):
+        consignment = shipment(f"ROLLED-{n}", start)
+        record(consignment, [("DEPA", "TWKHH", start), ("ARRI", "KRPUS", start + timedelta(hours=48))])
+        rolled.append(consignment)
+    as_of = start + timedelta(hours=48 + 100)  # 100 h at Busan, where 40 h is usual
+    scan = watch.scan_run(as_of=as_of, corridor=corridor)
+    assert scan.counts["raised"]["dwell"] == 6  # three consignments, two parties each
+    assert scan.counts["raised"]["congestion"] == 2  # one node, for the owner and the member
+    node_alert = _alerts("congestion").get(partner=alpha)
+    assert node_alert.subject_type == "node"
+    assert node_alert.subject_id == "KRPUS"
+    assert node_alert.consignment_id is None
+    assert node_alert.evidence["count"] == 3
+    assert sorted(node_alert.evidence["your_consignments"]) == ["ROLLED-0", "ROLLED-1", "ROLLED-2"]
+    assert "consignments" not in node_alert.evidence
+    dwell = _alerts("dwell").get(partner=bravo, consignment=rolled[0])
+    assert dwell.evidence["node"] == "KRPUS"
+    assert dwell.evidence["events"][0]["event_id"] == "ROLLED-0-ARRI-KRPUS"
+    assert dwell.evidence["baseline"]["source"] == "history"
+
+    # They sail: dwell and congestion clear on the next scan.
+    for consignment in rolled:
+        record(consignment, [("DEPA", "KRPUS", as_of + timedelta(hours=1))])
+    later = watch.scan_run(as_of=as_of + timedelta(hours=2), corridor=corridor)
+    assert later.counts["resolved"].get("congestion") == 2
+    assert not _alerts("dwell").exists()
+    assert not _alerts("congestion").exists()
+
+
+def test_inconsistent_events_are_flagged_with_their_rule(corridor, shipment, record, alpha):
+    odd = shipment("ODD", T0)
+    # Busan 3 h after Kaohsiung (about 780 km at sea): faster than a vessel can go.
+    box = ["MSCU1234566"]
+    record(odd, [("DEPA", "TWKHH", T0), ("ARRI", "KRPUS", T0 + timedelta(hours=3))], equipment=box)
+    watch.scan_run(as_of=T0 + timedelta(hours=4))
+    alert = _alerts("inconsistent").get(partner=alpha)
+    assert alert.rule == "impossible_speed"
+    assert alert.dedupe_key == f"consignment:{odd.pk}:impossible_speed"
+    assert {e["event_id"] for e in alert.evidence["events"]} == {"ODD-DEPA-TWKHH", "ODD-ARRI-KRPUS"}
+
+    backwards = shipment("BACK", T0)
+    record(
+        backwards,
+        [("DEPA", "TWKHH", T0 + timedelta(hours=60)), ("ARRI", "KRPUS", T0 + timedelta(hours=10))],
+        equipment=["TGHU1234567"],
+    )
+    watch.scan_run(as_of=T0 + 3 * DAY)
+    assert set(_alerts("inconsistent").filter(consignment=backwards).values_list("rule", flat=True)) >= {
+        "arrival_before_departure"
+    }
+
+
+def test_queries_per_batch_do_not_grow_with_the_batch(corridor, shipment, record, settings):
+    def queries(count: int, prefix: str) -> int:
+        for n in range(count):
+            c = shipment(f"{prefix}-{n}", T0)
+            record(c, [("DEPA", "TWKHH", T0), ("ARRI", "KRPUS", T0 + 2 * DAY)])
+        scan = watch.scan_run(as_of=T0 + 30 * DAY)
+        batch = scan.batches.get()
+        return batch.queries
+
+    # Sizes whose new alerts fit one INSERT on SQLite too (it splits a bulk insert at its parameter limit,
+    # about 47 alerts): beyond that, one more query per chunk of alerts, never one per consignment.
+    small = queries(2, "S")
+    Alert.objects.all().delete()
+    large = queries(6, "L")
+    assert large == small
+
+
+def test_a_claimed_batch_is_left_alone_and_the_sweep_resends_a_lost_one(corridor, shipment, record, settings):
+    c = shipment("C", T0)
+    record(c, [("DEPA", "TWKHH", T0)])
+    scan = watch.scan_create(as_of=T0 + 20 * DAY)
+    batch = scan.batches.get()
+    assert claim(ScanBatch.objects.all(), batch.pk, by="elsewhere:1", stale_after=timedelta(minutes=1))
+    assert watch.batch_run(batch.pk) is False
+    assert watch.batches_to_resend() == []
+    # The other worker died: once its claim is stale, the sweep sends the batch again and it runs.
+    ScanBatch.objects.filter(pk=batch.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+    assert watch.batches_to_resend() == [batch.pk]
+    assert watch.batch_run(batch.pk) is True
+    scan.refresh_from_db()
+    assert scan.finished_at is not None
+    assert scan.batches_done == 1
+    assert watch.batch_run(batch.pk) is False  # done: nothing to do
+    assert worker_name()
+
+
+def test_the_scan_task_and_sweep(corridor, shipment, record):
+    from apps.corridors.tasks import corridor_scan, corridor_scan_sweep  # noqa: PLC0415
+
+    c = shipment("T", T0)
+    record(c, [("DEPA", "TWKHH", T0)])
+    scan_id = corridor_scan((T0 + 20 * DAY).isoformat(), corridor.slug)
+    scan = Scan.objects.get(pk=scan_id)
+    assert scan.corridor == corridor.slug
+    assert scan.as_of == T0 + 20 * DAY
+    assert scan.batch_count == 1
+    # In tests on_commit does not fire inside the test's transaction: the sweep is the path here.
+    ScanBatch.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert corridor_scan_sweep() == 1
+    scan.refresh_from_db()
+    assert scan.finished_at is not None
+    assert _alerts("overdue").exists()
+
+
+def test_scan_corridors_command(corridor, shipment, record):
+    late = shipment("CMD", T0)
+    record(late, [("DEPA", "TWKHH", T0)])
+    out = StringIO()
+    call_command("scan_corridors", "--as-of", (T0 + 20 * DAY).isoformat(), "--corridor", corridor.slug, stdout=out)
+    text = out.getvalue()
+    assert "Scanned 1 consignment(s)" in text
+    assert "overdue" in text
+    lines = {line.split()[0]: line.split()[1:] for line in text.splitlines()[2:]}
+    assert lines["overdue"] == ["1", "2", "0"]
+    assert lines["silence"] == ["1", "2", "0"]
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("scan_corridors", "--as-of", "yesterday")
+    with pytest.raises(CommandError, match="no corridor 'nope'"):
+        call_command("scan_corridors", "--corridor", "nope")
