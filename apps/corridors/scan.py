@@ -37,7 +37,6 @@ from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding, SyncResult, alerts_sync
 from apps.shipments.models import Consignment
 
-
 COUNT_NAMES = ("found", "raised", "refreshed", "resolved")
 
 

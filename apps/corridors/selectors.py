@@ -23,8 +23,7 @@ from apps.core.errors import NotFoundError
 from apps.corridors import release_times as release_time_metrics
 from apps.corridors.baselines import Figures as BaselineFigures
 from apps.corridors.baselines import History, Key, LegSpec, on_corridor, stops_of
-from apps.corridors.detectors import Watched
-from apps.corridors.detectors.screen import may_be_inconsistent
+from apps.corridors.detectors.assemble import assemble
 from apps.corridors.milestones import MilestoneEvent, last_actual, node_times, planned_schedule
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
 from apps.corridors.thresholds import Thresholds
@@ -33,8 +32,6 @@ from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import places
 from apps.shipments.choices import ConsignmentStatus, LinkVia
-from apps.shipments.graph.build import build_event_graph
-from apps.shipments.graph.consistency import inconsistencies
 from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
 from apps.shipments.graph.types import GraphEvent, LegInfo
 from apps.shipments.models import (
@@ -402,7 +399,7 @@ class WatchBatch:
     """One batch for the detectors: each consignment's ``Watched``, who may see it (partner ids), and its
     corridor (None if it travels none)."""
 
-    watched: list[Watched]
+    watched: list[Any]
     audiences: dict[str, frozenset[Any]]
     corridors: dict[str, Corridor | None]
 
@@ -475,7 +472,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
     ids = [c.pk for c in consignments]
     leg_rows = route_leg_rows(ids)
     events: dict[str, list[MilestoneEvent]] = defaultdict(list)
-    graph_events: dict[str, dict[str, GraphEvent]] = defaultdict(dict)
+    graph_events: dict[str, dict[str, tuple[GraphEvent, MilestoneEvent]]] = defaultdict(dict)
     by_key: dict[str, MilestoneEvent] = {}
     for row in EventLink.objects.filter(
         _known_at(as_of),
@@ -514,23 +511,26 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
         by_key[event_key] = milestone
         events[key].append(milestone)
         if classifier in ("", "ACT"):
-            graph_events[key][event_key] = GraphEvent(
-                key=event_key,
-                recorder=recorder,
-                step=step or code,
-                event_time=event_time,
-                event_id=event_id,
-                event_type=event_type,
-                record_time=record_time,
-                location=location,
-                consignments=() if via == LinkVia.EQUIPMENT else (key,),
-                equipment=tuple(equipment),
-                voyage=_voyage(imo, voyage_number),
-                epcs=tuple(epcs),
-                parent=parent,
-                children=tuple(children),
-                action=action,
-                source=source,
+            graph_events[key][event_key] = (
+                GraphEvent(
+                    key=event_key,
+                    recorder=recorder,
+                    step=step or code,
+                    event_time=event_time,
+                    event_id=event_id,
+                    event_type=event_type,
+                    record_time=record_time,
+                    location=location,
+                    consignments=() if via == LinkVia.EQUIPMENT else (key,),
+                    equipment=tuple(equipment),
+                    voyage=_voyage(imo, voyage_number),
+                    epcs=tuple(epcs),
+                    parent=parent,
+                    children=tuple(children),
+                    action=action,
+                    source=source,
+                ),
+                milestone,
             )
     assignments: dict[str, list[GraphAssignment]] = defaultdict(list)
     for consignment_id, number, start, end in EquipmentAssignment.objects.filter(consignment_id__in=ids).values_list(
@@ -547,44 +547,36 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
         key = str(consignment.pk)
         corridor = corridors[key]
         legs = leg_rows.get(key, [])
-        leg_infos = [
-            LegInfo(
-                key=f"{key}:{leg.sequence}",
-                consignment=key,
-                sequence=leg.sequence,
-                mode=leg.mode,
-                origin=leg.origin,
-                destination=leg.destination,
-                voyage=_voyage(leg.vessel_imo, leg.voyage_number),
-                planned_departure=leg.planned_departure,
-                planned_arrival=leg.planned_arrival,
-                actual_departure=leg.actual_departure,
-                actual_arrival=leg.actual_arrival,
-            )
-            for leg in legs
-        ]
-        its_graph_events = list(graph_events.get(key, {}).values())
-        found: tuple = ()
-        if may_be_inconsistent(its_graph_events, leg_infos, distance_km=distance):
-            graph = build_event_graph(its_graph_events, assignments.get(key, ()), leg_infos)
-            found = tuple(inconsistencies(graph, distance_km=distance))
         watched.append(
-            Watched(
+            assemble(
                 consignment_id=key,
                 reference=consignment.reference,
                 origin=consignment.origin,
                 destination=consignment.destination,
                 status=consignment.status,
-                legs=tuple(
-                    LegSpec(leg.origin, leg.destination, leg.mode, leg.planned_departure, leg.planned_arrival)
+                legs=[
+                    LegInfo(
+                        key=f"{key}:{leg.sequence}",
+                        consignment=key,
+                        sequence=leg.sequence,
+                        mode=leg.mode,
+                        origin=leg.origin,
+                        destination=leg.destination,
+                        voyage=_voyage(leg.vessel_imo, leg.voyage_number),
+                        planned_departure=leg.planned_departure,
+                        planned_arrival=leg.planned_arrival,
+                        actual_departure=leg.actual_departure,
+                        actual_arrival=leg.actual_arrival,
+                    )
                     for leg in legs
-                ),
-                events=tuple(events.get(key, ())),
+                ],
+                events=events.get(key, ()),
+                graph_events=graph_events.get(key, {}),
+                assignments=assignments.get(key, ()),
                 corridor=corridor.slug if corridor else "",
                 baselines=figures.get(str(corridor.pk), {}) if corridor else {},
                 thresholds=corridor_thresholds(corridor) if corridor else Thresholds(),
-                inconsistencies=found,
-                graph_events={k: by_key[k] for k in graph_events.get(key, {})} if found else {},
+                distance_km=distance,
             )
         )
     return WatchBatch(watched=watched, audiences=consignment_audiences(consignments, leg_rows), corridors=corridors)

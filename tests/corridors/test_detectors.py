@@ -69,7 +69,9 @@ def test_overdue_after_the_planned_arrival_and_tolerance_naming_the_last_event()
     planned = T0 + 384 * H
     assert overdue(w, as_of=planned + 12 * H) == []  # within the default 12 h tolerance
     [finding] = overdue(w, as_of=planned + 13 * H)
-    assert finding.kind == "overdue" and finding.subject_type == "consignment" and finding.subject_id == "c1"
+    assert finding.kind == "overdue"
+    assert finding.subject_type == "consignment"
+    assert finding.subject_id == "c1"
     assert finding.evidence["planned_arrival"] == planned.isoformat()
     assert finding.evidence["thresholds"] == {"overdue_tolerance_hours": 12}
     assert finding.evidence["events"][0]["event_id"] == "DCSA-1"
@@ -115,7 +117,8 @@ def test_dwell_beyond_p90_times_the_factor_names_the_arrival_and_the_baseline():
     allowed = 50 * 1.5
     assert dwell(w, as_of=T0 + (50 + allowed) * H) == []
     [finding] = dwell(w, as_of=T0 + (50 + allowed + 1) * H)
-    assert finding.kind == "dwell" and finding.evidence["node"] == "KRPUS"
+    assert finding.kind == "dwell"
+    assert finding.evidence["node"] == "KRPUS"
     assert finding.evidence["baseline"]["p90_hours"] == 50.0
     assert finding.evidence["thresholds"] == {"dwell_factor": 1.5}
     assert finding.evidence["events"][0]["event_id"] == "ARR-KRPUS"
@@ -141,7 +144,8 @@ def test_silence_per_mode_after_the_last_event():
     w = watched(ev("DEPA", "KRPUS", T0, "DEP-1"))
     assert silence(w, as_of=T0 + 72 * H) == []
     [finding] = silence(w, as_of=T0 + 73 * H)
-    assert finding.kind == "silence" and finding.evidence["mode"] == "sea"
+    assert finding.kind == "silence"
+    assert finding.evidence["mode"] == "sea"
     assert finding.evidence["thresholds"] == {"silence_hours.sea": 72}
     assert finding.evidence["events"][0]["event_id"] == "DEP-1"
     strict = watched(ev("DEPA", "KRPUS", T0), thresholds=Thresholds.from_json({"silence_hours": {"sea": 24}}))
@@ -178,7 +182,8 @@ def test_inconsistent_maps_graph_findings_to_rules_with_the_recorders_ids():
     ]
     speed = findings[0]
     assert [e["event_id"] for e in speed.evidence["events"]] == ["DCSA-A", "EPCIS-B"]
-    assert "[k1]" not in speed.evidence["summary"] and "DCSA-A" in speed.evidence["summary"]
+    assert "[k1]" not in speed.evidence["summary"]
+    assert "DCSA-A" in speed.evidence["summary"]
     assert speed.evidence["findings"][0]["evidence"]["when"] == T0.isoformat()
     assert speed.dedupe_key == "consignment:c1:impossible_speed"
 
@@ -188,13 +193,16 @@ def test_inconsistent_maps_graph_findings_to_rules_with_the_recorders_ids():
 
 def test_congestion_one_finding_per_node_from_enough_stays():
     as_of = T0 + 100 * H
-    long_ago = [Stay(f"c{n}", "KRPUS", T0) for n in range(3)]  # 100 h > 40 h × 1.5
+    long_ago = [Stay(f"c{n}", "KRPUS", T0) for n in range(3)]  # 100 h > 40 h x 1.5
     recent = [Stay("c9", "KRPUS", as_of - H)]
     [finding] = congestion(
         long_ago + recent, corridor="lane", baselines=BASELINES, thresholds=Thresholds(), as_of=as_of
     )
-    assert finding.subject_type == "node" and finding.subject_id == "KRPUS" and finding.consignment_id is None
-    assert finding.evidence["count"] == 3 and finding.evidence["consignments"] == ["c0", "c1", "c2"]
+    assert finding.subject_type == "node"
+    assert finding.subject_id == "KRPUS"
+    assert finding.consignment_id is None
+    assert finding.evidence["count"] == 3
+    assert finding.evidence["consignments"] == ["c0", "c1", "c2"]
     assert congestion(long_ago[:2], corridor="lane", baselines=BASELINES, thresholds=Thresholds(), as_of=as_of) == []
     # A node without a dwell baseline is never congested.
     assert (

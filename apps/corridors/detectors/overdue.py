@@ -59,7 +59,8 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         evidence["planned_arrival"] = planned.isoformat()
         if as_of > due:
             reasons.append(
-                f"planned to arrive at {destination} on {when(planned)}; with {tolerance:g} h tolerance due by {when(due)}"
+                f"planned to arrive at {destination} on {when(planned)}; "
+                f"with {tolerance:g} h tolerance due by {when(due)}"
             )
             evidence["due_by_plan"] = due.isoformat()
     baseline = _baseline_due(watched)
@@ -69,7 +70,8 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         if as_of > due:
             departed = watched.times[watched.first_origin].left
             reasons.append(
-                f"left {watched.first_origin}: {event_words(departed)}; the legs' and stops' p90 add up to arrival by {when(due)}"
+                f"left {watched.first_origin}: {event_words(departed)}; "
+                f"the legs' and stops' p90 add up to arrival by {when(due)}"
             )
             evidence["due_by_baseline_p90"] = due.isoformat()
     if not reasons:

@@ -20,7 +20,8 @@ def _under_way(watched: Watched) -> bool:
 def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
     """One finding when the goods are under way (left a place, not arrived) and the last event is too old.
 
-    "Under way" is read from the events (a departure or an arrival beyond the first node, not yet at the destination), so a
+    "Under way" is read from the events (a departure or an arrival beyond the first node, not yet at the
+    destination), so a
     booking that never left is not silent but, past its planned arrival, overdue.
     """
     if watched.status in ARRIVED_STATUSES or watched.arrived() is not None or not _under_way(watched):

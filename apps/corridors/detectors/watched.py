@@ -134,7 +134,8 @@ def event_ref(event: MilestoneEvent) -> dict[str, Any]:
 
 def event_words(event: MilestoneEvent) -> str:
     step = event.event_code or event.biz_step or "event"
-    return f"{step} at {event.location or 'an unknown place'} on {when(event.event_time)} (event {event.event_id} by {event.recorder})"
+    place = event.location or "an unknown place"
+    return f"{step} at {place} on {when(event.event_time)} (event {event.event_id} by {event.recorder})"
 
 
 def baseline_ref(figures: Figures) -> dict[str, Any]:

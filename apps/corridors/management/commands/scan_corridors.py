@@ -40,8 +40,8 @@ class Command(BaseCommand):
         scan = scan_run(as_of=moment, corridor=chosen)
         consignments = sum(len(ids) for ids in scan.batches.values_list("consignment_ids", flat=True))
         self.stdout.write(
-            f"Scanned {consignments} consignment(s) in transit in {scan.batch_count} batch(es) as of {moment.isoformat()}"
-            + (f" on {chosen.slug}" if chosen else "")
+            f"Scanned {consignments} consignment(s) in transit in {scan.batch_count} batch(es) "
+            f"as of {moment.isoformat()}" + (f" on {chosen.slug}" if chosen else "")
         )
         counts = scan.counts
         self.stdout.write(f"{'kind':<14}{'found':>8}{'raised':>8}{'resolved':>10}")
