@@ -140,16 +140,27 @@ def test_a_gap_in_reports_at_an_earlier_node_is_not_a_dwell():
 # --- silence ----------------------------------------------------------------------------------------------
 
 
-def test_silence_per_mode_after_the_last_event():
-    w = watched(ev("DEPA", "KRPUS", T0, "DEP-1"))
-    assert silence(w, as_of=T0 + 72 * H) == []
-    [finding] = silence(w, as_of=T0 + 73 * H)
+def test_silence_per_mode_after_the_last_event_and_the_next_expected_milestone():
+    # Left Busan; the leg to Los Angeles is planned to arrive at T0 + 384 h: mid-ocean quiet is no news.
+    w = watched(ev("DEPA", "KRPUS", T0 + 96 * H, "DEP-1"))
+    assert silence(w, as_of=T0 + 300 * H) == []
+    assert silence(w, as_of=T0 + (384 + 72) * H) == []
+    [finding] = silence(w, as_of=T0 + (384 + 73) * H)
     assert finding.kind == "silence"
     assert finding.evidence["mode"] == "sea"
     assert finding.evidence["thresholds"] == {"silence_hours.sea": 72}
     assert finding.evidence["events"][0]["event_id"] == "DEP-1"
-    strict = watched(ev("DEPA", "KRPUS", T0), thresholds=Thresholds.from_json({"silence_hours": {"sea": 24}}))
-    assert silence(strict, as_of=T0 + 25 * H)
+    assert finding.evidence["expected"]["what"] == "planned arrival at USLAX"
+    strict = watched(ev("DEPA", "KRPUS", T0 + 96 * H), thresholds=Thresholds.from_json({"silence_hours": {"sea": 24}}))
+    assert silence(strict, as_of=T0 + (384 + 25) * H)
+
+
+def test_silence_counts_from_the_last_event_when_it_is_later_than_the_plan():
+    # Waiting at Busan past its planned departure (T0 + 96 h), last heard of at T0 + 150 h.
+    w = watched(ev("DEPA", "TWKHH", T0), ev("ARRI", "KRPUS", T0 + 50 * H), ev("DISC", "KRPUS", T0 + 150 * H))
+    assert silence(w, as_of=T0 + (150 + 72) * H) == []
+    [finding] = silence(w, as_of=T0 + (150 + 73) * H)
+    assert finding.evidence["expected"]["what"] == "planned departure from KRPUS"
 
 
 def test_no_silence_before_departure_or_after_arrival():

@@ -1,4 +1,10 @@
-"""``silence``: no event for longer than the corridor allows for the mode the goods travel by (pure)."""
+"""``silence``: no event for longer than the corridor allows for the mode the goods travel by (pure).
+
+A ship in mid-ocean sends nothing for days, and rightly: silence is counted from the later of the last
+event and the moment the next milestone was expected (the planned arrival at the end of the current
+leg, or the planned departure from the node the goods wait at; without a plan, the leg's baseline
+median after its departure). So "no news" means "no news for N hours after there should have been some".
+"""
 
 from __future__ import annotations
 
@@ -17,12 +23,36 @@ def _under_way(watched: Watched) -> bool:
     )
 
 
+def next_expected(watched: Watched) -> tuple[datetime, str] | None:
+    """When the next milestone was expected, and which, from the plan (else the baseline median)."""
+    stay = watched.current_stay()
+    if stay is not None:
+        node = stay[0]
+        leg = watched.leg_from(node)
+        planned = watched.schedule.departures.get(node) or (leg.planned_departure if leg else None)
+        return (planned, f"planned departure from {node}") if planned else None
+    left = [(times.left, node) for node, times in watched.times.items() if times.left is not None]
+    if not left:
+        return None
+    departure, node = max(left, key=lambda pair: pair[0].event_time)
+    leg = watched.leg_from(node)
+    if leg is None:
+        return None
+    planned = watched.schedule.arrivals.get(leg.to_locode) or leg.planned_arrival
+    if planned is not None:
+        return planned, f"planned arrival at {leg.to_locode}"
+    transit = watched.transit(leg)
+    if transit is not None:
+        return departure.event_time + timedelta(seconds=transit.median), f"usual arrival at {leg.to_locode}"
+    return None
+
+
 def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
-    """One finding when the goods are under way (left a place, not arrived) and the last event is too old.
+    """One finding when the goods are under way (left a place, not arrived) and nothing was heard for the
+    mode's allowance after the last event and after the next milestone's expected time.
 
     "Under way" is read from the events (a departure or an arrival beyond the first node, not yet at the
-    destination), so a
-    booking that never left is not silent but, past its planned arrival, overdue.
+    destination), so a booking that never left is not silent but, past its planned arrival, overdue.
     """
     if watched.status in ARRIVED_STATUSES or watched.arrived() is not None or not _under_way(watched):
         return []
@@ -31,25 +61,33 @@ def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
         return []
     mode = watched.current_mode()
     allowed = watched.thresholds.silence_for(mode)
-    due = last.event_time + timedelta(hours=allowed)
+    expected = next_expected(watched)
+    start = last.event_time
+    if expected is not None and expected[0] > start:
+        start = expected[0]
+    due = start + timedelta(hours=allowed)
     if as_of <= due:
         return []
+    expectation = f" The {expected[1]} was {when(expected[0])}." if expected else ""
+    evidence = {
+        "summary": (
+            f"Last event: {event_words(last)}.{expectation} In transit by {mode}, the corridor allows {allowed:g} h "
+            f"without news after the later of the two, so news was due by {when(due)}; none has come."
+        ),
+        "events": [event_ref(last)],
+        "mode": mode,
+        "thresholds": {f"silence_hours.{mode}": allowed},
+        "news_due_by": due.isoformat(),
+    }
+    if expected is not None:
+        evidence["expected"] = {"what": expected[1], "at": expected[0].isoformat()}
     return [
         Finding(
             kind=AlertKind.SILENCE,
             subject_type=AlertSubject.CONSIGNMENT,
             subject_id=watched.consignment_id,
             title=f"No news of {watched.reference} since {when(last.event_time)}",
-            evidence={
-                "summary": (
-                    f"Last event: {event_words(last)}. In transit by {mode}, the corridor allows {allowed:g} h "
-                    f"without an event, so the next was due by {when(due)}; none has come."
-                ),
-                "events": [event_ref(last)],
-                "mode": mode,
-                "thresholds": {f"silence_hours.{mode}": allowed},
-                "news_due_by": due.isoformat(),
-            },
+            evidence=evidence,
             consignment_id=watched.consignment_id,
             corridor_id=watched.corridor or None,
         )
