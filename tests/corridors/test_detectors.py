@@ -235,3 +235,10 @@ def test_stay_of_and_the_registry():
     assert set(CONSIGNMENT_DETECTORS) == {"overdue", "dwell", "silence", "inconsistent"}
     kinds = {f.kind for f in detect(watched(ev("ARRI", "KRPUS", T0)), as_of=T0 + 900 * H)}
     assert kinds == {"overdue", "dwell", "silence"}
+
+
+def test_a_sensor_reading_without_a_place_does_not_hide_where_the_goods_wait():
+    reading = MilestoneEvent("iot-1", "demo-carrier", T0 + 90 * H, "", event_code="")
+    w = watched(ev("ARRI", "KRPUS", T0), reading)
+    [finding] = dwell(w, as_of=T0 + 100 * H)
+    assert finding.evidence["node"] == "KRPUS"

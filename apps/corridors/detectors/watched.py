@@ -57,6 +57,11 @@ class Watched:
     def last_event(self) -> MilestoneEvent | None:
         return last_actual(self.events)
 
+    @cached_property
+    def last_located(self) -> MilestoneEvent | None:
+        """The latest actual event with a place (sensor readings at sea often have none)."""
+        return last_actual(e for e in self.events if e.location)
+
     @property
     def final_destination(self) -> str:
         return self.legs[-1].to_locode if self.legs else self.destination
@@ -78,11 +83,11 @@ class Watched:
     def current_stay(self) -> tuple[str, MilestoneEvent] | None:
         """(node, the event of the goods' coming) where they are now and have not left yet, else None.
 
-        Only the place of the latest actual event counts: an earlier node without a departure event is a
+        Only the place of the latest located actual event counts: an earlier node without a departure event is a
         gap in the reports, not goods still there.
         """
-        last = self.last_event
-        if last is None or not last.location:
+        last = self.last_located
+        if last is None:
             return None
         node = self.times.get(last.location)
         if node is None or node.came is None or node.left is not None:
@@ -94,7 +99,7 @@ class Watched:
 
     def current_mode(self) -> str:
         """The mode the goods travel by now: the leg leaving the last place they left (else the first leg's)."""
-        last = self.last_event
+        last = self.last_located
         if last is not None:
             for leg in self.legs:
                 if last.location in (leg.from_locode, leg.to_locode):
