@@ -157,10 +157,14 @@ def test_silence_per_mode_after_the_last_event_and_the_next_expected_milestone()
 
 def test_silence_counts_from_the_last_event_when_it_is_later_than_the_plan():
     # Waiting at Busan past its planned departure (T0 + 96 h), last heard of at T0 + 150 h.
-    w = watched(ev("DEPA", "TWKHH", T0), ev("ARRI", "KRPUS", T0 + 50 * H), ev("DISC", "KRPUS", T0 + 150 * H))
+    events = (ev("DEPA", "TWKHH", T0), ev("ARRI", "KRPUS", T0 + 50 * H), ev("DISC", "KRPUS", T0 + 150 * H))
+    no_dwell_baseline = {k: v for k, v in BASELINES.items() if k[0] != DWELL}
+    w = watched(*events, baselines=no_dwell_baseline)
     assert silence(w, as_of=T0 + (150 + 72) * H) == []
     [finding] = silence(w, as_of=T0 + (150 + 73) * H)
     assert finding.evidence["expected"]["what"] == "planned departure from KRPUS"
+    # Where a dwell baseline exists, waiting goods are dwell's to judge: one alert, not two.
+    assert silence(watched(*events), as_of=T0 + 400 * H) == []
 
 
 def test_no_silence_before_departure_or_after_arrival():
@@ -234,7 +238,7 @@ def test_stay_of_and_the_registry():
     assert stay_of(watched(ev("DEPA", "KRPUS", T0))) is None
     assert set(CONSIGNMENT_DETECTORS) == {"overdue", "dwell", "silence", "inconsistent"}
     kinds = {f.kind for f in detect(watched(ev("ARRI", "KRPUS", T0)), as_of=T0 + 900 * H)}
-    assert kinds == {"overdue", "dwell", "silence"}
+    assert kinds == {"overdue", "dwell"}
 
 
 def test_a_sensor_reading_without_a_place_does_not_hide_where_the_goods_wait():

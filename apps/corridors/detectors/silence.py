@@ -53,12 +53,16 @@ def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
 
     "Under way" is read from the events (a departure or an arrival beyond the first node, not yet at the
     destination), so a booking that never left is not silent but, past its planned arrival, overdue.
+    Goods waiting at a node with a dwell baseline are left to ``dwell``.
     """
     if watched.status in ARRIVED_STATUSES or watched.arrived() is not None or not _under_way(watched):
         return []
     last = watched.last_event
     if last is None:
         return []
+    stay = watched.current_stay()
+    if stay is not None and watched.dwell(stay[0]) is not None:
+        return []  # goods waiting where a dwell baseline exists: ``dwell`` judges them, one alert not two
     mode = watched.current_mode()
     allowed = watched.thresholds.silence_for(mode)
     expected = next_expected(watched)
