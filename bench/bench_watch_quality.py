@@ -149,7 +149,9 @@ def main() -> None:
         f"{args.consignments} consignments in transit on {len(LANES)} lanes, {events} events (seed {args.seed}); "
         f"judged in {cpu:.1f} s CPU ({1e6 * cpu / args.consignments:.0f} us per consignment; machine shared and loaded)"
     )
-    print(f"{'detector':<40}{'labelled':>9}{'flagged':>9}{'TP':>7}{'FP':>7}{'FN':>7}{'precision':>11}{'recall':>8}  also")
+    print(
+        f"{'detector':<40}{'labelled':>9}{'flagged':>9}{'TP':>7}{'FP':>7}{'FN':>7}{'precision':>11}{'recall':>8}  also"
+    )
     for name in [*RATES, "inconsistent", "congestion"]:
         kind = name.replace("inconsistent:", "inconsistent / ") if ":" in name else name
         kind = "inconsistent (any rule)" if name == "inconsistent" else kind
@@ -158,7 +160,9 @@ def main() -> None:
         recall = tp / lb if lb else float("nan")
         others = ", ".join(f"{k} {v}" for k, v in also[name].most_common(3))
         unit = " (nodes)" if name == "congestion" else ""
-        print(f"{kind + unit:<40}{lb:>9}{fl:>9}{tp:>7}{fl - tp:>7}{lb - tp:>7}{precision:>11.3f}{recall:>8.3f}  {others}")
+        print(
+            f"{kind + unit:<40}{lb:>9}{fl:>9}{tp:>7}{fl - tp:>7}{lb - tp:>7}{precision:>11.3f}{recall:>8.3f}  {others}"
+        )
 
 
 if __name__ == "__main__":

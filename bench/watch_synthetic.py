@@ -132,7 +132,9 @@ def lane_baselines(lane: Lane) -> dict[Key, Figures]:
     for origin, destination, days in ((a, b, lane.first_days), (b, c, lane.second_days)):
         median = days * math.exp(0.02) * 86400
         spread = math.exp(Z90 * TRANSIT_SIGMA)
-        figures.append(Figures(TRANSIT, origin, destination, "sea", median, median / spread, median * spread, 500, HISTORY))
+        figures.append(
+            Figures(TRANSIT, origin, destination, "sea", median, median / spread, median * spread, 500, HISTORY)
+        )
     median = lane.connection_days * 86400
     spread = math.exp(Z90 * DWELL_SIGMA)
     figures.append(Figures(DWELL, b, b, "sea", median, median / spread, median * spread, 500, HISTORY))
@@ -273,7 +275,13 @@ class World:
         if label == "inconsistent:impossible_speed":
             ports = places.port_coordinates()
             km = places.great_circle_km(ports[a], ports[b])
-            add(d0 - 6 * HOUR + timedelta(hours=km / 150), b, recorder="terminal", event_code="GTIN", event_type="EQUIPMENT")
+            add(
+                d0 - 6 * HOUR + timedelta(hours=km / 150),
+                b,
+                recorder="terminal",
+                event_code="GTIN",
+                event_type="EQUIPMENT",
+            )
         if label == "inconsistent:two_places":
             add(d0 - 5 * HOUR, lane.elsewhere, recorder="terminal", event_code="GTIN", event_type="EQUIPMENT")
         # A sensor reading a day while aboard (no place); none on a silent voyage.

@@ -32,7 +32,7 @@ from apps.core.work import claim_lifetime, claimed, stale
 from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
 from apps.corridors.models import Corridor, Scan, ScanBatch
-from apps.corridors.services import eta_refresh
+from apps.corridors.services import EtaInput, eta_store
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding, SyncResult, alerts_sync
 from apps.shipments.models import Consignment
@@ -71,8 +71,11 @@ def _add_counts(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]
 # --- Judging consignments ------------------------------------------------------------------------------
 
 
-def judge(consignment_ids: Sequence[Any], *, as_of: datetime) -> tuple[dict[str, dict[str, int]], list[Stay], dict]:
-    """Run every per-consignment detector over the consignments at ``as_of`` and bring their alerts in line.
+def judge(
+    consignment_ids: Sequence[Any], *, as_of: datetime, refresh_eta: bool = False
+) -> tuple[dict[str, dict[str, int]], list[Stay], dict]:
+    """Run every per-consignment detector over the consignments at ``as_of`` and bring their alerts in line;
+    with ``refresh_eta``, store their ETAs from the same reading (the scan's second duty).
 
     Returns (counts, the stays for congestion, the corridor slug of each stay's consignment). A fixed number
     of queries whatever the number of consignments (``selectors.watch_batch`` and ``alerts_sync``).
@@ -95,6 +98,23 @@ def judge(consignment_ids: Sequence[Any], *, as_of: datetime) -> tuple[dict[str,
             stays.append(stay)
             corridor_of[watched.consignment_id] = watched.corridor
     result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
+    if refresh_eta:
+        eta_store(
+            [
+                EtaInput(
+                    consignment_id=w.consignment_id,
+                    origin=w.origin,
+                    destination=w.destination,
+                    corridor=batch.corridors.get(w.consignment_id),
+                    legs=w.legs,
+                    times=w.times,
+                    last_event=w.last_event,
+                    baselines=dict(w.baselines),
+                )
+                for w in batch.watched
+            ],
+            as_of=as_of,
+        )
     return _counts(result, found), stays, corridor_of
 
 
@@ -141,9 +161,9 @@ def batch_run(batch_id: Any) -> bool:
         counter = _QueryCounter()
         started, cpu_started = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(counter):
-            counts, stays, corridor_of = judge(batch.consignment_ids, as_of=as_of)
-            if settings.CORRIDOR_SCAN_REFRESHES_ETA:
-                eta_refresh(consignment_ids=batch.consignment_ids, as_of=as_of)
+            counts, stays, corridor_of = judge(
+                batch.consignment_ids, as_of=as_of, refresh_eta=settings.CORRIDOR_SCAN_REFRESHES_ETA
+            )
             with transaction.atomic():
                 updated = ScanBatch.objects.filter(pk=batch.pk, done_at__isnull=True).update(
                     done_at=timezone.now(),

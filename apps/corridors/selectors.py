@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from apps.core.errors import NotFoundError
 from apps.corridors import release_times as release_time_metrics
 from apps.corridors.baselines import Figures as BaselineFigures
 from apps.corridors.baselines import History, Key, LegSpec, on_corridor, stops_of
-from apps.corridors.detectors.assemble import assemble
+from apps.corridors.detectors.assemble import RawEvent, assemble
+from apps.corridors.detectors.watched import Watched
 from apps.corridors.milestones import MilestoneEvent, last_actual, node_times, planned_schedule
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
 from apps.corridors.thresholds import Thresholds
@@ -33,7 +36,7 @@ from apps.partners.models import Partner
 from apps.shipments import places
 from apps.shipments.choices import ConsignmentStatus, LinkVia
 from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
-from apps.shipments.graph.types import GraphEvent, LegInfo
+from apps.shipments.graph.types import LegInfo
 from apps.shipments.models import (
     TOUCHING_PLACES,
     Consignment,
@@ -369,6 +372,8 @@ def predicted_arrivals(consignment_ids: list[Any]) -> dict[Any, datetime]:
 # --- The watch: one batch of consignments as the detectors see them --------------------------------------
 
 # What the scan reads of each linked event: the milestone fields and the graph's (one query per batch).
+# JSON lists come as text and are parsed only when not empty, and the record time is not read (the graph
+# only breaks ties with it): on 20,000 events a batch, parsing is most of the reading.
 _WATCH_EVENT_FIELDS = (
     "consignment_id",
     "via",
@@ -376,44 +381,72 @@ _WATCH_EVENT_FIELDS = (
     "event__event_id",
     "event__recorder__slug",
     "event__event_time",
-    "event__record_time",
     "event__location",
     "event__event_code",
     "event__biz_step",
     "event__disposition",
     "event__event_classifier",
     "event__event_type",
-    "event__equipment",
+    "equipment_text",
     "event__vessel_imo",
     "event__voyage_number",
-    "event__epcs",
+    "epcs_text",
     "event__parent_id",
-    "event__child_epcs",
+    "children_text",
     "event__action",
     "event__source",
 )
 
 
+class ConsignmentRow(NamedTuple):
+    pk: Any
+    reference: str
+    origin: str
+    destination: str
+    status: str
+    created_by_id: Any
+
+
+class LegRow(NamedTuple):
+    consignment_id: Any
+    sequence: int
+    mode: str
+    origin: str
+    destination: str
+    vessel_imo: str
+    voyage_number: str
+    planned_departure: datetime | None
+    planned_arrival: datetime | None
+    actual_departure: datetime | None
+    actual_arrival: datetime | None
+
+
 @dataclass(frozen=True)
 class WatchBatch:
-    """One batch for the detectors: each consignment's ``Watched``, who may see it (partner ids), and its
-    corridor (None if it travels none)."""
+    """One batch for the detectors: each consignment's ``Watched``, who may see it (partner ids), its
+    corridor (None if it travels none), and its row."""
 
-    watched: list[Any]
+    watched: list[Watched]
     audiences: dict[str, frozenset[Any]]
     corridors: dict[str, Corridor | None]
+    rows: dict[str, ConsignmentRow]
 
 
 def _voyage(imo: str, number: str) -> str:
     return f"{imo}/{number}" if number else ""
 
 
-def consignment_audiences(
-    consignments: Sequence[Consignment], legs: Mapping[str, Sequence[Any]]
-) -> dict[str, frozenset[Any]]:
+def _json_list(text: str | None) -> tuple:
+    return () if not text or text == "[]" else tuple(json.loads(text))
+
+
+def consignment_audiences(consignments: Sequence[Any], legs: Mapping[str, Sequence[Any]]) -> dict[str, frozenset[Any]]:
     """Per consignment id, the partners who may see it, by the rule of ``ConsignmentQuerySet.for_partner``:
     its parties and creator, and the customs authorities of each country its places (``TOUCHING_PLACES``,
-    on itself and on its legs) are in. Two queries whatever the number of consignments."""
+    on itself and on its legs) are in. Two queries whatever the number of consignments.
+
+    ``consignments`` have ``pk``, ``created_by_id`` and the places; ``legs`` the places per consignment id.
+    """
     ids = [c.pk for c in consignments]
     seeing: dict[str, set[Any]] = {str(c.pk): {c.created_by_id} for c in consignments}
     for consignment_id, partner_id in ConsignmentParty.objects.filter(consignment_id__in=ids).values_list(
@@ -448,12 +481,39 @@ def _distance_function() -> Callable[[str, str], float | None]:
     return distance
 
 
-def route_leg_rows(consignment_ids: Iterable[Any]) -> dict[str, list[Leg]]:
-    """Per consignment id, its legs in order (one query)."""
-    rows: dict[str, list[Leg]] = defaultdict(list)
-    for leg in Leg.objects.filter(consignment_id__in=list(consignment_ids)).order_by("consignment_id", "sequence"):
-        rows[str(leg.consignment_id)].append(leg)
+def route_leg_rows(consignment_ids: Iterable[Any]) -> dict[str, list[LegRow]]:
+    """Per consignment id, its legs in order as plain rows (one query)."""
+    rows: dict[str, list[LegRow]] = defaultdict(list)
+    for row in (
+        Leg.objects.filter(consignment_id__in=list(consignment_ids))
+        .order_by("consignment_id", "sequence")
+        .values_list(*LegRow._fields)
+    ):
+        rows[str(row[0])].append(LegRow(*row))
     return rows
+
+
+def _corridors_of(rows: Sequence[ConsignmentRow], legs: Mapping[str, Sequence[LegRow]]) -> dict[str, Corridor | None]:
+    """``corridors_for_consignments`` over rows already loaded: two queries (corridors, explicit placements)."""
+    corridors = list(Corridor.objects.active())
+    by_id = {c.pk: c for c in corridors}
+    explicit: dict[str, Corridor] = {}
+    for consignment_id, corridor_id in (
+        CorridorConsignment.objects.filter(consignment_id__in=[r.pk for r in rows], corridor__is_active=True)
+        .order_by("corridor__name", "corridor__slug")
+        .values_list("consignment_id", "corridor_id")
+    ):
+        explicit.setdefault(str(consignment_id), by_id[corridor_id])
+    found: dict[str, Corridor | None] = {}
+    for row in rows:
+        key = str(row.pk)
+        if key in explicit:
+            found[key] = explicit[key]
+            continue
+        route = [LegSpec(leg.origin, leg.destination, leg.mode) for leg in legs.get(key, ())]
+        stops = stops_of(route, origin=row.origin, destination=row.destination)
+        found[key] = next((c for c in corridors if on_corridor(c.nodes, stops)), None)
+    return found
 
 
 def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatch:
@@ -464,23 +524,29 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
     out. The event graph is built only for the consignments ``detectors.screen`` cannot clear; voyage-wide
     events (not linked to the consignment) are not part of the scan's graph.
     """
-    consignments = list(
-        Consignment.objects.filter(pk__in=list(consignment_ids)).only(
-            "pk", "reference", "origin", "destination", "status", "created_by_id"
-        )
-    )
-    ids = [c.pk for c in consignments]
+    rows = [
+        ConsignmentRow(*row)
+        for row in Consignment.objects.filter(pk__in=list(consignment_ids)).values_list(*ConsignmentRow._fields)
+    ]
+    ids = [row.pk for row in rows]
     leg_rows = route_leg_rows(ids)
     events: dict[str, list[MilestoneEvent]] = defaultdict(list)
-    graph_events: dict[str, dict[str, tuple[GraphEvent, MilestoneEvent]]] = defaultdict(dict)
-    by_key: dict[str, MilestoneEvent] = {}
-    for row in EventLink.objects.filter(
-        _known_at(as_of),
-        consignment_id__in=ids,
-        event__is_latest=True,
-        event__is_retracted=False,
-        event__is_erroneous=False,
-    ).values_list(*_WATCH_EVENT_FIELDS):
+    graph_events: dict[str, dict[str, tuple[RawEvent, MilestoneEvent]]] = defaultdict(dict)
+    for row in (
+        EventLink.objects.filter(
+            _known_at(as_of),
+            consignment_id__in=ids,
+            event__is_latest=True,
+            event__is_retracted=False,
+            event__is_erroneous=False,
+        )
+        .annotate(
+            equipment_text=Cast("event__equipment", TextField()),
+            epcs_text=Cast("event__epcs", TextField()),
+            children_text=Cast("event__child_epcs", TextField()),
+        )
+        .values_list(*_WATCH_EVENT_FIELDS)
+    ):
         (
             consignment_id,
             via,
@@ -488,7 +554,6 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
             event_id,
             recorder,
             event_time,
-            record_time,
             location,
             code,
             step,
@@ -505,28 +570,24 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
             source,
         ) = row
         key, event_key = str(consignment_id), str(pk)
-        milestone = by_key.get(event_key) or MilestoneEvent(
-            event_id, recorder, event_time, location, code, step, disposition, classifier
-        )
-        by_key[event_key] = milestone
+        milestone = MilestoneEvent(event_id, recorder, event_time, location, code, step, disposition, classifier)
         events[key].append(milestone)
         if classifier in ("", "ACT"):
             graph_events[key][event_key] = (
-                GraphEvent(
+                RawEvent(
                     key=event_key,
                     recorder=recorder,
                     step=step or code,
                     event_time=event_time,
                     event_id=event_id,
                     event_type=event_type,
-                    record_time=record_time,
                     location=location,
                     consignments=() if via == LinkVia.EQUIPMENT else (key,),
-                    equipment=tuple(equipment),
+                    equipment=_json_list(equipment),
                     voyage=_voyage(imo, voyage_number),
-                    epcs=tuple(epcs),
+                    epcs=_json_list(epcs),
                     parent=parent,
-                    children=tuple(children),
+                    children=_json_list(children),
                     action=action,
                     source=source,
                 ),
@@ -539,21 +600,21 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
         assignments[str(consignment_id)].append(
             GraphAssignment(consignment=str(consignment_id), equipment=number, start=start, end=end)
         )
-    corridors = corridors_for_consignments(consignments)
+    corridors = _corridors_of(rows, leg_rows)
     figures = baseline_figures({c.pk for c in corridors.values() if c is not None})
+    thresholds = {c.pk: corridor_thresholds(c) for c in corridors.values() if c is not None}
     distance = _distance_function()
     watched = []
-    for consignment in consignments:
-        key = str(consignment.pk)
+    for row in rows:
+        key = str(row.pk)
         corridor = corridors[key]
-        legs = leg_rows.get(key, [])
         watched.append(
             assemble(
                 consignment_id=key,
-                reference=consignment.reference,
-                origin=consignment.origin,
-                destination=consignment.destination,
-                status=consignment.status,
+                reference=row.reference,
+                origin=row.origin,
+                destination=row.destination,
+                status=row.status,
                 legs=[
                     LegInfo(
                         key=f"{key}:{leg.sequence}",
@@ -568,18 +629,23 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
                         actual_departure=leg.actual_departure,
                         actual_arrival=leg.actual_arrival,
                     )
-                    for leg in legs
+                    for leg in leg_rows.get(key, ())
                 ],
                 events=events.get(key, ()),
                 graph_events=graph_events.get(key, {}),
                 assignments=assignments.get(key, ()),
                 corridor=corridor.slug if corridor else "",
                 baselines=figures.get(str(corridor.pk), {}) if corridor else {},
-                thresholds=corridor_thresholds(corridor) if corridor else Thresholds(),
+                thresholds=thresholds[corridor.pk] if corridor else Thresholds(),
                 distance_km=distance,
             )
         )
-    return WatchBatch(watched=watched, audiences=consignment_audiences(consignments, leg_rows), corridors=corridors)
+    return WatchBatch(
+        watched=watched,
+        audiences=consignment_audiences(rows, leg_rows),
+        corridors=corridors,
+        rows={str(row.pk): row for row in rows},
+    )
 
 
 def watch_candidates(*, corridor: Corridor | None = None) -> QuerySet[Consignment]:

@@ -8,6 +8,7 @@ the events as a consignment's status is, recomputed on every new event: not audi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -298,40 +299,76 @@ def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime, fresh_since:
     return stored
 
 
+@dataclass(frozen=True)
+class EtaInput:
+    """What one consignment's ETA stands on (from its history, or from the watch's ``Watched``)."""
+
+    consignment_id: Any
+    origin: str
+    destination: str
+    corridor: Corridor | None
+    legs: tuple[LegSpec, ...]
+    times: dict[str, Any]
+    last_event: Any
+    baselines: dict[Any, Any]
+
+
 def _eta_refresh_batch(ids: list[str], *, as_of: datetime) -> int:
     consignments = list(Consignment.objects.filter(pk__in=ids).only("pk", "origin", "destination"))
     corridors = selectors.corridors_for_consignments(consignments)
     figures = selectors.baseline_figures({c.pk for c in corridors.values() if c is not None})
     histories = selectors.consignment_histories([c.pk for c in consignments], as_of=as_of)
-    places_used = {code for c in consignments for code in (c.origin, c.destination)}
-    places_used |= {code for h in histories.values() for leg in h.legs for code in (leg.from_locode, leg.to_locode)}
-    distance = _distance_seconds(selectors.place_coordinates(places_used))
-    rows, without = [], []
+    inputs = []
     for consignment in consignments:
         key = str(consignment.pk)
         corridor, history = corridors[key], histories[key]
+        inputs.append(
+            EtaInput(
+                consignment_id=consignment.pk,
+                origin=consignment.origin,
+                destination=consignment.destination,
+                corridor=corridor,
+                legs=history.legs,
+                times=history.times,
+                last_event=history.last_event,
+                baselines=figures.get(str(corridor.pk), {}) if corridor else {},
+            )
+        )
+    return eta_store(inputs, as_of=as_of)
+
+
+def eta_store(inputs: Sequence[EtaInput], *, as_of: datetime) -> int:
+    """Predict and store the ETA of each input as of ``as_of`` (two queries and the writes); how many stored.
+
+    The scan calls it with what its detectors already read, so an ETA costs no second reading of the events.
+    """
+    places_used = {code for i in inputs for code in (i.origin, i.destination)}
+    places_used |= {code for i in inputs for leg in i.legs for code in (leg.from_locode, leg.to_locode)}
+    distance = _distance_seconds(selectors.place_coordinates(places_used))
+    rows, without = [], []
+    for item in inputs:
         # Without legs, the consignment's own origin to destination is its one leg, by sea.
-        legs = history.legs or (LegSpec(consignment.origin, consignment.destination, TransportMode.SEA),)
+        legs = item.legs or (LegSpec(item.origin, item.destination, TransportMode.SEA),)
         prediction = eta_model.predict(
             legs=legs,
-            times=history.times,
-            baselines=figures.get(str(corridor.pk), {}) if corridor else {},
-            last_event=history.last_event,
+            times=item.times,
+            baselines=item.baselines,
+            last_event=item.last_event,
             as_of=as_of,
             distance_seconds=distance,
         )
         if prediction is None:
-            without.append(consignment.pk)
+            without.append(item.consignment_id)
             continue
         rows.append(
             ConsignmentEta(
-                consignment=consignment,
-                corridor=corridor,
+                consignment_id=item.consignment_id,
+                corridor=item.corridor,
                 destination=prediction.destination,
                 predicted_arrival=prediction.predicted_arrival,
                 p10=prediction.p10,
                 p90=prediction.p90,
-                last_event_time=history.last_event.event_time if history.last_event else None,
+                last_event_time=item.last_event.event_time if item.last_event else None,
                 basis=prediction.basis(as_of=as_of),
                 computed_at=as_of,
             )

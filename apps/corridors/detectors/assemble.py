@@ -9,6 +9,8 @@ costliest part of judging one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from apps.corridors.baselines import Figures, Key, LegSpec
 from apps.corridors.detectors.screen import may_be_inconsistent
@@ -20,6 +22,29 @@ from apps.shipments.graph.consistency import inconsistencies
 from apps.shipments.graph.types import EquipmentAssignment, GraphEvent, LegInfo
 
 
+class RawEvent(NamedTuple):
+    """An actual event as the graph would take it, cheap to make: a ``GraphEvent`` (whose checks cost more
+    than the rest of judging) is built from it only for the consignments the screen cannot clear."""
+
+    key: str
+    recorder: str
+    step: str
+    event_time: datetime
+    event_id: str = ""
+    event_type: str = ""
+    record_time: datetime | None = None
+    location: str = ""
+    consignments: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    voyage: str = ""
+    epcs: tuple[str, ...] = ()
+    parent: str = ""
+    children: tuple[str, ...] = ()
+    action: str = ""
+    erroneous: bool = False
+    source: str = "native"
+
+
 def assemble(
     *,
     consignment_id: str,
@@ -29,7 +54,7 @@ def assemble(
     status: str,
     legs: Sequence[LegInfo],
     events: Iterable[MilestoneEvent],
-    graph_events: Mapping[str, tuple[GraphEvent, MilestoneEvent]],
+    graph_events: Mapping[str, tuple[RawEvent | GraphEvent, MilestoneEvent]],
     assignments: Iterable[EquipmentAssignment] = (),
     corridor: str = "",
     baselines: Mapping[Key, Figures] | None = None,
@@ -41,7 +66,8 @@ def assemble(
     its_graph_events = [graph for graph, _ in graph_events.values()]
     found: tuple = ()
     if may_be_inconsistent(its_graph_events, legs, distance_km=distance_km):
-        graph = build_event_graph(its_graph_events, assignments, legs)
+        full = [GraphEvent(**e._asdict()) if isinstance(e, RawEvent) else e for e in its_graph_events]
+        graph = build_event_graph(full, assignments, legs)
         found = tuple(inconsistencies(graph, distance_km=distance_km))
     return Watched(
         consignment_id=consignment_id,
