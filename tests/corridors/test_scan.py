@@ -207,6 +207,11 @@ def test_scan_corridors_command(corridor, shipment, record):
     lines = {line.split()[0]: line.split()[1:] for line in text.splitlines()[2:]}
     assert lines["overdue"] == ["1", "2", "0"]
     assert lines["silence"] == ["1", "2", "0"]
+    # A moment without a zone is UTC; "Z" is accepted as ISO 8601 writes it.
+    naive = StringIO()
+    call_command("scan_corridors", "--as-of", (T0 + 21 * DAY).strftime("%Y-%m-%dT%H:%M:%S"), stdout=naive)
+    assert "as of 2026-06-22T01:00:00+00:00" in naive.getvalue()
+    call_command("scan_corridors", "--as-of", "2026-06-22T02:00:00Z", stdout=StringIO())
     with pytest.raises(CommandError, match="--as-of"):
         call_command("scan_corridors", "--as-of", "yesterday")
     with pytest.raises(CommandError, match="no corridor 'nope'"):

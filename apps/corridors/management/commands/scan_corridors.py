@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--as-of: '{as_of}' is not an ISO 8601 date and time") from exc
             if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment, timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
         chosen = None
         if corridor:
             chosen = Corridor.objects.filter(slug=corridor).first()
