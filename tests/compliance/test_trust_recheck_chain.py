@@ -34,6 +34,11 @@ PARTIES = [
 ]
 
 
+def trust_alerts():
+    """The trust alerts (the corridor watch also judges the steps these tests record, by the clock)."""
+    return Alert.objects.filter(kind="trust_change")
+
+
 @pytest.fixture
 def haulier(db):
     return PartnerFactory(slug="foxtrot-haulage", name="Foxtrot Haulage", country="US", kinds=[PartnerKind.CARRIER])
@@ -121,7 +126,7 @@ def test_an_uncertified_recorder_changes_the_verdict_and_alerts_the_deciding_aut
     us = TrustEvaluation.objects.get(consignment=trusted, authority=us_customs).evaluation
     foxtrot = next(p for p in us["parties"] if p["partner"] == "foxtrot-haulage")
     assert (foxtrot["roles"], foxtrot["outcome"]) == (["notify_party", "step_recorder"], "no_certificate")
-    alert = Alert.objects.get()
+    alert = trust_alerts().get()
     assert (alert.partner, alert.kind, alert.consignment) == (us_customs, "trust_change", trusted)
     assert (alert.evidence["before"], alert.evidence["after"]) == ("fully_trusted", "partially_trusted")
     assert not TrustRecheck.objects.exists()
@@ -134,7 +139,7 @@ def test_the_reevaluation_follows_the_recording_once_committed(
         assert client_for(terry).post(EVENTS, _gate_out(trusted), format="json").status_code == 201
 
     assert _verdicts(trusted)["us-cbp"] == "partially_trusted"
-    assert Alert.objects.get().partner == us_customs
+    assert trust_alerts().get().partner == us_customs
     assert not TrustRecheck.objects.exists()
 
 
@@ -144,7 +149,7 @@ def test_a_second_identical_event_raises_nothing_new(trusted, terry, client_for,
     with django_capture_on_commit_callbacks(execute=True):
         assert client_for(terry).post(EVENTS, _gate_out(trusted), format="json").status_code == 200  # a repeat
 
-    assert Alert.objects.count() == 1
+    assert trust_alerts().count() == 1
     assert not TrustRecheck.objects.exists()
 
 
@@ -161,7 +166,7 @@ def test_another_step_by_a_known_recorder_rejudges_nothing(
         assert tasks.trust_reevaluate(**pending.params) == 0
 
     assert _verdict_writes(queries) == []
-    assert Alert.objects.count() == 1
+    assert trust_alerts().count() == 1
     assert not TrustRecheck.objects.exists()
 
 
@@ -188,7 +193,7 @@ def test_a_new_party_rejudges_the_chain(trusted, alpha, alice, us_customs, djang
         )
 
     assert _verdicts(trusted)["us-cbp"] == "partially_trusted"
-    assert Alert.objects.get().partner == us_customs
+    assert trust_alerts().get().partner == us_customs
 
 
 def test_a_consignment_never_judged_is_left_to_be_judged_when_shown(
@@ -202,4 +207,4 @@ def test_a_consignment_never_judged_is_left_to_be_judged_when_shown(
 
     assert not TrustEvaluation.objects.exists()
     assert not TrustRecheck.objects.exists()
-    assert not Alert.objects.exists()
+    assert not trust_alerts().exists()
