@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -10,7 +11,16 @@ from django.db import connection
 from apps.core import metrics
 from corridor.celery import app
 
+logger = logging.getLogger(__name__)
+
 BROKER_TIMEOUT_SECONDS = 3.0
+
+
+def _down(dependency: str, exc: Exception) -> dict[str, Any]:
+    """A failed check: the answer (public, unauthenticated) names the dependency only; the exception's
+    text, which carries hosts, ports, user names and file paths, goes to the log."""
+    logger.warning("health check: %s unavailable: %s: %s", dependency, type(exc).__name__, exc)
+    return {"ok": False, "error": f"{dependency} unavailable"}
 
 
 def check_database() -> dict[str, Any]:
@@ -20,7 +30,7 @@ def check_database() -> dict[str, Any]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "down"; the report says which
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return _down("database", exc)
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
@@ -45,7 +55,7 @@ def check_broker() -> dict[str, Any]:
             if conn.transport.driver_type == "sql":
                 _open_sql_broker(conn)
     except Exception as exc:  # any failure means "down"; the report says which
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return _down("broker", exc)
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
