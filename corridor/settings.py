@@ -213,6 +213,11 @@ MEDIA_ROOT = Path(env_str("CORRIDOR_MEDIA_ROOT", str(VAR_DIR / "media")))
 CORRIDOR_MAX_BODY_BYTES = env_int("CORRIDOR_MAX_BODY_BYTES", 1_048_576)
 CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT = env_int("CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT", 100 * 1024 * 1024)
 CORRIDOR_EPCIS_CAPTURE_LIMIT = env_int("CORRIDOR_EPCIS_CAPTURE_LIMIT", 500_000)
+# The largest EPCIS event (and document header) a capture may hold, in bytes of JSON text: a worker builds one
+# event at a time, so this bounds its memory for any document (apps.shipments.epcis.parse).
+CORRIDOR_EPCIS_MAX_EVENT_BYTES = env_int("CORRIDOR_EPCIS_MAX_EVENT_BYTES", 2 * 1024 * 1024)
+# How deep a JSON request body may nest (objects and arrays); deeper answers 400 (apps.core.api.parsers).
+CORRIDOR_JSON_MAX_DEPTH = env_int("CORRIDOR_JSON_MAX_DEPTH", 100)
 CORRIDOR_BODY_LIMITS: dict[str, int] = {
     "/epcis/capture": CORRIDOR_EPCIS_CAPTURE_FILE_SIZE_LIMIT,
     # 1,000 events of a few KB each
@@ -241,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.json_input.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
 }

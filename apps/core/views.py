@@ -60,6 +60,8 @@ def _wants_json(request: HttpRequest) -> bool:
         request.path.startswith(("/api/", "/healthz"))
         or dialect_for(request.path) is not None
         or "json" in request.headers.get("Accept", "")
+        # A client that sent JSON (the VC API's /credentials/…, /presentations/…) reads a problem, not a page.
+        or "json" in request.headers.get("Content-Type", "")
     )
 
 

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from apps.core.json_input import JsonInputError, json_loads
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
 from apps.corridors.services import corridor_create, corridor_update
 from apps.partners.access import Actor
@@ -82,8 +83,8 @@ class CorridorAdminForm(forms.ModelForm):
         if not text:
             return {}
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
+            value = json_loads(text)
+        except JsonInputError as exc:
             raise forms.ValidationError(f"Not JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise forms.ValidationError("Give a JSON object of thresholds.")

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.core.json_input import JsonInputError, json_loads
 from apps.credentials import dataintegrity, dids, digests, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
@@ -574,7 +575,8 @@ def _check_presented_chain(credentials: list[Any], outcome: Outcome) -> None:
 
 
 def parse_json(raw: bytes | str) -> Any:
+    """The document in ``raw``, or None when it is not JSON (or nests deeper than any credential does)."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return json_loads(raw)
+    except JsonInputError:
         return None

@@ -7,7 +7,6 @@ come through ``apps.shipments.extensions``; every page reads a fixed number of q
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework import serializers as drf_serializers
 
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from apps.core.json_input import JsonInputError, json_loads
 from apps.partners.access import Actor, actor_for_request, may, require
 from apps.partners.models import Partner
 from apps.shipments import drawing, places, selectors
@@ -414,11 +414,18 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if form.cleaned_data["format"] == UploadForm.EPCIS:
-                job = capture_job_create(
-                    actor=actor, document=File(upload.file), error_behaviour=form.cleaned_data["error_behaviour"]
-                )
-                return redirect("capture-job-page", job_id=job.pk)
-            errors, result, status = _dcsa_upload(actor, form, upload)
+                try:
+                    job = capture_job_create(
+                        actor=actor, document=File(upload.file), error_behaviour=form.cleaned_data["error_behaviour"]
+                    )
+                except (NotFoundError, PermissionDeniedError):
+                    raise
+                except ApplicationError as exc:
+                    form.add_error("file", exc.detail)
+                else:
+                    return redirect("capture-job-page", job_id=job.pk)
+            else:
+                errors, result, status = _dcsa_upload(actor, form, upload)
     context = {"form": form, "errors": errors, "result": result, "can_record": can_record}
     return render(request, "shipments/upload.html", context, status=status)
 
@@ -428,8 +435,8 @@ def _dcsa_upload(actor: Actor, form: UploadForm, upload: Any) -> tuple[list[dict
         form.add_error("file", gettext("A DCSA event list may be at most 1 MB; send larger ones to the API."))
         return [], None, 413
     try:
-        body = json.loads(upload.read())
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json_loads(upload.read())
+    except JsonInputError as exc:
         form.add_error("file", gettext("The file is not JSON: %(error)s") % {"error": exc})
         return [], None, 400
     version = form.cleaned_data["format"].removeprefix("dcsa-")

@@ -342,6 +342,33 @@ def test_bad_patch_is_400_and_changes_nothing(client_for, alice, created):
     assert AuditEvent.objects.count() == audits
 
 
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"parties": [{"role": "consignor"}]}, "parties.0.partner"),
+        ({"parties": [{"partner": "alpha"}]}, "parties.0.role"),
+        ({"equipment": [{"size_type": "45G1"}]}, "equipment.0.number"),
+        ({"legs": [{"mode": "sea"}]}, "legs.0.sequence"),
+        ({"goods_items": [{"hs_code": "850440"}]}, "goods_items.0.description"),
+    ],
+)
+def test_patch_with_an_incomplete_nested_item_is_400_naming_it_as_post_does(client_for, alice, created, patch, field):
+    """Issue 17: these answered 500 (a KeyError in the service): PATCH validated nested items partially."""
+    before = client_for(alice).get(f"{URL}{created['id']}/").json()
+    audits = AuditEvent.objects.count()
+    assert_problem(_patch(client_for(alice), created["id"], patch), 400, field=field)
+    assert_problem(_create(client_for(alice), body(reference="PO-9", **patch)), 400, field=field)
+    assert client_for(alice).get(f"{URL}{created['id']}/").json() == before
+    assert AuditEvent.objects.count() == audits
+
+
+@pytest.mark.parametrize("levels", [101, 950, 50_000])
+def test_patch_with_json_nested_too_deep_is_400_malformed(client_for, alice, created, levels):
+    text = '{"parties":' + '{"a":' * levels + "1" + "}" * levels + "}"
+    response = client_for(alice).patch(f"{URL}{created['id']}/", text, content_type="application/json")
+    assert_problem(response, 400, problem="malformed-request")
+
+
 def test_patching_the_destination_onto_the_origin_is_400(client_for, alice, created):
     assert_problem(_patch(client_for(alice), created["id"], {"destination": "TWKHH"}), 400, field="destination")
 

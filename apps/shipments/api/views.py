@@ -61,7 +61,10 @@ class ConsignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     @extend_schema(request=s.ConsignmentPatchSerializer, responses={200: s.ConsignmentDetailSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
         consignment = self.get_object()
-        data = s.ConsignmentPatchSerializer(data=request.data, partial=True)
+        # Not partial=True: DRF passes partial on to nested serializers, which then let through an item without
+        # its required fields (a party without its partner). Every top-level field of the patch serializer is
+        # optional already, and each nested item is validated whole, as POST does.
+        data = s.ConsignmentPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.consignment_update(actor=self.actor, consignment=consignment, data=dict(data.validated_data))
         return Response(self._detail(consignment.pk))

@@ -21,7 +21,7 @@ from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.choices import CaptureState
 from apps.shipments.epcis.errors import capture_refused, invalid_event
-from apps.shipments.epcis.parse import iter_events, parse_stream
+from apps.shipments.epcis.parse import StreamLimits, iter_events, parse_stream
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationError
 from apps.shipments.models import CaptureJob
@@ -64,6 +64,11 @@ def capture_job_run(*, job_id: str) -> dict[str, Any]:
     return {"job": job_id, "state": job.state, "claimedBy": job.claimed_by}
 
 
+def stream_limits() -> StreamLimits:
+    """The bounds every streamed EPCIS document is held to (``CORRIDOR_EPCIS_MAX_EVENT_BYTES``)."""
+    return StreamLimits(max_event_weight=settings.CORRIDOR_EPCIS_MAX_EVENT_BYTES)
+
+
 def _run(job: CaptureJob) -> dict[str, Any]:
     job_id = str(job.pk)
     actor = Actor(partner=job.recorder, role=MemberRole.OPERATOR, system_label=f"epcis capture {job.pk}")
@@ -72,7 +77,7 @@ def _run(job: CaptureJob) -> dict[str, Any]:
         if job.error_behaviour == "rollback":
             # Pass one validates every event (nothing kept in memory); pass two records them in batches.
             try:
-                events = iter_events(stream)
+                events = iter_events(stream, stream_limits())
             except IngestValidationError as exc:
                 errors = [invalid_event(problem) for problem in exc.problems]
                 _finish(job, state=CaptureState.FAILED, errors=errors, captured=0, total=0)
@@ -89,7 +94,7 @@ def _run(job: CaptureJob) -> dict[str, Any]:
             return {"job": job_id, "state": state, "captured": captured}
 
         try:
-            valid, problems, total = parse_stream(stream)
+            valid, problems, total = parse_stream(stream, stream_limits())
         except IngestValidationError as exc:  # not JSON at all: nothing to proceed with
             _finish(
                 job, state=CaptureState.FAILED, errors=[invalid_event(p) for p in exc.problems], captured=0, total=0

@@ -8,9 +8,13 @@ from __future__ import annotations
 from django.core.files.base import File
 from django.db import transaction
 
+from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
 from apps.partners.access import Actor, require
 from apps.partners.choices import MemberRole
+from apps.shipments.epcis.capture import stream_limits
+from apps.shipments.epcis.parse import check_stream_limits
+from apps.shipments.ingest.types import IngestValidationError
 from apps.shipments.models import CaptureJob
 from apps.shipments.tasks import epcis_capture_process
 
@@ -18,8 +22,16 @@ CAPTURE_ERROR_BEHAVIOURS = ("rollback", "proceed")
 
 
 def capture_job_create(*, actor: Actor, document: File, error_behaviour: str = "rollback") -> CaptureJob:
-    """Keep the document and start its capture job; the worker validates and records it after commit."""
+    """Keep the document and start its capture job; the worker validates and records it after commit.
+
+    A document that nests too deep or holds too large an event is refused here, at once (400): one pass over
+    its tokens builds nothing, so a hostile document costs the request time only, never a worker's memory.
+    """
     recorder = require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
+    try:
+        check_stream_limits(document.file, stream_limits())
+    except IngestValidationError as exc:
+        raise ApplicationError(f"The EPCIS document {exc.problems[0].detail}.") from exc
     with transaction.atomic():
         job = CaptureJob(recorder=recorder, error_behaviour=error_behaviour)
         job.document.save(f"{job.pk}.jsonld", document, save=False)
