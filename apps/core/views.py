@@ -57,7 +57,8 @@ def problem_type(request: HttpRequest, code: str) -> HttpResponse:
 
 def _wants_json(request: HttpRequest) -> bool:
     return (
-        request.path.startswith(("/api/", "/healthz"))
+        # The VC API and the credentials' own addresses (/credentials/…, /presentations/…) answer JSON only.
+        request.path.startswith(("/api/", "/healthz", "/credentials/", "/presentations/"))
         or dialect_for(request.path) is not None
         or "json" in request.headers.get("Accept", "")
         # A client that sent JSON (the VC API's /credentials/…, /presentations/…) reads a problem, not a page.

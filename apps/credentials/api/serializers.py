@@ -11,7 +11,8 @@ from apps.credentials.services.identifiers import credential_url
 class CredentialSerializer(serializers.ModelSerializer):
     issuer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
-    event = serializers.UUIDField(source="event_id", read_only=True)
+    # Null for a credential that attests no event (an AEO credential).
+    event = serializers.UUIDField(source="event_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Credential

@@ -132,6 +132,13 @@ class ConsignmentPresentationView(APIView):
         )
 
 
+def _object_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; any other body (an array, a string, nothing) is a 400 naming it."""
+    if not isinstance(request.data, dict):
+        raise ApplicationError("The request body must be a JSON object.")
+    return request.data
+
+
 class VerifyCredentialView(APIView):
     """VC API ``POST /credentials/verify``: anyone may verify; the answer names every check."""
 
@@ -140,7 +147,7 @@ class VerifyCredentialView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}
+        body = request.data if isinstance(request.data, dict) else {}  # checked as a structure problem
         options = _options(body)
         outcome = verification.credential_verify(
             body.get("verifiableCredential"),
@@ -170,7 +177,7 @@ class VerifyPresentationView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}
+        body = request.data if isinstance(request.data, dict) else {}  # checked as a structure problem
         options = _options(body)
         outcome = verification.presentation_verify(
             body.get("verifiablePresentation"),
@@ -189,7 +196,7 @@ class IssueCredentialView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}
+        body = _object_body(request)
         credential = credential_issue_api(
             actor=actor_for_request(request), credential=body.get("credential"), options=body.get("options")
         )
@@ -205,7 +212,7 @@ class CredentialStatusView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         """``status`` defaults to true: a request naming a credential and a purpose sets that status."""
-        body = request.data if isinstance(request.data, dict) else {}
+        body = _object_body(request)
         status_field = body.get("credentialStatus") if isinstance(body.get("credentialStatus"), dict) else {}
         value = body.get("status", True)
         if not isinstance(value, bool):

@@ -68,7 +68,7 @@ class StreamLimits:
     max_event_weight: int = MAX_EVENT_WEIGHT
 
 
-class _TooLarge(Exception):
+class _Refused(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -86,19 +86,21 @@ def _tokens(stream: BinaryIO, limits: StreamLimits) -> Iterator[tuple[str, Any]]
     in_event = False
     depth = inner = weight = header_weight = 0
     for event, value in ijson.basic_parse(stream, use_float=True):
+        if not keys and depth == 0 and event != "start_map":
+            raise _Refused("must be a JSON object")
         cost = _TOKEN_WEIGHT + (len(value) if type(value) is str else 0)
         if not in_event and event != "map_key" and event not in _ENDS and tuple(keys) in _ITEM_PATH_SET:
             in_event, inner, weight = True, 0, 0  # an event starts
         if event in _STARTS:
             depth += 1
             if depth > limits.max_depth:
-                raise _TooLarge(f"nests deeper than {limits.max_depth} levels")
+                raise _Refused(f"nests deeper than {limits.max_depth} levels")
         elif event in _ENDS:
             depth -= 1
         if in_event:
             weight += cost
             if weight > limits.max_event_weight:
-                raise _TooLarge(f"an event is larger than {limits.max_event_weight:,} bytes")
+                raise _Refused(f"an event is larger than {limits.max_event_weight:,} bytes")
             if event in _STARTS:
                 inner += 1
             elif event in _ENDS:
@@ -107,7 +109,7 @@ def _tokens(stream: BinaryIO, limits: StreamLimits) -> Iterator[tuple[str, Any]]
             continue
         header_weight += cost
         if header_weight > limits.max_event_weight:
-            raise _TooLarge(f"the document around its events is larger than {limits.max_event_weight:,} bytes")
+            raise _Refused(f"the document around its events is larger than {limits.max_event_weight:,} bytes")
         if event == "map_key":
             keys[-1] = value
         elif event == "start_map":
@@ -125,7 +127,7 @@ def _guarded(tokens: Iterator[Any]) -> Iterator[Any]:
         yield from tokens
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", short_detail(f"not valid JSON: {exc}"))]) from exc
-    except _TooLarge as exc:
+    except _Refused as exc:
         raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", exc.detail)]) from exc
 
 
@@ -139,7 +141,7 @@ def check_stream_limits(stream: BinaryIO, limits: StreamLimits = StreamLimits())
             pass
     except (ijson.JSONError, UnicodeDecodeError):
         return
-    except _TooLarge as exc:
+    except _Refused as exc:
         raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", exc.detail)]) from exc
     finally:
         stream.seek(0)

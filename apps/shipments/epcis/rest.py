@@ -296,7 +296,7 @@ class EventsQueryView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in sorted(SUPPORTED_PARAMETERS)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
         params = {key: request.query_params.get(key, "") for key in request.query_params}
