@@ -91,6 +91,8 @@ CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip
 CORRIDOR_DID_HOST = env_str("CORRIDOR_DID_HOST", "localhost%3A8000")
 ALLOWED_HOSTS = env_list("CORRIDOR_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CORRIDOR_CSRF_TRUSTED_ORIGINS", [])
+# A failed CSRF check answers in the path's dialect (a problem for the API), not Django's HTML page.
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from apps.core import health, selectors
@@ -71,8 +72,18 @@ def _detail(exception: Exception | None, default: str) -> str:
     return str(getattr(exception, "detail", "")) or default
 
 
+@csrf_exempt  # it changes nothing, and a POST with a session cookie must get this 404, not a CSRF page
 def api_not_found(request: HttpRequest) -> JsonResponse:
     return error_response(request, Problem(status=404, detail=NO_RESOURCE))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a problem for API clients (a browser session's write without its CSRF token),
+    the 403 page for pages."""
+    detail = f"CSRF check failed: {reason}" if reason else "CSRF check failed."
+    if _wants_json(request):
+        return error_response(request, Problem(status=403, detail=detail))
+    return render(request, "403.html", {"reason": detail}, status=403)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

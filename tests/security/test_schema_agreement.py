@@ -36,7 +36,8 @@ def test_credential_event_is_nullable_in_the_schema_and_null_for_an_aeo_credenti
 @pytest.mark.parametrize(
     ("method", "path", "statuses"),
     [
-        ("post", "/api/v1/consignments/", {"400", "401", "403", "409", "413", "415", "503"}),
+        ("post", "/api/v1/consignments/", {"400", "401", "403", "404", "409", "413", "415", "503"}),
+        ("post", "/credentials/status", {"400", "401", "403", "404", "409", "413", "415", "503"}),
         ("patch", "/api/v1/consignments/{id}/", {"400", "401", "403", "404", "409", "413", "415", "503"}),
         ("get", "/api/v1/consignments/{id}/", {"401", "403", "404", "503"}),
         ("get", "/api/v1/events/", {"400", "401", "403", "503"}),
@@ -98,3 +99,27 @@ def test_an_epcis_capture_that_is_not_an_object_is_refused_at_once(alpha, token_
     assert response.status_code == 400, response.content
     assert response.json()["type"] == "epcisException:ValidationException"
     assert not CaptureJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/webhooks/0.5/deliveries/0/redeliver/", "/credentials/status/null/publish", "/api/v1/nowhere/"]
+)
+def test_a_post_with_a_session_cookie_to_no_resource_answers_a_problem(path):
+    """Schemathesis sent a session cookie with these: the CSRF check answered Django's HTML page."""
+    from django.test import Client  # noqa: PLC0415
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"] = "not-a-session"
+    response = client.post(path, "{}", content_type="application/json")
+    assert response.status_code in (403, 404)
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_session_write_without_its_csrf_token_is_a_403_problem(client, alice):
+    from django.test import Client  # noqa: PLC0415
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/api/v1/consignments/", "{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"

@@ -9,7 +9,8 @@ body-size middleware, a database that blinks — are the same everywhere, so thi
 400    a body (malformed, too deep, invalid fields), query parameters (filters, cursors), or a write
 401    any operation that takes credentials (missing, unknown, expired, revoked token)
 403    any operation that takes credentials (role, scope, partner kind)
-404    any operation with a path parameter (no such object, or another partner's)
+404    any operation with a path parameter, and writes (an object named in the body: no such object, or
+       another partner's)
 409    writes (a conflicting state: a duplicate reference, an event id sent with other content)
 413    operations with a body (the per-path body limit)
 415    operations with a body (only JSON is parsed)
@@ -72,7 +73,7 @@ def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     if any(p.get("in") == "path" for p in parameters):
         statuses.add(404)
     if method in WRITES:
-        statuses.add(409)
+        statuses.update((404, 409))
     if has_body or method in WRITES:
         statuses.update((413, 415))
     return sorted(statuses)
