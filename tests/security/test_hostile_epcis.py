@@ -57,8 +57,9 @@ def test_an_event_heavier_than_the_limit_is_refused_and_a_lighter_one_passes():
         check_stream_limits(io.BytesIO(heavy_document(10_000)), limits)
 
 
-def test_broken_json_is_left_to_the_job_which_names_it():
-    check_stream_limits(io.BytesIO(b'{"type": "EPCISDocument", '))
+def test_broken_json_is_named_by_the_check_and_by_the_job():
+    with pytest.raises(IngestValidationError, match="not valid JSON"):
+        check_stream_limits(io.BytesIO(b'{"type": "EPCISDocument", '))
     with pytest.raises(IngestValidationError, match="not valid JSON"):
         iter_events(io.BytesIO(b'{"type": "EPCISDocument", '))
 

@@ -22,11 +22,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from apps.credentials.models import Credential
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments import services
 from corridor.wsgi import application
-from tests.shipments.conftest import consignment_data
+from tests.shipments.conftest import consignment_data, native_event
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
 
@@ -41,14 +42,31 @@ CHECKS = [
 ]
 
 
+SENT = {"requests": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_requests(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"schemathesis: {SENT['requests']} requests over {len(list(schema.get_all_operations()))} operations"
+        )
+
+
 @pytest.fixture
-def write_token(alpha, bravo, token_for, django_capture_on_commit_callbacks) -> str:
-    """Alpha's write token, and one consignment of alpha's (with bravo as carrier) for lists to show."""
+def write_token(alpha, bravo, token_for, bearer, django_capture_on_commit_callbacks) -> str:
+    """Alpha's write token, and one consignment of alpha's (with bravo as carrier) with an event and its step
+    credential, so lists and the credentials' shapes are checked against the schema too."""
+    token = token_for(alpha)
     with django_capture_on_commit_callbacks(execute=True):
         services.consignment_create(
             actor=Actor(partner=alpha, role=MemberRole.ADMIN, system_label="tests"), data=consignment_data()
         )
-    return token_for(alpha)
+        bearer(token).post("/api/v1/events/", native_event(consignment="PO-1001"), format="json")
+    assert Credential.objects.filter(issuer=alpha).exists()
+    return token
 
 
 @pytest.mark.django_db
@@ -61,4 +79,5 @@ def write_token(alpha, bravo, token_for, django_capture_on_commit_callbacks) -> 
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case, write_token):
+    SENT["requests"] += 1
     case.call_and_validate(headers={"Authorization": f"Bearer {write_token}"}, checks=CHECKS)

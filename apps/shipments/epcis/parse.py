@@ -133,16 +133,12 @@ def _guarded(tokens: Iterator[Any]) -> Iterator[Any]:
 
 def check_stream_limits(stream: BinaryIO, limits: StreamLimits = StreamLimits()) -> None:
     """One pass over a document that builds nothing: ``IngestValidationError`` naming the first bound it breaks
-    (nesting, an event's or the header's weight). Broken JSON is left to the capture job, which names it.
-    The capture endpoint runs this before it accepts a document, so a hostile one is refused at once."""
+    (not an object, nesting, an event's or the header's weight) or its broken JSON. The capture endpoint runs
+    this before it accepts a document, so a hostile or broken one is refused at once, not by a worker later."""
     stream.seek(0)
     try:
-        for _ in _tokens(stream, limits):
+        for _ in _guarded(_tokens(stream, limits)):
             pass
-    except (ijson.JSONError, UnicodeDecodeError):
-        return
-    except _Refused as exc:
-        raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", exc.detail)]) from exc
     finally:
         stream.seek(0)
 
