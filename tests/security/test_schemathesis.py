@@ -10,10 +10,13 @@ with a regression test of its own (tests/security/test_hostile_json.py, tests/sh
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -59,6 +62,20 @@ def _report_requests(request):
         )
 
 
+@contextmanager
+def _connection_kept() -> Iterator[None]:
+    """Schemathesis calls the WSGI application itself, whose ``request_started`` signal closes the test's
+    database connection (on PostgreSQL, with its transaction); Django's test client disconnects that handler
+    around each request for the same reason, and reconnects it after, so this does the same per call."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def write_token(alpha, bravo, token_for, bearer, django_capture_on_commit_callbacks) -> str:
     """Alpha's write token, and one consignment of alpha's (with bravo as carrier) with an event and its step
@@ -87,4 +104,5 @@ def write_token(alpha, bravo, token_for, bearer, django_capture_on_commit_callba
 )
 def test_api_conforms_to_its_schema(case, write_token):
     SENT["requests"] += 1
-    case.call_and_validate(headers={"Authorization": f"Bearer {write_token}"}, checks=CHECKS)
+    with _connection_kept():
+        case.call_and_validate(headers={"Authorization": f"Bearer {write_token}"}, checks=CHECKS)
