@@ -67,10 +67,12 @@ def test_epcis_events_are_documented_as_json_ld(schema):
     [
         ("until=", "until"),
         ("has_open_alerts=null", "has_open_alerts"),
+        ("event_time_after=0490-09-26T07%3A37%3A14-18%3A03", "event_time_after"),
     ],
 )
 def test_api_filters_refuse_empty_and_unknown_boolean_values(client_for, alice, query, field):
-    path = "/api/v1/alerts/" if field == "until" else "/api/v1/consignments/"
+    # event_time_after: an offset PostgreSQL cannot store answered 500 there (schemathesis, PostgreSQL pass).
+    path = {"until": "/api/v1/alerts/", "event_time_after": "/api/v1/events/"}.get(field, "/api/v1/consignments/")
     response = client_for(alice).get(f"{path}?{query}")
     assert response.status_code == 400, response.content
     assert field in [error["field"] for error in response.json()["errors"]]
