@@ -334,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     "step-credentials-sweep": {"task": "apps.credentials.tasks.step_credentials_sweep", "schedule": _sweep},
     "trust-recheck-sweep": {"task": "apps.compliance.tasks.trust_recheck_sweep", "schedule": _sweep},
     "webhook-deliveries-sweep": {"task": "apps.disruptions.tasks.webhook_deliveries_sweep", "schedule": _sweep},
+    # External notices: lost propagations re-sent, live notices re-propagated every 15 minutes.
+    "notices-refresh": {"task": "apps.corridors.notices.tasks.notices_refresh", "schedule": _sweep},
     "broker-purge-delivered": {
         "task": "apps.core.tasks.broker_purge_delivered",
         "schedule": timedelta(minutes=15),

@@ -158,3 +158,7 @@ class ConsignmentEtaAdmin(ReadOnlyAdmin):
     list_display = ["consignment", "corridor", "destination", "predicted_arrival", "p10", "p90", "computed_at"]
     list_select_related = ["consignment", "corridor"]
     raw_id_fields = ["consignment"]
+
+
+# External notices keep their admin in their own module.
+from apps.corridors.notices import admin as notices_admin  # noqa: E402, F401

@@ -211,3 +211,7 @@ class ScanBatch(Claimable, TimestampedModel):
 
     def __str__(self) -> str:
         return f"batch {self.sequence} of {self.scan_id}"
+
+
+# External notices live in their own module (apps.corridors.notices); Django finds models here.
+from apps.corridors.notices.models import Notice  # noqa: E402, F401

@@ -89,3 +89,7 @@ def corridor_scan_sweep() -> int:
             sent += 1
     scan.scans_purge(now=timezone.now())
     return sent
+
+
+# External notices keep their tasks in their own module; imported here so workers register them.
+from apps.corridors.notices.tasks import notice_propagate, notices_refresh  # noqa: E402, F401

@@ -13,6 +13,7 @@ class AlertFilterSet(django_filters.FilterSet):
     corridor = django_filters.CharFilter(field_name="corridor", help_text="The corridor's slug")
     subject_type = django_filters.ChoiceFilter(choices=AlertSubject.choices)
     subject_id = django_filters.CharFilter(help_text="A consignment id, UN/LOCODE, corridor slug, IMO/voyage, ...")
+    rule = django_filters.CharFilter(help_text="The rule that fired (for a notice, the notice's key)")
     # An alert belongs to the window [since, until) if it was seen in it: last seen at or after ``since``,
     # first seen before ``until``.
     since = django_filters.IsoDateTimeFilter(
@@ -24,7 +25,7 @@ class AlertFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Alert
-        fields = ["state", "kind", "consignment", "corridor", "subject_type", "subject_id", "since", "until"]
+        fields = ["state", "kind", "consignment", "corridor", "subject_type", "subject_id", "rule", "since", "until"]
 
 
 class WebhookDeliveryFilterSet(django_filters.FilterSet):

@@ -101,13 +101,16 @@ def alerts_sync(
     findings_by_partner: Mapping[Any, Iterable[Finding]],
     checked: Iterable[tuple[str, str, str]],
     as_of: datetime,
+    checked_rules: Iterable[tuple[str, str]] = (),
 ) -> SyncResult:
     """Bring open alerts in line with one batch of checks, judged as of ``as_of``.
 
     - A finding with no open alert of its partner, kind and key raises one (``first_seen_at = as_of``).
     - A finding with an open alert refreshes it: ``last_seen_at``, title, evidence and severity.
     - An open alert whose (kind, subject type, subject id) is in ``checked`` and was not found again is
-      resolved automatically (``resolved_by`` empty, ``resolved_at = as_of``).
+      resolved automatically (``resolved_by`` empty, ``resolved_at = as_of``); so is every open alert of a
+      (kind, rule) pair in ``checked_rules`` not found again, whatever its subject (a watcher that re-checks
+      everything one rule covers, such as an external notice, names the rule instead of every subject).
 
     Idempotent: the same call again changes nothing (not even ``last_seen_at``, which only moves forward;
     an alert last seen after ``as_of`` is neither refreshed nor resolved by an older judgement). The
@@ -124,10 +127,11 @@ def alerts_sync(
             _finding_check(finding)
             wanted[(partner_pk, finding.kind, finding.dedupe_key)] = finding
     checked_subjects = set(checked)
+    rules = set(checked_rules)
     subject_ids = sorted({f.subject_id for f in wanted.values()} | {subject for _, _, subject in checked_subjects})
     kinds = {f.kind for f in wanted.values()} | {kind for kind, _, _ in checked_subjects}
     result = SyncResult()
-    if not subject_ids:
+    if not subject_ids and not rules:
         return result
 
     with transaction.atomic():
@@ -135,6 +139,9 @@ def alerts_sync(
         for chunk in _chunks(subject_ids):
             for alert in Alert.objects.open().filter(kind__in=kinds, subject_id__in=chunk):
                 open_alerts[(alert.partner_id, alert.kind, alert.dedupe_key)] = alert
+        for kind, rule in rules:
+            for alert in Alert.objects.open().filter(kind=kind, rule=rule):
+                open_alerts.setdefault((alert.partner_id, alert.kind, alert.dedupe_key), alert)
 
         raised = _raise_new(
             [(key[0], finding) for key, finding in wanted.items() if key not in open_alerts], as_of=as_of
@@ -149,7 +156,10 @@ def alerts_sync(
             alert
             for key, alert in open_alerts.items()
             if key not in wanted
-            and (alert.kind, alert.subject_type, alert.subject_id) in checked_subjects
+            and (
+                (alert.kind, alert.subject_type, alert.subject_id) in checked_subjects
+                or (alert.kind, alert.rule) in rules
+            )
             and alert.last_seen_at <= as_of
         ]
         resolved = _resolve_cleared(cleared, as_of=as_of)

@@ -3,8 +3,9 @@
 from django.urls import path
 
 from apps.corridors.api import views
+from apps.corridors.notices.api import NoticeViewSet
 
-routes = [("corridors", views.CorridorViewSet, "corridor")]
+routes = [("corridors", views.CorridorViewSet, "corridor"), ("notices", NoticeViewSet, "notice")]
 
 urlpatterns = [
     path("consignments/<uuid:pk>/eta/", views.ConsignmentEtaView.as_view(), name="consignment-eta"),
