@@ -91,3 +91,62 @@ def bulk_insert_values(model: type[models.Model], field_names: Sequence[str], va
     ):
         for row in values:
             copy.write_row(row)
+
+
+def bulk_insert_new(model: type[models.Model], rows: Sequence[models.Model]) -> set[Any]:
+    """Insert the ``rows`` of ``model`` that break no unique constraint (partial ones included); the primary
+    keys of those that landed. Rows need their primary keys set (UUID models).
+
+    On PostgreSQL the rows are COPYed into a temporary table of the same shape and moved over with
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: one round trip for the data, one for the move,
+    the JSON of a value shared by several rows written once. Elsewhere, ``bulk_create`` ignoring conflicts,
+    then the rows that are there.
+    """
+    if not rows:
+        return set()
+    connection = connections[router.db_for_write(model)]
+    pk = model._meta.pk
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        keys = [row.pk for row in rows]
+        landed: set[Any] = set()
+        for start in range(0, len(keys), 2000):
+            landed.update(model.objects.filter(pk__in=keys[start : start + 2000]).values_list("pk", flat=True))
+        return landed
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    staging = connection.ops.quote_name(f"{model._meta.db_table}_incoming")
+    converters = [
+        _shared_json_converter(field) if isinstance(field, models.JSONField) else _converter(field, connection)
+        for field in fields
+    ]
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        # Per session, emptied at commit; emptied here too, for a second call in one transaction.
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([convert(row) for convert in converters])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING "  # noqa: S608 (names from the model)
+            f"RETURNING {connection.ops.quote_name(pk.column)}"
+        )
+        return {pk.to_python(value) for (value,) in cursor.fetchall()}
+
+
+def _shared_json_converter(field: models.JSONField) -> Callable[[models.Model], Any]:
+    """JSON text of a column, written once per distinct value object (rows often share one: an alert per partner)."""
+    attname, texts = field.attname, {}
+
+    def convert(row: models.Model) -> Any:
+        value = getattr(row, attname)
+        if value is None:
+            return None
+        key = id(value)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = (value, json.dumps(value))
+        return text[1]
+
+    return convert
