@@ -237,9 +237,16 @@ def main() -> None:
     parser.add_argument("--consignments", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary of one busy propagation")
+    parser.add_argument("--queries", action="store_true", help="print the slowest queries of one busy propagation")
+    parser.add_argument("--reuse", action="store_true", help="keep the database a previous run loaded (profiling)")
     args = parser.parse_args()
 
-    benchdb.fresh_django()
+    if args.reuse:
+        import django
+
+        django.setup()
+    else:
+        benchdb.fresh_django()
     from django.db import connection
 
     from apps.corridors.notices.propagation import notice_propagation_run
@@ -249,8 +256,9 @@ def main() -> None:
 
     rnd = random.Random(SEED)
     t0 = time.perf_counter()
-    load(args.consignments, rnd)
-    print(f"loaded {args.consignments:,} consignments (4 parties, 2 legs each) in {time.perf_counter() - t0:.1f} s")
+    if not args.reuse:
+        load(args.consignments, rnd)
+        print(f"loaded {args.consignments:,} consignments (4 parties, 2 legs each) in {time.perf_counter() - t0:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
@@ -273,7 +281,17 @@ def main() -> None:
         if args.profile and run == 0:
             profiler = cProfile.Profile()
             profiler.enable()
-        results["busy"].append(measure("busy", busy, pid))
+        if args.queries and run == 0:
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as captured:
+                results["busy"].append(measure("busy", busy, pid))
+            slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:8]
+            print(f"{len(captured.captured_queries)} queries; the slowest:")
+            for query in slowest:
+                print(f"  {float(query['time']):.3f} s  {query['sql'][:300]}")
+        else:
+            results["busy"].append(measure("busy", busy, pid))
         if args.profile and run == 0:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)

@@ -93,60 +93,65 @@ def bulk_insert_values(model: type[models.Model], field_names: Sequence[str], va
             copy.write_row(row)
 
 
-def bulk_insert_new(model: type[models.Model], rows: Sequence[models.Model]) -> set[Any]:
-    """Insert the ``rows`` of ``model`` that break no unique constraint (partial ones included); the primary
-    keys of those that landed. Rows need their primary keys set (UUID models).
+def bulk_insert_new_values(
+    model: type[models.Model], field_names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> set[Any]:
+    """Insert the rows of ``values`` (in ``field_names`` order, the primary key among them) that break no unique
+    constraint, partial ones included; the primary keys of those that landed.
 
-    On PostgreSQL the rows are COPYed into a temporary table of the same shape and moved over with
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: one round trip for the data, one for the move,
-    the JSON of a value shared by several rows written once. Elsewhere, ``bulk_create`` ignoring conflicts,
-    then the rows that are there.
+    On PostgreSQL the rows are COPYed into a temporary table of the table's shape and moved over with
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: one round trip for the data, one for the move; a
+    JSON value shared by several rows (one finding for several partners) is written once. Elsewhere,
+    ``bulk_create`` ignoring conflicts, then the rows that are there.
     """
-    if not rows:
+    if not values:
         return set()
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
+    at = list(field_names).index(pk.attname)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        keys = [row.pk for row in rows]
+        model.objects.bulk_create(
+            [model(**dict(zip(field_names, row, strict=True))) for row in values],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        keys = [row[at] for row in values]
         landed: set[Any] = set()
         for start in range(0, len(keys), 2000):
             landed.update(model.objects.filter(pk__in=keys[start : start + 2000]).values_list("pk", flat=True))
         return landed
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in field_names]
+    json_at = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     staging = connection.ops.quote_name(f"{model._meta.db_table}_incoming")
-    converters = [
-        _shared_json_converter(field) if isinstance(field, models.JSONField) else _converter(field, connection)
-        for field in fields
-    ]
+    texts: dict[int, tuple[Any, str]] = {}
+
+    def as_json(value: Any) -> str | None:
+        if value is None:
+            return None
+        text = texts.get(id(value))
+        if text is None:
+            # The value is kept with its text, so its id cannot be reused by another object meanwhile.
+            text = texts[id(value)] = (value, json.dumps(value))
+        return text[1]
+
     with connection.wrap_database_errors, connection.cursor() as cursor:
         # Per session, emptied at commit; emptied here too, for a second call in one transaction.
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
         cursor.execute(f"TRUNCATE {staging}")
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([convert(row) for convert in converters])
+            for row in values:
+                if json_at:
+                    cells = list(row)
+                    for index in json_at:
+                        cells[index] = as_json(cells[index])
+                    copy.write_row(cells)
+                else:
+                    copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING "  # noqa: S608 (names from the model)
-            f"RETURNING {connection.ops.quote_name(pk.column)}"
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 (names from the model)
+            f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(pk.column)}"
         )
         return {pk.to_python(value) for (value,) in cursor.fetchall()}
-
-
-def _shared_json_converter(field: models.JSONField) -> Callable[[models.Model], Any]:
-    """JSON text of a column, written once per distinct value object (rows often share one: an alert per partner)."""
-    attname, texts = field.attname, {}
-
-    def convert(row: models.Model) -> Any:
-        value = getattr(row, attname)
-        if value is None:
-            return None
-        key = id(value)
-        text = texts.get(key)
-        if text is None:
-            text = texts[key] = (value, json.dumps(value))
-        return text[1]
-
-    return convert

@@ -91,6 +91,8 @@ class Alert(TimestampedModel):
         indexes = [
             models.Index(fields=["partner", "state"], name="alert_partner_state"),
             models.Index(fields=["kind", "subject_id"], name="alert_kind_subject"),
+            # The open alerts of one rule (an external notice's): what a notice's propagation reads.
+            models.Index(fields=["kind", "rule"], condition=~Q(state=AlertState.RESOLVED), name="alert_open_kind_rule"),
         ]
 
     def __str__(self) -> str:

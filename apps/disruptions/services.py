@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.db import bulk_insert_new
+from apps.core.db import bulk_insert_new_values
 from apps.core.errors import ConflictError
 from apps.core.services import audit_record, audit_record_many
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject, WebhookMessageType
@@ -88,13 +88,21 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[start : start + size]
 
 
+# The enums' ``values`` are computed anew on each access: read once (a busy notice checks 10^4-10^5 findings).
+_KINDS, _SUBJECTS, _SEVERITIES = (
+    frozenset(AlertKind.values),
+    frozenset(AlertSubject.values),
+    frozenset(AlertSeverity.values),
+)
+
+
 def _finding_check(finding: Finding) -> None:
     # A caller's mistake, not a user's input: fail loudly before anything is written.
-    if finding.kind not in AlertKind.values:
+    if finding.kind not in _KINDS:
         raise ValueError(f"unknown alert kind {finding.kind!r}")
-    if finding.subject_type not in AlertSubject.values:
+    if finding.subject_type not in _SUBJECTS:
         raise ValueError(f"unknown alert subject type {finding.subject_type!r}")
-    if finding.severity not in AlertSeverity.values:
+    if finding.severity not in _SEVERITIES:
         raise ValueError(f"unknown alert severity {finding.severity!r}")
 
 
@@ -122,16 +130,23 @@ def alerts_sync(
     if timezone.is_naive(as_of):
         raise ValueError("as_of must be timezone-aware")
     wanted: dict[tuple[Any, str, str], Finding] = {}
+    keys: dict[int, str] = {}  # one finding is often shared by several partners: checked and named once
     for partner_id, findings in findings_by_partner.items():
         # Ids as the database returns them (UUIDs), whether the caller passed UUIDs or strings.
         partner_pk = Partner._meta.pk.to_python(partner_id)
         for finding in findings:
-            _finding_check(finding)
-            wanted[(partner_pk, finding.kind, finding.dedupe_key)] = finding
+            key = keys.get(id(finding))
+            if key is None:
+                _finding_check(finding)
+                key = keys[id(finding)] = finding.dedupe_key
+            wanted[(partner_pk, finding.kind, key)] = finding
     checked_subjects = set(checked)
     rules = set(checked_rules)
-    subject_ids = sorted({f.subject_id for f in wanted.values()} | {subject for _, _, subject in checked_subjects})
-    kinds = {f.kind for f in wanted.values()} | {kind for kind, _, _ in checked_subjects}
+    # A finding of a checked rule can only match an open alert of that rule (the rule is in its key), and those
+    # are all read by rule below: only the other findings and the checked subjects are looked up by subject.
+    by_subject = [f for f in wanted.values() if (f.kind, f.rule) not in rules]
+    subject_ids = sorted({f.subject_id for f in by_subject} | {subject for _, _, subject in checked_subjects})
+    kinds = {f.kind for f in by_subject} | {kind for kind, _, _ in checked_subjects}
     result = SyncResult()
     if not subject_ids and not rules:
         return result
@@ -173,36 +188,41 @@ def alerts_sync(
     return result
 
 
-def _raise_new(fresh: list[tuple[Any, Finding]], *, as_of: datetime) -> list[Alert]:
+class _Raised(NamedTuple):
+    """What the audit and the webhooks need of a raised alert (no model instance: 10^4-10^5 of them at once)."""
+
+    pk: Any
+    partner_id: Any
+    kind: str
+
+
+def _raise_new(fresh: list[tuple[Any, Finding]], *, as_of: datetime) -> list[_Raised]:
     now = timezone.now()
-    # Positional arguments in the fields' order: Model.__init__'s fast path, which matters at 10^4-10^5 rows.
     rows = [
-        Alert(
-            *_alert_values(
-                partner_id=partner_id,
-                kind=finding.kind,
-                severity=finding.severity,
-                subject_type=finding.subject_type,
-                subject_id=finding.subject_id,
-                rule=finding.rule,
-                consignment_id=finding.consignment_id,
-                corridor=finding.corridor_id or "",
-                title=finding.title[:300],
-                evidence=finding.evidence,
-                dedupe_key=finding.dedupe_key,
-                first_seen_at=as_of,
-                last_seen_at=as_of,
-                created_at=now,
-                updated_at=now,
-            )
+        _alert_values(
+            partner_id=partner_id,
+            kind=finding.kind,
+            severity=finding.severity,
+            subject_type=finding.subject_type,
+            subject_id=finding.subject_id,
+            rule=finding.rule,
+            consignment_id=finding.consignment_id,
+            corridor=finding.corridor_id or "",
+            title=finding.title[:300],
+            evidence=finding.evidence,
+            dedupe_key=finding.dedupe_key,
+            first_seen_at=as_of,
+            last_seen_at=as_of,
+            created_at=now,
+            updated_at=now,
         )
         for partner_id, finding in fresh
     ]
     # A concurrent batch may raise the same finding between the read and the insert: the partial unique
     # constraint keeps one open alert, and only the rows that really landed count. COPY on PostgreSQL: a
     # notice for a busy port raises tens of thousands at once, where bulk_create's quoting dominated.
-    landed = bulk_insert_new(Alert, rows)
-    return [row for row in rows if row.pk in landed]
+    landed = bulk_insert_new_values(Alert, _ALERT_FIELDS, rows)
+    return [_Raised(row[0], row[_PARTNER], row[_KIND]) for row in rows if row[0] in landed]
 
 
 _ALERT_DEFAULTS = {
@@ -214,10 +234,14 @@ _ALERT_DEFAULTS = {
 }
 
 
-def _alert_values(**values: Any) -> list[Any]:
-    """An open alert's field values in ``Alert``'s concrete field order (a new id; the rest as given)."""
+_ALERT_FIELDS = tuple(field.attname for field in Alert._meta.concrete_fields)
+_PARTNER, _KIND = _ALERT_FIELDS.index("partner_id"), _ALERT_FIELDS.index("kind")
+
+
+def _alert_values(**values: Any) -> tuple[Any, ...]:
+    """An open alert's field values in ``_ALERT_FIELDS`` order, the id first (a new one; the rest as given)."""
     values = {"id": uuid.uuid4(), **_ALERT_DEFAULTS, **values}
-    return [values[field.attname] for field in Alert._meta.concrete_fields]
+    return tuple(values[name] for name in _ALERT_FIELDS)
 
 
 def _refresh(found_again: list[tuple[Alert, Finding]], *, as_of: datetime) -> None:
@@ -262,8 +286,8 @@ def _resolve_cleared(cleared: list[Alert], *, as_of: datetime) -> list[Alert]:
     return resolved
 
 
-def _audit_sync(*, raised: list[Alert], resolved: list[Alert]) -> None:
-    by_partner: dict[Any, dict[str, list[Alert]]] = {}
+def _audit_sync(*, raised: Sequence[Any], resolved: Sequence[Alert]) -> None:
+    by_partner: dict[Any, dict[str, list[Any]]] = {}
     for name, alerts in (("raised", raised), ("resolved", resolved)):
         for alert in alerts:
             by_partner.setdefault(alert.partner_id, {"raised": [], "resolved": []})[name].append(alert)
