@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.corridors.notices import propagation
+from apps.corridors.notices import propagation, tasks
 from apps.corridors.notices.models import Notice
 from apps.corridors.notices.propagation import notice_propagate, notice_propagation_run, notices_to_refresh
 from apps.corridors.notices.services import notice_create, notice_end, notice_update
@@ -271,3 +271,18 @@ def test_touches_uses_a_constant_number_of_queries(corridor, shipment, django_as
     with django_assert_max_num_queries(8):
         touched, _ = propagation.touches(notice, as_of=T0)
     assert len(touched) == 12
+
+
+def test_the_tasks_propagate_and_the_refresh_resends_what_is_due(corridor, shipment, settings):
+    shipment("PO-1", T0)
+    notice = _notice()
+    assert tasks.notice_propagate(str(notice.pk), as_of=T0.isoformat()) == 4
+    assert tasks.notice_propagate(str(notice.pk), as_of=T0.isoformat()) == 0  # idempotent
+
+    # A write whose message was lost: due for longer than the sweep interval, so the refresh sends it again.
+    settings.CORRIDOR_SWEEP_INTERVAL_SECONDS = 0
+    Notice.objects.filter(pk=notice.pk).update(propagation_due_at=T0)
+    assert str(notice.pk) in notices_to_refresh(as_of=T0, every=timedelta(minutes=15))
+    assert tasks.notices_refresh(as_of=(T0 + timedelta(hours=1)).isoformat()) >= 1
+    notice.refresh_from_db()
+    assert notice.propagation_due_at is None
