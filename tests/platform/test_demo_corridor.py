@@ -14,6 +14,8 @@ from apps.core import identifiers
 from apps.core.models import AuditEvent
 from apps.corridors.demo import DEMO_CORRIDOR
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor
+from apps.corridors.notices.demo import DEMO_NOTICE_TITLE
+from apps.corridors.notices.models import Notice
 from apps.disruptions.models import Alert
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.partners.demo import DEMO_MULTI_PARTNER_USERNAME, DEMO_PARTNERS, DEMO_PASSWORD, DEMO_STAFF_USERNAME
@@ -110,7 +112,7 @@ def test_partner_and_membership_creation_are_audited_on_the_partner(demo):
     partner = Partner.objects.get(slug="demo-kr-customs")
     actions = sorted(AuditEvent.objects.filter(partner=partner).values_list("action", flat=True))
     # The demo's Korean AEO certificate is audited on its issuing authority too, and so are the alerts
-    # it receives (the demo's trust change and the corridor watch's findings on consignments it may see).
+    # it receives (the demo's trust change, the corridor watch's findings and the typhoon notice on consignments it may see).
     alerts = [action for action in actions if action.startswith("alert.")]
     assert set(alerts) <= {"alert.raise", "alert.sync"}
     assert [a for a in actions if a not in alerts] == (
@@ -291,3 +293,24 @@ def test_one_demo_user_acts_for_two_partners_and_can_switch(demo, client):
     assert "Kaohsiung Container Terminal (demo)" in home
     switched = client.post("/switch-partner/", {"partner": "demo-kaohsiung-terminal", "next": "/partner/"}, follow=True)
     assert "<h1>Kaohsiung Container Terminal (demo)" in switched.content.decode()
+
+
+def test_a_typhoon_notice_at_kaohsiung_reaches_the_consignment_still_to_leave_it(demo):
+    notice = Notice.objects.get(title=DEMO_NOTICE_TITLE)
+    assert "1 notices" in demo
+    alerts = Alert.objects.open().filter(kind="notice", rule=notice.key)
+    waiting = Consignment.objects.get(reference="DEMO-KHH-LAX-0005")  # loaded at Kaohsiung, not departed
+    on_it = alerts.filter(subject_type="consignment")
+    assert set(on_it.values_list("consignment__reference", flat=True)) == {waiting.reference}
+    partners = set(on_it.values_list("partner__slug", flat=True))
+    assert {"demo-harbor-link", "demo-pacific-bridge", "demo-tw-customs"} <= partners
+    evidence = on_it.first().evidence
+    assert evidence["touches"] == "departure"
+    assert evidence["leg"]["origin"] == "TWKHH"
+    assert "Kaohsiung" in evidence["summary"] or "TWKHH" in evidence["summary"]
+    assert alerts.filter(subject_type="corridor", subject_id=DEMO_CORRIDOR).count() == len(DEMO_PARTNERS)
+    assert alerts.filter(subject_type="voyage", partner__slug="demo-pacific-bridge").exists()
+    # A second run changes nothing.
+    before = alerts.count()
+    assert "0 notices" in _load()
+    assert alerts.count() == before

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.compliance.demo import demo_compliance_load
 from apps.corridors.demo import demo_corridors_load
+from apps.corridors.notices.demo import demo_notices_load
 from apps.partners.demo import DEMO_PASSWORD, demo_corridor_load, demo_logins
 from apps.shipments.demo import demo_shipments_load
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         created.update(demo_shipments_load())
         created.update(demo_compliance_load())
         created.update(demo_corridors_load(as_of=timezone.now()))
+        created.update(demo_notices_load(as_of=timezone.now()))
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(f"Demo corridor TWKHH → KRPUS → USLAX ready (created {summary}).")
         if options["logins"]:
