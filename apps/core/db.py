@@ -8,7 +8,7 @@ models); database-generated keys (auto fields) are left to the database.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -155,3 +155,61 @@ def bulk_insert_new_values(
             f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(pk.column)}"
         )
         return {pk.to_python(value) for (value,) in cursor.fetchall()}
+
+
+def bulk_update_values(
+    model: type[models.Model],
+    field_names: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    *,
+    also: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``field_names[1:]`` to each row's values, and every ``also`` field to its one value, on the rows whose
+    primary key is the row's first value (``field_names[0]`` names the primary key).
+
+    On PostgreSQL the values are COPYed into a temporary table and applied with one ``UPDATE … FROM``; a JSON
+    value shared by several rows is written once. Elsewhere, ``bulk_update`` in batches.
+    """
+    if not values:
+        return
+    also = dict(also or {})
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        rows = [model(**dict(zip(field_names, row, strict=True)), **also) for row in values]
+        model.objects.bulk_update(rows, [*field_names[1:], *also], batch_size=500)
+        return
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in field_names]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    staging = quote(f"{model._meta.db_table}_changes_{len(fields)}")
+    definitions = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in fields)
+    json_at = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    texts: dict[int, tuple[Any, str]] = {}
+    key = quote(fields[0].column)
+    assignments = [f"{quote(field.column)} = s.{quote(field.column)}" for field in fields[1:]]
+    parameters = []
+    for name, value in also.items():
+        field = by_attname[name]
+        assignments.append(f"{quote(field.column)} = %s")
+        parameters.append(field.get_db_prep_save(value, connection))
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ({definitions}) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {staging}")
+        columns = ", ".join(quote(field.column) for field in fields)
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                cells = list(row)
+                for index in json_at:
+                    value = cells[index]
+                    if value is not None:
+                        text = texts.get(id(value))
+                        if text is None:
+                            text = texts[id(value)] = (value, json.dumps(value))
+                        cells[index] = text[1]
+                copy.write_row(cells)
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {staging} s "  # noqa: S608 (names from the model)
+            f"WHERE {table}.{key} = s.{key}",
+            parameters,
+        )
