@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.fields import AutoFieldMixin
 
 
@@ -99,10 +99,11 @@ def bulk_insert_new_values(
     """Insert the rows of ``values`` (in ``field_names`` order, the primary key among them) that break no unique
     constraint, partial ones included; the primary keys of those that landed.
 
-    On PostgreSQL the rows are COPYed into a temporary table of the table's shape and moved over with
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``: one round trip for the data, one for the move; a
-    JSON value shared by several rows (one finding for several partners) is written once. Elsewhere,
-    ``bulk_create`` ignoring conflicts, then the rows that are there.
+    On PostgreSQL the rows are COPYed straight into the table under a savepoint; if one of them conflicts (a
+    concurrent writer got there first), they are COPYed into a temporary table of the table's shape instead and
+    moved over with ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``. A JSON value shared by several rows
+    (one finding for several partners) is serialized once. Elsewhere, ``bulk_create`` ignoring conflicts, then
+    the rows that are there.
     """
     if not values:
         return set()
@@ -137,19 +138,35 @@ def bulk_insert_new_values(
             text = texts[id(value)] = (value, json.dumps(value))
         return text[1]
 
+    def write(copy: Any) -> None:
+        for row in values:
+            if json_at:
+                cells = list(row)
+                for index in json_at:
+                    cells[index] = as_json(cells[index])
+                copy.write_row(cells)
+            else:
+                copy.write_row(row)
+
+    # Usually nothing conflicts (the caller left out what it knew to exist): COPY straight into the table,
+    # under a savepoint; only if a concurrent writer got there first, go round through the staging table.
+    try:
+        with (
+            transaction.atomic(using=connection.alias),
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            write(copy)
+        return {row[at] for row in values}
+    except IntegrityError:
+        pass
     with connection.wrap_database_errors, connection.cursor() as cursor:
         # Per session, emptied at commit; emptied here too, for a second call in one transaction.
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
         cursor.execute(f"TRUNCATE {staging}")
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for row in values:
-                if json_at:
-                    cells = list(row)
-                    for index in json_at:
-                        cells[index] = as_json(cells[index])
-                    copy.write_row(cells)
-                else:
-                    copy.write_row(row)
+            write(copy)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 (names from the model)
             f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(pk.column)}"
