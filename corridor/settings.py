@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "EventSourceEnum": "apps.shipments.choices.EventSource",
         "BaselineSourceEnum": "apps.corridors.choices.BaselineSource",
         "BaselineKindEnum": "apps.corridors.choices.BaselineKind",
+        "NoticeKindEnum": "apps.corridors.notices.models.NoticeKind",
+        "NoticeSourceEnum": "apps.corridors.notices.models.NoticeSource",
     },
 }
 
