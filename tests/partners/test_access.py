@@ -22,6 +22,8 @@ from apps.compliance.services.mras import ParticipantIn, mra_create
 from apps.compliance.services.reviews import review_decision_create
 from apps.core.models import AuditEvent
 from apps.corridors.models import Corridor, CorridorConsignment
+from apps.corridors.notices.models import Notice
+from apps.corridors.notices.services import notice_create
 from apps.corridors.services import corridor_create
 from apps.credentials.models import Credential, PartnerKey
 from apps.disruptions.models import Alert, WebhookDelivery, WebhookEndpoint
@@ -110,6 +112,13 @@ OUTSIDER_CASES = [
     Case("corridor", "post", "/api/v1/corridors/",
          {"slug": "x", "name": "X", "owner": "{partner}", "nodes": ["KRPUS", "USLAX"]}, status=403),
     Case("consignment", "get", "/api/v1/consignments/{consignment}/eta/"),
+    Case("notice", "get", "/api/v1/notices/{notice}/"),
+    Case("notice", "patch", "/api/v1/notices/{notice}/", {"title": "Taken over"}, status=403),
+    Case("notice", "post", "/api/v1/notices/{notice}/end/", status=403),
+    Case("notice", "post", "/api/v1/notices/",
+         {"kind": "strike", "title": "X", "place": "KRPUS", "starts_at": "2026-06-01T00:00Z", "source": "x"},
+         status=403),
+    Case("notice", "post", "/api/v1/notices/import/", {"notices": []}, status=403),
     Case("webhook", "get", "/api/v1/webhooks/{webhook}/"),
     Case("webhook", "patch", "/api/v1/webhooks/{webhook}/", {"is_active": False}),
     Case("webhook", "delete", "/api/v1/webhooks/{webhook}/"),
@@ -133,6 +142,7 @@ LIST_PATHS = {
     "review-decision": "/api/v1/review-decisions/",
     "alert": "/api/v1/alerts/",
     "corridor": "/api/v1/corridors/",
+    "notice": "/api/v1/notices/",
     "webhook": "/api/v1/webhooks/",
     "webhook-delivery": "/api/v1/webhooks/{webhook}/deliveries/",
 }
@@ -158,6 +168,7 @@ LIST_KEYS = {
     "review-decision": "review_decision",
     "alert": "alert",
     "corridor": "corridor_id",
+    "notice": "notice",
     "webhook": "webhook",
     "webhook-delivery": "delivery",
 }
@@ -181,6 +192,7 @@ OWNER_FIELDS = {
     "aeo-certificate": "holder",
     "review-decision": None,
     "corridor": "owner",
+    "notice": None,  # a notice names no partner: it is seen by those it reached (their alerts)
 }
 
 
@@ -278,6 +290,29 @@ def _compliance_objects(partner: Partner, user, customs: dict) -> dict:
     return {"certificate": str(certificate.pk), "alert": str(alert.pk), "review_decision": str(decision.pk)}
 
 
+def _notice_objects(partner: Partner) -> dict:
+    """A notice (entered by staff) that reached the partner only: it holds an alert of it."""
+    notice = notice_create(
+        actor=system_actor("tests"),
+        values={
+            "kind": "strike",
+            "title": f"Strike reaching {partner.slug}",
+            "place": "KRPUS",
+            "starts_at": datetime(2026, 6, 1, tzinfo=UTC),
+            "source": "tests",
+        },
+    )
+    alert_raise(
+        partner=partner,
+        kind="notice",
+        title=notice.title,
+        subject_type="node",
+        subject_id="KRPUS",
+        rule=notice.key,
+    )
+    return {"notice": str(notice.pk)}
+
+
 def _disruption_objects(partner: Partner) -> dict:
     """A webhook endpoint of the partner's, and a dead delivery to it."""
     endpoint, _ = webhook_endpoint_create(
@@ -305,6 +340,7 @@ def bravo_objects(bravo, charlie, token_for, customs):
         **_compliance_objects(bravo, charlie, customs),
         **_corridor_objects(bravo),
         **_disruption_objects(bravo),
+        **_notice_objects(bravo),
         "customs": "kr-customs",
         "mra": str(customs["mra"].pk),
     }
@@ -340,6 +376,7 @@ def _snapshot() -> dict:
         "alerts": sorted(Alert.objects.values_list("dedupe_key", "state")),
         "corridors": sorted(Corridor.objects.values_list("slug", "name", "thresholds", "is_active", "updated_at")),
         "corridor_consignments": CorridorConsignment.objects.count(),
+        "notices": sorted(Notice.objects.values_list("key", "title", "ends_at", "ended_at", "updated_at")),
         "webhooks": sorted(
             (w.url, w.is_active, bytes(w.secret_sealed), w.previous_secret_until) for w in WebhookEndpoint.objects.all()
         ),
@@ -376,6 +413,7 @@ TOKEN_READABLE = {
     "aeo-certificate",
     "review-decision",
     "corridor",
+    "notice",
 }
 
 
@@ -406,6 +444,7 @@ def both_partners_objects(alpha, alice, bravo_objects, token_for, customs):
     _compliance_objects(alpha, alice, customs)
     _corridor_objects(alpha)
     _disruption_objects(alpha)
+    _notice_objects(alpha)
     return bravo_objects
 
 
