@@ -123,7 +123,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         unknown = sorted(set(body) - {"at"})
         if unknown:
             raise ApplicationError(f"Unknown field '{unknown[0]}'.", field=unknown[0])
-        at = services._moment(body.get("at"), "at", "at") or timezone.now()
+        at = services.parse_moment(body.get("at"), "at", "at") or timezone.now()
         notice = services.notice_end(actor=self.actor, notice=self.get_object(), at=at)
         return Response(NoticeSerializer(notice).data)
 

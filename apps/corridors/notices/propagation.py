@@ -433,7 +433,8 @@ def _corridor_findings(
     severity: str,
 ) -> int:
     """One alert per active corridor the notice touches, for its owner and members: a corridor whose nodes
-    include the place, or (a voyage notice) a corridor some touched consignment is placed on or runs along."""
+    include the place, or (a voyage notice) a corridor some touched consignment is placed on or runs along
+    (judged on the first ``CHUNK`` of them: a voyage carries a few thousand at most)."""
     corridors = list(Corridor.objects.active().prefetch_related("members"))
     if notice.place:
         hit = [c for c in corridors if notice.place in c.nodes]

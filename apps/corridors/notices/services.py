@@ -52,7 +52,8 @@ def _text(values: Mapping[str, Any], name: str, limit: int, field: str) -> str:
     return value
 
 
-def _moment(value: Any, name: str, field: str) -> datetime | None:
+def parse_moment(value: Any, name: str, field: str) -> datetime | None:
+    """An aware datetime from an ISO 8601 string (or a datetime); None for no value; a 400 naming ``field``."""
     if value is None or value == "":
         return None
     moment = value if isinstance(value, datetime) else None
@@ -137,7 +138,7 @@ def notice_clean(values: Mapping[str, Any], *, prefix: str = "", partial: bool =
         )
     for name in ("starts_at", "ends_at"):
         if name in values:
-            clean[name] = _moment(values[name], name, f"{prefix}{name}")
+            clean[name] = parse_moment(values[name], name, f"{prefix}{name}")
     if "starts_at" in clean and clean["starts_at"] is None:
         raise ApplicationError("starts_at is required.", field=f"{prefix}starts_at")
     if not partial:
@@ -246,21 +247,28 @@ def notice_end(*, actor: Actor, notice: Notice, at: datetime) -> Notice:
     return notice
 
 
-def notices_import(*, actor: Actor, rows: Sequence[Mapping[str, Any]], origin: str, where: str = "") -> list[Notice]:
-    """Store every notice of ``rows`` or none: each row is checked first, and a bad one is named
-    (``where`` says how: ``notices.3`` for the fourth JSON item, ``file.5`` for a CSV's fifth line)."""
+def notices_import(
+    *,
+    actor: Actor,
+    rows: Sequence[Mapping[str, Any]],
+    origin: str,
+    where: str = "notices",
+    labels: Sequence[Any] | None = None,
+) -> list[Notice]:
+    """Store every notice of ``rows`` or none: each row is checked first, and a bad one is named as
+    ``<where>.<label>.<field>`` (labels default to the rows' indexes: ``notices.3.place`` for the fourth JSON
+    item; a CSV passes its line numbers, ``file.5.place``)."""
     _staff(actor, "import notices")
     if not rows:
-        raise ApplicationError("There is no notice to import.", field=where or "notices")
+        raise ApplicationError("There is no notice to import.", field=where)
     if len(rows) > MAX_IMPORT:
-        raise ApplicationError(f"At most {MAX_IMPORT} notices per import.", field=where or "notices")
+        raise ApplicationError(f"At most {MAX_IMPORT} notices per import.", field=where)
     cleaned = []
     for index, row in enumerate(rows):
-        label = row.get("_line", index) if isinstance(row, Mapping) else index
+        label = labels[index] if labels is not None else index
         if not isinstance(row, Mapping):
-            raise ApplicationError("Each notice must be an object.", field=f"{where or 'notices'}.{label}")
-        values = {key: value for key, value in row.items() if key != "_line"}
-        cleaned.append(notice_clean(values, prefix=f"{where or 'notices'}.{label}."))
+            raise ApplicationError("Each notice must be an object.", field=f"{where}.{label}")
+        cleaned.append(notice_clean(row, prefix=f"{where}.{label}."))
     with transaction.atomic():
         notices = [_build(actor, clean, origin) for clean in cleaned]
         for notice in notices:
@@ -289,9 +297,9 @@ def notices_import(*, actor: Actor, rows: Sequence[Mapping[str, Any]], origin: s
 CSV_COLUMNS = FIELDS
 
 
-def csv_rows(data: bytes | str) -> list[dict[str, Any]]:
-    """The rows of a notices CSV (UTF-8, a header line naming the columns of ``CSV_COLUMNS``), each with its
-    ``_line`` (1 is the header). A malformed file is refused naming the line; empty cells are absent values."""
+def csv_rows(data: bytes | str) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a notices CSV (UTF-8, a header line naming the columns of ``CSV_COLUMNS``), each with its line
+    number (1 is the header). A malformed file is refused naming the line; empty cells are absent values."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -316,7 +324,7 @@ def csv_rows(data: bytes | str) -> list[dict[str, Any]]:
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ApplicationError(f"The CSV has no '{missing[0]}' column.", field=f"file.1.{missing[0]}")
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     try:
         for cells in reader:
             line = reader.line_num
@@ -326,9 +334,7 @@ def csv_rows(data: bytes | str) -> list[dict[str, Any]]:
                 raise ApplicationError(
                     f"Line {line} has {len(cells)} cells; the header has {len(columns)}.", field=f"file.{line}"
                 )
-            row: dict[str, Any] = {name: cell for name, cell in zip(columns, cells, strict=True) if cell.strip()}
-            row["_line"] = line
-            rows.append(row)
+            rows.append((line, {name: cell for name, cell in zip(columns, cells, strict=True) if cell.strip()}))
     except csv.Error as exc:
         raise ApplicationError(
             f"Line {reader.line_num} is not valid CSV: {exc}.", field=f"file.{reader.line_num}"
@@ -339,4 +345,11 @@ def csv_rows(data: bytes | str) -> list[dict[str, Any]]:
 def notices_import_csv(*, actor: Actor, data: bytes | str) -> list[Notice]:
     """Import a CSV of notices (staff only), all or nothing; a bad cell is named as ``file.<line>.<column>``."""
     _staff(actor, "import notices")
-    return notices_import(actor=actor, rows=csv_rows(data), origin=NoticeSource.CSV, where="file")
+    rows = csv_rows(data)
+    return notices_import(
+        actor=actor,
+        rows=[row for _, row in rows],
+        labels=[line for line, _ in rows],
+        origin=NoticeSource.CSV,
+        where="file",
+    )
