@@ -111,8 +111,8 @@ def test_user_creation_is_audited_as_the_command(demo):
 def test_partner_and_membership_creation_are_audited_on_the_partner(demo):
     partner = Partner.objects.get(slug="demo-kr-customs")
     actions = sorted(AuditEvent.objects.filter(partner=partner).values_list("action", flat=True))
-    # The demo's Korean AEO certificate is audited on its issuing authority too, and so are the alerts
-    # it receives (the demo's trust change, the corridor watch's findings and the typhoon notice on consignments it may see).
+    # The demo's Korean AEO certificate is audited on its issuing authority too, and so are the alerts it
+    # receives (the demo's trust change, the watch's findings, the typhoon notice) on consignments it may see.
     alerts = [action for action in actions if action.startswith("alert.")]
     assert set(alerts) <= {"alert.raise", "alert.sync"}
     assert [a for a in actions if a not in alerts] == (
