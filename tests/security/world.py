@@ -22,6 +22,7 @@ from apps.compliance.models import AeoCertificate, Mra, ReviewDecision
 from apps.compliance.services.reviews import review_decision_create
 from apps.core.models import AuditEvent
 from apps.corridors.models import Corridor
+from apps.corridors.notices.models import Notice
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.disruptions.models import Alert, WebhookDelivery
 from apps.disruptions.webhooks import services as webhooks
@@ -79,6 +80,8 @@ ROUTE_OBJECTS: dict[str, dict[str, Target]] = {
     "/api/v1/keys/{id}/revoke/": {"id": Target(PartnerKey)},
     "/api/v1/memberships/{id}/": {"id": Target(Membership)},
     "/api/v1/mras/{id}/": {"id": Target(Mra)},
+    "/api/v1/notices/{id}/": {"id": Target(Notice)},
+    "/api/v1/notices/{id}/end/": {"id": Target(Notice)},
     "/api/v1/partners/{slug}/": {"slug": Target(Partner, "slug")},
     "/api/v1/review-decisions/{id}/": {"id": Target(ReviewDecision)},
     "/api/v1/webhooks/{id}/": {"id": Target(WebhookDelivery, "endpoint_id")},
