@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from apps.partners.choices import MemberRole, TokenScope
 from apps.shipments.choices import LinkVia
 from apps.shipments.epcis.parse import parse_document
+from apps.shipments.ingest import service
 from apps.shipments.ingest.service import MAX_BATCH, event_batch_record
 from apps.shipments.models import Consignment, Event, EventLink
 from tests.helpers import assert_problem, audit_for
@@ -167,6 +169,42 @@ def test_the_same_event_id_with_different_content_is_409_and_changes_nothing(cli
     response = _post(api, [native_event(event_id="new-one"), native_event(event_code="ARRI")])
     assert_problem(response, 409, problem="conflict", field="1.eventID")
     assert list(Event.objects.values_list("pk", "event_code", "payload", "version", "is_latest")) == before
+
+
+def _racing(client: Any, other: dict[str, Any]):
+    """Another request records ``other`` between this batch's read and its insert: the read is made to
+    miss it (it sees no event at all), so the insert meets the unique constraint, as in a real race."""
+    assert _post(client, other).status_code == 201
+    plan = service._plan
+    calls = []
+
+    def stale_first_read(recorder, events):
+        calls.append(len(events))
+        if len(calls) == 1:
+            return [("created", None, service.content_digest(event)) for event in events]
+        return plan(recorder, events)
+
+    return mock.patch.object(service, "_plan", side_effect=stale_first_read), calls
+
+
+def test_an_exact_repeat_that_loses_a_race_is_unchanged_not_409(client_for, alice):
+    api = client_for(alice)
+    patch, calls = _racing(api, native_event())
+    with patch:
+        response = _post(api, [native_event(), native_event(event_id="evt-2")])
+    assert response.status_code == 201, response.content
+    assert response.json()["outcomes"] == ["unchanged", "created"]
+    assert len(calls) == 2  # planned again after the conflict, not refused
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == ["evt-2", "evt-depa-1"]
+
+
+def test_other_content_that_loses_a_race_is_still_409(client_for, alice):
+    api = client_for(alice)
+    patch, _ = _racing(api, native_event(event_code="ARRI"))
+    with patch:
+        response = _post(api, [native_event(), native_event(event_id="evt-2")])
+    assert_problem(response, 409, problem="conflict", field="0.eventID")
+    assert list(Event.objects.values_list("event_id", "event_code")) == [("evt-depa-1", "ARRI")]
 
 
 def test_one_event_id_twice_in_a_batch_with_different_content_is_409(client_for, alice):

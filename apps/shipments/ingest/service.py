@@ -44,6 +44,8 @@ from apps.shipments.services import (
 )
 
 MAX_BATCH = 1000
+# A batch that lost a race for an event id is planned again this often before the caller is told to retry.
+CONCURRENT_RECORD_ATTEMPTS = 3
 # Outcomes that store a new row (a first version, or a later one); the others change no event row's content.
 NEW_ROW_OUTCOMES = ("created", "updated", "retracted")
 
@@ -276,12 +278,18 @@ def event_batch_record(*, actor: Actor, events: list[EventIn], channel: str) -> 
     if not events:
         raise ApplicationError("The batch holds no events.", field="events")
     _assign_ids(events)
-    try:
-        with transaction.atomic():
-            return _write_batch(actor, recorder, events, channel)
-    except IntegrityError as exc:
-        # Another request recorded one of these event ids between our read and our insert.
-        raise ConflictError("Some of these events were recorded concurrently; retry the batch.") from exc
+    for attempt in range(1, CONCURRENT_RECORD_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _write_batch(actor, recorder, events, channel)
+        except IntegrityError as exc:
+            # Another request recorded one of these event ids between our read and our insert (two
+            # captures of one document, a client's retry racing its first try). Its transaction has
+            # committed by now (the insert waited for it), so planning again sees its events: the same
+            # content is a repeat, other content a 409, as if the two had come one after the other.
+            if attempt == CONCURRENT_RECORD_ATTEMPTS:
+                raise ConflictError("Some of these events were recorded concurrently; retry the batch.") from exc
+    raise AssertionError("unreachable")
 
 
 def _refuse_foreign_consignments(recorder: Partner, events: list[EventIn]) -> None:
