@@ -308,9 +308,27 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # run would be handed to a second worker. (RabbitMQ's consumer_timeout, 30 min by default, must likewise
 # be raised above an hour on the server.) No options for the embedded broker: kombu's SQLAlchemy
 # transport passes every option it does not know to create_engine, so any makes sending fail (TypeError).
+# A Redis that stops answering (a dead host, a partition: no reset, just silence) must not hang a request
+# or a worker: every connect and every command gives up after a few seconds (the worker's own blocking
+# read waits 1 s at a time, well inside), an idle connection is checked before reuse, and keepalive
+# notices a peer gone quiet. An enqueue that gives up is logged and left to the sweep (apps.core.work).
+CORRIDOR_BROKER_TIMEOUT_SECONDS = env_seconds("CORRIDOR_BROKER_TIMEOUT_SECONDS", 5)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
-    {"visibility_timeout": 3900} if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else {}
+    {
+        "visibility_timeout": 3900,
+        "socket_connect_timeout": CORRIDOR_BROKER_TIMEOUT_SECONDS,
+        "socket_timeout": CORRIDOR_BROKER_TIMEOUT_SECONDS,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        "health_check_interval": 25,
+    }
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = CORRIDOR_BROKER_TIMEOUT_SECONDS
+# Sending a task retries once (not three times) before enqueue() gives up: a request that committed its
+# data waits at most about two broker timeouts, never a minute, when the broker is gone.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Background work (apps.core.work): how long a row may wait for its message before a sweep takes the
 # message for lost and rings again.
