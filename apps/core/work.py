@@ -116,6 +116,38 @@ def enqueue_all(task: Any, calls: Iterable[tuple[tuple[Any, ...], dict[str, Any]
     return sent
 
 
+# --- A worker that starts picks up what a dead one left -----------------------------------------
+
+# Sweeps a starting worker sends at once (with ``after_restart=True``), registered by ``sweep_on_worker_start``.
+_start_sweeps: list[Any] = []
+
+
+def sweep_on_worker_start(task: Any) -> Any:
+    """Register a sweep task (taking ``after_restart``) that every worker sends as it starts.
+
+    A worker killed outright (SIGKILL, the OOM killer, a lost host) takes its running and prefetched
+    messages with it, and on Redis they come back only after the visibility timeout (an hour). A
+    restarted worker is usually the dead one's successor, so it looks at once: with ``after_restart`` a
+    sweep takes every pending row as lost, without waiting for a sweep interval (a row whose message is
+    still queued is sent twice, which idempotent tasks and claims make harmless). It sends each sweep
+    again a heartbeat and a half later, when the dead process's claims count as orphaned (``dead_here``).
+    """
+    _start_sweeps.append(task)
+    return task
+
+
+def worker_started(**_: Any) -> None:
+    """Celery's ``worker_ready``: send the registered sweeps now and once the dead claims are orphaned."""
+    later = settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS * 1.5 + 1
+    for task in _start_sweeps:
+        for countdown in (0, later):
+            try:
+                task.apply_async(kwargs={"after_restart": True}, countdown=countdown)
+            except Exception:  # the broker is down: the beat sweeps find the rows later
+                logger.warning("could not send %s at worker start", task.name, exc_info=True)
+                return
+
+
 def hard_limit(task: Any) -> int:
     """A task's hard time limit in seconds: its own, or the global ``CELERY_TASK_TIME_LIMIT``."""
     return task.time_limit if task.time_limit is not None else task.app.conf.task_time_limit
@@ -151,18 +183,68 @@ def claim_lifetime() -> timedelta:
     return timedelta(seconds=settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS * CLAIM_MISSED_HEARTBEATS)
 
 
-def _free(cutoff: Any) -> Q:
-    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
-def claim(rows: Rows, pk: Any, *, by: str, stale_after: timedelta) -> bool:
+def dead_here(rows: Rows) -> list[str]:
+    """Claimants of ``rows`` that were processes of this host and are gone (a worker killed and restarted).
+
+    Their claims need not wait for missed heartbeats: the process that could refresh them no longer exists.
+    (A process id the system has reused looks alive, so such a claim simply takes the heartbeat path.)
+    """
+    prefix = f"{socket.gethostname()}:"
+    claimants = (
+        _queryset(rows)
+        .filter(claimed_at__isnull=False, claimed_by__startswith=prefix)
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    dead = []
+    for claimant in claimants:
+        pid = claimant[len(prefix) :]
+        if pid.isdigit() and claimant != worker_name() and not _pid_alive(int(pid)):
+            dead.append(claimant)
+    return dead
+
+
+def _orphaned(rows: Rows, now: Any) -> Q:
+    """Claims a sweep or a worker may take before they go stale: those of a dead process of this host, once
+    older than one heartbeat and a half (a live claimant in another process namespace with the same host name
+    would have refreshed its claim by then)."""
+    dead = dead_here(rows)
+    if not dead:
+        return Q(pk__in=[])
+    young = timedelta(seconds=settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS * 1.5)
+    return Q(claimed_by__in=dead, claimed_at__lt=now - young)
+
+
+# The rows ``claimed`` blocks of this process hold right now (model label, pk). A claim in this process's
+# name on any other row was left by an earlier run here that could not release it (the database was down
+# then): ``claimed`` may take it again at once.
+_holding: set[tuple[str, str]] = set()
+_holding_lock = threading.Lock()
+
+
+def claim(rows: Rows, pk: Any, *, by: str, stale_after: timedelta, retake_own: bool = False) -> bool:
     """Take row ``pk`` of ``rows`` for ``by`` if it is free or its claim is stale; False: another worker has it.
 
     One UPDATE compares and sets: of two workers racing for a row, the database lets exactly one match.
-    ``rows`` may narrow the candidates (e.g. jobs still running), so a finished row is never taken.
+    ``rows`` may narrow the candidates (e.g. jobs still running), so a finished row is never taken. A claim
+    of a dead process of this host (``dead_here``) is taken without waiting for its heartbeats to stop, and
+    with ``retake_own`` a claim already in ``by``'s name too (``claimed`` knows no run of it is going on).
     """
     now = timezone.now()
-    return _queryset(rows).filter(_free(now - stale_after), pk=pk).update(claimed_at=now, claimed_by=by) == 1
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_after) | _orphaned(rows, now)
+    if retake_own:
+        free |= Q(claimed_by=by)
+    return _queryset(rows).filter(free, pk=pk).update(claimed_at=now, claimed_by=by) == 1
 
 
 def release(rows: Rows, pk: Any, *, by: str) -> bool:
@@ -209,7 +291,21 @@ def claimed(rows: Rows, pk: Any, *, stale_after: timedelta) -> Iterator[bool]:
     """
     by = worker_name()
     model = _queryset(rows).model
-    won = claim(rows, pk, by=by, stale_after=stale_after)
+    holding = (model._meta.label, str(pk))
+    with _holding_lock:
+        if holding in _holding:  # another thread of this process runs it
+            won = False
+        else:
+            _holding.add(holding)
+            won = True
+    if won:
+        try:
+            won = claim(rows, pk, by=by, stale_after=stale_after, retake_own=True)
+        except BaseException:
+            _holding.discard(holding)
+            raise
+        if not won:
+            _holding.discard(holding)
     if not won:
         yield False
         return
@@ -219,7 +315,10 @@ def claimed(rows: Rows, pk: Any, *, stale_after: timedelta) -> Iterator[bool]:
         yield True
     finally:
         beat.stop()
+        _holding.discard(holding)
         # Released among all the model's rows: the run may have moved the row out of ``rows`` (finished it).
+        # If the database is down this fails too; the retry of the task finds the claim in this process's
+        # name and takes it again (``claim``), so the row does not wait for its heartbeats to run out.
         release(model, pk, by=by)
 
 
@@ -232,8 +331,9 @@ def stale(rows: Rows, *, waiting_since: str, waited: timedelta, stale_after: tim
     """The pending rows a sweep re-enqueues: those whose message or worker was lost.
 
     A row left unclaimed ``waited`` after its ``waiting_since`` field lost its message; a row whose
-    claim was last refreshed longer ago than ``stale_after`` lost its worker. Fresh and held rows are left to their own.
+    claim was last refreshed longer ago than ``stale_after``, or whose claimant was a process of this host
+    that is gone, lost its worker. Fresh and held rows are left to their own.
     """
     now = timezone.now()
     unclaimed = Q(claimed_at__isnull=True, **{f"{waiting_since}__lt": now - waited})
-    return _queryset(rows).filter(unclaimed | Q(claimed_at__lt=now - stale_after))
+    return _queryset(rows).filter(unclaimed | Q(claimed_at__lt=now - stale_after) | _orphaned(rows, now))

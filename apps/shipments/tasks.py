@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.work import enqueue_all, housekeeping_task, ledger_task
+from apps.core.work import enqueue_all, housekeeping_task, ledger_task, sweep_on_worker_start
 from apps.shipments.epcis import capture
 
 
@@ -12,7 +12,10 @@ def epcis_capture_process(job_id: str) -> dict[str, object]:
     return capture.capture_job_run(job_id=job_id)
 
 
+@sweep_on_worker_start
 @housekeeping_task(time_limit=120)
-def epcis_capture_sweep() -> int:
-    """Re-enqueue capture jobs whose message or worker was lost (the broker is a doorbell, the database the ledger)."""
-    return enqueue_all(epcis_capture_process, (((job_id,), {}) for job_id in capture.capture_jobs_stale()))
+def epcis_capture_sweep(after_restart: bool = False) -> int:
+    """Re-enqueue capture jobs whose message or worker was lost (the broker is a doorbell, the database the ledger);
+    ``after_restart``: every unclaimed running job, however recent (a starting worker's sweep)."""
+    stale = capture.capture_jobs_stale(after_restart=after_restart)
+    return enqueue_all(epcis_capture_process, (((job_id,), {}) for job_id in stale))

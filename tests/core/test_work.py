@@ -5,14 +5,18 @@ The rows here are EPCIS capture jobs, the ledger the helpers were first written 
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from apps.core import tasks as core_tasks
@@ -132,6 +136,58 @@ def test_a_claimed_block_gives_back_a_row_it_moved_out_of_the_rows_given(job):
     assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
 
 
+def test_a_claim_this_process_could_not_release_is_taken_again_at_once(job):
+    """The database was down when the block ended, so the claim stayed; the task's retry runs the row at once."""
+    assert work.claim(CaptureJob, job.pk, by=work.worker_name(), stale_after=STALE)
+    with work.claimed(CaptureJob, job.pk, stale_after=STALE) as won:
+        assert won
+        with work.claimed(CaptureJob, job.pk, stale_after=STALE) as again:
+            assert not again, "a second block of the same process while the first runs"
+    assert CaptureJob.objects.get(pk=job.pk).claimed_at is None
+
+
+def test_a_row_whose_release_failed_is_still_claimable_by_this_process(job, monkeypatch):
+    real_release = work.release
+    monkeypatch.setattr(work, "release", mock.Mock(side_effect=OperationalError("server closed the connection")))
+    with pytest.raises(OperationalError), work.claimed(CaptureJob, job.pk, stale_after=STALE) as won:
+        assert won
+    assert CaptureJob.objects.get(pk=job.pk).claimed_by == work.worker_name()
+    monkeypatch.setattr(work, "release", real_release)
+    with work.claimed(CaptureJob, job.pk, stale_after=STALE) as won:
+        assert won
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_the_claim_of_a_dead_process_of_this_host_is_stale_after_a_heartbeat_and_a_half(job, settings):
+    settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 10
+    dead = f"{socket.gethostname()}:{_dead_pid()}"
+    assert work.claim(CaptureJob, job.pk, by=dead, stale_after=STALE)
+    stale = work.stale(CaptureJob, waiting_since="created_at", waited=WAIT, stale_after=STALE)
+    assert work.dead_here(CaptureJob) == [dead]
+    assert not stale.exists(), "a claim younger than a heartbeat and a half may belong to a namesake host"
+    assert not work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+    _age(job, claimed=timedelta(seconds=16))
+    CaptureJob.objects.filter(pk=job.pk).update(claimed_by=dead)
+    stale = work.stale(CaptureJob, waiting_since="created_at", waited=WAIT, stale_after=STALE)
+    assert list(stale) == [job], "well within its lifetime, but its process is gone"
+    assert work.claim(CaptureJob, job.pk, by="host-b:2", stale_after=STALE)
+
+
+def test_the_claim_of_a_live_process_or_another_host_waits_for_its_heartbeats(job, settings):
+    settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 10
+    for claimant in (f"{socket.gethostname()}:1", f"elsewhere:{_dead_pid()}"):  # pid 1 is always alive
+        CaptureJob.objects.filter(pk=job.pk).update(
+            claimed_by=claimant, claimed_at=timezone.now() - timedelta(seconds=20)
+        )
+        assert work.dead_here(CaptureJob) == []
+        assert not work.stale(CaptureJob, waiting_since="created_at", waited=WAIT, stale_after=STALE).exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_of_workers_racing_for_one_row_exactly_one_wins(alpha):
     """Real concurrency: each thread has its own connection, and all claim at the same moment."""
@@ -233,3 +289,24 @@ def test_ping_worker_says_the_broker_is_unreachable(monkeypatch):
     monkeypatch.setattr(core_tasks.ping, "delay", broker_down)
     with pytest.raises(CommandError, match="broker did not take the ping"):
         call_command("ping_worker", timeout=1)
+
+
+def test_a_starting_worker_sends_the_registered_sweeps_now_and_once_dead_claims_are_orphaned(settings, monkeypatch):
+    settings.CORRIDOR_CLAIM_HEARTBEAT_SECONDS = 10
+    sent: list[tuple[str, dict, float]] = []
+    for task in work._start_sweeps:
+        monkeypatch.setattr(
+            task, "apply_async", lambda kwargs, countdown, name=task.name: sent.append((name, kwargs, countdown))
+        )
+    work.worker_started()
+    names = {name for name, _, _ in sent}
+    assert {"apps.shipments.tasks.epcis_capture_sweep", "apps.credentials.tasks.step_credentials_sweep"} <= names
+    assert {countdown for _, _, countdown in sent} == {0, 16}
+    assert all(kwargs == {"after_restart": True} for _, kwargs, _ in sent)
+
+
+def test_a_starting_worker_with_no_broker_carries_on(monkeypatch, caplog):
+    for task in work._start_sweeps:
+        monkeypatch.setattr(task, "apply_async", mock.Mock(side_effect=ConnectionRefusedError(111, "refused")))
+    work.worker_started()
+    assert "could not send" in caplog.text

@@ -159,6 +159,16 @@ def test_a_linked_event_whose_issuance_was_lost_is_swept_after_a_few_minutes(alp
     assert credential_of(event).event == event
 
 
+def test_a_starting_workers_sweep_takes_every_pending_linked_event_at_once(alpha, consignment):
+    """A worker killed outright took its messages with it: its successor does not wait a sweep interval."""
+    (event,) = record(alpha, step_event("evt-1", consignments=(consignment,)), issue=False)
+    (loose,) = record(alpha, step_event("evt-loose"), issue=False)  # unlinked: still waits for its grace
+    assert tasks.step_credentials_sweep() == 0
+    assert tasks.step_credentials_sweep(after_restart=True) == 1
+    assert credential_of(event).event == event
+    assert not Credential.objects.filter(event=loose).exists()
+
+
 def test_issuing_twice_makes_one_credential(alpha, consignment):
     (event,) = record(alpha, step_event("evt-1", consignments=(consignment,)))
     first = credential_of(event)

@@ -97,13 +97,14 @@ def _revoke_superseded(event: Any) -> None:
         status_bit_set(credential, StatusPurpose.REVOCATION, True)
 
 
-def step_credentials_pending(*, limit: int = 5000) -> list[str]:
+def step_credentials_pending(*, limit: int = 5000, waited: timedelta | None = None) -> list[str]:
     """Events that should have a credential by now and have none: for the beat sweep to re-enqueue.
 
-    An event waits one sweep interval for its own message, and an unlinked one the link grace.
+    An event waits one sweep interval (or ``waited``) for its own message, and an unlinked one the link grace.
     """
     now = timezone.now()
-    waited = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
+    if waited is None:
+        waited = timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS)
     missing = Event.objects.filter(credential__isnull=True, record_time__lt=now - waited)
     linked_or_late = missing.filter(links__isnull=False) | missing.filter(record_time__lt=now - _link_grace())
     return [str(pk) for pk in linked_or_late.values_list("pk", flat=True).distinct()[:limit]]

@@ -114,12 +114,13 @@ def _run(job: CaptureJob) -> dict[str, Any]:
     return {"job": job_id, "state": state, "captured": captured}
 
 
-def capture_jobs_stale() -> list[str]:
-    """Running jobs a lost message (unclaimed a sweep interval after upload) or a dead worker left behind."""
+def capture_jobs_stale(*, after_restart: bool = False) -> list[str]:
+    """Running jobs a lost message (unclaimed a sweep interval after upload) or a dead worker left behind;
+    ``after_restart``, a worker starting after a crash: every unclaimed one, its message taken for lost."""
     jobs = work.stale(
         CaptureJob.objects.filter(state=CaptureState.RUNNING),
         waiting_since="created_at",
-        waited=timedelta(seconds=settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
+        waited=timedelta(seconds=0 if after_restart else settings.CORRIDOR_SWEEP_INTERVAL_SECONDS),
         stale_after=work.claim_lifetime(),
     )
     return [str(pk) for pk in jobs.values_list("pk", flat=True)]

@@ -108,6 +108,17 @@ def test_the_sweep_re_enqueues_only_lost_and_abandoned_jobs(upload, monkeypatch)
     assert set(enqueued) == {str(lost.pk), str(abandoned.pk)}
 
 
+def test_a_starting_workers_sweep_takes_every_unclaimed_running_job_at_once(upload, monkeypatch):
+    fresh, working, finished = upload(), upload(), upload()
+    _age(working, created=timedelta(0), claimed=timedelta(seconds=5), by="busy-worker:1")
+    CaptureJob.objects.filter(pk=finished.pk).update(state=CaptureState.SUCCESS)
+    enqueued: list[str] = []
+    monkeypatch.setattr(tasks.epcis_capture_process, "delay", enqueued.append)
+    assert tasks.epcis_capture_sweep() == 0
+    assert tasks.epcis_capture_sweep(after_restart=True) == 1
+    assert enqueued == [str(fresh.pk)]
+
+
 def test_a_swept_job_is_captured(upload):
     job = upload()
     _age(job, created=SWEEP + timedelta(seconds=5))
