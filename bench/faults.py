@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.faults import harness  # noqa: E402 - after the path is set
+from tests.faults import harness
 
 TEMPLATE = "corridor_faults_bench_template"
 RUN_DB = "corridor_faults_bench_run"
@@ -102,12 +102,14 @@ def main() -> int:
 
     baseline = next((outcome.settle_seconds for outcome in outcomes if outcome.fault == "none"), None)
     print()
-    print("| fault | events lost / doubled | linked without credential / chain faults | jobs failed / stranded "
-          "| answers 500 | answers 503 | load done | settled | settled vs no fault | load avg |")
+    print(
+        "| fault | events lost / doubled | linked without credential / chain faults | jobs failed / stranded "
+        "| answers 500 | answers 503 | load done | settled | settled vs no fault | load avg |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for outcome, load_average in zip(outcomes, loads, strict=True):
         audit = outcome.audit
-        ratio = f"{outcome.settle_seconds / baseline:.2f}×" if baseline else "–"
+        ratio = f"{outcome.settle_seconds / baseline:.2f}x" if baseline else "-"
         print(
             f"| {outcome.fault} | {len(audit.lost)} / {len(audit.doubled)} "
             f"| {audit.linked_without_credential} / {len(audit.chain_faults)} "

@@ -39,6 +39,8 @@ from django.db import DatabaseError, OperationalError, connections, models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.core import metrics
+
 logger = logging.getLogger(__name__)
 
 # Errors a retry can cure: a dropped connection, a failover, a locked SQLite file.
@@ -94,15 +96,43 @@ def housekeeping_task(*, time_limit: int, **options: Any) -> Callable[..., Any]:
     return _task(retries=HOUSEKEEPING_MAX_RETRIES, acks_late=False, jitter=True, time_limit=time_limit, options=options)
 
 
+# Counts every send the broker refused (``apps.core.metrics``); a sweep that sees it moved sends at once.
+REFUSED_SENDS = "work.enqueue_refused"
+
+
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
     """Send ``task``; False, logged, if the broker cannot take it: the ledger still holds the work, so a
-    sweep sends it once the broker is back and the caller carries on (a committed request still succeeds)."""
+    sweep sends it once the broker is back and the caller carries on (a committed request still succeeds).
+
+    The refusal is counted in the database at once (``REFUSED_SENDS``), so the first sweeps after the
+    broker's return take the waiting rows for lost without waiting a sweep interval (``doorbell_missed``).
+    """
     try:
         task.delay(*args, **kwargs)
     except Exception:  # each transport fails its own way (kombu, redis, SQLAlchemy, a refused socket)
         logger.warning("could not enqueue %s; the sweep will send it", task.name, exc_info=True)
+        metrics.increment(REFUSED_SENDS)
+        metrics.flush()
         return False
     return True
+
+
+def doorbell_missed(sweep: str) -> bool:
+    """Whether a send was refused since ``sweep`` last asked: then its rows' messages may be lost, however
+    recent, and it sends them all. Each sweep keeps the count it last saw (``REFUSED_SENDS`` + ``.seen.`` +
+    its name); of two sweeps asking at once, one takes the news (compare and set)."""
+    from apps.core.models import MetricCounter  # noqa: PLC0415 - this module defines a model itself
+
+    refused = MetricCounter.objects.filter(name=REFUSED_SENDS).values_list("value", flat=True).first() or 0
+    seen_name = f"{REFUSED_SENDS}.seen.{sweep}"
+    seen = MetricCounter.objects.filter(name=seen_name).values_list("value", flat=True).first()
+    if seen is None:
+        # First ask: nothing to compare with yet, so whatever was refused before is taken as news.
+        MetricCounter.objects.get_or_create(name=seen_name, defaults={"value": refused})
+        return refused > 0
+    if refused == seen:
+        return False
+    return MetricCounter.objects.filter(name=seen_name, value=seen).update(value=refused) == 1
 
 
 def enqueue_all(task: Any, calls: Iterable[tuple[tuple[Any, ...], dict[str, Any]]]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from apps.core.work import enqueue_all, housekeeping_task, ledger_task, sweep_on_worker_start
+from apps.core.work import doorbell_missed, enqueue_all, housekeeping_task, ledger_task, sweep_on_worker_start
 from apps.credentials.services.issuance import step_credentials_issue_batch, step_credentials_pending
 
 
@@ -22,8 +22,9 @@ def step_credentials_issue(event_pks: list[str]) -> int:
 @housekeeping_task(time_limit=300)
 def step_credentials_sweep(after_restart: bool = False) -> int:
     """Re-enqueue events whose credential is overdue (a lost message, a past grace period); ``after_restart``
-    (a starting worker's sweep): every linked event without one, its message taken for lost."""
-    pending = step_credentials_pending(waited=timedelta(0) if after_restart else None)
+    (a starting worker's sweep) or after a refused send: every linked event without one, its message taken for lost."""
+    lost = after_restart or doorbell_missed("step_credentials_sweep")
+    pending = step_credentials_pending(waited=timedelta(0) if lost else None)
     chunks = [pending[start : start + 500] for start in range(0, len(pending), 500)]
     sent = enqueue_all(step_credentials_issue, (((chunk,), {}) for chunk in chunks))
     return sum(len(chunk) for chunk in chunks[:sent])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.work import enqueue_all, housekeeping_task, ledger_task, sweep_on_worker_start
+from apps.core.work import doorbell_missed, enqueue_all, housekeeping_task, ledger_task, sweep_on_worker_start
 from apps.shipments.epcis import capture
 
 
@@ -16,6 +16,7 @@ def epcis_capture_process(job_id: str) -> dict[str, object]:
 @housekeeping_task(time_limit=120)
 def epcis_capture_sweep(after_restart: bool = False) -> int:
     """Re-enqueue capture jobs whose message or worker was lost (the broker is a doorbell, the database the ledger);
-    ``after_restart``: every unclaimed running job, however recent (a starting worker's sweep)."""
-    stale = capture.capture_jobs_stale(after_restart=after_restart)
+    ``after_restart`` (a starting worker's sweep) or after a refused send: every unclaimed running job."""
+    lost = after_restart or doorbell_missed("epcis_capture_sweep")
+    stale = capture.capture_jobs_stale(after_restart=lost)
     return enqueue_all(epcis_capture_process, (((job_id,), {}) for job_id in stale))

@@ -310,3 +310,24 @@ def test_a_starting_worker_with_no_broker_carries_on(monkeypatch, caplog):
         monkeypatch.setattr(task, "apply_async", mock.Mock(side_effect=ConnectionRefusedError(111, "refused")))
     work.worker_started()
     assert "could not send" in caplog.text
+
+
+def test_a_refused_send_is_news_once_to_each_sweep(monkeypatch):
+    assert not work.doorbell_missed("sweep-a")
+    monkeypatch.setattr(core_tasks.ping, "delay", mock.Mock(side_effect=ConnectionRefusedError(111, "refused")))
+    assert work.enqueue(core_tasks.ping) is False
+    assert work.doorbell_missed("sweep-a")
+    assert not work.doorbell_missed("sweep-a"), "told once"
+    assert work.doorbell_missed("sweep-b"), "each sweep hears it"
+    assert not work.doorbell_missed("sweep-b")
+
+
+def test_after_a_refused_send_the_capture_sweep_takes_a_recent_job_at_once(job, monkeypatch):
+    assert shipment_tasks.epcis_capture_sweep() == 0
+    monkeypatch.setattr(core_tasks.ping, "delay", mock.Mock(side_effect=ConnectionRefusedError(111, "refused")))
+    work.enqueue(core_tasks.ping)
+    enqueued: list[str] = []
+    monkeypatch.setattr(shipment_tasks.epcis_capture_process, "delay", enqueued.append)
+    assert shipment_tasks.epcis_capture_sweep() == 1
+    assert enqueued == [str(job.pk)]
+    assert shipment_tasks.epcis_capture_sweep() == 0, "the next sweep waits its interval again"
