@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -54,6 +55,10 @@ def main() -> int:
     parser.add_argument("--settle-timeout", type=float, default=900)
     parser.add_argument("--quick", action="store_true", help="claims stale and sweeps within seconds (as the tests)")
     args = parser.parse_args()
+    # Stopped by a signal (also when started in the background, where SIGINT is ignored), the finally blocks
+    # still stop the stack it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     faults = [fault.strip() for fault in args.faults.split(",") if fault.strip()]
     redis_db = int(os.environ.get("CORRIDOR_FAULTS_REDIS_DB", "6"))
     missing = harness.services_missing(redis_db)

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -215,6 +215,7 @@ class Tally:
     unexpected: list[str] = field(default_factory=list)  # a refusal the load did not ask for, and the like
     retries: int = 0
     done: int = 0
+    in_flight: Counter = field(default_factory=Counter)  # kind -> requests sent and not yet answered
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, status: int) -> None:
@@ -236,14 +237,20 @@ def _send(base: str, tokens: dict[str, str], request: Request, tally: Tally, dea
     attempt = 0
     while time.monotonic() < deadline:
         attempt += 1
+        with tally.lock:
+            tally.in_flight[request.kind] += 1
         try:
             response = requests.post(base + request.path, data=data, headers=session_headers, timeout=60)
         except requests.RequestException:
+            with tally.lock:
+                tally.in_flight[request.kind] -= 1
             with tally.lock:
                 tally.retries += 1
             time.sleep(min(0.25 * attempt, 1.0))
             continue
         status = response.status_code
+        with tally.lock:
+            tally.in_flight[request.kind] -= 1
         tally.note(status)
         if status in RETRYABLE:
             with tally.lock:
@@ -435,7 +442,7 @@ class Stack:
         for process in self.processes.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-        for role, process in self.processes.items():
+        for process in self.processes.values():
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
@@ -445,7 +452,6 @@ class Stack:
             # A pool child that outlived its master (it should not) is still in the group.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            del role
         self.pg_proxy.close()
         self.redis_proxy.close()
         with contextlib.suppress(Exception):
@@ -590,13 +596,33 @@ def at_progress(tally: Tally, load: Load, fraction: float) -> Iterator[None]:
 FAULTS = ("none", "worker-kill", "web-kill", "postgres-down", "redis-down")
 
 
-def inject(stack: Stack, fault: str, *, outage: float = 10.0) -> None:
-    """One fault, now: a SIGKILL and a restart 3 s (worker) or 1 s (web) later, or a service gone ``outage`` s."""
+def _until(condition: Callable[[], bool], *, within: float) -> None:
+    """Wait until ``condition`` holds, at most ``within`` seconds (then go on: the fault comes anyway)."""
+    deadline = time.monotonic() + within
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _capture_running(stack: Stack) -> bool:
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        query = "SELECT count(*) FROM shipments_capturejob WHERE state = 'running' AND claimed_at IS NOT NULL"
+        return conn.execute(query).fetchone()[0] > 0
+
+
+def inject(stack: Stack, fault: str, tally: Tally | None = None, *, outage: float = 10.0) -> None:
+    """One fault, now: a SIGKILL and a restart 3 s (worker) or 1 s (web) later, or a service gone ``outage`` s.
+
+    The worker is killed while it runs a capture job (mid-batch) and the web server while it receives a
+    capture, if one comes within a few seconds.
+    """
     if fault == "worker-kill":
+        _until(lambda: _capture_running(stack), within=10)
         stack.kill("worker")
         time.sleep(3)
         stack.restart("worker")
     elif fault == "web-kill":
+        if tally is not None:
+            _until(lambda: tally.in_flight[EPCIS] > 0, within=10)
         stack.kill("web")
         time.sleep(1)
         stack.restart("web")
@@ -640,7 +666,7 @@ def run(
 
         def inject_later() -> None:
             with at_progress(tally, load, at):
-                inject(stack, fault)
+                inject(stack, fault, tally)
 
         injector = threading.Thread(target=inject_later, daemon=True)
         injector.start()
