@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import http.client
 import itertools
 import json
 import os
@@ -29,6 +30,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,7 +42,6 @@ from typing import Any
 
 import psycopg
 import redis
-import requests
 
 from tests.faults.proxy import Proxy
 
@@ -224,6 +226,28 @@ class Tally:
 
 
 RETRYABLE = {502, 503, 504}
+# What a client sees of a server that is not there or went away mid-answer.
+CONNECTION_ERRORS = (OSError, http.client.HTTPException)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Any
+    text: str
+
+
+def http(
+    method: str, url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 60
+) -> Answer:
+    """One request with the standard library; an error status is an answer, a broken connection raises."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Answer(response.status, response.headers, response.read().decode(errors="replace"))
+    except urllib.error.HTTPError as error:
+        with error:
+            return Answer(error.code, error.headers, error.read().decode(errors="replace"))
 
 
 def _send(base: str, tokens: dict[str, str], request: Request, tally: Tally, deadline: float) -> None:
@@ -240,15 +264,15 @@ def _send(base: str, tokens: dict[str, str], request: Request, tally: Tally, dea
         with tally.lock:
             tally.in_flight[request.kind] += 1
         try:
-            response = requests.post(base + request.path, data=data, headers=session_headers, timeout=60)
-        except requests.RequestException:
+            response = http("POST", base + request.path, data=data, headers=session_headers)
+        except CONNECTION_ERRORS:
             with tally.lock:
                 tally.in_flight[request.kind] -= 1
             with tally.lock:
                 tally.retries += 1
             time.sleep(min(0.25 * attempt, 1.0))
             continue
-        status = response.status_code
+        status = response.status
         with tally.lock:
             tally.in_flight[request.kind] -= 1
         tally.note(status)
@@ -421,8 +445,8 @@ class Stack:
         while time.monotonic() < deadline:
             if self.processes["web"].poll() is not None:
                 raise RuntimeError(f"gunicorn exited: see {self.workdir / 'web.log'}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.base}/healthz", timeout=5).status_code < 500:
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                if http("GET", f"{self.base}/healthz", timeout=5).status < 500:
                     return
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer within {timeout} s")
