@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import socketserver
 import threading
@@ -14,8 +15,9 @@ from tests.faults.proxy import Proxy
 
 class _Echo(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        while data := self.request.recv(1024):
-            self.request.sendall(data)
+        with contextlib.suppress(ConnectionError):  # the proxy resets its side when taken down
+            while data := self.request.recv(1024):
+                self.request.sendall(data)
 
 
 @pytest.fixture
