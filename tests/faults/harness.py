@@ -357,6 +357,7 @@ class Stack:
         )
         self.processes: dict[str, subprocess.Popen] = {}
         self.restarts: Counter = Counter()
+        self.graceful_stops: list[bool] = []  # per SIGTERM: whether the process exited within its grace
 
     @property
     def database_url(self) -> str:
@@ -457,6 +458,22 @@ class Stack:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(30)
+
+    def terminate(self, role: str, *, grace: float = 60) -> bool:
+        """SIGTERM to the role's master only, as an orchestrator stops it; whether it exited within ``grace``.
+
+        Celery's warm shutdown lets the pool finish its current task; a pool process signalled itself
+        would stop at once. What is left after the grace is killed, as an orchestrator would.
+        """
+        process = self.processes[role]
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+            return True
+        except subprocess.TimeoutExpired:
+            self.kill(role)
+            return False
 
     def restart(self, role: str) -> None:
         self.restarts[role] += 1
@@ -617,7 +634,7 @@ def at_progress(tally: Tally, load: Load, fraction: float) -> Iterator[None]:
 
 # --- One run --------------------------------------------------------------------------------------
 
-FAULTS = ("none", "worker-kill", "web-kill", "postgres-down", "redis-down")
+FAULTS = ("none", "worker-kill", "worker-stop", "web-kill", "postgres-down", "redis-down")
 
 
 def _until(condition: Callable[[], bool], *, within: float) -> None:
@@ -634,7 +651,8 @@ def _capture_running(stack: Stack) -> bool:
 
 
 def inject(stack: Stack, fault: str, tally: Tally | None = None, *, outage: float = 10.0) -> None:
-    """One fault, now: a SIGKILL and a restart 3 s (worker) or 1 s (web) later, or a service gone ``outage`` s.
+    """One fault, now: a SIGKILL and a restart 3 s (worker) or 1 s (web) later, a SIGTERM to the worker and a
+    restart 1 s after it stopped, or a service gone ``outage`` s.
 
     The worker is killed while it runs a capture job (mid-batch) and the web server while it receives a
     capture, if one comes within a few seconds.
@@ -643,6 +661,12 @@ def inject(stack: Stack, fault: str, tally: Tally | None = None, *, outage: floa
         _until(lambda: _capture_running(stack), within=10)
         stack.kill("worker")
         time.sleep(3)
+        stack.restart("worker")
+    elif fault == "worker-stop":
+        # A deploy or a scale-down: SIGTERM while a capture job runs; its batch finishes (or goes back).
+        _until(lambda: _capture_running(stack), within=10)
+        stack.graceful_stops.append(stack.terminate("worker"))
+        time.sleep(1)
         stack.restart("worker")
     elif fault == "web-kill":
         if tally is not None:

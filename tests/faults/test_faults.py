@@ -77,3 +77,5 @@ def test_a_fault_loses_doubles_and_strands_nothing(stack, seeded, fault):
     assert outcome.audit.linked == len(load.expected)  # every event of the corridor links to its consignment
     assert outcome.problems() == [], _logs(stack)
     assert outcome.tally.answers[409] >= 1  # the conflicting resends were refused, as they must be
+    # A SIGTERMed worker stops by itself (warm shutdown: its batch finished, or returned to the broker).
+    assert all(stack.graceful_stops), "the worker needed a SIGKILL after SIGTERM"
