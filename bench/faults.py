@@ -14,7 +14,7 @@ injected once 30 % of the requests were answered:
 
 - ``none``: the baseline;
 - ``worker-kill``: the worker's whole process group SIGKILLed, restarted 3 s later;
-- ``worker-stop``: SIGTERM to the worker (warm shutdown: its current batch finishes or returns), restarted 1 s after it stopped;
+- ``worker-stop``: SIGTERM to the worker (warm shutdown: its batch finishes or returns), restarted 1 s after;
 - ``web-kill``: gunicorn's whole process group SIGKILLed mid-load, restarted 1 s later (clients retry);
 - ``postgres-down``: every connection to PostgreSQL cut and new ones refused for 10 s;
 - ``redis-down``: Redis silent for 10 s (connections accepted, nothing carried).
