@@ -35,6 +35,7 @@ from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import places
 from apps.shipments.choices import ConsignmentStatus, LinkVia
+from apps.shipments.graph.queries import voyage_key
 from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
 from apps.shipments.graph.types import LegInfo
 from apps.shipments.models import (
@@ -432,10 +433,6 @@ class WatchBatch:
     rows: dict[str, ConsignmentRow]
 
 
-def _voyage(imo: str, number: str) -> str:
-    return f"{imo}/{number}" if number else ""
-
-
 def _json_list(text: str | None) -> tuple:
     return () if not text or text == "[]" else tuple(json.loads(text))
 
@@ -584,7 +581,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
                     location=location,
                     consignments=() if via == LinkVia.EQUIPMENT else (key,),
                     equipment=_json_list(equipment),
-                    voyage=_voyage(imo, voyage_number),
+                    voyage=voyage_key(imo, voyage_number),
                     epcs=_json_list(epcs),
                     parent=parent,
                     children=_json_list(children),
@@ -623,7 +620,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
                         mode=leg.mode,
                         origin=leg.origin,
                         destination=leg.destination,
-                        voyage=_voyage(leg.vessel_imo, leg.voyage_number),
+                        voyage=voyage_key(leg.vessel_imo, leg.voyage_number),
                         planned_departure=leg.planned_departure,
                         planned_arrival=leg.planned_arrival,
                         actual_departure=leg.actual_departure,
