@@ -14,7 +14,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = os.environ.get("CORRIDOR_BENCH_DB", "corridor_bench")  # another name lets two benchmarks run at once
-REDIS_DB = 15
+REDIS_DB = int(os.environ.get("CORRIDOR_BENCH_REDIS_DB", "15"))  # likewise for the broker
 os.environ["CORRIDOR_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
 os.environ.setdefault("CORRIDOR_LOG_LEVEL", "WARNING")
