@@ -163,6 +163,27 @@ class ConsignmentEta(models.Model):
         return f"ETA {self.destination} {self.predicted_arrival:%Y-%m-%d %H:%M}"
 
 
+class ConsignmentWatch(models.Model):
+    """When the watch's detectors last judged a consignment: ``judged_at`` is the earlier of the judgement's
+    ``as_of`` and the moment its reading began.
+
+    A check queued after a batch of events skips a consignment judged after that batch was committed (the
+    judgement read those events, and judged them no earlier), so a backlog of batches for the same
+    consignments is judged once, not once per batch. One row per consignment, replaced in place.
+    """
+
+    consignment = models.OneToOneField(
+        "shipments.Consignment", on_delete=models.CASCADE, primary_key=True, related_name="watch"
+    )
+    judged_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "consignment watch"
+
+    def __str__(self) -> str:
+        return f"judged {self.judged_at:%Y-%m-%d %H:%M:%S}"
+
+
 class Scan(Claimable, TimestampedModel):
     """One run of the corridor watch over the consignments in transit, judged as of ``as_of``.
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from apps.core.work import claim_lifetime, claimed, stale
 from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
-from apps.corridors.models import Corridor, Scan, ScanBatch
+from apps.corridors.models import ConsignmentWatch, Corridor, Scan, ScanBatch
 from apps.corridors.services import EtaInput, eta_store
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding, SyncResult, alerts_sync
@@ -80,6 +80,8 @@ def judge(
     Returns (counts, the stays for congestion, the corridor slug of each stay's consignment). A fixed number
     of queries whatever the number of consignments (``selectors.watch_batch`` and ``alerts_sync``).
     """
+    # The ledger's clock, not the judgement's: what this reading can have seen (``ConsignmentWatch``).
+    judged_at = min(as_of, timezone.now())
     batch = selectors.watch_batch(consignment_ids, as_of=as_of)
     findings_by_partner: dict[Any, list[Finding]] = defaultdict(list)
     checked: set[tuple[str, str, str]] = set()
@@ -98,6 +100,12 @@ def judge(
             stays.append(stay)
             corridor_of[watched.consignment_id] = watched.corridor
     result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
+    ConsignmentWatch.objects.bulk_create(
+        [ConsignmentWatch(consignment_id=w.consignment_id, judged_at=judged_at) for w in batch.watched],
+        update_conflicts=True,
+        unique_fields=["consignment"],
+        update_fields=["judged_at"],
+    )
     if refresh_eta:
         eta_store(
             [
@@ -118,15 +126,35 @@ def judge(
     return _counts(result, found), stays, corridor_of
 
 
-def consignments_check(*, consignment_ids: Iterable[Any], as_of: datetime) -> dict[str, dict[str, int]]:
-    """Judge the given consignments now (after new events), in batches of ``CORRIDOR_SCAN_BATCH_SIZE``."""
+def consignments_check(
+    *, consignment_ids: Iterable[Any], as_of: datetime, fresh_since: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Judge the given consignments now (after new events), in batches of ``CORRIDOR_SCAN_BATCH_SIZE``.
+
+    ``fresh_since``: when the triggering events were committed. A consignment judged after it is skipped
+    (``ConsignmentWatch``): a backlog of event batches for the same consignments costs one judgement.
+    """
     ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
+    if fresh_since is not None:
+        ids = _not_judged_since(ids, fresh_since)
     total: dict[str, dict[str, int]] = {}
     size = settings.CORRIDOR_SCAN_BATCH_SIZE
     for start in range(0, len(ids), size):
         counts, _, _ = judge(ids[start : start + size], as_of=as_of)
         total = _add_counts(total, counts)
     return total
+
+
+def _not_judged_since(ids: list[str], moment: datetime) -> list[str]:
+    fresh: set[str] = set()
+    for start in range(0, len(ids), selectors.BATCH):
+        fresh.update(
+            str(pk)
+            for pk in ConsignmentWatch.objects.filter(
+                consignment_id__in=ids[start : start + selectors.BATCH], judged_at__gt=moment
+            ).values_list("consignment_id", flat=True)
+        )
+    return [pk for pk in ids if pk not in fresh]
 
 
 # --- The scan's ledger ---------------------------------------------------------------------------------

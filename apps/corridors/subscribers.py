@@ -24,6 +24,10 @@ def eta_refresh_enqueue(event: EventsRecorded | EventsLinked) -> None:
 def watch_enqueue(event: EventsRecorded | EventsLinked) -> None:
     """After commit: one task per batch of events runs the detectors over the consignments they link to
     (a late arrival resolves its ``overdue``, an impossible move is flagged at once); if the message is
-    lost, the next scan judges them anyway."""
+    lost, the next scan judges them anyway. Told when the batch was committed, as the ETA refresh is."""
     if event.consignment_ids:
-        enqueue(consignments_watch, consignment_ids=sorted(event.consignment_ids))
+        enqueue(
+            consignments_watch,
+            consignment_ids=sorted(event.consignment_ids),
+            committed_at=timezone.now().isoformat(),
+        )

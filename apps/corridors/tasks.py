@@ -75,9 +75,16 @@ def corridor_scan_finish(scan_id: str) -> bool:
 
 
 @ledger_task(time_limit=300)
-def consignments_watch(consignment_ids: list[str], as_of: str | None = None) -> dict:
-    """Judge the consignments a new batch of events touched; the next scan repeats it for any lost message."""
-    return scan.consignments_check(consignment_ids=consignment_ids, as_of=_moment(as_of))
+def consignments_watch(consignment_ids: list[str], as_of: str | None = None, committed_at: str | None = None) -> dict:
+    """Judge the consignments a new batch of events touched; the next scan repeats it for any lost message.
+
+    ``committed_at``: when the events that triggered this were committed; a consignment judged since is skipped.
+    """
+    return scan.consignments_check(
+        consignment_ids=consignment_ids,
+        as_of=_moment(as_of),
+        fresh_since=datetime.fromisoformat(committed_at) if committed_at else None,
+    )
 
 
 @housekeeping_task(time_limit=120)

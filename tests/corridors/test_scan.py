@@ -3,7 +3,7 @@ resolved when the condition clears, a batch ledger with claims, constant queries
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -216,3 +216,38 @@ def test_scan_corridors_command(corridor, shipment, record):
         call_command("scan_corridors", "--as-of", "yesterday")
     with pytest.raises(CommandError, match="no corridor 'nope'"):
         call_command("scan_corridors", "--corridor", "nope")
+
+
+def test_a_backlog_of_event_batches_judges_each_consignment_once(corridor, shipment, record):
+    """Checks queued before a worker runs: a consignment judged after a batch committed already saw it."""
+    late, other = shipment("LATE-B", T0), shipment("OTHER-B", T0)
+    record(late, [("DEPA", "TWKHH", T0)])
+    record(other, [("DEPA", "TWKHH", T0)])
+    committed = timezone.now()
+    later = committed + timedelta(seconds=1)
+    first = watch.consignments_check(consignment_ids=[late.pk], as_of=later, fresh_since=committed)
+    assert first["found"] == {"overdue": 1, "silence": 1}
+    # The second batch's check: ``late`` was judged after that batch committed, ``other`` never was.
+    second = watch.consignments_check(consignment_ids=[late.pk, other.pk], as_of=later, fresh_since=committed)
+    assert second["found"] == {"overdue": 1, "silence": 1}
+    assert set(_alerts().values_list("consignment_id", flat=True)) == {late.pk, other.pk}
+    # Nothing left to judge: no detector runs, no alert is touched.
+    assert watch.consignments_check(consignment_ids=[late.pk, other.pk], as_of=later, fresh_since=committed) == {}
+    # A batch committed after the last judgement is judged again; so is a judgement of a historic moment.
+    again = watch.consignments_check(consignment_ids=[late.pk, other.pk], as_of=later, fresh_since=later)
+    assert again["found"] == {"overdue": 2, "silence": 2}
+    watch.scan_run(as_of=T0 + 20 * DAY)
+    assert watch.consignments_check(consignment_ids=[late.pk], as_of=later, fresh_since=committed)["found"]
+
+
+def test_the_subscriber_tells_the_check_when_its_batch_was_committed(
+    corridor, shipment, record, django_capture_on_commit_callbacks, monkeypatch
+):
+    moving = shipment("MOVING-W", T0)
+    sent = []
+    monkeypatch.setattr("apps.corridors.subscribers.enqueue", lambda task, **kw: sent.append((task.name, kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        record(moving, [("DEPA", "TWKHH", T0)])
+    watch_calls = [kw for name, kw in sent if name.endswith("consignments_watch")]
+    assert [kw["consignment_ids"] for kw in watch_calls] == [[str(moving.pk)]]
+    assert timezone.now() - timedelta(seconds=30) < datetime.fromisoformat(watch_calls[0]["committed_at"])
