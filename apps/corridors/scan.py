@@ -32,6 +32,7 @@ from apps.core.work import claim_lifetime, claimed, stale
 from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
 from apps.corridors.models import ConsignmentWatch, Corridor, Scan, ScanBatch
+from apps.corridors.notices.propagation import consignments_notices_check
 from apps.corridors.services import EtaInput, eta_store
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding, SyncResult, alerts_sync
@@ -142,6 +143,10 @@ def consignments_check(
     for start in range(0, len(ids), size):
         counts, _, _ = judge(ids[start : start + size], as_of=as_of)
         total = _add_counts(total, counts)
+        # New events move the route a notice is judged on (a departure, an arrival, a new leg): this batch's
+        # notice alerts now, the rest of each notice's reach at its next propagation.
+        result = consignments_notices_check(consignment_ids=ids[start : start + size], as_of=as_of)
+        total = _add_counts(total, _counts(result, Counter()))
     return total
 
 

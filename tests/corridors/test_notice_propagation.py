@@ -10,7 +10,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from apps.corridors import scan
 from apps.corridors.notices import propagation, tasks
 from apps.corridors.notices.models import Notice
 from apps.corridors.notices.propagation import notice_propagate, notice_propagation_run, notices_to_refresh
@@ -286,3 +289,48 @@ def test_the_tasks_propagate_and_the_refresh_resends_what_is_due(corridor, shipm
     assert tasks.notices_refresh(as_of=(T0 + timedelta(hours=1)).isoformat()) >= 1
     notice.refresh_from_db()
     assert notice.propagation_due_at is None
+
+
+def test_new_events_bring_a_consignments_notice_alerts_in_line_before_the_next_propagation(corridor, shipment, record):
+    waiting = shipment("PO-WAITING", T0)  # at Busan T0+2d .. T0+4d
+    early = shipment("PO-EARLY-IN", T0 + 10 * DAY)  # planned at Busan T0+12d .. T0+14d: after the window
+    other = shipment("PO-ELSEWHERE", T0, route=["TWKHH", "JPTYO"])
+    notice = _notice(starts=T0 + 2 * DAY, ends=T0 + 10 * DAY)
+    notice_propagate(notice, as_of=T0 + 3 * DAY)
+    assert _consignment_alerts(waiting) == ["alpha", "bravo"]
+    assert _consignment_alerts(early) == []
+    corridor_and_voyage = _open(subject_type__in=["corridor", "voyage"])
+    assert corridor_and_voyage
+
+    # Busan left at T0+4d; the other consignment sailed at once and reached Busan at T0+9d, inside the window.
+    record(waiting, voyage(T0, first=2 * DAY, stay=2 * DAY, second=12 * DAY)[:3])
+    record(early, [("DEPA", "TWKHH", T0 + 7 * DAY), ("ARRI", "KRPUS", T0 + 9 * DAY)])
+    counts = scan.consignments_check(consignment_ids=[waiting.pk, early.pk, other.pk], as_of=T0 + 9 * DAY)
+
+    assert _consignment_alerts(waiting) == []
+    assert _consignment_alerts(early) == ["alpha", "bravo"]
+    assert _consignment_alerts(other) == []
+    assert counts["raised"]["notice"] == 2
+    assert counts["resolved"]["notice"] == 2
+    found = Alert.objects.open().get(kind="notice", consignment=early, partner__slug="alpha")
+    assert found.rule == notice.key
+    assert found.evidence["touches"] == "departure"
+    # The voyage's and the corridor's alerts are the notice's own propagation's: untouched by the check.
+    assert _open(subject_type__in=["corridor", "voyage"]) == corridor_and_voyage
+    # A second check changes nothing.
+    again = scan.consignments_check(consignment_ids=[waiting.pk, early.pk, other.pk], as_of=T0 + 9 * DAY)
+    assert again["raised"] == {}
+    assert again["resolved"] == {}
+
+
+def test_the_notice_check_of_a_batch_costs_the_same_queries_whatever_its_size(corridor, shipment):
+    _notice(starts=T0, ends=T0 + 10 * DAY)
+
+    def cost(count: int, prefix: str) -> int:
+        ids = [shipment(f"{prefix}-{n}", T0).pk for n in range(count)]
+        Alert.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            propagation.consignments_notices_check(consignment_ids=ids, as_of=T0 + DAY)
+        return len(queries)
+
+    assert cost(2, "S") == cost(8, "L")

@@ -194,8 +194,11 @@ def _leg_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def touches(notice: Notice, *, as_of: datetime) -> tuple[list[Touch], list[dict[str, Any]]]:
-    """The consignments the notice touches as of ``as_of`` (one ``Touch`` each) and the touching legs' rows.
+def touches(
+    notice: Notice, *, as_of: datetime, among: Sequence[Any] | None = None
+) -> tuple[list[Touch], list[dict[str, Any]]]:
+    """The consignments the notice touches as of ``as_of`` (one ``Touch`` each) and the touching legs' rows;
+    with ``among``, only those of these consignment ids.
 
     Nothing once the window has closed (its end, or staff ended the notice) at or before ``as_of``.
     """
@@ -213,7 +216,8 @@ def touches(notice: Notice, *, as_of: datetime) -> tuple[list[Touch], list[dict[
     found: dict[Any, Touch] = {}
     rows: list[dict[str, Any]] = []
     for how, legs in sources:
-        for row in legs.order_by("consignment_id", "sequence").values(*LEG_FIELDS):
+        chosen = legs if among is None else legs.filter(consignment_id__in=among)
+        for row in chosen.order_by("consignment_id", "sequence").values(*LEG_FIELDS):
             rows.append(row)
             if row["consignment_id"] not in found:
                 found[row["consignment_id"]] = Touch(
@@ -225,7 +229,8 @@ def touches(notice: Notice, *, as_of: datetime) -> tuple[list[Touch], list[dict[
                     leg=_leg_json(row),
                 )
     if notice.place and voyage is None and starts <= as_of:
-        for pk, reference, created_by_id, corridor, origin in _legless(notice.place).values_list(
+        legless = _legless(notice.place) if among is None else _legless(notice.place).filter(pk__in=among)
+        for pk, reference, created_by_id, corridor, origin in legless.values_list(
             "pk", "reference", "created_by_id", "corridor", "origin"
         ):
             how = "origin" if origin == notice.place else "destination"
@@ -341,6 +346,17 @@ def findings(notice: Notice, *, as_of: datetime) -> tuple[dict[Any, list[Finding
     live = notice.window_end() is None or notice.window_end() > as_of
     if not live:
         return by_partner, reach
+    what, window = _what(notice), _window(notice)
+    severity = SEVERITY.get(notice.kind, AlertSeverity.WARNING)
+    _consignment_findings(notice, touched, by_partner)
+    reach.voyages = _voyage_findings(notice, rows, by_partner, what=what, window=window, severity=severity)
+    reach.corridors = _corridor_findings(notice, touched, by_partner, what=what, window=window, severity=severity)
+    reach.partners = len(by_partner)
+    return by_partner, reach
+
+
+def _consignment_findings(notice: Notice, touched: Sequence[Touch], by_partner: dict[Any, list[Finding]]) -> None:
+    """One finding per touched consignment, for every partner who may see it."""
     about = notice_json(notice)
     what, window = _what(notice), _window(notice)
     severity = SEVERITY.get(notice.kind, AlertSeverity.WARNING)
@@ -368,10 +384,6 @@ def findings(notice: Notice, *, as_of: datetime) -> tuple[dict[Any, list[Finding
         )
         for partner in partners:
             by_partner[partner].append(finding)
-    reach.voyages = _voyage_findings(notice, rows, by_partner, what=what, window=window, severity=severity)
-    reach.corridors = _corridor_findings(notice, touched, by_partner, what=what, window=window, severity=severity)
-    reach.partners = len(by_partner)
-    return by_partner, reach
 
 
 def _zip_viewers(touched: Sequence[Touch]) -> Iterable[tuple[Touch, set[Any]]]:
@@ -482,6 +494,39 @@ def notice_propagate(notice: Notice, *, as_of: datetime) -> Reach:
         findings_by_partner=by_partner, checked=(), as_of=as_of, checked_rules=[(AlertKind.NOTICE, notice.key)]
     )
     return reach
+
+
+def consignments_notices_check(*, consignment_ids: Iterable[Any], as_of: datetime) -> SyncResult:
+    """Bring the given consignments' ``notice`` alerts in line with the notices in force or ahead as of
+    ``as_of``, after new events moved them (a leg departed, an arrival, a new leg): raise, refresh, resolve.
+
+    Only the consignments' own alerts: a voyage's or corridor's follow at the notice's next propagation (the
+    beat's refresh). Notices are read once; only those whose place or voyage lies on one of these
+    consignments' routes are judged, each in a few queries over the batch, so the cost does not grow
+    with the number of consignments loaded.
+    """
+    ids = list(dict.fromkeys(Consignment._meta.pk.to_python(pk) for pk in consignment_ids))
+    places: set[str] = set()
+    voyages: set[str] = set()
+    for chunk in _chunks(ids):
+        for origin, destination, voyage_number in Leg.objects.filter(consignment_id__in=chunk).values_list(
+            "origin", "destination", "voyage_number"
+        ):
+            places.update((origin, destination))
+            voyages.add(voyage_number)
+        for origin, destination in Consignment.objects.filter(pk__in=chunk).values_list("origin", "destination"):
+            places.update((origin, destination))
+    places.discard("")
+    voyages.discard("")
+    by_partner: dict[Any, list[Finding]] = defaultdict(list)
+    if places or voyages:
+        notices = Notice.objects.in_force_or_ahead(as_of).filter(Q(place__in=places) | Q(voyage_number__in=voyages))
+        for notice in notices.order_by("created_at", "pk"):
+            for chunk in _chunks(ids):
+                touched, _ = touches(notice, as_of=as_of, among=chunk)
+                _consignment_findings(notice, touched, by_partner)
+    checked = {(AlertKind.NOTICE, AlertSubject.CONSIGNMENT, str(pk)) for pk in ids}
+    return alerts_sync(findings_by_partner=by_partner, checked=checked, as_of=as_of)
 
 
 # --- The ledger: one notice at a time, claimed; the sweep and the refresh ----------------------------------
