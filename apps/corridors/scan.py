@@ -137,7 +137,9 @@ def consignments_check(
     """
     ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
     if fresh_since is not None:
-        ids = _not_judged_since(ids, fresh_since)
+        ids = selectors.not_done_since(
+            ConsignmentWatch.objects.all(), ids=ids, moment_field="judged_at", since=fresh_since
+        )
     total: dict[str, dict[str, int]] = {}
     size = settings.CORRIDOR_SCAN_BATCH_SIZE
     for start in range(0, len(ids), size):
@@ -148,18 +150,6 @@ def consignments_check(
         result = consignments_notices_check(consignment_ids=ids[start : start + size], as_of=as_of)
         total = _add_counts(total, _counts(result, Counter()))
     return total
-
-
-def _not_judged_since(ids: list[str], moment: datetime) -> list[str]:
-    fresh: set[str] = set()
-    for start in range(0, len(ids), selectors.BATCH):
-        fresh.update(
-            str(pk)
-            for pk in ConsignmentWatch.objects.filter(
-                consignment_id__in=ids[start : start + selectors.BATCH], judged_at__gt=moment
-            ).values_list("consignment_id", flat=True)
-        )
-    return [pk for pk in ids if pk not in fresh]
 
 
 # --- The scan's ledger ---------------------------------------------------------------------------------

@@ -60,6 +60,16 @@ LIVE_LIMIT = 200
 BATCH = 1000
 
 
+def not_done_since(rows: QuerySet, *, ids: Sequence[str], moment_field: str, since: datetime) -> list[str]:
+    """``ids`` (consignment ids, in order) less those whose row in ``rows`` has ``moment_field`` after ``since``:
+    the work a task queued at ``since`` still has to do when a later run already did the rest."""
+    done: set[str] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = rows.filter(consignment_id__in=ids[start : start + BATCH], **{f"{moment_field}__gt": since})
+        done.update(str(pk) for pk in chunk.values_list("consignment_id", flat=True))
+    return [pk for pk in ids if pk not in done]
+
+
 def corridor_list(*, actor: Actor) -> QuerySet[Corridor]:
     """The corridors the actor owns or is a member of (staff: all)."""
     return (

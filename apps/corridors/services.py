@@ -284,15 +284,9 @@ def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime, fresh_since:
     """
     ids = list(dict.fromkeys(str(pk) for pk in consignment_ids))
     if fresh_since is not None:
-        fresh = set()
-        for start in range(0, len(ids), selectors.BATCH):
-            fresh.update(
-                str(pk)
-                for pk in ConsignmentEta.objects.filter(
-                    consignment_id__in=ids[start : start + selectors.BATCH], computed_at__gt=fresh_since
-                ).values_list("consignment_id", flat=True)
-            )
-        ids = [pk for pk in ids if pk not in fresh]
+        ids = selectors.not_done_since(
+            ConsignmentEta.objects.all(), ids=ids, moment_field="computed_at", since=fresh_since
+        )
     stored = 0
     for start in range(0, len(ids), selectors.BATCH):
         stored += _eta_refresh_batch(ids[start : start + selectors.BATCH], as_of=as_of)
