@@ -226,7 +226,7 @@ def scan_finish(scan: Scan) -> dict[str, dict[str, int]]:
     for stays, _ in batches:
         for consignment_id, slug, node, since in stays:
             stays_by_corridor[slug].append(Stay(consignment_id, node, datetime.fromisoformat(since)))
-    counts = _congestion_sync(corridors, stays_by_corridor, as_of=scan.as_of)
+    counts = _congestion_sync(corridors, stays_by_corridor, as_of=scan.as_of, scoped=bool(scan.corridor))
     total: dict[str, dict[str, int]] = {}
     for _, batch_counts in batches:
         total = _add_counts(total, batch_counts)
@@ -237,21 +237,32 @@ def scan_finish(scan: Scan) -> dict[str, dict[str, int]]:
 
 
 def _congestion_sync(
-    corridors: Sequence[Corridor], stays_by_corridor: dict[str, list[Stay]], *, as_of: datetime
+    corridors: Sequence[Corridor], stays_by_corridor: dict[str, list[Stay]], *, as_of: datetime, scoped: bool = False
 ) -> dict[str, dict[str, int]]:
     """Congestion findings per node for each corridor's owner and members; each sees its own consignments'
-    references among those staying, and only the count of the others."""
+    references among those staying, and only the count of the others.
+
+    A node is one alert per partner (its subject): a partner of two corridors congested at the same port
+    gets one alert, whose evidence gives each corridor's figures. A ``scoped`` scan (one corridor) sees
+    only its own corridor's stays, so it leaves open the alerts of nodes other active corridors share.
+    """
     figures = selectors.baseline_figures([c.pk for c in corridors])
     members: dict[Any, set[Any]] = defaultdict(set)
     for corridor_id, partner_id in Corridor.members.through.objects.filter(
         corridor_id__in=[c.pk for c in corridors]
     ).values_list("corridor_id", "partner_id"):
         members[corridor_id].add(partner_id)
+    shared: set[str] = set()
+    if scoped:
+        scanned = {c.pk for c in corridors}
+        for nodes in Corridor.objects.active().exclude(pk__in=scanned).values_list("nodes", flat=True):
+            shared.update(nodes)
     found: list[tuple[Corridor, Finding]] = []
     checked: set[tuple[str, str, str]] = set()
     for corridor in corridors:
         for node in corridor.nodes:
-            checked.add((AlertKind.CONGESTION, AlertSubject.NODE, node))
+            if node not in shared:
+                checked.add((AlertKind.CONGESTION, AlertSubject.NODE, node))
         for finding in congestion(
             stays_by_corridor.get(corridor.slug, ()),
             corridor=corridor.slug,
@@ -266,15 +277,43 @@ def _congestion_sync(
     )
     references = {str(c.pk): c.reference for c in rows}
     audiences = selectors.consignment_audiences(rows, selectors.route_leg_rows(staying))
-    findings_by_partner: dict[Any, list[Finding]] = defaultdict(list)
+    per_node: dict[tuple[Any, str], list[Finding]] = defaultdict(list)
     for corridor, finding in found:
         for partner in {corridor.owner_id} | members[corridor.pk]:
             yours = [references[c] for c in finding.evidence["consignments"] if partner in audiences.get(c, ())]
             evidence = {key: value for key, value in finding.evidence.items() if key != "consignments"}
             evidence["your_consignments"] = yours
-            findings_by_partner[partner].append(replace(finding, evidence=evidence))
+            per_node[(partner, finding.subject_id)].append(replace(finding, evidence=evidence))
+    findings_by_partner: dict[Any, list[Finding]] = defaultdict(list)
+    for (partner, _), findings in per_node.items():
+        findings_by_partner[partner].append(findings[0] if len(findings) == 1 else _congestion_merged(findings))
     result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
     return _counts(result, Counter(f.kind for _, f in found))
+
+
+def _congestion_merged(findings: list[Finding]) -> Finding:
+    """One node's congestion on several corridors, as one finding: the largest corridor's, with every corridor's
+    count, baseline and thresholds in ``corridors`` and the partner's consignments on all of them."""
+    findings = sorted(findings, key=lambda f: (-f.evidence["count"], f.corridor_id or ""))
+    first = findings[0]
+    node, total = first.subject_id, sum(f.evidence["count"] for f in findings)
+    evidence = {
+        **first.evidence,
+        "summary": " ".join(f.evidence["summary"] for f in findings),
+        "count": total,
+        "your_consignments": sorted({ref for f in findings for ref in f.evidence["your_consignments"]}),
+        "corridors": [
+            {
+                "corridor": f.corridor_id,
+                "count": f.evidence["count"],
+                "baseline": f.evidence["baseline"],
+                "thresholds": f.evidence["thresholds"],
+            }
+            for f in findings
+        ],
+    }
+    title = f"Congestion at {node}: {total} consignments on {len(findings)} corridors staying longer than usual"
+    return replace(first, title=title, evidence=evidence)
 
 
 def scan_run(*, as_of: datetime, corridor: Corridor | None = None) -> Scan:

@@ -13,9 +13,11 @@ from django.utils import timezone
 from apps.core.work import claim, worker_name
 from apps.corridors import scan as watch
 from apps.corridors.models import Scan, ScanBatch
-from apps.corridors.services import corridor_baselines_recompute
+from apps.corridors.services import corridor_baselines_recompute, corridor_create
 from apps.disruptions.models import Alert
+from apps.partners.access import system_actor
 from apps.partners.choices import PartnerKind
+from apps.shipments.models import Consignment
 from tests.corridors.conftest import T0, voyage
 from tests.factories import PartnerFactory
 
@@ -117,6 +119,64 @@ def test_rolled_containers_dwell_and_congest_busan_one_alert_per_node(
     assert later.counts["resolved"].get("congestion") == 2
     assert not _alerts("dwell").exists()
     assert not _alerts("congestion").exists()
+
+
+def test_a_port_congested_on_two_corridors_is_one_alert_per_partner_with_each_corridors_figures(
+    corridor, shipment, record, busan_history, alpha, bravo
+):
+    shanghai = corridor_create(
+        actor=system_actor("tests"),
+        slug="sha-pus-lax",
+        name="Shanghai - Busan - Los Angeles",
+        owner=alpha,
+        nodes=["CNSHA", "KRPUS", "USLAX"],
+        members=[],
+    )
+    route = ["CNSHA", "KRPUS", "USLAX"]
+    for n in range(6):
+        done = shipment(f"SHA-DONE-{n}", T0 + n * DAY, route=route)
+        record(
+            done,
+            [
+                (code, "CNSHA" if place == "TWKHH" else place, when)
+                for code, place, when in voyage(
+                    T0 + n * DAY, first=timedelta(hours=48), stay=timedelta(hours=40), second=timedelta(hours=290)
+                )
+            ],
+        )
+    corridor_baselines_recompute(corridor=shanghai, as_of=T0 + 30 * DAY)
+    start = T0 + 40 * DAY
+    for n in range(3):
+        late = shipment(f"KHH-ROLLED-{n}", start)
+        record(late, [("DEPA", "TWKHH", start), ("ARRI", "KRPUS", start + timedelta(hours=48))])
+    for n in range(4):
+        late = shipment(f"SHA-ROLLED-{n}", start, route=route)
+        record(late, [("DEPA", "CNSHA", start), ("ARRI", "KRPUS", start + timedelta(hours=48))])
+    as_of = start + timedelta(hours=48 + 100)
+
+    watch.scan_run(as_of=as_of)
+
+    owner_alert = _alerts("congestion").get(partner=alpha)  # owner of both: one alert for Busan
+    assert owner_alert.subject_id == "KRPUS"
+    assert owner_alert.evidence["count"] == 7
+    assert [(c["corridor"], c["count"]) for c in owner_alert.evidence["corridors"]] == [
+        ("sha-pus-lax", 4),
+        ("khh-pus-lax", 3),
+    ]
+    assert len(owner_alert.evidence["your_consignments"]) == 7
+    member_alert = _alerts("congestion").get(partner=bravo)  # a member of one corridor: its figures alone
+    assert member_alert.evidence["count"] == 3
+    assert "corridors" not in member_alert.evidence
+
+    # A scan of one corridor sees only its stays: it refreshes what it finds, resolves nothing at the shared port.
+    for n in range(3):
+        record(Consignment.objects.get(reference=f"KHH-ROLLED-{n}"), [("DEPA", "KRPUS", as_of + timedelta(hours=1))])
+    scoped = watch.scan_run(as_of=as_of + timedelta(hours=2), corridor=corridor)
+    assert scoped.counts["resolved"].get("congestion") is None
+    assert _alerts("congestion").count() == 2
+    everything = watch.scan_run(as_of=as_of + timedelta(hours=3))
+    assert everything.counts["resolved"]["congestion"] == 1  # bravo's: its corridor is clear
+    assert list(_alerts("congestion").values_list("partner__slug", flat=True)) == ["alpha"]
 
 
 def test_inconsistent_events_are_flagged_with_their_rule(corridor, shipment, record, alpha):
