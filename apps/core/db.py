@@ -230,3 +230,57 @@ def bulk_update_values(
             f"WHERE {table}.{key} = s.{key}",
             parameters,
         )
+
+
+def bulk_upsert_values(
+    model: type[models.Model], field_names: Sequence[str], values: Sequence[Sequence[Any]], *, unique_field: str
+) -> None:
+    """Insert each row of ``values`` (in ``field_names`` order), or where a row with its ``unique_field`` exists,
+    set that row's other fields to the row's values.
+
+    On PostgreSQL the values are COPYed into a temporary table and moved over with one ``INSERT … SELECT … ON
+    CONFLICT DO UPDATE``: a thousand rows of nine fields took ``bulk_create(update_conflicts=True)`` about a
+    tenth of a second of Python, quoting every value into the statement. Elsewhere, that ``bulk_create``.
+    """
+    if not values:
+        return
+    connection = connections[router.db_for_write(model)]
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in field_names]
+    unique = model._meta.get_field(unique_field)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(field_names, row, strict=True))) for row in values],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=[unique.name],
+            update_fields=[field.name for field in fields if field.column != unique.column],
+        )
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    staging = quote(f"{model._meta.db_table}_upsert_{len(fields)}")
+    definitions = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in fields)
+    columns = ", ".join(quote(field.column) for field in fields)
+    json_at = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    updates = ", ".join(
+        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}" for field in fields if field.column != unique.column
+    )
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        # Per session, emptied at commit; emptied here too, for a second call in one transaction.
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ({definitions}) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                if json_at:
+                    cells = list(row)
+                    for index in json_at:
+                        if cells[index] is not None:
+                            cells[index] = json.dumps(cells[index])
+                    copy.write_row(cells)
+                else:
+                    copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 (names from the model)
+            f"ON CONFLICT ({quote(unique.column)}) DO UPDATE SET {updates}"
+        )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.core import identifiers
+from apps.core.db import bulk_upsert_values
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.services import audit_record
 from apps.corridors import eta as eta_model
@@ -269,6 +270,8 @@ def baselines_recompute_all(*, as_of: datetime) -> int:
 
 
 ETA_FIELDS = ["corridor", "destination", "predicted_arrival", "p10", "p90", "last_event_time", "basis", "computed_at"]
+# ``eta_store``'s rows: the consignment, then ``ETA_FIELDS`` by attribute name.
+_ETA_COLUMNS = ("consignment_id", *(ConsignmentEta._meta.get_field(name).attname for name in ETA_FIELDS))
 
 
 def eta_refresh(*, consignment_ids: Iterable[Any], as_of: datetime, fresh_since: datetime | None = None) -> int:
@@ -355,21 +358,19 @@ def eta_store(inputs: Sequence[EtaInput], *, as_of: datetime) -> int:
             without.append(item.consignment_id)
             continue
         rows.append(
-            ConsignmentEta(
-                consignment_id=item.consignment_id,
-                corridor=item.corridor,
-                destination=prediction.destination,
-                predicted_arrival=prediction.predicted_arrival,
-                p10=prediction.p10,
-                p90=prediction.p90,
-                last_event_time=item.last_event.event_time if item.last_event else None,
-                basis=prediction.basis(as_of=as_of),
-                computed_at=as_of,
+            (
+                item.consignment_id,
+                item.corridor.pk if item.corridor else None,
+                prediction.destination,
+                prediction.predicted_arrival,
+                prediction.p10,
+                prediction.p90,
+                item.last_event.event_time if item.last_event else None,
+                prediction.basis(as_of=as_of),
+                as_of,
             )
         )
     with transaction.atomic():
         ConsignmentEta.objects.filter(consignment_id__in=without).delete()
-        ConsignmentEta.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["consignment"], update_fields=ETA_FIELDS
-        )
+        bulk_upsert_values(ConsignmentEta, _ETA_COLUMNS, rows, unique_field="consignment")
     return len(rows)
