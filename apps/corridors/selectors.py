@@ -556,9 +556,11 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
         for row in Consignment.objects.filter(pk__in=list(consignment_ids)).values_list(*ConsignmentRow._fields)
     ]
     ids = [row.pk for row in rows]
+    # Each consignment's id as a string, made once: a UUID's str() costs five times a dict look-up by it.
+    names = {pk: str(pk) for pk in ids}
     leg_rows = route_leg_rows(ids)
     events: dict[str, list[MilestoneEvent]] = defaultdict(list)
-    graph_events: dict[str, dict[str, tuple[RawEvent, MilestoneEvent]]] = defaultdict(dict)
+    graph_events: dict[str, dict[Any, tuple[RawEvent, MilestoneEvent]]] = defaultdict(dict)
     json_list = _json_lists()
     for row in (
         EventLink.objects.filter(
@@ -598,14 +600,14 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
             action,
             source,
         ) = row
-        key, event_key = str(consignment_id), str(pk)
+        key = names[consignment_id]
         event_time = _utc_from_text(event_time_text)
         milestone = MilestoneEvent(event_id, recorder, event_time, location, code, step, disposition, classifier)
         events[key].append(milestone)
         if classifier in ("", "ACT"):
-            graph_events[key][event_key] = (
+            graph_events[key][pk] = (
                 RawEvent(
-                    key=event_key,
+                    key=pk,
                     recorder=recorder,
                     step=step or code,
                     event_time=event_time,

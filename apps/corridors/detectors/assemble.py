@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from apps.corridors.baselines import Figures, Key, LegSpec
 from apps.corridors.detectors.screen import may_be_inconsistent
@@ -24,9 +24,12 @@ from apps.shipments.graph.types import EquipmentAssignment, GraphEvent, LegInfo
 
 class RawEvent(NamedTuple):
     """An actual event as the graph would take it, cheap to make: a ``GraphEvent`` (whose checks cost more
-    than the rest of judging) is built from it only for the consignments the screen cannot clear."""
+    than the rest of judging) is built from it only for the consignments the screen cannot clear.
 
-    key: str
+    ``key`` is the event's row id as read (a UUID): it becomes the graph's string key only then, too.
+    """
+
+    key: Any
     recorder: str
     step: str
     event_time: datetime
@@ -54,19 +57,22 @@ def assemble(
     status: str,
     legs: Sequence[LegInfo],
     events: Iterable[MilestoneEvent],
-    graph_events: Mapping[str, tuple[RawEvent | GraphEvent, MilestoneEvent]],
+    graph_events: Mapping[Any, tuple[RawEvent | GraphEvent, MilestoneEvent]],
     assignments: Iterable[EquipmentAssignment] = (),
     corridor: str = "",
     baselines: Mapping[Key, Figures] | None = None,
     thresholds: Thresholds | None = None,
     distance_km: Callable[[str, str], float | None],
 ) -> Watched:
-    """One consignment as the detectors see it. ``graph_events`` maps each actual event's graph key to the
-    graph's form of it and the milestone form (by which evidence names it)."""
+    """One consignment as the detectors see it. ``graph_events`` maps each actual event's key (the graph's, or
+    the row id it is made from) to the graph's form of it and the milestone form (by which evidence names it)."""
     its_graph_events = [graph for graph, _ in graph_events.values()]
     found: tuple = ()
     if may_be_inconsistent(its_graph_events, legs, distance_km=distance_km):
-        full = [GraphEvent(**e._asdict()) if isinstance(e, RawEvent) else e for e in its_graph_events]
+        full = [
+            GraphEvent(**{**e._asdict(), "key": str(e.key)}) if isinstance(e, RawEvent) else e
+            for e in its_graph_events
+        ]
         graph = build_event_graph(full, assignments, legs)
         found = tuple(inconsistencies(graph, distance_km=distance_km))
     return Watched(
@@ -83,5 +89,5 @@ def assemble(
         baselines=baselines or {},
         thresholds=thresholds or Thresholds(),
         inconsistencies=found,
-        graph_events={key: milestone for key, (_, milestone) in graph_events.items()} if found else {},
+        graph_events={str(key): milestone for key, (_, milestone) in graph_events.items()} if found else {},
     )

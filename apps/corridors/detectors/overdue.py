@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from apps.corridors.baselines import Figures
 from apps.corridors.detectors.watched import Watched, baseline_ref, event_ref, event_words, when
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding
@@ -19,8 +20,9 @@ def _planned_arrival(watched: Watched) -> datetime | None:
     return planned
 
 
-def _baseline_due(watched: Watched) -> tuple[datetime, list[dict]] | None:
-    """The departure from the first node plus every remaining leg's transit p90 and every stop's dwell p90."""
+def _baseline_due(watched: Watched) -> tuple[datetime, list[Figures]] | None:
+    """The departure from the first node plus every remaining leg's transit p90 and every stop's dwell p90, and
+    the baselines used (worded as evidence only when there is a finding: most consignments are on time)."""
     start = watched.times.get(watched.first_origin)
     if not watched.legs or start is None or start.left is None:
         return None
@@ -31,13 +33,13 @@ def _baseline_due(watched: Watched) -> tuple[datetime, list[dict]] | None:
         if transit is None:
             return None
         total += transit.p90
-        used.append(baseline_ref(transit))
+        used.append(transit)
         if index + 1 < len(watched.legs):
             dwell = watched.dwell(leg.to_locode)
             if dwell is None:
                 return None
             total += dwell.p90
-            used.append(baseline_ref(dwell))
+            used.append(dwell)
     return start.left.event_time + timedelta(seconds=total), used
 
 
@@ -66,7 +68,7 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
     baseline = _baseline_due(watched)
     if baseline is not None:
         due, used = baseline
-        evidence["baselines"] = used
+        evidence["baselines"] = used  # worded below, if there is a finding
         if as_of > due:
             departed = watched.times[watched.first_origin].left
             reasons.append(
@@ -76,6 +78,8 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
             evidence["due_by_baseline_p90"] = due.isoformat()
     if not reasons:
         return []
+    if "baselines" in evidence:
+        evidence["baselines"] = [baseline_ref(figures) for figures in evidence["baselines"]]
     last = watched.last_event
     evidence["events"] = [event_ref(last)] if last else []
     evidence["summary"] = (
