@@ -11,8 +11,10 @@ without the broker) until the last one finishes the scan (congestion). Then the 
 new is raised (idempotent), the open alerts are only refreshed.
 
 Reported per size: wall time to finish, consignments per second, and per batch the median queries,
-seconds and the worker's CPU seconds (from the ``ScanBatch`` rows); the ratio to the smallest size shows
-whether time grows linearly. PostgreSQL's own CPU runs beside the workers on the same two cores.
+seconds and the worker's CPU seconds (from the ``ScanBatch`` rows), and the CPU seconds of the workers'
+PostgreSQL backends (read from ``/proc``: the server must run on this machine; parallel query workers are not
+counted); the ratio to the smallest size shows whether time grows linearly. PostgreSQL's own CPU runs beside
+the workers on the same two cores, so on a shared machine the CPU figures say more than the wall time.
 """
 
 from __future__ import annotations
@@ -209,14 +211,25 @@ def setup(count: int) -> dict:
     return partners
 
 
-def worker(scan_id: str) -> None:
-    """One worker: take free batches of the scan under claims until none is left."""
-    from django.db import connections
+def _process_cpu(pid: int) -> float:
+    """User and system CPU seconds of a process on this machine (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker(scan_id: str, backend_cpu: multiprocessing.Queue) -> None:
+    """One worker: take free batches of the scan under claims until none is left; puts its PostgreSQL
+    backend's CPU seconds meanwhile on ``backend_cpu`` (the server runs on this machine)."""
+    from django.db import connection, connections
 
     connections.close_all()
     from apps.corridors import scan
     from apps.corridors.models import ScanBatch
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    started = _process_cpu(backend)
     while True:
         free = list(
             ScanBatch.objects.filter(scan_id=scan_id, done_at__isnull=True, claimed_at__isnull=True)
@@ -224,9 +237,10 @@ def worker(scan_id: str) -> None:
             .values_list("pk", flat=True)[:2]
         )
         if not free:
-            return
+            break
         for pk in free:
             scan.batch_run(pk)
+    backend_cpu.put(_process_cpu(backend) - started)
 
 
 def run_scan(label: str) -> dict:
@@ -239,9 +253,11 @@ def run_scan(label: str) -> dict:
     connections.close_all()
     started = time.perf_counter()
     context = multiprocessing.get_context("fork")
-    procs = [context.Process(target=worker, args=(str(created.pk),)) for _ in range(2)]
+    backend_cpu = context.Queue()
+    procs = [context.Process(target=worker, args=(str(created.pk), backend_cpu)) for _ in range(2)]
     for p in procs:
         p.start()
+    postgres_cpu = sum(backend_cpu.get() for _ in procs)
     for p in procs:
         p.join()
     finished = Scan.objects.get(pk=created.pk)
@@ -260,6 +276,7 @@ def run_scan(label: str) -> dict:
         "seconds": statistics.median(r[1] for r in rows),
         "cpu": statistics.median(r[2] for r in rows),
         "cpu_total": sum(r[2] for r in rows),
+        "postgres_cpu": postgres_cpu,
         "raised": sum(finished.counts.get("raised", {}).values()),
         "refreshed": sum(finished.counts.get("refreshed", {}).values()),
         "counts": finished.counts.get("found", {}),
@@ -304,7 +321,9 @@ def main() -> None:
                 f"  {r['label']:<14} {r['consignments']:>7} consignments {r['batches']:>4} batches  "
                 f"wall {r['wall']:7.1f} s ({r['consignments'] / r['wall']:6.0f}/s)  "
                 f"per batch: queries median {r['queries']:.0f} (max {r['queries_max']}), "
-                f"{r['seconds']:.2f} s, CPU {r['cpu']:.2f} s; workers' CPU total {r['cpu_total']:.1f} s; "
+                f"{r['seconds']:.2f} s, CPU {r['cpu']:.2f} s; workers' CPU total {r['cpu_total']:.1f} s, "
+                f"their PostgreSQL backends' {r['postgres_cpu']:.1f} s "
+                f"({r['postgres_cpu'] / r['batches']:.2f} s a batch); "
                 f"raised {r['raised']}, refreshed {r['refreshed']}; load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
