@@ -70,8 +70,7 @@ def assemble(
     found: tuple = ()
     if may_be_inconsistent(its_graph_events, legs, distance_km=distance_km):
         full = [
-            GraphEvent(**{**e._asdict(), "key": str(e.key)}) if isinstance(e, RawEvent) else e
-            for e in its_graph_events
+            GraphEvent(**{**e._asdict(), "key": str(e.key)}) if isinstance(e, RawEvent) else e for e in its_graph_events
         ]
         graph = build_event_graph(full, assignments, legs)
         found = tuple(inconsistencies(graph, distance_km=distance_km))
