@@ -508,15 +508,28 @@ def _distance_function() -> Callable[[str, str], float | None]:
     return distance
 
 
+_LEG_TIMES = ("planned_departure", "planned_arrival", "actual_departure", "actual_arrival")
+
+
 def route_leg_rows(consignment_ids: Iterable[Any]) -> dict[str, list[LegRow]]:
-    """Per consignment id, its legs in order as plain rows (one query)."""
+    """Per consignment id, its legs in order as plain rows (one query); times read as text, as the scan's events."""
     rows: dict[str, list[LegRow]] = defaultdict(list)
+    names: dict[Any, str] = {}
+    fields = [f"{name}_text" if name in _LEG_TIMES else name for name in LegRow._fields]
     for row in (
         Leg.objects.filter(consignment_id__in=list(consignment_ids))
         .order_by("consignment_id", "sequence")
-        .values_list(*LegRow._fields)
+        .annotate(**{f"{name}_text": Cast(name, TextField()) for name in _LEG_TIMES})
+        .values_list(*fields)
     ):
-        rows[str(row[0])].append(LegRow(*row))
+        *plain, departure, arrival, departed, arrived = row
+        key = names.get(row[0]) or names.setdefault(row[0], str(row[0]))
+        rows[key].append(
+            LegRow(
+                *plain,
+                *(_utc_from_text(text) if text else None for text in (departure, arrival, departed, arrived)),
+            )
+        )
     return rows
 
 
@@ -532,14 +545,21 @@ def _corridors_of(rows: Sequence[ConsignmentRow], legs: Mapping[str, Sequence[Le
     ):
         explicit.setdefault(str(consignment_id), by_id[corridor_id])
     found: dict[str, Corridor | None] = {}
+    # The match depends only on the route's places, and a batch holds few distinct routes (a lane's consignments
+    # share one): matched once per route.
+    by_route: dict[tuple, Corridor | None] = {}
     for row in rows:
         key = str(row.pk)
         if key in explicit:
             found[key] = explicit[key]
             continue
-        route = [LegSpec(leg.origin, leg.destination, leg.mode) for leg in legs.get(key, ())]
-        stops = stops_of(route, origin=row.origin, destination=row.destination)
-        found[key] = next((c for c in corridors if on_corridor(c.nodes, stops)), None)
+        its_legs = legs.get(key, ())
+        places = (row.origin, row.destination, *((leg.origin, leg.destination) for leg in its_legs))
+        if places not in by_route:
+            route = [LegSpec(leg.origin, leg.destination, leg.mode) for leg in its_legs]
+            stops = stops_of(route, origin=row.origin, destination=row.destination)
+            by_route[places] = next((c for c in corridors if on_corridor(c.nodes, stops)), None)
+        found[key] = by_route[places]
     return found
 
 
