@@ -16,9 +16,11 @@ Every "now" is the scan's ``as_of``.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,6 +74,24 @@ def _add_counts(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]
 # --- Judging consignments ------------------------------------------------------------------------------
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees what it drops).
+
+    A batch makes some 10^5 tuples and dicts that stay alive until it ends, and every 700 allocations started a
+    collection that walked the young ones again (and, every hundred, all of them): a third of a batch's CPU
+    (1,000 consignments took 0.50 s with it, 0.36 s without). Whatever cycles the block leaves are collected
+    by the next automatic collection after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def judge(
     consignment_ids: Sequence[Any], *, as_of: datetime, refresh_eta: bool = False
 ) -> tuple[dict[str, dict[str, int]], list[Stay], dict]:
@@ -81,6 +101,13 @@ def judge(
     Returns (counts, the stays for congestion, the corridor slug of each stay's consignment). A fixed number
     of queries whatever the number of consignments (``selectors.watch_batch`` and ``alerts_sync``).
     """
+    with _collector_paused():
+        return _judge(consignment_ids, as_of=as_of, refresh_eta=refresh_eta)
+
+
+def _judge(
+    consignment_ids: Sequence[Any], *, as_of: datetime, refresh_eta: bool
+) -> tuple[dict[str, dict[str, int]], list[Stay], dict]:
     # The ledger's clock, not the judgement's: what this reading can have seen (``ConsignmentWatch``).
     judged_at = min(as_of, timezone.now())
     batch = selectors.watch_batch(consignment_ids, as_of=as_of)
