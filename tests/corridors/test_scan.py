@@ -3,6 +3,7 @@ resolved when the condition clears, a batch ledger with claims, constant queries
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -200,6 +201,20 @@ def test_inconsistent_events_are_flagged_with_their_rule(corridor, shipment, rec
     assert set(_alerts("inconsistent").filter(consignment=backwards).values_list("rule", flat=True)) >= {
         "arrival_before_departure"
     }
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(corridor, shipment, record):
+    c = shipment("GC", T0)
+    record(c, [("DEPA", "TWKHH", T0)])
+    assert gc.isenabled()
+    watch.judge([c.pk], as_of=T0 + 20 * DAY)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        watch.judge([c.pk], as_of=T0 + 20 * DAY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_queries_per_batch_do_not_grow_with_the_batch(corridor, shipment, record, settings):
