@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.db import bulk_upsert_values
 from apps.core.work import claim_lifetime, claimed, stale
 from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
@@ -128,11 +129,11 @@ def _judge(
             stays.append(stay)
             corridor_of[watched.consignment_id] = watched.corridor
     result = alerts_sync(findings_by_partner=findings_by_partner, checked=checked, as_of=as_of)
-    ConsignmentWatch.objects.bulk_create(
-        [ConsignmentWatch(consignment_id=w.consignment_id, judged_at=judged_at) for w in batch.watched],
-        update_conflicts=True,
-        unique_fields=["consignment"],
-        update_fields=["judged_at"],
+    bulk_upsert_values(
+        ConsignmentWatch,
+        ("consignment_id", "judged_at"),
+        [(w.consignment_id, judged_at) for w in batch.watched],
+        unique_field="consignment",
     )
     if refresh_eta:
         eta_store(
