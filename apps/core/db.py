@@ -270,7 +270,13 @@ def bulk_upsert_values(
         f"({', '.join(f'{table}.{column}' for column in changing)}) "
         f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{column}' for column in changing)})"
     )
-    with connection.wrap_database_errors, connection.cursor() as cursor:
+    # One transaction: the staging table is emptied at each commit, so in autocommit the rows COPYed would be
+    # gone before the INSERT reads them.
+    with (
+        transaction.atomic(using=connection.alias),
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+    ):
         # Per session, emptied at commit; emptied here too, for a second call in one transaction.
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ({definitions}) ON COMMIT DELETE ROWS")
         cursor.execute(f"TRUNCATE {staging}")

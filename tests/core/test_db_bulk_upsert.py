@@ -66,3 +66,11 @@ def test_the_same_rows_again_change_nothing_and_twice_in_one_transaction_works(a
 def test_no_rows_is_nothing(alpha):
     bulk_upsert_values(Alert, FIELDS, [], unique_field="id")
     assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_land_in_autocommit_too(alpha):
+    # The staging table empties at each commit: outside a transaction the COPY must not commit on its own.
+    row = _row(alpha, "a", "Typhoon", {"summary": "first"})
+    bulk_upsert_values(Alert, FIELDS, [row], unique_field="id")
+    assert Alert.objects.get().title == "Typhoon"
