@@ -193,6 +193,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Figures on pages are grouped by thousands in both languages (10,000): Taiwan's trade documents write
+# them so, while Django's zh_Hant formats group by ten thousands with no separator; corridor/formats
+# overrides that. Values for machines (SVG coordinates, ids in URLs and attributes) are written with
+# `{% localize off %}` or `|unlocalize`; form inputs, JSON, CSV and the API never localise.
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["corridor.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

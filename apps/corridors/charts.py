@@ -8,7 +8,7 @@ labels; the template (``corridors/_chart.svg``) writes them out, escaped like an
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 LABEL_WIDTH = 150
@@ -108,8 +108,11 @@ def _label(value: float) -> str:
     return f"{value:g}"
 
 
-def bar_chart(title: str, rows: Sequence[Row], *, unit: str = "h") -> Chart:
-    """Lay ``rows`` out on a shared axis from zero to a round value above the longest bar or mark."""
+def bar_chart(title: str, rows: Sequence[Row], *, unit: str = "h", label: Callable[[float], str] = _label) -> Chart:
+    """Lay ``rows`` out on a shared axis from zero to a round value above the longest bar or mark.
+
+    ``label`` writes a tick's value (the page passes one that groups thousands as its language does).
+    """
     longest = max(
         (max(bar.end, bar.mark or 0.0) for row in rows for bar in row.bars),
         default=0.0,
@@ -140,7 +143,7 @@ def bar_chart(title: str, rows: Sequence[Row], *, unit: str = "h") -> Chart:
         )
         drawn.append(DrawnRow(label=row.label, label_y=round(y + height / 2 + 4, 1), bars=bars))
         y += height
-    ticks = tuple(Tick(x=x(step * n), label=_label(step * n)) for n in range(round(top / step) + 1))
+    ticks = tuple(Tick(x=x(step * n), label=label(step * n)) for n in range(round(top / step) + 1))
     return Chart(
         title=title,
         width=LABEL_WIDTH + PLOT_WIDTH + RIGHT_MARGIN,

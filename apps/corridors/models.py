@@ -129,6 +129,11 @@ class Baseline(models.Model):
         where = self.from_locode if self.kind == BaselineKind.DWELL else f"{self.from_locode}→{self.to_locode}"
         return f"{self.kind} {where}: median {self.median_seconds / 3600:.1f} h ({self.source})"
 
+    @property
+    def hours(self) -> tuple[int, int, int]:
+        """Median, p10 and p90 in whole hours, as the corridor page shows them."""
+        return round(self.median_seconds / 3600), round(self.p10_seconds / 3600), round(self.p90_seconds / 3600)
+
 
 class ConsignmentEta(models.Model):
     """A consignment's predicted arrival at its destination, with a p10 to p90 interval, as of its last event.

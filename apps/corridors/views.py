@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import localize, number_format
 from django.utils.translation import gettext
 
 from apps.corridors import selectors
@@ -21,12 +22,18 @@ from apps.partners.access import actor_for_request
 HOUR = 3600
 
 
+def _figure(value: float) -> str:
+    """A figure as the page's language writes it: 1,250 or 12.5, no trailing ".0"."""
+    value = float(f"{value:g}")
+    return localize(int(value) if value.is_integer() else value)
+
+
 def _source(baseline: Baseline) -> str:
     if baseline.source == BaselineSource.HISTORY:
-        return gettext("%(n)s completed consignments") % {"n": baseline.samples}
+        return gettext("%(n)s completed consignments") % {"n": localize(baseline.samples)}
     return gettext("%(source)s (%(n)s samples, too few)") % {
         "source": str(baseline.get_source_display()).lower(),
-        "n": baseline.samples,
+        "n": localize(baseline.samples),
     }
 
 
@@ -38,15 +45,15 @@ def dwell_chart(nodes: list[str], baselines: dict) -> Chart:
         if baseline is None:
             continue
         p10, median, p90 = (baseline.p10_seconds / HOUR, baseline.median_seconds / HOUR, baseline.p90_seconds / HOUR)
-        title = gettext("%(node)s: median %(median).1f h, p10 %(p10).1f h, p90 %(p90).1f h; %(source)s") % {
+        title = gettext("%(node)s: median %(median)s h, p10 %(p10)s h, p90 %(p90)s h; %(source)s") % {
             "node": node,
-            "median": median,
-            "p10": p10,
-            "p90": p90,
+            "median": number_format(median, 1),
+            "p10": number_format(p10, 1),
+            "p90": number_format(p90, 1),
             "source": _source(baseline),
         }
         rows.append(Row(node, (Bar(p10, p90, "range", title, mark=median),)))
-    return bar_chart(gettext("Dwell per node (hours): p10 to p90, median marked"), rows)
+    return bar_chart(gettext("Dwell per node (hours): p10 to p90, median marked"), rows, label=_figure)
 
 
 def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
@@ -66,14 +73,14 @@ def release_chart(rows: list[ReleaseTimeRow]) -> Chart:
                 "node": row.node,
                 "period": row.period_label,
                 "what": words,
-                "median": f"{figures.median_hours:g}",
-                "p90": f"{figures.p90_hours:g}",
-                "n": figures.count,
+                "median": _figure(figures.median_hours),
+                "p90": _figure(figures.p90_hours),
+                "n": localize(figures.count),
             }
             bars.append(Bar(0.0, figures.median_hours, css, title, mark=figures.p90_hours))
         if bars:
             chart_rows.append(Row(f"{row.node} {row.period_label}", tuple(bars)))
-    return bar_chart(gettext("Release times (hours): median, p90 marked"), chart_rows)
+    return bar_chart(gettext("Release times (hours): median, p90 marked"), chart_rows, label=_figure)
 
 
 @login_required

@@ -240,7 +240,7 @@ def test_the_review_shows_each_partys_outcome_with_its_reason(client, uma, us_cu
 def test_the_review_shows_goods_values_parties_and_the_verified_chain(client, uma, alpha, tw_us_consignment):
     record(alpha, step_event("evt-depa", consignments=(tw_us_consignment,)))
     text = page(client, uma, detail(tw_us_consignment))
-    assert "5000.00 USD" in text, "customs see the goods' value"
+    assert "5,000.00 USD" in text, "customs see the goods' value"
     assert "Echo Imports — Consignee" in text
     assert "every one of 1 step credential verified" in text
 

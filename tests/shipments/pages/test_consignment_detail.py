@@ -56,12 +56,13 @@ def test_containers_parties_and_goods_values_for_the_shipper(browser, bob, trave
     assert "MSKU1234565" in html
     assert "Bravo Lines" in html
     assert "?party=bravo" in html
-    assert "5000.00 USD" in html
+    assert "5,000.00 USD" in html
 
 
 def test_the_carrier_sees_the_goods_without_their_value(browser, charlie, travelled):
     html = browser(charlie).get(_url(travelled)).content.decode()
     assert "Power supplies" in html
+    assert "5,000.00" not in html
     assert "5000.00" not in html
 
 
