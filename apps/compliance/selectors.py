@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance import trust
@@ -498,7 +499,9 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
     for party in evaluation["parties"]:
         party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
         party["roles_label"] = ", ".join(str(role_labels.get(role, role.replace("_", " "))) for role in party["roles"])
-        party["reason"] = named(party["reason"])
+        reason = party["reason"]
+        # In the page's language, each partner named; the evaluation itself keeps the English sentence.
+        party["reason"] = reason.render(gettext, named) if isinstance(reason, trust.Reason) else named(reason)
         if certificate := party["certificate"]:
             certificate["authority_name"] = names.get(certificate["authority"], certificate["authority"])
             certificate["pk"] = pks.get((certificate["number"], certificate["authority"]))

@@ -36,12 +36,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import reduce
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
+from apps.core.words import Text
+
 Precision = Literal["day", "month", "year"]
 PRECISIONS: frozenset[str] = frozenset({"day", "month", "year"})
+
+# A reason reads as English (the API answers it, a decision stores it) and keeps its template and arguments,
+# so the review page says it in the officer's language.
+Reason = Text
+
+# ``_`` marks a reason's English template for the message catalogue (`make messages` finds it); a page
+# translates it when it renders the reason. Nothing is translated here: this module imports no Django.
+_ = Reason
+
+
+def _listed(reasons: Iterable[Reason | str]) -> Reason | str:
+    """Items joined two by two ("A, B, C"), so a language may join them its own way."""
+    return reduce(lambda a, b: _("%(a)s, %(b)s", a=a, b=b), reasons)
+
+
+def _either(reasons: Iterable[Reason | str]) -> Reason | str:
+    """Reasons joined two by two ("A; B"), so a language may join them its own way."""
+    return reduce(lambda a, b: _("%(a)s; %(b)s", a=a, b=b), reasons)
 
 
 class Outcome(StrEnum):
@@ -110,6 +131,12 @@ class Role(StrEnum):
 JUDGED_ROLES = frozenset(Role) - {Role.NOTIFY_PARTY, Role.CUSTOMS_AUTHORITY}
 _ROLES = frozenset(Role)
 _CERTIFICATE_STATUSES = frozenset(CertificateStatus)
+# A status as a reason says it ("was suspended on ..."), in the page's language.
+_STATUS_WORDS = {
+    CertificateStatus.SUSPENDED: _("suspended"),
+    CertificateStatus.REVOKED: _("revoked"),
+    CertificateStatus.EXPIRED: _("expired"),
+}
 _MRA_STATUSES = frozenset(MraStatus)
 
 # The WCO SAFE generic type names and the EU codes name the same three kinds of AEO, so a certificate
@@ -131,9 +158,9 @@ def canonical_type(cert_type: str) -> str:
 def show_date(value: date, precision: str = "day") -> str:
     """Show a date as the source gave it, saying which day a month- or year-only date was taken as."""
     if precision == "month":
-        return f"{value:%Y-%m} (month only, taken as {value.isoformat()})"
+        return _("%(month)s (month only, taken as %(day)s)", month=f"{value:%Y-%m}", day=value.isoformat())
     if precision == "year":
-        return f"{value:%Y} (year only, taken as {value.isoformat()})"
+        return _("%(year)s (year only, taken as %(day)s)", year=f"{value:%Y}", day=value.isoformat())
     return value.isoformat()
 
 
@@ -160,7 +187,8 @@ class ValidityPeriod(NamedTuple):
 
     def describe(self) -> str:
         """The period in words for reasons."""
-        return f"valid {self.valid_from.isoformat()} to {self.valid_until.isoformat() if self.valid_until else 'open'}"
+        until = self.valid_until.isoformat() if self.valid_until else _("open")
+        return _("valid %(start)s to %(end)s", start=self.valid_from.isoformat(), end=until)
 
 
 @dataclass(frozen=True)
@@ -212,7 +240,12 @@ class Certificate:
 
     def describe(self) -> str:
         """The certificate in words for reasons."""
-        return f"certificate {self.number} ({self.type}) issued by {self.authority}"
+        return _(
+            "certificate %(number)s (%(type)s) issued by %(authority)s",
+            number=self.number,
+            type=self.type,
+            authority=self.authority,
+        )
 
 
 @dataclass(frozen=True)
@@ -362,25 +395,25 @@ class _Window:
     start: date | None
     until: date | None
     assumed: bool
-    basis: str
+    basis: Reason
 
 
 def _arrangement_window(mra: Mra) -> _Window:
     """The arrangement-level in-force window of a bilateral MRA, per §10."""
     if mra.status == MraStatus.NOT_YET_IMPLEMENTED:
-        return _Window(None, None, False, "signed, not yet implemented")
+        return _Window(None, None, False, _("signed, not yet implemented"))
     if mra.status == MraStatus.ENDED and mra.in_force_until is None:
-        return _Window(None, None, False, "marked ended, with no end date to date it by")
+        return _Window(None, None, False, _("marked ended, with no end date to date it by"))
     if mra.in_force_from is not None:
-        basis = f"in force from {show_date(mra.in_force_from, mra.in_force_precision)}"
+        basis = _("in force from %(date)s", date=show_date(mra.in_force_from, mra.in_force_precision))
         return _Window(mra.in_force_from, mra.in_force_until, False, basis)
     if mra.signed_on is not None:
-        basis = (
-            f"assumed in force from signing on {show_date(mra.signed_on, mra.signed_precision)}"
-            " (no in-force date known)"
+        basis = _(
+            "assumed in force from signing on %(date)s (no in-force date known)",
+            date=show_date(mra.signed_on, mra.signed_precision),
         )
         return _Window(mra.signed_on, mra.in_force_until, True, basis)
-    return _Window(None, None, False, "neither a signing nor an in-force date is known")
+    return _Window(None, None, False, _("neither a signing nor an in-force date is known"))
 
 
 def _pair_window(mra: Mra, a: str, b: str) -> _Window:
@@ -390,28 +423,48 @@ def _pair_window(mra: Mra, a: str, b: str) -> _Window:
     date_a, date_b = mra.implementation_dates.get(a), mra.implementation_dates.get(b)
     if date_a is None or date_b is None:
         missing = [m for m, d in ((a, date_a), (b, date_b)) if d is None]
-        verb = "has" if len(missing) == 1 else "have"
-        return _Window(None, None, False, f"{' and '.join(missing)} {verb} not implemented it (no implementation date)")
+        if len(missing) == 1:
+            basis = _("%(member)s has not implemented it (no implementation date)", member=missing[0])
+        else:
+            basis = _("%(a)s and %(b)s have not implemented it (no implementation date)", a=a, b=b)
+        return _Window(None, None, False, basis)
     start = max(date_a, date_b)
-    basis = (
-        f"covers {a}-{b} from {start.isoformat()}, the later of the two implementation dates"
-        f" ({a} {date_a.isoformat()}, {b} {date_b.isoformat()})"
+    basis = _(
+        "covers %(a)s-%(b)s from %(start)s, the later of the two implementation dates"
+        " (%(a)s %(date_a)s, %(b)s %(date_b)s)",
+        a=a,
+        b=b,
+        start=start.isoformat(),
+        date_a=date_a.isoformat(),
+        date_b=date_b.isoformat(),
     )
     return _Window(start, mra.in_force_until, False, basis)
 
 
-def _window_verdict(subject: str, window: _Window, as_of: date) -> tuple[bool, str]:
+def _ended(subject: str, as_of: date, until: date) -> Reason:
+    return _(
+        "%(subject)s is not in force on %(day)s: it ended on %(end)s",
+        subject=subject,
+        day=as_of.isoformat(),
+        end=until.isoformat(),
+    )
+
+
+def _window_verdict(subject: str, window: _Window, as_of: date) -> tuple[bool, Reason]:
     """Whether ``as_of`` falls in the window (both ends inclusive), with the reason in words."""
+    day = as_of.isoformat()
     if window.start is None:
-        return False, f"{subject} is not in force: {window.basis}"
+        return False, _("%(subject)s is not in force: %(basis)s", subject=subject, basis=window.basis)
     if as_of < window.start:
-        return False, f"{subject} is not in force on {as_of.isoformat()}: {window.basis}"
+        return False, _(
+            "%(subject)s is not in force on %(day)s: %(basis)s", subject=subject, day=day, basis=window.basis
+        )
     if window.until is not None and as_of > window.until:
-        return False, f"{subject} is not in force on {as_of.isoformat()}: it ended on {window.until.isoformat()}"
-    return True, f"{subject} is in force on {as_of.isoformat()}: {window.basis}"
+        return False, _ended(subject, as_of, window.until)
+    return True, _("%(subject)s is in force on %(day)s: %(basis)s", subject=subject, day=day, basis=window.basis)
 
 
-def mra_in_force(mra: Mra, as_of: date) -> tuple[bool, str]:
+def mra_in_force(mra: Mra, as_of: date) -> tuple[bool, Reason]:
     """Whether the arrangement is in force on ``as_of`` and why.
 
     A plurilateral arrangement is in force once at least two members have implemented it; whether it
@@ -420,15 +473,24 @@ def mra_in_force(mra: Mra, as_of: date) -> tuple[bool, str]:
     if not mra.plurilateral or mra.status == MraStatus.NOT_YET_IMPLEMENTED:
         return _window_verdict(mra.name, _arrangement_window(mra), as_of)
     if mra.in_force_until is not None and as_of > mra.in_force_until:
-        return False, f"{mra.name} is not in force on {as_of.isoformat()}: it ended on {mra.in_force_until}"
+        return False, _ended(mra.name, as_of, mra.in_force_until)
     implemented = sorted((d, m) for m, d in mra.implementation_dates.items() if d is not None and d <= as_of)
-    listed = ", ".join(f"{m} from {d.isoformat()}" for d, m in implemented) or "none"
+    members = [_("%(member)s from %(day)s", member=m, day=d.isoformat()) for d, m in implemented]
+    listed = _listed(members) if members else _("none")
+    day = as_of.isoformat()
     if len(implemented) < 2:
-        return (
-            False,
-            f"{mra.name} is not in force on {as_of.isoformat()}: fewer than two members implemented ({listed})",
+        return False, _(
+            "%(mra)s is not in force on %(day)s: fewer than two members implemented (%(listed)s)",
+            mra=mra.name,
+            day=day,
+            listed=listed,
         )
-    return True, f"{mra.name} is in force on {as_of.isoformat()} between the members that implemented it ({listed})"
+    return True, _(
+        "%(mra)s is in force on %(day)s between the members that implemented it (%(listed)s)",
+        mra=mra.name,
+        day=day,
+        listed=listed,
+    )
 
 
 @dataclass(frozen=True)
@@ -436,28 +498,40 @@ class Recognition:
     """Whether one MRA makes ``deciding_authority`` recognise one foreign AEO on a date, with the dates used."""
 
     recognised: bool
-    reason: str
+    reason: Reason
     mra: Mra
     covered_from: date | None = None
     covered_until: date | None = None
     assumed_from_signing: bool = False
 
 
-def _refusal(mra: Mra, deciding_authority: str, foreign_authority: str, cert_type: str) -> str | None:
+def _refusal(mra: Mra, deciding_authority: str, foreign_authority: str, cert_type: str) -> Reason | None:
     """Why the arrangement cannot cover this pair and type at any date, or None when it can."""
     for authority in (deciding_authority, foreign_authority):
         if authority not in mra.parties:
-            return f"{authority} is not a party to {mra.name}"
+            return _("%(authority)s is not a party to %(mra)s", authority=authority, mra=mra.name)
     if deciding_authority == foreign_authority:
-        return f"{mra.name} does not apply to an authority's own AEOs"
+        return _("%(mra)s does not apply to an authority's own AEOs", mra=mra.name)
     if not mra.mutual and deciding_authority not in mra.recognisers:
-        note = f" ({mra.direction_note})" if mra.direction_note else ""
-        who = ", ".join(sorted(mra.recognisers))
-        return f"{mra.name} is one-directional: only {who} recognises the other side's AEOs{note}"
+        who = _listed(sorted(mra.recognisers))
+        if mra.direction_note:
+            return _(
+                "%(mra)s is one-directional: only %(who)s recognises the other side's AEOs (%(note)s)",
+                mra=mra.name,
+                who=who,
+                note=mra.direction_note,
+            )
+        return _("%(mra)s is one-directional: only %(who)s recognises the other side's AEOs", mra=mra.name, who=who)
     covered = mra.types_for(foreign_authority)
     if covered is not None and canonical_type(cert_type) not in covered:
         listed = ", ".join(sorted(mra.recognised_types[foreign_authority] or ()))
-        return f"{mra.name} covers only {listed} AEOs of {foreign_authority}, not type {cert_type}"
+        return _(
+            "%(mra)s covers only %(types)s AEOs of %(authority)s, not type %(type)s",
+            mra=mra.name,
+            types=listed,
+            authority=foreign_authority,
+            type=cert_type,
+        )
     return None
 
 
@@ -492,7 +566,7 @@ class PartyVerdict:
     partner: str
     roles: tuple[str, ...]
     outcome: Outcome
-    reason: str
+    reason: Reason
     certificate: Certificate | None = None
     validity: ValidityPeriod | None = None
     status_change: StatusChange | None = None
@@ -588,7 +662,7 @@ class _Assessment:
     """One certificate judged for one party; the best assessment decides the party."""
 
     outcome: Outcome
-    reason: str
+    reason: Reason
     certificate: Certificate
     validity: ValidityPeriod | None
     status_change: StatusChange | None
@@ -610,14 +684,14 @@ class _Context:
     territories: Mapping[str, str]
 
 
-def _recognition(ctx: _Context, cert: Certificate, foreign: str) -> tuple[Recognition | None, str]:
+def _recognition(ctx: _Context, cert: Certificate, foreign: str) -> tuple[Recognition | None, Reason]:
     """The best recognition of ``cert`` among the MRAs between the two authorities, or why there is none.
 
     Among several MRAs that recognise it, one with a known in-force date beats one assumed from signing.
     """
     candidates = ctx.mras.between(ctx.deciding, foreign)
     if not candidates:
-        return None, f"no MRA between {ctx.deciding} and {foreign} on record"
+        return None, _("no MRA between %(deciding)s and %(foreign)s on record", deciding=ctx.deciding, foreign=foreign)
     results = [
         recognises(m, deciding_authority=ctx.deciding, foreign_authority=foreign, cert_type=cert.type, as_of=ctx.as_of)
         for m in candidates
@@ -626,7 +700,7 @@ def _recognition(ctx: _Context, cert: Certificate, foreign: str) -> tuple[Recogn
     if granted:
         best = min(granted, key=lambda r: (r.assumed_from_signing, r.covered_from or date.min, r.mra.key))
         return best, best.reason
-    return results[0], "; ".join(r.reason for r in results)
+    return results[0], _either(r.reason for r in results)
 
 
 def _assess(ctx: _Context, cert: Certificate) -> _Assessment:
@@ -639,27 +713,59 @@ def _assess(ctx: _Context, cert: Certificate) -> _Assessment:
         ended = [p for p in cert.validity_periods if p.valid_until is not None and p.valid_until < ctx.as_of]
         if ended:
             last = ended[-1]
-            reason = f"{cert.describe()} expired on {_iso(last.valid_until)} ({last.describe()}), before {day}"
+            reason = _(
+                "%(certificate)s expired on %(end)s (%(period)s), before %(day)s",
+                certificate=cert.describe(),
+                end=_iso(last.valid_until),
+                period=last.describe(),
+                day=day,
+            )
             return _Assessment(Outcome.EXPIRED, reason, cert, last, None, None, own)
         first = cert.validity_periods[0]
-        reason = f"{cert.describe()} is not valid yet on {day} ({first.describe()})"
+        reason = _(
+            "%(certificate)s is not valid yet on %(day)s (%(period)s)",
+            certificate=cert.describe(),
+            day=day,
+            period=first.describe(),
+        )
         return _Assessment(Outcome.NO_CERTIFICATE, reason, cert, first, None, None, own)
     change = cert.status_at(ctx.as_of)
     if change is not None and change.status != CertificateStatus.VALID:
-        why = f": {change.reason}" if change.reason else ""
-        reason = f"{cert.describe()} was {change.status} on {change.on.isoformat()}{why} (in effect on {day})"
+        status = _STATUS_WORDS.get(change.status, change.status)
+        facts = {"certificate": cert.describe(), "status": status, "on": change.on.isoformat(), "day": day}
+        if change.reason:
+            reason = _(
+                "%(certificate)s was %(status)s on %(on)s: %(why)s (in effect on %(day)s)", why=change.reason, **facts
+            )
+        else:
+            reason = _("%(certificate)s was %(status)s on %(on)s (in effect on %(day)s)", **facts)
         outcome = Outcome.EXPIRED if change.status == CertificateStatus.EXPIRED else Outcome.SUSPENDED_OR_REVOKED
         return _Assessment(outcome, reason, cert, period, change, None, own)
-    via = f" (territory {issuer})" if issuer != cert.authority else ""
-    where = f"{cert.describe()}{via}, {period.describe()}"
+    if issuer != cert.authority:
+        where = _(
+            "%(certificate)s (territory %(territory)s), %(period)s",
+            certificate=cert.describe(),
+            territory=issuer,
+            period=period.describe(),
+        )
+    else:
+        where = _("%(certificate)s, %(period)s", certificate=cert.describe(), period=period.describe())
     if own:
-        reason = f"own AEO of {ctx.deciding}: {where}, valid on {day}"
+        reason = _(
+            "own AEO of %(authority)s: %(where)s, valid on %(day)s", authority=ctx.deciding, where=where, day=day
+        )
         return _Assessment(Outcome.TRUSTED_OWN_AEO, reason, cert, period, change, None, own)
     recognition, why = _recognition(ctx, cert, issuer)
     if recognition is not None and recognition.recognised:
-        reason = f"recognised by {ctx.deciding} through {recognition.mra.name}: {where}; {why}"
+        reason = _(
+            "recognised by %(authority)s through %(mra)s: %(where)s; %(why)s",
+            authority=ctx.deciding,
+            mra=recognition.mra.name,
+            where=where,
+            why=why,
+        )
         return _Assessment(Outcome.TRUSTED_MRA, reason, cert, period, change, recognition, own)
-    reason = f"not recognised by {ctx.deciding}: {where}; {why}"
+    reason = _("not recognised by %(authority)s: %(where)s; %(why)s", authority=ctx.deciding, where=where, why=why)
     return _Assessment(Outcome.NOT_RECOGNISED, reason, cert, period, change, recognition, own)
 
 
@@ -667,13 +773,17 @@ def _judge(ctx: _Context, partner: str, roles: tuple[str, ...]) -> PartyVerdict:
     """Decide one partner from all its certificates: an own sanction decides, otherwise the best outcome."""
     certs = ctx.certificates.for_holder(partner)
     if not certs:
-        return PartyVerdict(partner, roles, Outcome.NO_CERTIFICATE, f"{partner} holds no AEO certificate on record")
+        reason = _("%(partner)s holds no AEO certificate on record", partner=partner)
+        return PartyVerdict(partner, roles, Outcome.NO_CERTIFICATE, reason)
     assessments = sorted((_assess(ctx, c) for c in certs), key=_Assessment.sort_key)
     sanction = next((a for a in assessments if a.own and a.outcome == Outcome.SUSPENDED_OR_REVOKED), None)
     chosen = sanction or assessments[0]
     reason = chosen.reason
     if sanction is not None and len(assessments) > 1:
-        reason += "; the deciding authority's own suspension or revocation prevails over foreign certificates"
+        reason = _(
+            "%(reason)s; the deciding authority's own suspension or revocation prevails over foreign certificates",
+            reason=reason,
+        )
     return PartyVerdict(
         partner,
         roles,

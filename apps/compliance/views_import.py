@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.compliance import aeo_csv
@@ -40,7 +41,10 @@ def aeo_import_page(request: HttpRequest) -> HttpResponse:
         slug = form.cleaned_data["authority"] or (actor.partner.slug if actor.partner else "")
         authority = Partner.objects.filter(slug=slug).first() if slug else None
         if authority is None:
-            form.add_error("authority", f"No customs authority '{slug}'." if slug else "Choose the issuing authority.")
+            form.add_error(
+                "authority",
+                _("No customs authority '%(slug)s'.") % {"slug": slug} if slug else _("Choose the issuing authority."),
+            )
         else:
             upload = form.cleaned_data["file"]
             try:

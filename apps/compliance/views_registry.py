@@ -62,7 +62,7 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
             holder = Partner.objects.filter(slug=data["holder"]).first()
             authority = Partner.objects.get(slug=data["authority"]) if "authority" in data else actor.partner
             if holder is None:
-                form.add_error("holder", f"No partner '{data['holder']}'.")
+                form.add_error("holder", gettext("No partner '%(slug)s'.") % {"slug": data["holder"]})
             else:
                 try:
                     certificate = certificate_create(

@@ -7,6 +7,7 @@ person can act on. Check digits come from python-stdnum; countries from pycountr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import ModuleType
 
 import pycountry
@@ -15,16 +16,45 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.gb import vat as gb_vat
 from stdnum.util import get_cc_module
 
+from apps.core.words import Text
+from apps.core.words import gettext_noop as _
+
 
 class InvalidIdentifier(ValueError):
-    """The value is not a valid identifier of the kind asked for."""
+    """The value is not a valid identifier of the kind asked for: ``str`` is the English message, ``text``
+    the same as a :class:`~apps.core.words.Text` a page renders in its language."""
+
+    def __init__(self, template: str, **args: object) -> None:
+        self.text = Text(template, **args)
+        super().__init__(str(self.text))
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        """The message in the reader's language (``translate`` is ``gettext``)."""
+        return self.text.render(translate)
+
+
+def stdnum_words(exc: ValidationError) -> Text | str:
+    """python-stdnum's message (English), as a text the pages can translate."""
+    for kind, words in _STDNUM_WORDS.items():
+        if isinstance(exc, kind):
+            return Text(words)
+    return str(exc)
+
+
+# python-stdnum's own messages, word for word, marked for the catalogue.
+_STDNUM_WORDS = {
+    InvalidChecksum: _("The number's checksum or check digit is invalid."),
+    InvalidFormat: _("The number has an invalid format."),
+    InvalidLength: _("The number has an invalid length."),
+    InvalidComponent: _("One of the parts of the number are invalid or unknown."),
+}
 
 
 def normalize_country(value: str) -> str:
     """ISO 3166-1 alpha-2 code, upper case."""
     code = (value or "").strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise InvalidIdentifier(f"'{value}' is not an ISO 3166-1 alpha-2 country code.")
+        raise InvalidIdentifier(_("'%(value)s' is not an ISO 3166-1 alpha-2 country code."), value=value)
     return code
 
 
@@ -38,13 +68,17 @@ def normalize_lei(value: str) -> str:
     try:
         return stdnum_lei.validate(value)
     except InvalidChecksum as exc:
-        raise InvalidIdentifier(f"'{value}' is not a valid LEI: the check digits do not match.") from exc
+        raise InvalidIdentifier(
+            _("'%(value)s' is not a valid LEI: the check digits do not match."), value=value
+        ) from exc
     except (InvalidLength, InvalidFormat) as exc:
         raise InvalidIdentifier(
-            f"'{value}' is not a valid LEI: it must be 18 letters or digits and 2 check digits."
+            _("'%(value)s' is not a valid LEI: it must be 18 letters or digits and 2 check digits."), value=value
         ) from exc
     except ValidationError as exc:
-        raise InvalidIdentifier(f"'{value}' is not a valid LEI: {exc}") from exc
+        raise InvalidIdentifier(
+            _("'%(value)s' is not a valid LEI: %(problem)s"), value=value, problem=stdnum_words(exc)
+        ) from exc
 
 
 # EORI numbers are issued by the EU member states and, since Brexit, by the UK (GB) and for
@@ -92,17 +126,27 @@ def normalize_eori(value: str) -> str:
     compact = re.sub(r"[\s.-]", "", value or "").upper()
     match = _EORI_FORMAT.match(compact)
     if not match:
-        raise InvalidIdentifier(f"'{value}' is not an EORI number: a country code and 1 to 15 letters or digits.")
+        raise InvalidIdentifier(
+            _("'%(value)s' is not an EORI number: a country code and 1 to 15 letters or digits."), value=value
+        )
     country, national = match.groups()
     if country not in EORI_COUNTRIES:
-        raise InvalidIdentifier(f"'{value}' is not an EORI number: {country} does not issue EORI numbers.")
+        raise InvalidIdentifier(
+            _("'%(value)s' is not an EORI number: %(country)s does not issue EORI numbers."),
+            value=value,
+            country=country,
+        )
     if country in {"GB", "XI"}:
         if not re.fullmatch(r"\d{12}|\d{15}", national):
-            raise InvalidIdentifier(f"'{value}' is not a UK EORI number: {country} and 12 or 15 digits.")
+            raise InvalidIdentifier(
+                _("'%(value)s' is not a UK EORI number: %(country)s and 12 or 15 digits."), value=value, country=country
+            )
         try:
             gb_vat.validate(national[:9])
         except ValidationError as exc:
-            raise InvalidIdentifier(f"'{value}' is not a UK EORI number: its VAT part fails the check.") from exc
+            raise InvalidIdentifier(
+                _("'%(value)s' is not a UK EORI number: its VAT part fails the check."), value=value
+            ) from exc
     return compact
 
 
@@ -126,15 +170,28 @@ def normalize_tax_number(value: str, *, country: str) -> str:
     if module is None:
         compact = (value or "").strip().upper()
         if not _GENERIC_TAX_FORMAT.match(compact):
-            raise InvalidIdentifier(f"'{value}' is not a tax or business number: 3 to 31 letters, digits or . / -.")
+            raise InvalidIdentifier(
+                _("'%(value)s' is not a tax or business number: 3 to 31 letters, digits or . / -."), value=value
+            )
         return compact
     label = module.__name__.rsplit(".", 1)[-1].upper()
     try:
         return module.compact(module.validate(value))
     except (InvalidChecksum, InvalidComponent) as exc:
-        raise InvalidIdentifier(f"'{value}' is not a valid {country} {label}: the check digits do not match.") from exc
+        raise InvalidIdentifier(
+            _("'%(value)s' is not a valid %(country)s %(label)s: the check digits do not match."),
+            value=value,
+            country=country,
+            label=label,
+        ) from exc
     except ValidationError as exc:
-        raise InvalidIdentifier(f"'{value}' is not a valid {country} {label}: {exc}") from exc
+        raise InvalidIdentifier(
+            _("'%(value)s' is not a valid %(country)s %(label)s: %(problem)s"),
+            value=value,
+            country=country,
+            label=label,
+            problem=stdnum_words(exc),
+        ) from exc
 
 
 _UNLOCODE = re.compile(r"^([A-Z]{2})([A-Z2-9]{3})$")
@@ -145,6 +202,8 @@ def normalize_unlocode(value: str) -> str:
     compact = re.sub(r"\s", "", value or "").upper()
     match = _UNLOCODE.match(compact)
     if not match:
-        raise InvalidIdentifier(f"'{value}' is not a UN/LOCODE: a country code and three letters or digits 2-9.")
+        raise InvalidIdentifier(
+            _("'%(value)s' is not a UN/LOCODE: a country code and three letters or digits 2-9."), value=value
+        )
     normalize_country(match.group(1))
     return compact

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from apps.core import identifiers
 
@@ -14,7 +15,7 @@ def _wrap(normalize: Callable[[str], str]) -> Callable[[str], None]:
         try:
             normalize(value)
         except identifiers.InvalidIdentifier as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
+            raise ValidationError(exc.render(gettext), code="invalid") from exc
 
     # Named as the module attribute it is bound to, so migrations can reference it.
     validator.__name__ = validator.__qualname__ = f"validate_{normalize.__name__.removeprefix('normalize_')}"

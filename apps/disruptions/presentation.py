@@ -17,7 +17,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.disruptions.choices import AlertSubject
 from apps.disruptions.extensions import Fact, Presented, alert_presenters
@@ -54,8 +56,46 @@ class AlertRow:
     subject_url: str = ""
 
 
+# The evidence keys the corridor watch writes, as labels in the page's language.
+EVIDENCE_LABELS = {
+    "node": gettext_lazy("Node"),
+    "count": gettext_lazy("Consignments staying"),
+    "consignments": gettext_lazy("Consignments"),
+    "mode": gettext_lazy("Mode"),
+    "destination": gettext_lazy("Destination"),
+    "due_out_by": gettext_lazy("Due to leave by"),
+    "news_due_by": gettext_lazy("News due by"),
+    "planned_arrival": gettext_lazy("Planned arrival"),
+    "due_by_plan": gettext_lazy("Due by the plan"),
+    "due_by_baseline_p90": gettext_lazy("Due by the baselines (p90)"),
+    "baselines": gettext_lazy("Baselines"),
+    "baseline": gettext_lazy("Baseline"),
+    "findings": gettext_lazy("Findings"),
+    "expected": gettext_lazy("Expected"),
+    "what": gettext_lazy("What"),
+    "at": gettext_lazy("When"),
+    "kind": gettext_lazy("Kind"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "median_hours": gettext_lazy("Median (hours)"),
+    "p10_hours": gettext_lazy("p10 (hours)"),
+    "p90_hours": gettext_lazy("p90 (hours)"),
+    "samples": gettext_lazy("Samples"),
+    "source": gettext_lazy("Source"),
+    "thresholds": gettext_lazy("Thresholds"),
+    "congestion_factor": gettext_lazy("Congestion factor"),
+    "congestion_min_consignments": gettext_lazy("Congestion from (consignments)"),
+    "dwell_factor": gettext_lazy("Dwell factor"),
+    "overdue_tolerance_hours": gettext_lazy("Overdue tolerance (hours)"),
+}
+
+
 def _words(key: str) -> str:
     """An evidence key as a label: ``overdue_tolerance_hours`` → "Overdue tolerance (hours)"."""
+    if key in EVIDENCE_LABELS:
+        return str(EVIDENCE_LABELS[key])
+    if key.startswith("silence_hours."):
+        return _("Silence allowed by %(mode)s (hours)") % {"mode": key.removeprefix("silence_hours.")}
     unit = ""
     for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):
@@ -69,13 +109,14 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
-        return f"{value:g}"
+        value = float(f"{value:g}")
+        return localize(int(value) if value.is_integer() else value)
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
     return str(value)
 
 
-def _figures(evidence: Mapping[str, Any]) -> list[Fact]:
+def evidence_facts(evidence: Mapping[str, Any]) -> list[Fact]:
     """The evidence's figures as labelled lines; nested groups (thresholds, baseline) flattened under their name."""
     facts = []
     for key, value in evidence.items():
@@ -84,7 +125,7 @@ def _figures(evidence: Mapping[str, Any]) -> list[Fact]:
         if isinstance(value, Mapping):
             group = _words(key)
             facts += [
-                Fact(f"{group}: {_words(k)}", _value(v))
+                Fact(_("%(group)s: %(label)s") % {"group": group, "label": _words(k)}, _value(v))
                 for k, v in value.items()
                 if not isinstance(v, Mapping) and v not in (None, "")
             ]
@@ -164,7 +205,7 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
                 )
             )
         present = presenters.get(alert.kind)
-        presented = present(alert) if present else Presented(title=alert.title, facts=tuple(_figures(evidence)))
+        presented = present(alert) if present else Presented(title=alert.title, facts=tuple(evidence_facts(evidence)))
         subject_label, subject_url = _subject(alert)
         result.append(
             AlertRow(

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.db import bulk_insert_new_values, bulk_update_values
 from apps.core.errors import ConflictError
@@ -454,13 +455,15 @@ def alert_state_set(*, actor: Actor, alert: Alert, state: str) -> Alert:
         if not Alert.objects.filter(allowed, pk=alert.pk).update(**changes, updated_at=now):
             alert.refresh_from_db()
             if alert.state == AlertState.RESOLVED:
-                by = f" by {alert.resolved_by}" if alert.resolved_by else " automatically, its condition cleared,"
-                raise ConflictError(
-                    f"This alert was already resolved{by} at {alert.resolved_at:%Y-%m-%d %H:%M} UTC.", field="state"
-                )
+                when = f"{alert.resolved_at:%Y-%m-%d %H:%M}"
+                if alert.resolved_by:
+                    text = _("This alert was already resolved by %(who)s at %(when)s UTC.")
+                else:
+                    text = _("This alert was already resolved automatically, its condition cleared, at %(when)s UTC.")
+                raise ConflictError(text % {"who": alert.resolved_by, "when": when}, field="state")
             raise ConflictError(
-                f"This alert was already acknowledged by {alert.acknowledged_by} "
-                f"at {alert.acknowledged_at:%Y-%m-%d %H:%M} UTC.",
+                _("This alert was already acknowledged by %(who)s at %(when)s UTC.")
+                % {"who": alert.acknowledged_by, "when": f"{alert.acknowledged_at:%Y-%m-%d %H:%M}"},
                 field="state",
             )
         audit_record(actor=actor, action=f"alert.{state}", target=alert, partner=alert.partner)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from apps.core import identifiers
 from apps.core.domain_events import PartnerCreated, publish
@@ -50,7 +51,7 @@ def partner_clean(data: dict[str, Any], *, kinds: list[str]) -> dict[str, Any]:
         try:
             clean[field] = normalize(value)
         except identifiers.InvalidIdentifier as exc:
-            errors.setdefault(field, []).append(str(exc))
+            errors.setdefault(field, []).append(exc.render(gettext))
 
     check("country", identifiers.normalize_country)
     check("serves_country", identifiers.normalize_country)
@@ -60,22 +61,23 @@ def partner_clean(data: dict[str, Any], *, kinds: list[str]) -> dict[str, Any]:
         check("tax_number", lambda value: identifiers.normalize_tax_number(value, country=clean["country"]))
 
     if not clean.get("name", "").strip():
-        errors.setdefault("name", []).append("A partner needs a name.")
+        errors.setdefault("name", []).append(gettext("A partner needs a name."))
     if not clean.get("country") and "country" not in errors:
-        errors.setdefault("country", []).append("A partner needs a country (ISO 3166-1 alpha-2).")
+        errors.setdefault("country", []).append(gettext("A partner needs a country (ISO 3166-1 alpha-2)."))
 
     unknown_kinds = sorted(set(kinds) - set(PartnerKind.values))
     if not kinds:
-        errors.setdefault("kinds", []).append("A partner needs at least one kind.")
+        errors.setdefault("kinds", []).append(gettext("A partner needs at least one kind."))
     elif unknown_kinds:
         errors.setdefault("kinds", []).append(
-            f"Unknown kind(s): {', '.join(unknown_kinds)}; choose from {', '.join(PartnerKind.values)}."
+            gettext("Unknown kind(s): %(kinds)s; choose from %(choices)s.")
+            % {"kinds": ", ".join(unknown_kinds), "choices": ", ".join(PartnerKind.values)}
         )
     is_customs = PartnerKind.CUSTOMS_AUTHORITY in kinds
     if is_customs and not clean.get("serves_country") and "serves_country" not in errors:
-        errors.setdefault("serves_country", []).append("A customs authority must say which country it serves.")
+        errors.setdefault("serves_country", []).append(gettext("A customs authority must say which country it serves."))
     if not is_customs and clean.get("serves_country"):
-        errors.setdefault("serves_country", []).append("Only a customs authority serves a country.")
+        errors.setdefault("serves_country", []).append(gettext("Only a customs authority serves a country."))
     if errors:
         raise ValidationError(errors)
     return clean
@@ -85,11 +87,11 @@ def _partner_unique_errors(partner: Partner) -> dict[str, list[str]]:
     others = Partner.objects.exclude(pk=partner.pk)
     errors: dict[str, list[str]] = {}
     if others.filter(slug=partner.slug).exists():
-        errors["slug"] = [f"The slug '{partner.slug}' is taken."]
+        errors["slug"] = [gettext("The slug '%(slug)s' is taken.") % {"slug": partner.slug}]
     if partner.lei and others.filter(lei=partner.lei).exists():
-        errors["lei"] = [f"Another partner already has LEI {partner.lei}."]
+        errors["lei"] = [gettext("Another partner already has LEI %(lei)s.") % {"lei": partner.lei}]
     if partner.eori and others.filter(eori=partner.eori).exists():
-        errors["eori"] = [f"Another partner already has EORI {partner.eori}."]
+        errors["eori"] = [gettext("Another partner already has EORI %(eori)s.") % {"eori": partner.eori}]
     return errors
 
 
@@ -102,7 +104,9 @@ def _save_unique(partner: Partner) -> None:
             partner.save()
     except IntegrityError as exc:
         # A concurrent writer took the same slug, LEI or EORI between our check and the insert.
-        raise ConflictError("Another partner with the same slug, LEI or EORI was saved at the same time.") from exc
+        raise ConflictError(
+            gettext("Another partner with the same slug, LEI or EORI was saved at the same time.")
+        ) from exc
 
 
 @transaction.atomic
@@ -189,7 +193,8 @@ def partner_update(*, actor: Actor, partner: Partner, kinds: list[str] | None = 
 
 def _clean_role(role: str) -> str:
     if role not in MemberRole.values:
-        raise ValidationError({"role": [f"'{role}' is not a role; choose from {', '.join(MemberRole.values)}."]})
+        text = gettext("'%(role)s' is not a role; choose from %(choices)s.")
+        raise ValidationError({"role": [text % {"role": role, "choices": ", ".join(MemberRole.values)}]})
     return role
 
 
@@ -199,7 +204,11 @@ def membership_create(*, actor: Actor, partner: Partner, user: Any, role: str) -
     require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
     role = _clean_role(role)
     if Membership.objects.filter(partner=partner, user=user).exists():
-        raise ConflictError(f"{user.get_username()} is already a member of {partner.slug}.", field="username")
+        raise ConflictError(
+            gettext("%(user)s is already a member of %(partner)s.")
+            % {"user": user.get_username(), "partner": partner.slug},
+            field="username",
+        )
     membership = Membership.objects.create(partner=partner, user=user, role=role)
     audit_record(
         actor=actor,
@@ -215,8 +224,8 @@ def _last_admin_guard(membership: Membership) -> None:
     admins = Membership.objects.filter(partner=membership.partner, role=MemberRole.ADMIN)
     if membership.role == MemberRole.ADMIN and admins.count() == 1:
         raise ConflictError(
-            f"{membership.user.get_username()} is the last admin of {membership.partner.slug}; "
-            "make another member admin first.",
+            gettext("%(user)s is the last admin of %(partner)s; make another member admin first.")
+            % {"user": membership.user.get_username(), "partner": membership.partner.slug},
             field="role",
         )
 
@@ -264,7 +273,7 @@ def member_invite(*, actor: Actor, partner: Partner, username: str, email: str, 
     require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
     username = username.strip()
     if not username:
-        raise ValidationError({"username": ["Give the person's username."]})
+        raise ValidationError({"username": [gettext("Give the person's username.")]})
     user, created = User.objects.get_or_create(username=username, defaults={"email": email.strip()})
     if created:
         user.set_unusable_password()

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import identifiers
@@ -73,7 +74,7 @@ class EventRecordForm(forms.Form):
         try:
             return identifiers.normalize_unlocode(self.cleaned_data["location"])
         except identifiers.InvalidIdentifier as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(exc.render(gettext)) from exc
 
     def clean_equipment(self) -> str:
         value = self.cleaned_data["equipment"].strip()
@@ -82,7 +83,7 @@ class EventRecordForm(forms.Form):
         try:
             return normalize_container_number(value)
         except identifiers.InvalidIdentifier as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(exc.render(gettext)) from exc
 
     def clean_vessel_imo(self) -> str:
         value = self.cleaned_data["vessel_imo"].strip()
@@ -91,7 +92,7 @@ class EventRecordForm(forms.Form):
         try:
             return normalize_imo(value)
         except identifiers.InvalidIdentifier as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(exc.render(gettext)) from exc
 
     def payload(self, *, consignment_id: str, zone: str) -> dict[str, Any]:
         """The event as Corridor's JSON (what the events API takes), its time read in ``zone``."""

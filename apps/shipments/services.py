@@ -10,6 +10,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from stdnum import imo as stdnum_imo
 from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
@@ -60,21 +61,29 @@ def normalize_container_number(value: str) -> str:
     try:
         return iso6346.validate(value)
     except StdnumError as exc:
-        raise identifiers.InvalidIdentifier(f"'{value}' is not a valid ISO 6346 container number: {exc}") from exc
+        raise identifiers.InvalidIdentifier(
+            gettext_noop("'%(value)s' is not a valid ISO 6346 container number: %(problem)s"),
+            value=value,
+            problem=identifiers.stdnum_words(exc),
+        ) from exc
 
 
 def normalize_imo(value: str) -> str:
     try:
         return stdnum_imo.compact(stdnum_imo.validate(value))
     except StdnumError as exc:
-        raise identifiers.InvalidIdentifier(f"'{value}' is not a valid IMO ship number: {exc}") from exc
+        raise identifiers.InvalidIdentifier(
+            gettext_noop("'%(value)s' is not a valid IMO ship number: %(problem)s"),
+            value=value,
+            problem=identifiers.stdnum_words(exc),
+        ) from exc
 
 
 def _check(errors: dict[str, list[str]], path: str, fn: Any, value: Any) -> Any:
     try:
         return fn(value)
     except identifiers.InvalidIdentifier as exc:
-        errors.setdefault(path, []).append(str(exc))
+        errors.setdefault(path, []).append(exc.render(gettext))
         return value
 
 

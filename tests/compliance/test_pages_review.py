@@ -237,6 +237,27 @@ def test_the_review_shows_each_partys_outcome_with_its_reason(client, uma, us_cu
     assert 'href="/compliance/mras/' in rows["alpha"]
 
 
+def test_the_reasons_speak_traditional_chinese_and_the_api_keeps_them_in_english(
+    client, uma, us_customs, tw_us_consignment, mixed_chain, compiled_catalogues
+):
+    client.force_login(uma)
+    text = client.get(detail(tw_us_consignment), HTTP_ACCEPT_LANGUAGE="zh-Hant").content.decode()
+    rows = dict(re.findall(r'<tr data-party="([^"]+)">(.*?)</tr>', text, flags=re.S))
+    reason = re.compile(r"<td>([^<]*(?:依|承認|到期|沒有登錄)[^<]*)</td>")
+    alpha, bravo, echo = (reason.search(rows[slug])[1] for slug in ("alpha", "bravo", "echo-imports"))
+    assert f"{html.escape(us_customs.name)} 依 TW-US MRA 承認" in alpha
+    assert "有效期間" in alpha
+    assert "已於 2025-06-30 到期" in bravo
+    assert "沒有登錄的優質企業" in echo
+    assert not re.search(r"\b(recognised|expired|holds|certificate|valid)\b", alpha + bravo + echo)
+
+    evaluation = selectors.chain_verdict(
+        consignment=tw_us_consignment, authority=us_customs, as_of=timezone.localdate()
+    ).to_dict()
+    echo_reason = next(p["reason"] for p in evaluation["parties"] if p["partner"] == "echo-imports")
+    assert echo_reason == "echo-imports holds no AEO certificate on record", "stored and answered in English"
+
+
 def test_the_review_shows_goods_values_parties_and_the_verified_chain(client, uma, alpha, tw_us_consignment):
     record(alpha, step_event("evt-depa", consignments=(tw_us_consignment,)))
     text = page(client, uma, detail(tw_us_consignment))

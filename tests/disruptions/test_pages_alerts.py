@@ -179,3 +179,35 @@ def test_query_count_does_not_grow_with_the_alerts(alerts, olga, alpha, make_con
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
+    alpha, consignment, departed, olga, alice, compiled_catalogues
+):
+    evidence = {
+        "destination": "NLRTM",
+        "events": [{"event_id": "evt-depa-1", "recorder": "bravo", "event_time": "2026-11-16T08:00:00+09:00"}],
+        "thresholds": {"overdue_tolerance_hours": 12.0, "silence_hours.sea": 72},
+        "baseline": {"median_hours": 1234.5, "samples": 40},
+    }
+    findings = [
+        overdue(consignment, evidence=evidence),
+        overdue(
+            consignment, kind="dwell", title="PO-1001 has stayed at KRPUS longer than usual", evidence={"node": "KRPUS"}
+        ),
+    ]
+    alerts_sync(findings_by_partner={alpha.pk: findings}, checked=[], as_of=AS_OF)
+    page = _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE="zh-Hant").content.decode()
+    assert "PO-1001 逾時未抵達 NLRTM" in page
+    assert "PO-1001 在 KRPUS 停留超過平常時間" in page
+    assert "門檻：逾時寬限（小時）" in page  # noqa: RUF001 (the page's own punctuation)
+    assert "門檻：sea 運輸允許無回報時間（小時）" in page  # noqa: RUF001
+    assert "基準：中位數（小時）" in page  # noqa: RUF001
+    assert "1,234.5" in page
+    assert "is overdue" not in page
+
+    late = Alert.objects.get(kind="overdue")
+    assert late.title == "PO-1001 is 3 days late at Rotterdam", "the stored title (API, webhooks) stays as raised"
+    _client(alice).post(f"/alerts/{late.pk}/acknowledge/")
+    again = _client(olga).post(f"/alerts/{late.pk}/acknowledge/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-Hant")
+    assert "此警示已由 alice 於" in again.content.decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
@@ -39,7 +40,8 @@ def _announce(certificate: AeoCertificate, *, as_of: date | None = None) -> None
 def _check_period(certificate: AeoCertificate | None, valid_from: date, valid_until: date | None) -> None:
     if valid_until is not None and valid_until < valid_from:
         raise ApplicationError(
-            f"valid_until {valid_until.isoformat()} is before valid_from {valid_from.isoformat()}.",
+            _("valid_until %(until)s is before valid_from %(start)s.")
+            % {"until": valid_until.isoformat(), "start": valid_from.isoformat()},
             field="valid_until",
         )
     if certificate is None:
@@ -49,16 +51,24 @@ def _check_period(certificate: AeoCertificate | None, valid_from: date, valid_un
         starts_before_end = valid_until is None or period.valid_from <= valid_until
         if ends_after_start and starts_before_end:
             raise ConflictError(
-                f"Certificate {certificate.number} is already valid {period.valid_from.isoformat()} to "
-                f"{period.valid_until.isoformat() if period.valid_until else 'open-ended'}; validity periods "
-                "of one certificate may not overlap.",
+                _(
+                    "Certificate %(number)s is already valid %(start)s to %(until)s; validity periods "
+                    "of one certificate may not overlap."
+                )
+                % {
+                    "number": certificate.number,
+                    "start": period.valid_from.isoformat(),
+                    "until": period.valid_until.isoformat() if period.valid_until else _("open-ended"),
+                },
                 field="valid_from",
             )
 
 
 def _check_holder(holder: Partner) -> None:
     if holder.is_customs_authority:
-        raise ApplicationError(f"'{holder.slug}' is a customs authority; AEO holders are traders.", field="holder")
+        raise ApplicationError(
+            _("'%(holder)s' is a customs authority; AEO holders are traders.") % {"holder": holder.slug}, field="holder"
+        )
 
 
 def certificate_create(
@@ -81,7 +91,8 @@ def certificate_create(
     _check_period(None, valid_from, valid_until)
     with transaction.atomic():
         taken = ConflictError(
-            f"{authority.slug} already has certificate {number}; renew it instead of registering it again.",
+            _("%(authority)s already has certificate %(number)s; renew it instead of registering it again.")
+            % {"authority": authority.slug, "number": number},
             field="number",
         )
         if AeoCertificate.objects.filter(authority=authority, number=number).exists():
@@ -166,13 +177,18 @@ def certificate_status_set(
     require(actor, **MANAGE_REGISTER, owner=certificate.authority, visible=True)
     if status not in CertificateStatus.values:
         raise ApplicationError(
-            f"Unknown status '{status}'; one of {', '.join(CertificateStatus.values)}.", field="status"
+            _("Unknown status '%(status)s'; one of %(choices)s.")
+            % {"status": status, "choices": ", ".join(CertificateStatus.values)},
+            field="status",
         )
     reason = clean_text(reason, "reason", 500)
     with transaction.atomic():
         certificate = AeoCertificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == CertificateStatus.REVOKED:
-            raise ConflictError(f"Certificate {certificate.number} is revoked; revocation is final.", field="status")
+            raise ConflictError(
+                _("Certificate %(number)s is revoked; revocation is final.") % {"number": certificate.number},
+                field="status",
+            )
         before = certificate.status
         _record_status(actor, certificate, status, effective_on, reason)
         audit_record(

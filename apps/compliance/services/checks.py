@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.core.errors import ApplicationError
 from apps.partners.access import Actor, Rule
 from apps.partners.choices import MemberRole, PartnerKind
@@ -30,7 +32,8 @@ def check_issuing_authority(authority: Partner) -> None:
     """A 400 naming ``authority`` unless it is a customs authority: only they issue AEO certificates."""
     if not authority.is_customs_authority:
         raise ApplicationError(
-            f"'{authority.slug}' is not a customs authority; only customs authorities issue AEO certificates.",
+            _("'%(authority)s' is not a customs authority; only customs authorities issue AEO certificates.")
+            % {"authority": authority.slug},
             field="authority",
         )
 
@@ -39,7 +42,9 @@ def clean_text(value: str, field: str, limit: int) -> str:
     """``value`` stripped, or a 400 naming ``field`` when it is empty or longer than ``limit``."""
     value = (value or "").strip()
     if not value:
-        raise ApplicationError(f"{field} is required.", field=field)
+        raise ApplicationError(_("%(field)s is required.") % {"field": field}, field=field)
     if len(value) > limit:
-        raise ApplicationError(f"{field} is longer than {limit} characters.", field=field)
+        raise ApplicationError(
+            _("%(field)s is longer than %(limit)s characters.") % {"field": field, "limit": limit}, field=field
+        )
     return value

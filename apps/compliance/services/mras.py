@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.compliance.choices import MraStatus
 from apps.compliance.models import Mra, MraChange, MraParticipant
@@ -47,30 +48,37 @@ def _check_mra(
 ) -> None:
     authorities = [p.authority for p in participants]
     if len({a.pk for a in authorities}) < 2:
-        raise ApplicationError("An MRA needs at least two distinct customs authorities.", field="participants")
+        raise ApplicationError(_("An MRA needs at least two distinct customs authorities."), field="participants")
     if len({a.pk for a in authorities}) != len(authorities):
-        raise ApplicationError("An authority is listed twice.", field="participants")
+        raise ApplicationError(_("An authority is listed twice."), field="participants")
     for index, authority in enumerate(authorities):
         if not authority.is_customs_authority:
             raise ApplicationError(
-                f"'{authority.slug}' is not a customs authority.", field=f"participants.{index}.authority"
+                _("'%(authority)s' is not a customs authority.") % {"authority": authority.slug},
+                field=f"participants.{index}.authority",
             )
     if status not in MraStatus.values:
-        raise ApplicationError(f"Unknown status '{status}'; one of {', '.join(MraStatus.values)}.", field="status")
+        raise ApplicationError(
+            _("Unknown status '%(status)s'; one of %(choices)s.")
+            % {"status": status, "choices": ", ".join(MraStatus.values)},
+            field="status",
+        )
     # Without an in-force date the MRA counts from its signing (DESIGN §10), so its end may not precede that.
     start, start_name = (in_force_from, "in_force_from") if in_force_from else (signed_on, "signed_on")
     if start and in_force_until and in_force_until < start:
         raise ApplicationError(
-            f"in_force_until {in_force_until.isoformat()} is before {start_name} {start.isoformat()}.",
+            _("in_force_until %(until)s is before %(name)s %(start)s.")
+            % {"until": in_force_until.isoformat(), "name": start_name, "start": start.isoformat()},
             field="in_force_until",
         )
     if signed_on and in_force_from and in_force_from < signed_on:
         raise ApplicationError(
-            f"in_force_from {in_force_from.isoformat()} is before signing on {signed_on.isoformat()}.",
+            _("in_force_from %(start)s is before signing on %(signed)s.")
+            % {"start": in_force_from.isoformat(), "signed": signed_on.isoformat()},
             field="in_force_from",
         )
     if not any(p.grants_recognition for p in participants):
-        raise ApplicationError("At least one side must grant recognition.", field="participants")
+        raise ApplicationError(_("At least one side must grant recognition."), field="participants")
 
 
 def _mra_values(mra: Mra) -> dict[str, Any]:
@@ -136,7 +144,7 @@ def mra_create(
     key = clean_text(key, "key", 80)
     if not SLUG.fullmatch(key):
         raise ApplicationError(
-            f"key '{key}' must be letters, digits, hyphens or underscores (e.g. kr-tw).", field="key"
+            _("key '%(key)s' must be letters, digits, hyphens or underscores (e.g. kr-tw).") % {"key": key}, field="key"
         )
     _check_mra(
         participants=participants,
@@ -146,7 +154,7 @@ def mra_create(
         status=status,
     )
     with transaction.atomic():
-        taken = ConflictError(f"An MRA with key '{key}' exists.", field="key")
+        taken = ConflictError(_("An MRA with key '%(key)s' exists.") % {"key": key}, field="key")
         if Mra.objects.filter(key=key).exists():
             raise taken
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.compliance import selectors
 from apps.compliance.choices import ReviewDecisionKind
@@ -40,7 +41,9 @@ def review_decision_record(
     authority = require(actor, **DECIDE)
     if decision not in ReviewDecisionKind.values:
         raise ApplicationError(
-            f"Unknown decision '{decision}'; one of {', '.join(ReviewDecisionKind.values)}.", field="decision"
+            _("Unknown decision '%(decision)s'; one of %(choices)s.")
+            % {"decision": decision, "choices": ", ".join(ReviewDecisionKind.values)},
+            field="decision",
         )
     reason = clean_text(reason, "reason", 1000)
     with transaction.atomic():
@@ -73,10 +76,12 @@ def review_decision_create(
     authority = require(actor, **DECIDE)
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
-        raise NotFoundError("No such consignment visible to your authority.", field="consignment")
+        raise NotFoundError(_("No such consignment visible to your authority."), field="consignment")
     if decision not in ReviewDecisionKind.values:
         raise ApplicationError(
-            f"Unknown decision '{decision}'; one of {', '.join(ReviewDecisionKind.values)}.", field="decision"
+            _("Unknown decision '%(decision)s'; one of %(choices)s.")
+            % {"decision": decision, "choices": ", ".join(ReviewDecisionKind.values)},
+            field="decision",
         )
     reason = clean_text(reason, "reason", 1000)
     verdict = selectors.chain_verdict(consignment=consignment, authority=authority, as_of=as_of or timezone.localdate())

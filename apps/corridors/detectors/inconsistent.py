@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
 from apps.corridors.detectors.watched import Watched, event_ref
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
 from apps.disruptions.services import Finding
@@ -21,10 +23,11 @@ RULES = {
     IMPOSSIBLE_SPEED: "impossible_speed",
     TWO_PLACES_AT_ONCE: "two_places",
 }
+# Marked for the catalogue: the stored title is English, the alerts page says it in its language.
 RULE_WORDS = {
-    "arrival_before_departure": "an arrival recorded before its departure",
-    "impossible_speed": "a move faster than its mode allows",
-    "two_places": "the same goods at two places at once",
+    "arrival_before_departure": gettext_noop("an arrival recorded before its departure"),
+    "impossible_speed": gettext_noop("a move faster than its mode allows"),
+    "two_places": gettext_noop("the same goods at two places at once"),
 }
 
 

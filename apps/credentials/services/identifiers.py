@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -74,8 +75,12 @@ def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) ->
     """Choose whether the partner issues as its did:web or as the did:key of its current key."""
     require(actor, role=MemberRole.ADMIN, owner=partner, to="choose its issuing identifier")
     if did_method not in DidMethod.values:
-        raise ApplicationError(f"did_method must be one of {', '.join(DidMethod.values)}.", field="did_method")
-    settings_row, _ = IssuerSettings.objects.update_or_create(partner=partner, defaults={"did_method": did_method})
+        raise ApplicationError(
+            _("did_method must be one of %(choices)s.") % {"choices": ", ".join(DidMethod.values)}, field="did_method"
+        )
+    settings_row, _created = IssuerSettings.objects.update_or_create(
+        partner=partner, defaults={"did_method": did_method}
+    )
     audit_record(
         actor=actor,
         action="issuer_settings.update",

@@ -10,6 +10,7 @@ import secrets
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -67,7 +68,7 @@ def partner_key_revoke(*, actor: Actor, key: PartnerKey, reason: str) -> Partner
     locked = PartnerKey.objects.select_for_update().select_related("partner").get(pk=key.pk)
     require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its keys")
     if not reason.strip():
-        raise ApplicationError("Say why the key is revoked.", field="reason")
+        raise ApplicationError(_("Say why the key is revoked."), field="reason")
     if locked.revoked_at is None:
         was_current = locked.rotated_at is None
         locked.revoked_at = timezone.now()

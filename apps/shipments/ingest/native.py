@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from apps.core import identifiers
@@ -92,7 +93,7 @@ def _identifier(normalize: Any, value: str) -> str:
     try:
         return normalize(value)
     except identifiers.InvalidIdentifier as exc:
-        raise serializers.ValidationError(str(exc)) from exc
+        raise serializers.ValidationError(exc.render(gettext)) from exc
 
 
 def native_event(data: dict[str, Any], payload: dict[str, Any]) -> EventIn:

@@ -73,6 +73,22 @@ def test_bad_input_names_the_field_and_keeps_what_was_typed(browser, olga, consi
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("location", "XXQQQ1", "「XXQQQ1」不是 UN/LOCODE"),
+        ("equipment", "MSKU1234560", "號碼的檢查碼不正確。"),
+        ("vessel_imo", "1234568", "不是有效的 IMO 船舶號碼"),
+    ],
+)
+def test_field_errors_speak_the_pages_language(browser, olga, consignment, compiled_catalogues, field, value, message):
+    response = browser(olga).post(_record_url(consignment), {**GOOD, field: value}, HTTP_ACCEPT_LANGUAGE="zh-Hant")
+    html = response.content.decode()
+    error = html[html.index(f'id="id_{field}-error"') :][:400]
+    assert message in error
+    assert "not a" not in error
+
+
 def test_the_same_event_id_with_other_content_is_refused_at_that_field(browser, olga, consignment):
     client = browser(olga)
     client.post(_record_url(consignment), {**GOOD, "event_id": "dep-1"})
