@@ -243,3 +243,13 @@ def test_the_main_pages_in_zh_hant_show_no_english_the_catalogue_translates(clie
         if found := sorted(_visible_texts(page) & english):
             left[url] = found
     assert not left, f"English left on zh-Hant pages: {left}"
+
+
+@pytest.mark.django_db
+def test_a_refusal_says_why_in_the_pages_language(client, compiled_catalogues, bob):
+    client.force_login(bob)
+    response = client.get("/tokens/", HTTP_ACCEPT_LANGUAGE="zh-Hant")
+    assert response.status_code == 403
+    assert "要管理其 API 權杖，須具備 alpha 的 admin 角色；您目前的角色是 viewer。" in response.content.decode()  # noqa: RUF001
+    english = client.get("/tokens/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This needs the admin role for alpha to manage its API tokens; you act as viewer." in english

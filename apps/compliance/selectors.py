@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance import trust
@@ -237,7 +237,9 @@ def consignment_trust(*, actor: Actor, consignment_id: Any, authority_slug: str 
         authority = Partner.objects.filter(slug=authority_slug).first()
         if authority is None or not authority.is_customs_authority:
             raise ApplicationError(f"'{authority_slug}' is not a customs authority.", field="authority")
-        require(actor, **SEE_VERDICTS, owner=authority, visible=True, field="authority", to="see its verdicts")
+        require(
+            actor, **SEE_VERDICTS, owner=authority, visible=True, field="authority", to=gettext_noop("see its verdicts")
+        )
     verdict = chain_verdict(consignment=consignment, authority=authority, as_of=as_of)
     return {"consignment": str(consignment.pk), "reference": consignment.reference, **verdict.to_dict()}
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from apps.core import identifiers
 from apps.core.db import bulk_upsert_values
@@ -111,7 +112,7 @@ def corridor_create(
     thresholds: dict[str, Any] | None = None,
 ) -> Corridor:
     """Create a watched corridor: its nodes in order, a leg (with its mode) between each two, members."""
-    require(actor, staff=True, write=True, to="create corridors")
+    require(actor, staff=True, write=True, to=gettext_noop("create corridors"))
     clean_nodes = _nodes(nodes)
     clean_modes = _modes(modes, len(clean_nodes) - 1)
     clean_thresholds = _thresholds(thresholds or {})
@@ -148,7 +149,7 @@ def corridor_update(
 
     The owner's admins and staff may; out-of-range thresholds are refused naming the field, nothing stored.
     """
-    _require_owner(actor, corridor, role=MemberRole.ADMIN, to="change it")
+    _require_owner(actor, corridor, role=MemberRole.ADMIN, to=gettext_noop("change it"))
     with transaction.atomic():
         corridor = Corridor.objects.select_for_update().get(pk=corridor.pk)
         before = _values(corridor)
@@ -171,7 +172,7 @@ def corridor_update(
 
 def corridor_consignment_add(*, actor: Actor, corridor: Corridor, consignment_id: Any) -> CorridorConsignment:
     """Place a consignment the actor may see on the corridor explicitly (whatever its route says)."""
-    _require_owner(actor, corridor, role=MemberRole.OPERATOR, to="place consignments on it")
+    _require_owner(actor, corridor, role=MemberRole.OPERATOR, to=gettext_noop("place consignments on it"))
     with transaction.atomic():
         consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
         if consignment is None:

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
@@ -204,7 +204,7 @@ def issuer_did_method(request: HttpRequest) -> HttpResponse:
 def key_list(request: HttpRequest) -> HttpResponse:
     """The acting partner's signing keys: current, rotated (still verifying) and revoked."""
     actor = actor_for_request(request)
-    require(actor, role=MemberRole.ADMIN, acting=True, to="manage its keys")
+    require(actor, role=MemberRole.ADMIN, acting=True, to=gettext_noop("manage its keys"))
     keys = selectors.partner_key_list(actor=actor).filter(partner=actor.partner).order_by("-created_at")
     return render(request, "credentials/keys.html", {"keys": keys})
 
@@ -213,7 +213,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def key_rotate(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    partner = require(actor, role=MemberRole.ADMIN, acting=True, to="manage its keys")
+    partner = require(actor, role=MemberRole.ADMIN, acting=True, to=gettext_noop("manage its keys"))
     key = partner_key_rotate(actor=actor, partner=partner)
     messages.success(
         request,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.db import bulk_insert_new_values, bulk_update_values
 from apps.core.errors import ConflictError
@@ -441,7 +442,13 @@ def alert_state_set(*, actor: Actor, alert: Alert, state: str) -> Alert:
     Compare-and-set, so two officers cannot both acknowledge or both resolve it: the second is told
     who did (409). Resolving is final.
     """
-    require(actor, role=MemberRole.OPERATOR, owner=alert.partner, write=True, to="acknowledge or resolve alerts")
+    require(
+        actor,
+        role=MemberRole.OPERATOR,
+        owner=alert.partner,
+        write=True,
+        to=gettext_noop("acknowledge or resolve alerts"),
+    )
     now = timezone.now()
     if state == AlertState.ACKNOWLEDGED:
         allowed = Q(state=AlertState.OPEN)

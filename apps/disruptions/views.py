@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ConflictError
@@ -29,7 +30,7 @@ UNRESOLVED, ALL = "", "all"
 def alert_list_page(request: HttpRequest) -> HttpResponse:
     """The partner's alerts, newest first: by kind, state, consignment and corridor, with evidence in words."""
     actor = actor_for_request(request)
-    require(actor, acting=True, to="see its alerts")
+    require(actor, acting=True, to=gettext_noop("see its alerts"))
     state = request.GET.get("state", UNRESOLVED)
     query = request.GET.copy()
     alerts = selectors.alert_list(actor=actor)

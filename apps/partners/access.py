@@ -21,6 +21,7 @@ from typing import Any, TypedDict, Unpack
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from apps.core.errors import NOT_VISIBLE, ApplicationError, NotFoundError, PermissionDeniedError
 from apps.partners.choices import ROLE_RANK, MemberRole, PartnerKind, TokenScope
@@ -149,33 +150,39 @@ def _acting_partner(actor: Actor, owner: Partner | None) -> Partner | None:
 
 
 def _refusals(actor: Actor, rule: Rule) -> Iterator[ApplicationError]:
-    to = rule.get("to", "")
-    doing = to or "do this"
+    # ``to`` is marked for the catalogue where it is written (gettext_noop); said here in the request's language.
+    to = gettext(rule["to"]) if rule.get("to") else ""
+    doing = to or gettext("do this")
     owner = rule.get("owner")
     if rule.get("staff") and not actor.is_staff:
-        yield PermissionDeniedError(f"Only platform staff may {doing}.")
+        yield PermissionDeniedError(gettext("Only platform staff may %(doing)s.") % {"doing": doing})
     partner = _acting_partner(actor, owner)
     kind = rule.get("kind")
     if kind is not None and (kind not in partner.kinds if partner is not None else not actor.is_staff):
-        yield PermissionDeniedError(f"Only a {PartnerKind(kind).label.lower()} may {doing}.")
+        text = gettext("Only a %(kind)s may %(doing)s.")
+        yield PermissionDeniedError(text % {"kind": str(PartnerKind(kind).label).lower(), "doing": doing})
     if not actor.is_staff:
         if actor.partner is None:
-            yield PermissionDeniedError("You are not a member of any partner.")
+            yield PermissionDeniedError(gettext("You are not a member of any partner."))
         elif owner is not None and owner.pk != actor.partner.pk:
             if rule.get("visible"):
-                yield PermissionDeniedError(f"You act for {actor.partner.slug}; only {owner.slug} may {doing}.")
+                text = gettext("You act for %(partner)s; only %(owner)s may %(doing)s.")
+                yield PermissionDeniedError(text % {"partner": actor.partner.slug, "owner": owner.slug, "doing": doing})
             else:
                 yield NotFoundError(NOT_VISIBLE)
     if rule.get("acting") and partner is None:
-        yield PermissionDeniedError(f"Choose the partner you act for (X-Corridor-Partner) to {doing}.")
+        text = gettext("Choose the partner you act for (X-Corridor-Partner) to %(doing)s.")
+        yield PermissionDeniedError(text % {"doing": doing})
     if rule.get("write") and actor.scope != TokenScope.WRITE:
-        yield PermissionDeniedError("This API token has read scope; writes need a write-scope token.")
+        yield PermissionDeniedError(gettext("This API token has read scope; writes need a write-scope token."))
     role = rule.get("role", MemberRole.VIEWER)
     if not actor.has_role(role):
-        purpose = f" to {to}" if to else ""
-        yield PermissionDeniedError(
-            f"This needs the {role} role for {actor.partner.slug}{purpose}; you act as {actor.role}."
-        )
+        facts = {"role": role, "partner": actor.partner.slug, "current": actor.role, "doing": to}
+        if to:
+            text = gettext("This needs the %(role)s role for %(partner)s to %(doing)s; you act as %(current)s.")
+        else:
+            text = gettext("This needs the %(role)s role for %(partner)s; you act as %(current)s.")
+        yield PermissionDeniedError(text % facts)
 
 
 def require(actor: Actor, **rule: Unpack[Rule]) -> Partner | None:

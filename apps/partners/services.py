@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from apps.core import identifiers
 from apps.core.domain_events import PartnerCreated, publish
@@ -124,7 +124,7 @@ def partner_create(
     is_demo: bool = False,
 ) -> Partner:
     """Register an organisation; platform staff only (partners are not self-service)."""
-    require(actor, staff=True, to="register partners")
+    require(actor, staff=True, to=gettext_noop("register partners"))
     kinds = sorted(set(kinds))
     data = partner_clean(
         {
@@ -166,7 +166,7 @@ def partner_update(*, actor: Actor, partner: Partner, kinds: list[str] | None = 
         if staff_field in fields and fields[staff_field] != getattr(locked, staff_field):
             require(actor, staff=True, to=f"change '{staff_field}'", field=staff_field)
     if kinds is not None and sorted(set(kinds)) != locked.kinds:
-        require(actor, staff=True, to="change a partner's kinds", field="kinds")
+        require(actor, staff=True, to=gettext_noop("change a partner's kinds"), field="kinds")
 
     current_kinds = locked.kinds
     new_kinds = sorted(set(kinds)) if kinds is not None else current_kinds
@@ -201,7 +201,7 @@ def _clean_role(role: str) -> str:
 @transaction.atomic
 def membership_create(*, actor: Actor, partner: Partner, user: Any, role: str) -> Membership:
     """Let a user act for a partner with a role."""
-    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=partner, to=gettext_noop("manage its members and tokens"))
     role = _clean_role(role)
     if Membership.objects.filter(partner=partner, user=user).exists():
         raise ConflictError(
@@ -234,7 +234,7 @@ def _last_admin_guard(membership: Membership) -> None:
 def membership_update(*, actor: Actor, membership: Membership, role: str) -> Membership:
     """Change a member's role; a partner never loses its last admin this way."""
     locked = Membership.objects.select_for_update().select_related("partner", "user").get(pk=membership.pk)
-    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to=gettext_noop("manage its members and tokens"))
     role = _clean_role(role)
     if role == locked.role:
         return locked
@@ -253,7 +253,7 @@ def membership_update(*, actor: Actor, membership: Membership, role: str) -> Mem
 def membership_delete(*, actor: Actor, membership: Membership) -> None:
     """Remove a member; the audit record keeps who it was."""
     locked = Membership.objects.select_for_update().select_related("partner", "user").get(pk=membership.pk)
-    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to=gettext_noop("manage its members and tokens"))
     _last_admin_guard(locked)
     audit_record(
         actor=actor,
@@ -270,7 +270,7 @@ def member_invite(*, actor: Actor, partner: Partner, username: str, email: str, 
     """Add a person to a partner by username: an existing user joins, a new one is created without a
     password (they choose it through the one-time link the page shows). Returns the membership and
     whether the user is new."""
-    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=partner, to=gettext_noop("manage its members and tokens"))
     username = username.strip()
     if not username:
         raise ValidationError({"username": [gettext("Give the person's username.")]})
@@ -301,7 +301,7 @@ def api_token_create(
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a token for a partner's systems; returns the row and the token, which is never shown again."""
-    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=partner, to=gettext_noop("manage its members and tokens"))
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -347,7 +347,7 @@ def api_token_create(
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Stop a token working at once; revoking twice is harmless."""
     locked = ApiToken.objects.select_for_update().select_related("partner").get(pk=token.pk)
-    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its members and tokens")
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to=gettext_noop("manage its members and tokens"))
     if locked.revoked_at is not None:
         return locked
     locked.revoked_at = timezone.now()
@@ -394,7 +394,7 @@ def user_get_or_create(
     is_superuser: bool = False,
 ) -> tuple[Any, bool]:
     """A platform user by username, created if new (audited); an existing user is left alone."""
-    require(actor, staff=True, to="create users")
+    require(actor, staff=True, to=gettext_noop("create users"))
     with transaction.atomic():
         user, created = User.objects.get_or_create(
             username=username, defaults={"email": email, "is_staff": is_staff, "is_superuser": is_superuser}

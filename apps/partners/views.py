@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError, ConflictError
@@ -94,7 +94,7 @@ def switch_partner(request: HttpRequest) -> HttpResponse:
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    require(actor, role=MemberRole.ADMIN, acting=True, to="manage its API tokens")
+    require(actor, role=MemberRole.ADMIN, acting=True, to=gettext_noop("manage its API tokens"))
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -145,11 +145,11 @@ def _set_password_link(request: HttpRequest, user: Any) -> str:
 def member_list(request: HttpRequest) -> HttpResponse:
     """The acting partner's members; its admins invite, change roles and remove."""
     actor = actor_for_request(request)
-    require(actor, acting=True, to="see its members")
+    require(actor, acting=True, to=gettext_noop("see its members"))
     form = MemberInviteForm(request.POST or None)
     set_password_link = None
     if request.method == "POST":
-        require(actor, role=MemberRole.ADMIN, acting=True, to="manage its members and tokens")
+        require(actor, role=MemberRole.ADMIN, acting=True, to=gettext_noop("manage its members and tokens"))
         if form.is_valid():
             try:
                 membership, new_user = services.member_invite(actor=actor, partner=actor.partner, **form.cleaned_data)
@@ -235,7 +235,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     API's FilterSet, paged, and as CSV with ``?format=csv``."""
     actor = actor_for_request(request)
     if not actor.is_staff:
-        require(actor, role=MemberRole.ADMIN, acting=True, to="read its audit log")
+        require(actor, role=MemberRole.ADMIN, acting=True, to=gettext_noop("read its audit log"))
     rows = audit_event_list(actor=actor)
     if actor.partner and not actor.is_staff:
         rows = rows.filter(partner=actor.partner)
@@ -260,7 +260,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def partner_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    require(actor, staff=True, to="list every partner")
+    require(actor, staff=True, to=gettext_noop("list every partner"))
     return render(request, "partners/partners.html", {"partners": selectors.partner_list(actor=actor).order_by("name")})
 
 

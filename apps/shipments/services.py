@@ -44,7 +44,7 @@ _HS_CODE = re.compile(r"^\d{6,10}$")
 
 # Who records consignments and events: an operator with a write scope, for the partner it acts for
 # (staff choose one: a consignment and an event always belong to a partner).
-RECORD = Rule(role=MemberRole.OPERATOR, write=True, acting=True, to="record consignments and events")
+RECORD = Rule(role=MemberRole.OPERATOR, write=True, acting=True, to=gettext_noop("record consignments and events"))
 CONSIGNMENT_FIELDS = (
     "reference",
     "transport_document_type",

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers as drf_serializers
@@ -105,7 +105,7 @@ def _label(row: Any, prefix: str = "last_event_") -> Any:
 def consignment_list_page(request: HttpRequest) -> HttpResponse:
     """The consignments of the partner acting: filterable, sortable, paged, with one search box."""
     actor = actor_for_request(request)
-    require(actor, acting=True, to="see consignments")
+    require(actor, acting=True, to=gettext_noop("see consignments"))
     rows: QuerySet[Consignment] = selectors.consignment_rows(actor=actor)
     filters = ConsignmentFilterSet(request.GET, queryset=rows, request=request)
     status = 200
@@ -466,7 +466,7 @@ def capture_job_page(request: HttpRequest, job_id: str) -> HttpResponse:
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """The partner's consignments in figures, and what other apps add (open alerts, credentials this week)."""
     actor = actor_for_request(request)
-    require(actor, acting=True, to="see its dashboard")
+    require(actor, acting=True, to=gettext_noop("see its dashboard"))
     figures = selectors.consignment_dashboard(actor=actor, now=timezone.now())
     statuses = [(value, label, figures["by_status"].get(value, 0)) for value, label in ConsignmentStatus.choices]
     tiles = [tile for provider in dashboard_tiles for tile in provider(actor)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.partners.access import Actor, Rule
@@ -24,7 +25,10 @@ def acting_user(actor: Actor) -> Any:
 # or platform staff for any authority. Writes add ``owner=<the authority>, visible=True``: customs see
 # the whole register, so another authority's certificate is refused (403), not hidden.
 MANAGE_REGISTER = Rule(
-    kind=PartnerKind.CUSTOMS_AUTHORITY, role=MemberRole.OPERATOR, write=True, to="manage its own certificates"
+    kind=PartnerKind.CUSTOMS_AUTHORITY,
+    role=MemberRole.OPERATOR,
+    write=True,
+    to=gettext_noop("manage its own certificates"),
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.compliance.choices import MraStatus
 from apps.compliance.models import Mra, MraChange, MraParticipant
@@ -140,7 +141,7 @@ def mra_create(
     reason: str = "created",
 ) -> Mra:
     """Record an MRA between two or more customs authorities; its history starts with this entry."""
-    require(actor, staff=True, to="manage mutual recognition arrangements")
+    require(actor, staff=True, to=gettext_noop("manage mutual recognition arrangements"))
     key = clean_text(key, "key", 80)
     if not SLUG.fullmatch(key):
         raise ApplicationError(
@@ -201,7 +202,7 @@ def mra_update(
     **fields: Any,
 ) -> Mra:
     """Change an MRA (dates, status, participants); the history keeps the values before and after."""
-    require(actor, staff=True, to="manage mutual recognition arrangements")
+    require(actor, staff=True, to=gettext_noop("manage mutual recognition arrangements"))
     unknown = set(fields) - set(MRA_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown MRA field(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])

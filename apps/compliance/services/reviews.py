@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.compliance import selectors
 from apps.compliance.choices import ReviewDecisionKind
@@ -22,9 +23,13 @@ from apps.shipments.models import Consignment
 
 # Who sees the review of consignments, and who decides on them: the officers of a customs authority
 # (staff choose the authority they act for).
-REVIEW = Rule(kind=PartnerKind.CUSTOMS_AUTHORITY, acting=True, to="review consignments")
+REVIEW = Rule(kind=PartnerKind.CUSTOMS_AUTHORITY, acting=True, to=gettext_noop("review consignments"))
 DECIDE = Rule(
-    kind=PartnerKind.CUSTOMS_AUTHORITY, role=MemberRole.OPERATOR, write=True, acting=True, to="decide on consignments"
+    kind=PartnerKind.CUSTOMS_AUTHORITY,
+    role=MemberRole.OPERATOR,
+    write=True,
+    acting=True,
+    to=gettext_noop("decide on consignments"),
 )
 
 

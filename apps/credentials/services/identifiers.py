@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -73,7 +74,7 @@ def partner_identifiers(partner: Partner, key: PartnerKey) -> dict[str, str]:
 @transaction.atomic
 def issuer_did_method_set(*, actor: Actor, partner: Partner, did_method: str) -> IssuerSettings:
     """Choose whether the partner issues as its did:web or as the did:key of its current key."""
-    require(actor, role=MemberRole.ADMIN, owner=partner, to="choose its issuing identifier")
+    require(actor, role=MemberRole.ADMIN, owner=partner, to=gettext_noop("choose its issuing identifier"))
     if did_method not in DidMethod.values:
         raise ApplicationError(
             _("did_method must be one of %(choices)s.") % {"choices": ", ".join(DidMethod.values)}, field="did_method"

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -47,7 +48,7 @@ def partner_key_ensure(*, partner: Partner) -> PartnerKey:
 @transaction.atomic
 def partner_key_rotate(*, actor: Actor, partner: Partner) -> PartnerKey:
     """A new key signs from now on; the old one stays in the DID document so old credentials verify."""
-    require(actor, role=MemberRole.ADMIN, owner=partner, to="manage its keys")
+    require(actor, role=MemberRole.ADMIN, owner=partner, to=gettext_noop("manage its keys"))
     PartnerKey.objects.select_for_update().filter(
         partner=partner, rotated_at__isnull=True, revoked_at__isnull=True
     ).update(rotated_at=timezone.now())
@@ -66,7 +67,7 @@ def partner_key_rotate(*, actor: Actor, partner: Partner) -> PartnerKey:
 def partner_key_revoke(*, actor: Actor, key: PartnerKey, reason: str) -> PartnerKey:
     """Withdraw a compromised key: it leaves the DID document, so what it signed no longer verifies."""
     locked = PartnerKey.objects.select_for_update().select_related("partner").get(pk=key.pk)
-    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to="manage its keys")
+    require(actor, role=MemberRole.ADMIN, owner=locked.partner, to=gettext_noop("manage its keys"))
     if not reason.strip():
         raise ApplicationError(_("Say why the key is revoked."), field="reason")
     if locked.revoked_at is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -161,7 +162,7 @@ def credential_status_set(*, actor: Actor, credential: Credential, purpose: str,
         write=True,
         owner=credential.issuer,
         visible=True,
-        to="change the status of its credentials",
+        to=gettext_noop("change the status of its credentials"),
     )
     if purpose == StatusPurpose.REVOCATION and not value and credential.revoked_at:
         raise ApplicationError("A revoked credential stays revoked.", field="status", status=409, code="conflict")

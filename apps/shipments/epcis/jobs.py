@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
@@ -27,7 +28,7 @@ def capture_job_create(*, actor: Actor, document: File, error_behaviour: str = "
     A document that nests too deep or holds too large an event is refused here, at once (400): one pass over
     its tokens builds nothing, so a hostile document costs the request time only, never a worker's memory.
     """
-    recorder = require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
+    recorder = require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to=gettext_noop("capture events"))
     try:
         check_stream_limits(document.file, stream_limits())
     except IngestValidationError as exc:

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -101,7 +102,7 @@ class CaptureView(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_for_request(request)
-        require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to="capture events")
+        require(actor, role=MemberRole.OPERATOR, write=True, acting=True, to=gettext_noop("capture events"))
         behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
         if behaviour not in CAPTURE_ERROR_BEHAVIOURS:
             raise ApplicationError("GS1-Capture-Error-Behaviour must be rollback or proceed.")
