@@ -288,3 +288,21 @@ def test_main_page_is_accessible_and_fits_a_phone(login, forwarder_alert, name, 
     assert overflow is None, f"{name} scrolls sideways at 390 px: {overflow}"
     if name in SHOWN_ON_PHONE:
         phone.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"))
+
+
+@pytest.mark.parametrize(("name", "username", "path"), _main_pages(), ids=[p[0] for p in _main_pages()])
+def test_main_page_in_traditional_chinese_is_accessible_and_fits_a_phone(login, forwarder_alert, name, username, path):
+    """The same pages as a browser set to Taiwanese Chinese sees them (Accept-Language: zh-TW)."""
+    url = path() if callable(path) else path
+    login(username)  # logs in through the English form once, if no earlier test has
+    page = login(username, viewport=DESKTOP, locale="zh-TW")
+    response = page.goto(url)
+    assert response.status == 200, f"{name}: {url} answered {response.status}"
+    _no_server_error(page)
+    assert page.locator("html").get_attribute("lang") == "zh-hant", name
+    violations = axe_violations(page)
+    assert not violations, f"{name} (zh-Hant): axe-core found serious violations: {json.dumps(violations, indent=1)}"
+    phone = login(username, viewport=PHONE, locale="zh-TW")
+    phone.goto(url)
+    overflow = sideways_scroll(phone)
+    assert overflow is None, f"{name} (zh-Hant) scrolls sideways at 390 px: {overflow}"
