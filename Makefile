@@ -29,7 +29,7 @@ deps: $(DEPS) $(MO_FILES)
 
 ## messages: update the catalogues under locale/ from the code and templates (then translate the new entries)
 messages: $(DEPS)
-	$(PY) manage.py makemessages -l zh_Hant --extension=html,txt,py,svg --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var
+	$(PY) manage.py makemessages -l zh_Hant -l ko --extension=html,txt,py,svg --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var
 
 ## run: the embedded default (SQLite + Celery on its own SQLite broker), web on $(HOST):$(PORT)
 run: $(DEPS) $(MO_FILES)

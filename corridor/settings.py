@@ -186,9 +186,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-# The pages speak English and Traditional Chinese; the browser's Accept-Language chooses until the
+# The pages speak English, Traditional Chinese and Korean; the browser's Accept-Language chooses until the
 # person picks one in the header (a cookie). Catalogues: locale/, compiled by `make deps`.
-LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
+LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文"), ("ko", "한국어")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

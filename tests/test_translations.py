@@ -20,8 +20,9 @@ CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django
 TRANSLATE_TAG = re.compile(r'{% translate "([^"]+)"')
 
 
-def test_there_is_a_zh_hant_catalogue():
-    assert [po.parts[-3] for po in CATALOGUES] == ["zh_Hant"]
+def test_there_are_korean_and_zh_hant_catalogues():
+    assert [po.parts[-3] for po in CATALOGUES] == ["ko", "zh_Hant"]
+    assert [code for code, _ in settings.LANGUAGES] == ["en", "zh-hant", "ko"]
 
 
 def catalogue_problems(po: Path) -> str:
@@ -61,10 +62,11 @@ def test_the_check_fails_on_an_untranslated_fuzzy_or_misformatted_entry(tmp_path
     assert complaint in catalogue_problems(po)
 
 
-def test_every_string_a_template_marks_is_in_the_catalogue():
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda po: po.parts[-3])
+def test_every_string_a_template_marks_is_in_the_catalogue(po):
     """`make messages` was run after the last string was marked (then each new entry is translated)."""
     # Long msgids are wrapped over several quoted lines: join them.
-    catalogue = Path(CATALOGUES[0]).read_text(encoding="utf-8").replace('"\n"', "")
+    catalogue = Path(po).read_text(encoding="utf-8").replace('"\n"', "")
     marked = {
         text
         for template in Path(settings.BASE_DIR, "templates").rglob("*")
@@ -183,9 +185,9 @@ def _visible_texts(page: str) -> set[str]:
     return {" ".join(text.split()) for text in texts} - {""}
 
 
-def _english_msgids() -> set[str]:
-    """The catalogue's English strings that have a Chinese translation different from themselves."""
-    catalogue = Path(CATALOGUES[0]).read_text(encoding="utf-8")
+def _english_msgids(locale: str) -> set[str]:
+    """The catalogue's English strings that have a translation different from themselves."""
+    catalogue = Path(settings.BASE_DIR, "locale", locale, "LC_MESSAGES", "django.po").read_text(encoding="utf-8")
     pairs = re.findall(r'^msgid "(.+)"\nmsgstr(?:\[0\])? "(.+)"$', catalogue, re.M)
     english = {msgid for msgid, msgstr in pairs if msgid != msgstr and "%(" not in msgid and "{" not in msgid}
     return english - UNTRANSLATED_WORDS  # "Corridor" is also the product's name, in every language
@@ -229,21 +231,22 @@ def zh_pages(db, alpha, bravo, alice, olga, compiled_catalogues):
     ]
 
 
-def test_the_main_pages_in_zh_hant_show_no_english_the_catalogue_translates(client, zh_pages):
-    english = _english_msgids()
+@pytest.mark.parametrize(("accept", "code", "locale"), [("zh-TW", "zh-hant", "zh_Hant"), ("ko-KR", "ko", "ko")])
+def test_the_main_pages_show_no_english_the_catalogue_translates(client, zh_pages, accept, code, locale):
+    english = _english_msgids(locale)
     assert len(english) > 500
     left = {}
     for user, url in zh_pages:
         client.logout()
         if user is not None:
             client.force_login(user)
-        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hant")
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=f"{accept},en;q=0.5")
         assert response.status_code == 200, url
         page = response.content.decode()
-        assert '<html lang="zh-hant">' in page, url
+        assert f'<html lang="{code}">' in page, url
         if found := sorted(_visible_texts(page) & english):
             left[url] = found
-    assert not left, f"English left on zh-Hant pages: {left}"
+    assert not left, f"English left on {code} pages: {left}"
 
 
 @pytest.mark.django_db
