@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from apps.corridors.detectors.inconsistent import RULE_WORDS
 from apps.disruptions.choices import AlertKind
@@ -26,27 +26,52 @@ def _when(raw: Any) -> str:
         return ""
 
 
-def _title(alert: Any, evidence: dict[str, Any]) -> str:
-    """The title in the page's language, or the stored one when the evidence lacks what it needs."""
+def _said(alert: Any, evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
+    """The detector's title as (English template, the page's template, arguments), if the evidence suffices."""
     reference = alert.consignment.reference if alert.consignment_id and alert.consignment is not None else ""
+    events = evidence.get("events") or [{}]
+    text, args = "", {}
     if alert.kind == AlertKind.OVERDUE and reference and evidence.get("destination"):
-        return _("%(ref)s is overdue at %(place)s") % {"ref": reference, "place": evidence["destination"]}
-    if alert.kind == AlertKind.DWELL and reference and evidence.get("node"):
-        return _("%(ref)s has stayed at %(node)s longer than usual") % {"ref": reference, "node": evidence["node"]}
-    if alert.kind == AlertKind.CONGESTION and evidence.get("node") and isinstance(evidence.get("count"), int):
+        text = gettext_noop("%(ref)s is overdue at %(place)s")
+        args = {"ref": reference, "place": evidence["destination"]}
+    elif alert.kind == AlertKind.DWELL and reference and evidence.get("node"):
+        text = gettext_noop("%(ref)s has stayed at %(node)s longer than usual")
+        args = {"ref": reference, "node": evidence["node"]}
+    elif alert.kind == AlertKind.CONGESTION and evidence.get("node") and isinstance(evidence.get("count"), int):
         count = evidence["count"]
-        text = ngettext(
+        english = (
+            "Congestion at %(node)s: %(n)s consignment staying longer than usual"
+            if count == 1
+            else "Congestion at %(node)s: %(n)s consignments staying longer than usual"
+        )
+        translated = ngettext(
             "Congestion at %(node)s: %(n)s consignment staying longer than usual",
             "Congestion at %(node)s: %(n)s consignments staying longer than usual",
             count,
         )
-        return text % {"node": evidence["node"], "n": count}
-    events = evidence.get("events") or [{}]
-    if alert.kind == AlertKind.SILENCE and reference and (when := _when(events[-1].get("event_time", ""))):
-        return _("No news of %(ref)s since %(when)s") % {"ref": reference, "when": when}
-    if alert.kind == AlertKind.INCONSISTENT and reference and alert.rule in RULE_WORDS:
-        return _("%(ref)s: %(rule)s") % {"ref": reference, "rule": _(RULE_WORDS[alert.rule])}
-    return alert.title
+        return english, translated, {"node": evidence["node"], "n": count}
+    elif alert.kind == AlertKind.SILENCE and reference and (when := _when(events[-1].get("event_time", ""))):
+        text = gettext_noop("No news of %(ref)s since %(when)s")
+        args = {"ref": reference, "when": when}
+    elif alert.kind == AlertKind.INCONSISTENT and reference and alert.rule in RULE_WORDS:
+        text = gettext_noop("%(ref)s: %(rule)s")
+        args = {"ref": reference, "rule": RULE_WORDS[alert.rule]}
+    if not text:
+        return None
+    return text, _(text), args
+
+
+def _title(alert: Any, evidence: dict[str, Any]) -> str:
+    """The title in the page's language when it is the one the detector wrote; otherwise as stored."""
+    said = _said(alert, evidence)
+    if said is None:
+        return alert.title
+    english, translated, args = said
+    if english % args != alert.title:
+        return alert.title  # raised in other words (by hand, or by an older detector): shown as raised
+    if "rule" in args:
+        args = {**args, "rule": _(args["rule"])}
+    return translated % args
 
 
 def _present(alert: Any) -> Presented:

@@ -181,6 +181,16 @@ def test_query_count_does_not_grow_with_the_alerts(alerts, olga, alpha, make_con
     assert len(many) == len(few)
 
 
+def test_a_title_raised_in_other_words_is_shown_as_raised(alpha, consignment, departed, olga, compiled_catalogues):
+    alerts_sync(
+        findings_by_partner={alpha.pk: [overdue(consignment, evidence={"destination": "NLRTM"})]},
+        checked=[],
+        as_of=AS_OF,
+    )
+    page = _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE="zh-Hant").content.decode()
+    assert "PO-1001 is 3 days late at Rotterdam" in page
+
+
 def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
     alpha, consignment, departed, olga, alice, compiled_catalogues
 ):
@@ -191,7 +201,7 @@ def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
         "baseline": {"median_hours": 1234.5, "samples": 40},
     }
     findings = [
-        overdue(consignment, evidence=evidence),
+        overdue(consignment, title="PO-1001 is overdue at NLRTM", evidence=evidence),
         overdue(
             consignment, kind="dwell", title="PO-1001 has stayed at KRPUS longer than usual", evidence={"node": "KRPUS"}
         ),
@@ -207,7 +217,8 @@ def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
     assert "is overdue" not in page
 
     late = Alert.objects.get(kind="overdue")
-    assert late.title == "PO-1001 is 3 days late at Rotterdam", "the stored title (API, webhooks) stays as raised"
+    assert late.title == "PO-1001 is overdue at NLRTM", "the stored title (API, webhooks) stays as raised"
+    assert "PO-1001 is overdue at NLRTM" in _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     _client(alice).post(f"/alerts/{late.pk}/acknowledge/")
     again = _client(olga).post(f"/alerts/{late.pk}/acknowledge/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-Hant")
     assert "此警示已由 alice 於" in again.content.decode()
