@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from apps.core import identifiers
+from apps.core.words import Text
 
 MAX_ROWS = 50_000
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -55,6 +56,10 @@ DEFAULT_HOLDER_KIND = "shipper"
 DEFAULT_STATUS = "valid"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# ``_`` marks a message's English template for the catalogue; the import page says it in its language
+# (the messages are :class:`~apps.core.words.Text`), the command line and the API in English.
+_ = Text
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,17 @@ def decode(data: bytes | str) -> str:
         return data.removeprefix("\ufeff")
     if len(data) > MAX_FILE_BYTES:
         raise FileRejected(
-            [RowError(1, "", f"The file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} bytes are accepted.")]
+            [
+                RowError(
+                    1,
+                    "",
+                    _(
+                        "The file is %(size)s bytes; at most %(limit)s bytes are accepted.",
+                        size=f"{len(data):,}",
+                        limit=f"{MAX_FILE_BYTES:,}",
+                    ),
+                )
+            ]
         )
     try:
         return data.decode("utf-8-sig")
@@ -131,8 +146,12 @@ def decode(data: bytes | str) -> str:
                 RowError(
                     line,
                     "",
-                    f"The file is not UTF-8 (byte 0x{data[exc.start]:02x} at position {exc.start}); "
-                    "save it as CSV UTF-8 and try again.",
+                    _(
+                        "The file is not UTF-8 (byte 0x%(byte)s at position %(position)s); "
+                        "save it as CSV UTF-8 and try again.",
+                        byte=f"{data[exc.start]:02x}",
+                        position=exc.start,
+                    ),
                 )
             ]
         ) from exc
@@ -145,17 +164,27 @@ def _header(cells: list[str]) -> list[str]:
     for name in names:
         if name not in COLUMNS:
             errors.append(
-                RowError(1, name or "(empty)", f"Unknown column '{name}'; the columns are {', '.join(COLUMNS)}.")
+                RowError(
+                    1,
+                    name or "(empty)",
+                    _("Unknown column '%(name)s'; the columns are %(columns)s.", name=name, columns=", ".join(COLUMNS)),
+                )
             )
         elif name in seen:
-            errors.append(RowError(1, name, f"Column '{name}' appears twice."))
+            errors.append(RowError(1, name, _("Column '%(name)s' appears twice.", name=name)))
         seen.add(name)
     errors.extend(
-        RowError(1, name, f"Required column '{name}' is missing.") for name in REQUIRED_COLUMNS if name not in seen
+        RowError(1, name, _("Required column '%(name)s' is missing.", name=name))
+        for name in REQUIRED_COLUMNS
+        if name not in seen
     )
     if not seen.intersection(IDENTIFIER_COLUMNS):
         errors.append(
-            RowError(1, IDENTIFIER_COLUMNS[0], f"The header needs at least one of {', '.join(IDENTIFIER_COLUMNS)}.")
+            RowError(
+                1,
+                IDENTIFIER_COLUMNS[0],
+                _("The header needs at least one of %(columns)s.", columns=", ".join(IDENTIFIER_COLUMNS)),
+            )
         )
     if errors:
         raise FileRejected(errors)
@@ -170,17 +199,19 @@ def _date(value: str, column: str, line: int, errors: list[RowError]) -> date | 
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        errors.append(RowError(line, column, f"'{value}' is not a date as YYYY-MM-DD."))
+        errors.append(RowError(line, column, _("'%(value)s' is not a date as YYYY-MM-DD.", value=value)))
         return None
 
 
 def _text(value: str, column: str, limit: int, line: int, errors: list[RowError]) -> str:
     if not value:
-        errors.append(RowError(line, column, f"{column} is required."))
+        errors.append(RowError(line, column, _("%(field)s is required.", field=column)))
     elif len(value) > limit:
-        errors.append(RowError(line, column, f"{column} is longer than {limit} characters."))
+        errors.append(
+            RowError(line, column, _("%(field)s is longer than %(limit)s characters.", field=column, limit=limit))
+        )
     elif any(ord(c) < 32 for c in value):
-        errors.append(RowError(line, column, f"{column} contains a control character."))
+        errors.append(RowError(line, column, _("%(field)s contains a control character.", field=column)))
     return value
 
 
@@ -190,7 +221,7 @@ def _identifier(value: str, column: str, line: int, errors: list[RowError], norm
     try:
         return normalize(value)
     except identifiers.InvalidIdentifier as exc:
-        errors.append(RowError(line, column, str(exc)))
+        errors.append(RowError(line, column, exc.text))
         return ""
 
 
@@ -205,7 +236,7 @@ def row_check(
     certificate_type = _text(get["certificate_type"], "certificate_type", MAX_TYPE_LENGTH, line, errors)
     country = ""
     if not get["holder_country"]:
-        errors.append(RowError(line, "holder_country", "holder_country is required (ISO 3166-1 alpha-2)."))
+        errors.append(RowError(line, "holder_country", _("holder_country is required (ISO 3166-1 alpha-2).")))
     else:
         country = _identifier(get["holder_country"], "holder_country", line, errors, identifiers.normalize_country)
     lei = _identifier(get["holder_lei"], "holder_lei", line, errors, identifiers.normalize_lei)
@@ -222,20 +253,40 @@ def row_check(
     if not any(get[column] for column in IDENTIFIER_COLUMNS):
         errors.append(
             RowError(
-                line, IDENTIFIER_COLUMNS[0], f"At least one of {', '.join(IDENTIFIER_COLUMNS)} identifies the holder."
+                line,
+                IDENTIFIER_COLUMNS[0],
+                _("At least one of %(columns)s identifies the holder.", columns=", ".join(IDENTIFIER_COLUMNS)),
             )
         )
     kind = get["holder_kind"].lower() or DEFAULT_HOLDER_KIND
     if kind not in holder_kinds:
         errors.append(
-            RowError(line, "holder_kind", f"Unknown holder kind '{kind}'; one of {', '.join(sorted(holder_kinds))}.")
+            RowError(
+                line,
+                "holder_kind",
+                _(
+                    "Unknown holder kind '%(kind)s'; one of %(choices)s.",
+                    kind=kind,
+                    choices=", ".join(sorted(holder_kinds)),
+                ),
+            )
         )
     status = get["status"].lower() or DEFAULT_STATUS
     if status not in statuses:
-        errors.append(RowError(line, "status", f"Unknown status '{get['status']}'; one of {', '.join(statuses)}."))
+        errors.append(
+            RowError(
+                line,
+                "status",
+                _(
+                    "Unknown status '%(status)s'; one of %(choices)s.",
+                    status=get["status"],
+                    choices=", ".join(statuses),
+                ),
+            )
+        )
     valid_from = None
     if not get["valid_from"]:
-        errors.append(RowError(line, "valid_from", "valid_from is required (YYYY-MM-DD)."))
+        errors.append(RowError(line, "valid_from", _("valid_from is required (YYYY-MM-DD).")))
     else:
         valid_from = _date(get["valid_from"], "valid_from", line, errors)
     valid_until = _date(get["valid_until"], "valid_until", line, errors)
@@ -244,7 +295,11 @@ def row_check(
             RowError(
                 line,
                 "valid_until",
-                f"valid_until {valid_until.isoformat()} is before valid_from {valid_from.isoformat()}.",
+                _(
+                    "valid_until %(until)s is before valid_from %(start)s.",
+                    until=valid_until.isoformat(),
+                    start=valid_from.isoformat(),
+                ),
             )
         )
     last_reviewed_on = _date(get["last_reviewed_on"], "last_reviewed_on", line, errors)
@@ -280,7 +335,7 @@ def parse(
     """
     text = decode(data)
     if not text.strip():
-        raise FileRejected([RowError(1, "", "The file is empty; it needs a header row and at least one row.")])
+        raise FileRejected([RowError(1, "", _("The file is empty; it needs a header row and at least one row."))])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     parsed = ParsedFile()
     first_line_of: dict[str, int] = {}
@@ -297,11 +352,25 @@ def parse(
             parsed.rows_seen += 1
             if parsed.rows_seen > max_rows:
                 raise FileRejected(
-                    [RowError(start, "", f"The file has more than {max_rows:,} rows; split it into smaller files.")]
+                    [
+                        RowError(
+                            start,
+                            "",
+                            _("The file has more than %(n)s rows; split it into smaller files.", n=f"{max_rows:,}"),
+                        )
+                    ]
                 )
             if len(cells) != len(names):
                 parsed.errors.append(
-                    RowError(start, "", f"The row has {len(cells)} cells; the header has {len(names)} columns.")
+                    RowError(
+                        start,
+                        "",
+                        _(
+                            "The row has %(cells)s cells; the header has %(columns)s columns.",
+                            cells=len(cells),
+                            columns=len(names),
+                        ),
+                    )
                 )
                 continue
             values = dict(zip(names, cells, strict=True))
@@ -313,7 +382,11 @@ def parse(
                     RowError(
                         start,
                         "certificate_number",
-                        f"Certificate {number} is already on line {first_line_of[number]}; a number appears once.",
+                        _(
+                            "Certificate %(number)s is already on line %(line)s; a number appears once.",
+                            number=number,
+                            line=first_line_of[number],
+                        ),
                     )
                 )
                 continue
@@ -322,9 +395,9 @@ def parse(
             if row is not None:
                 parsed.rows.append(row)
     except csv.Error as exc:
-        raise FileRejected([RowError(line, "", f"The file is not valid CSV: {exc}.")]) from exc
+        raise FileRejected([RowError(line, "", _("The file is not valid CSV: %(error)s.", error=exc))]) from exc
     if names is None:
-        raise FileRejected([RowError(1, "", "The file has no header row.")])
+        raise FileRejected([RowError(1, "", _("The file has no header row."))])
     if parsed.rows_seen == 0:
-        raise FileRejected([RowError(2, "", "The file has a header but no rows.")])
+        raise FileRejected([RowError(2, "", _("The file has a header but no rows."))])
     return parsed

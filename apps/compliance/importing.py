@@ -30,10 +30,14 @@ from apps.compliance.services.certificates import certificate_create, certificat
 from apps.compliance.services.checks import MANAGE_REGISTER, check_issuing_authority
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
+from apps.core.words import Text
 from apps.partners import services as partners
 from apps.partners.access import Actor, require, system_actor
 from apps.partners.choices import PartnerKind
 from apps.partners.models import Partner
+
+# ``_`` marks a message's English template for the catalogue; the import page renders it (aeo_csv's way).
+_ = Text
 
 HOLDER_KINDS = tuple(kind for kind in PartnerKind.values if kind != PartnerKind.CUSTOMS_AUTHORITY)
 IMPORT_REASON = "imported"
@@ -183,8 +187,12 @@ class _HolderIndex:
                     RowError(
                         row.line,
                         "holder_tax_number",
-                        f"{len(found)} partners have tax number {row.holder_tax_number} in {row.holder_country}; "
-                        "give the holder's LEI or EORI.",
+                        _(
+                            "%(n)s partners have tax number %(number)s in %(country)s; give the holder's LEI or EORI.",
+                            n=len(found),
+                            number=row.holder_tax_number,
+                            country=row.holder_country,
+                        ),
                     )
                 )
             if len(found) == 1 or (found and matches and matches[0][1] in found):
@@ -208,8 +216,15 @@ class _HolderIndex:
                     RowError(
                         row.line,
                         column,
-                        f"{_column_label(column)} {getattr(row, column)} belongs to {_describe(other)}, but "
-                        f"{_column_label(matched_by)} {getattr(row, matched_by)} to {_describe(holder)}.",
+                        _(
+                            "%(column)s %(value)s belongs to %(other)s, but %(matched_by)s %(matched)s to %(holder)s.",
+                            column=_column_label(column),
+                            value=getattr(row, column),
+                            other=_describe(other),
+                            matched_by=_column_label(matched_by),
+                            matched=getattr(row, matched_by),
+                            holder=_describe(holder),
+                        ),
                     )
                 )
         for column, attribute in (("holder_lei", "lei"), ("holder_eori", "eori"), ("holder_tax_number", "tax_number")):
@@ -219,7 +234,13 @@ class _HolderIndex:
                     RowError(
                         row.line,
                         column,
-                        f"{_describe(holder)} has {_column_label(column)} {known}; the row says {given}.",
+                        _(
+                            "%(holder)s has %(column)s %(known)s; the row says %(given)s.",
+                            holder=_describe(holder),
+                            column=_column_label(column),
+                            known=known,
+                            given=given,
+                        ),
                     )
                 )
         if holder.country != row.holder_country:
@@ -227,14 +248,21 @@ class _HolderIndex:
                 RowError(
                     row.line,
                     "holder_country",
-                    f"{_describe(holder)} is in {holder.country}; the row says {row.holder_country}.",
+                    _(
+                        "%(holder)s is in %(country)s; the row says %(given)s.",
+                        holder=_describe(holder),
+                        country=holder.country,
+                        given=row.holder_country,
+                    ),
                 )
             )
         if isinstance(holder, Partner):
             if holder.pk == authority.pk or holder.is_customs_authority:
                 raise _RowFailed(
                     RowError(
-                        row.line, matched_by, f"{_describe(holder)} is a customs authority; AEO holders are traders."
+                        row.line,
+                        matched_by,
+                        _("%(holder)s is a customs authority; AEO holders are traders.", holder=_describe(holder)),
                     )
                 )
         else:
@@ -245,14 +273,14 @@ class _HolderIndex:
         return holder
 
 
-def _column_label(column: str) -> str:
-    return {"holder_lei": "LEI", "holder_eori": "EORI", "holder_tax_number": "tax number"}[column]
+def _column_label(column: str) -> Text | str:
+    return {"holder_lei": "LEI", "holder_eori": "EORI", "holder_tax_number": _("tax number")}[column]
 
 
-def _describe(holder: Holder) -> str:
+def _describe(holder: Holder) -> Text:
     if isinstance(holder, Partner):
-        return f"partner '{holder.slug}'"
-    return f"the new holder of line {holder.line}"
+        return _("partner '%(slug)s'", slug=holder.slug)
+    return _("the new holder of line %(line)s", line=holder.line)
 
 
 def _existing_certificates(authority: Partner, numbers: Iterable[str]) -> dict[str, AeoCertificate]:
@@ -280,8 +308,12 @@ def _plan_certificate(plan: _Plan) -> None:
             RowError(
                 row.line,
                 row.identifier_field,
-                f"Certificate {row.certificate_number} is held by partner '{certificate.holder.slug}', "
-                f"not by {_describe(plan.holder)}.",
+                _(
+                    "Certificate %(number)s is held by partner '%(slug)s', not by %(holder)s.",
+                    number=row.certificate_number,
+                    slug=certificate.holder.slug,
+                    holder=_describe(plan.holder),
+                ),
             )
         )
     if certificate.certificate_type != row.certificate_type:
@@ -289,8 +321,11 @@ def _plan_certificate(plan: _Plan) -> None:
             RowError(
                 row.line,
                 "certificate_type",
-                f"Certificate {row.certificate_number} is of type '{certificate.certificate_type}'; "
-                "an import does not change a certificate's type.",
+                _(
+                    "Certificate %(number)s is of type '%(type)s'; an import does not change a certificate's type.",
+                    number=row.certificate_number,
+                    type=certificate.certificate_type,
+                ),
             )
         )
     periods = list(certificate.validity_periods.all())
@@ -300,13 +335,18 @@ def _plan_certificate(plan: _Plan) -> None:
             ends_after_start = period.valid_until is None or period.valid_until >= row.valid_from
             starts_before_end = row.valid_until is None or period.valid_from <= row.valid_until
             if ends_after_start and starts_before_end:
-                until = period.valid_until.isoformat() if period.valid_until else "open-ended"
+                until = period.valid_until.isoformat() if period.valid_until else _("open-ended")
                 raise _RowFailed(
                     RowError(
                         row.line,
                         "valid_from",
-                        f"Certificate {row.certificate_number} is already valid {period.valid_from.isoformat()} "
-                        f"to {until}; a renewal's period may not overlap it.",
+                        _(
+                            "Certificate %(number)s is already valid %(start)s to %(until)s; "
+                            "a renewal's period may not overlap it.",
+                            number=row.certificate_number,
+                            start=period.valid_from.isoformat(),
+                            until=until,
+                        ),
                     )
                 )
         plan.renew = True
@@ -318,7 +358,11 @@ def _plan_certificate(plan: _Plan) -> None:
             RowError(
                 row.line,
                 "status",
-                f"Certificate {row.certificate_number} is revoked; revocation is final, the row says {row.status}.",
+                _(
+                    "Certificate %(number)s is revoked; revocation is final, the row says %(status)s.",
+                    number=row.certificate_number,
+                    status=row.status,
+                ),
             )
         )
     plan.status_change = row.status != status_after
@@ -451,7 +495,7 @@ def _write_row(plan: _Plan, *, actor: Actor, authority: Partner, report: ImportR
             raise
         column = getattr(exc, "field", None) or ""
         column = {"number": "certificate_number", "holder": plan.row.identifier_field}.get(column, column)
-        message = exc.detail if isinstance(exc, ApplicationError) else "Another import wrote this at the same time."
+        message = exc.detail if isinstance(exc, ApplicationError) else _("Another import wrote this at the same time.")
         raise _RowFailed(RowError(plan.row.line, column, message)) from exc
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from apps.compliance import aeo_csv
 from apps.compliance.forms_import import AeoImportForm
 from apps.compliance.importing import aeo_import
 from apps.compliance.services.checks import MANAGE_REGISTER
+from apps.core import words
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.partners.access import actor_for_request, require
 from apps.partners.choices import PartnerKind
@@ -62,7 +65,12 @@ def aeo_import_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
-        "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
+        # Each message in the page's language (the report keeps them in English for the command line).
+        "errors_shown": [
+            replace(error, message=words.render(error.message, _)) for error in report.errors[:ERRORS_SHOWN]
+        ]
+        if report
+        else [],
         "errors_hidden": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
         "example_file": EXAMPLE_FILE,
         "columns": [(column, column in aeo_csv.REQUIRED_COLUMNS) for column in aeo_csv.COLUMNS],

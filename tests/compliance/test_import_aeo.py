@@ -699,6 +699,18 @@ def test_an_officer_uploading_a_bad_file_sees_each_error_and_nothing_is_written(
 
 
 @pytest.mark.django_db
+def test_the_errors_speak_the_pages_language(browser, tina, tw_customs, compiled_catalogues):
+    text = csv_of(row(), row(certificate_number="TW-2", valid_from="2024-13-01", holder_lei="XX"), row())
+    client = browser(tina)
+    html = client.post(PAGE, {"file": _upload(text)}, HTTP_ACCEPT_LANGUAGE="zh-Hant").content.decode()
+    assert "<td>「2024-13-01」不是 YYYY-MM-DD 格式的日期。</td>" in html
+    assert "<td>「XX」不是有效的 LEI" in html
+    assert "<td>證書 TW-AEOS-0001 已出現在第 2 列" in html
+    html = client.post(PAGE, {"file": _upload(text)}, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "<td>&#x27;2024-13-01&#x27;은(는) YYYY-MM-DD 형식의 날짜가 아닙니다.</td>" in html
+
+
+@pytest.mark.django_db
 def test_an_officer_can_import_the_good_rows_only(browser, tina, tw_customs):
     text = csv_of(row(), row(certificate_number="TW-2", valid_from="2024-13-01"))
     html = browser(tina).post(PAGE, {"file": _upload(text), "partial": "on"}).content.decode()
