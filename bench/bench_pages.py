@@ -3,6 +3,7 @@
 Run by hand (PostgreSQL on 127.0.0.1; it drops and recreates ``corridor_bench``, or ``CORRIDOR_BENCH_DB``):
 
     .venv/bin/python bench/bench_pages.py [--requests 30] [--consignments 10000] [--events-each 20]
+        [--reuse] [--only PAGE ...] [--profile DIR]
 
 The demo corridor is loaded and its step credentials issued; each main page is requested as the role
 it belongs to through Django's whole stack in-process (session, middleware, scoping, templates; no
@@ -12,6 +13,12 @@ legs, a container of its own, a goods line, ``--events-each`` events copied from
 links and objects, an open alert on every tenth, and ten audit records), the tables analysed, and the
 same pages measured again: the baseline and the grown database in the same run, with the ratio of
 their p95. The target is p95 < 100 ms and the same query count on both sides.
+
+Beside each wall time the process's CPU time of the request is noted (``time.process_time``: Python,
+templates and the driver, not PostgreSQL's own work, not waiting for a core), so a figure taken on a
+loaded machine can be told from a slow page. ``--reuse`` measures the databases a previous run left
+(no set-up, for iterating); ``--only`` measures the pages whose name contains one of the words given;
+``--profile DIR`` writes a cProfile of twenty grown-side requests per page into DIR.
 """
 
 from __future__ import annotations
@@ -184,22 +191,44 @@ def _on(wrapper: Any) -> None:
     connections["default"] = wrapper
 
 
-def _timed(client: Any, url: str) -> float:
-    started = time.perf_counter()
+def _timed(client: Any, url: str) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one request."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
+    return elapsed, cpu
 
 
-def measure(demo: dict[str, Any], clients: dict[str | None, Any], sides: dict[str, Any], requests: int) -> dict:
+def _profile(client: Any, url: str, path: str) -> None:
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        client.get(url)
+    profiler.disable()
+    profiler.dump_stats(path)
+
+
+def measure(
+    demo: dict[str, Any],
+    clients: dict[str | None, Any],
+    sides: dict[str, Any],
+    requests: int,
+    *,
+    only: list[str] | None = None,
+    profile: str = "",
+) -> dict:
     """For each page: one cold request per side, the query count per side, then ``requests`` requests on
     each side taking turns (demo, grown, demo, ...), so the machine's load weighs on both alike."""
     from django.urls import Resolver404, resolve
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, login, _method, url in pages(demo):
+        if only and not any(word in name for word in only):
+            continue
         try:
             resolve(url.split("?")[0])
         except Resolver404:
@@ -209,17 +238,24 @@ def measure(demo: dict[str, Any], clients: dict[str | None, Any], sides: dict[st
         for side, wrapper in sides.items():
             _on(wrapper)
             queries: list[str] = []
-            cold = _timed(client, url)
+            cold, _cpu = _timed(client, url)
             with wrapper.execute_wrapper(_Counter(queries)):
                 _timed(client, url)
-            page[side] = {"cold": cold, "queries": len(queries), "times": []}
+            page[side] = {"cold": cold, "queries": len(queries), "times": [], "cpu": []}
         for _ in range(requests):
             for side, wrapper in sides.items():
                 _on(wrapper)
-                page[side]["times"].append(_timed(client, url))
+                wall, cpu = _timed(client, url)
+                page[side]["times"].append(wall)
+                page[side]["cpu"].append(cpu)
+        if profile:
+            _on(sides["grown"])
+            _profile(
+                client, url, os.path.join(profile, name.split(" (")[0].replace(" ", "_").replace("'", "") + ".prof")
+            )
         for figures in page.values():
-            times = figures.pop("times")
-            figures.update(p50=statistics.median(times), p95=percentile(times, 95))
+            times, cpu = figures.pop("times"), figures.pop("cpu")
+            figures.update(p50=statistics.median(times), p95=percentile(times, 95), cpu95=percentile(cpu, 95))
         results[name] = page
     return results
 
@@ -243,9 +279,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--consignments", type=int, default=10_000)
     parser.add_argument("--events-each", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="measure the databases a previous run left")
+    parser.add_argument("--only", nargs="*", help="only the pages whose name contains one of these")
+    parser.add_argument("--profile", default="", help="a directory for a cProfile of each page (grown side)")
     args = parser.parse_args()
 
-    benchdb.fresh_django()
+    grown_name = f"{benchdb.BENCH_DB}_grown"
+    if args.reuse:
+        import django
+
+        django.setup()
+    else:
+        benchdb.fresh_django()
     from django.core.management import call_command
     from django.db import connection, connections
     from django.db.utils import load_backend
@@ -253,42 +298,53 @@ def main() -> None:
     from apps.credentials.services.issuance import step_credentials_issue_batch
     from apps.shipments.models import Consignment, Event
 
-    call_command("demo_corridor", verbosity=0)
-    pending = Event.objects.filter(links__isnull=False, credential__isnull=True).order_by("record_time")
-    issued = step_credentials_issue_batch(event_pks=list(pending.values_list("pk", flat=True).distinct()))
+    if not args.reuse:
+        call_command("demo_corridor", verbosity=0)
+        pending = Event.objects.filter(links__isnull=False, credential__isnull=True).order_by("record_time")
+        issued = step_credentials_issue_batch(event_pks=list(pending.values_list("pk", flat=True).distinct()))
+        print(f"demo: {Consignment.objects.count()} consignments, {Event.objects.count()} events, {issued} credentials")
     facts = demo_facts()
     clients = _logged_in_clients(facts)
-    print(f"demo: {Consignment.objects.count()} consignments, {Event.objects.count()} events, {issued} credentials")
 
     # The grown side is a copy of the demo database (sessions included) with the synthetic data added.
-    grown_name = f"{benchdb.BENCH_DB}_grown"
     settings = dict(connection.settings_dict)
     connection.close()
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {grown_name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {grown_name} TEMPLATE {benchdb.BENCH_DB}")
+    if args.reuse:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{benchdb.BENCH_DB}") as demo_db:
+            sessions = demo_db.execute("SELECT session_key, session_data, expire_date FROM django_session").fetchall()
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{grown_name}") as grown_db:
+            grown_db.cursor().executemany(
+                "INSERT INTO django_session VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", sessions
+            )
+    else:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {grown_name} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {grown_name} TEMPLATE {benchdb.BENCH_DB}")
     demo_side = connections["default"]
     grown_side = load_backend(settings["ENGINE"]).DatabaseWrapper({**settings, "NAME": grown_name}, "default")
     _on(grown_side)
-    seconds = grow(count=args.consignments, events_each=args.events_each, template=facts["consignment"])
-    print(
-        f"grown copy in {seconds:.1f} s: {Consignment.objects.count():,} consignments, {Event.objects.count():,} events"
-    )
+    if not args.reuse:
+        seconds = grow(count=args.consignments, events_each=args.events_each, template=facts["consignment"])
+        print(f"grown copy in {seconds:.1f} s: {Consignment.objects.count():,} consignments, ", end="")
+        print(f"{Event.objects.count():,} events")
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
     load_before = os.getloadavg()[0]
-    results = measure(facts, clients, {"demo": demo_side, "grown": grown_side}, args.requests)
+    sides = {"demo": demo_side, "grown": grown_side}
+    results = measure(facts, clients, sides, args.requests, only=args.only, profile=args.profile)
     _on(demo_side)
     grown_side.close()
 
     print(
         f"\n{args.requests} requests per page and side after one cold request, the two sides taking turns; "
-        f"server time in ms (in-process); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
-        f"on {os.cpu_count()} cores"
+        f"server time in ms (in-process; cpu: the process's CPU time, PostgreSQL's not included); load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
     )
     header = (
-        f"{'page':<30} {'demo p50':>9} {'p95':>7} {'q':>4} | "
-        f"{'grown p50':>9} {'p95':>7} {'q':>4} {'cold':>7} | {'p95 x':>6}"
+        f"{'page':<30} {'demo p50':>9} {'p95':>7} {'cpu95':>6} {'q':>4} | "
+        f"{'grown p50':>9} {'p95':>7} {'cpu95':>6} {'q':>4} {'cold':>7} | {'p95 x':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -296,8 +352,10 @@ def main() -> None:
         before, after = page["demo"], page["grown"]
         flag = "" if after["p95"] < TARGET_MS and after["queries"] == before["queries"] else "  <-"
         print(
-            f"{name:<30} {before['p50']:>9.1f} {before['p95']:>7.1f} {before['queries']:>4.0f} | "
-            f"{after['p50']:>9.1f} {after['p95']:>7.1f} {after['queries']:>4.0f} {after['cold']:>7.1f} | "
+            f"{name:<30} {before['p50']:>9.1f} {before['p95']:>7.1f} {before['cpu95']:>6.1f} "
+            f"{before['queries']:>4.0f} | "
+            f"{after['p50']:>9.1f} {after['p95']:>7.1f} {after['cpu95']:>6.1f} {after['queries']:>4.0f} "
+            f"{after['cold']:>7.1f} | "
             f"{after['p95'] / before['p95']:>6.2f}{flag}"
         )
 
