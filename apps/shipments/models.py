@@ -32,10 +32,13 @@ TOUCHING_PLACES = ("origin", "destination")
 
 
 def _touching_country(country: str, places: tuple[str, ...]) -> Q:
-    condition = Q()
+    """The consignment's own ends, or a semi-join on its legs' (not a join of every consignment to its legs:
+    PostgreSQL then tests a consignment's own columns first and probes the legs by index only for one row)."""
+    own, legs = Q(), Q()
     for place in places:
-        condition |= Q(**{f"{place}__startswith": country}) | Q(**{f"legs__{place}__startswith": country})
-    return condition
+        own |= Q(**{f"{place}__startswith": country})
+        legs |= Q(**{f"{place}__startswith": country})
+    return own | Q(pk__in=Leg.objects.filter(legs).values("consignment_id"))
 
 
 class ConsignmentQuerySet(ScopedQuerySet):
@@ -49,8 +52,7 @@ class ConsignmentQuerySet(ScopedQuerySet):
         visible = Q(pk__in=ConsignmentParty.objects.filter(partner=partner).values("consignment_id"))
         visible |= Q(created_by=partner)
         if partner.serves_country:
-            touching = Consignment.objects.filter(_touching_country(partner.serves_country, TOUCHING_PLACES))
-            visible |= Q(pk__in=touching.values("pk"))
+            visible |= _touching_country(partner.serves_country, TOUCHING_PLACES)
         return self.filter(visible)
 
     def touching_country(self, country: str, *, places: tuple[str, ...] = TOUCHING_PLACES) -> ConsignmentQuerySet:
@@ -61,7 +63,7 @@ class ConsignmentQuerySet(ScopedQuerySet):
         """
         if not country:
             return self.none()
-        return self.filter(pk__in=Consignment.objects.filter(_touching_country(country, places)).values("pk"))
+        return self.filter(_touching_country(country, places))
 
 
 class Consignment(TimestampedModel):
