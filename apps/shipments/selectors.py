@@ -203,30 +203,31 @@ def consignment_rows(*, actor: Actor) -> QuerySet[Consignment]:
 
 
 def consignment_dashboard(*, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The partner's consignments in figures: by status, in transit by corridor, late and silent (four queries)."""
-    visible = Consignment.objects.visible_to(actor)
-    by_status = dict(visible.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    corridors = list(
-        visible.filter(status=ConsignmentStatus.IN_TRANSIT)
-        .values("corridor")
-        .annotate(n=Count("id"))
-        .order_by("-n", "corridor")
-        .values_list("corridor", "n")
-    )
-    late = (
-        visible.filter(status__in=OPEN_STATUSES)
-        .filter(
-            pk__in=Leg.objects.filter(planned_arrival__lt=now, actual_arrival__isnull=True).values("consignment_id")
-        )
-        .count()
-    )
+    """The partner's consignments in figures: by status, in transit by corridor, late and silent (one query:
+    the visible consignments read once, grouped by status and corridor, late and silent counted alongside)."""
+    is_open = Q(status__in=OPEN_STATUSES)
+    late = Q(pk__in=Leg.objects.filter(planned_arrival__lt=now, actual_arrival__isnull=True).values("consignment_id"))
     # Silent: nothing recorded since the cutoff, and either made before it or heard from before it. Put
     # as "no recent event" rather than the latest event of each consignment, so PostgreSQL reads only
     # the recent events (by their record_time index), not the whole history of every open consignment.
     cutoff = now - SILENCE
     recent = EventLink.objects.filter(event__record_time__gte=cutoff).values("consignment_id")
     heard = Exists(EventLink.objects.filter(consignment=OuterRef("pk")))
-    silent = (
-        visible.filter(status__in=OPEN_STATUSES).exclude(pk__in=recent).filter(Q(created_at__lt=cutoff) | heard).count()
+    silent = ~Q(pk__in=recent) & (Q(created_at__lt=cutoff) | heard)
+    groups = (
+        Consignment.objects.visible_to(actor)
+        .values("status", "corridor")
+        .annotate(n=Count("id"), late=Count("id", filter=is_open & late), silent=Count("id", filter=is_open & silent))
+        .order_by()
     )
-    return {"by_status": by_status, "corridors": corridors, "late": late, "silent": silent}
+    by_status: dict[str, int] = {}
+    in_transit: dict[str, int] = {}
+    late_count = silent_count = 0
+    for row in groups:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        if row["status"] == ConsignmentStatus.IN_TRANSIT:
+            in_transit[row["corridor"]] = in_transit.get(row["corridor"], 0) + row["n"]
+        late_count += row["late"]
+        silent_count += row["silent"]
+    corridors = sorted(in_transit.items(), key=lambda item: (-item[1], item[0]))
+    return {"by_status": by_status, "corridors": corridors, "late": late_count, "silent": silent_count}
