@@ -79,13 +79,17 @@ def user_memberships(user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, partner__is_active=True).select_related("partner")
 
 
-def actor_for_user(user: Any, *, partner_slug: str | None = None) -> Actor:
-    """The actor for a logged-in user, acting for ``partner_slug`` or else its first partner."""
+def actor_for_user(user: Any, *, partner_slug: str | None = None, memberships: list[Membership] | None = None) -> Actor:
+    """The actor for a logged-in user, acting for ``partner_slug`` or else its first partner.
+
+    ``memberships`` are the user's (``user_memberships``, by partner name) when the caller has read them.
+    """
     if user is None or not user.is_authenticated:
         return Actor()
-    memberships = user_memberships(user).order_by("partner__name")
+    if memberships is None:
+        memberships = list(user_memberships(user).order_by("partner__name"))
     if partner_slug:
-        membership = memberships.filter(partner__slug=partner_slug).first()
+        membership = next((m for m in memberships if m.partner.slug == partner_slug), None)
         if membership is not None:
             return Actor(user=user, partner=membership.partner, role=membership.role, is_staff=user.is_staff)
         if user.is_staff:
@@ -93,10 +97,24 @@ def actor_for_user(user: Any, *, partner_slug: str | None = None) -> Actor:
             if partner is not None:
                 return Actor(user=user, partner=partner, role=MemberRole.ADMIN, is_staff=True)
         raise PermissionDeniedError(f"You are not a member of partner '{partner_slug}'.")
-    membership = memberships.first()
+    membership = memberships[0] if memberships else None
     if membership is None:
         return Actor(user=user, is_staff=user.is_staff)
     return Actor(user=user, partner=membership.partner, role=membership.role, is_staff=user.is_staff)
+
+
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's memberships, by partner name, read once per request (the actor and the page
+    header's partner switcher both need them)."""
+    cached = getattr(request, "_corridor_memberships", None)
+    if cached is None:
+        user = getattr(request, "user", None)
+        authenticated = user is not None and user.is_authenticated
+        # With each partner's kinds: the menu and the access checks ask the acting partner's several times.
+        rows = user_memberships(user).order_by("partner__name").prefetch_related("partner__kind_links")
+        cached = list(rows) if authenticated else []
+        request._corridor_memberships = cached
+    return cached
 
 
 def actor_for_token(token: ApiToken) -> Actor:
@@ -119,13 +137,14 @@ def actor_for_request(request: HttpRequest) -> Actor:
         slug = request.headers.get(PARTNER_HEADER)
         if not slug and hasattr(request, "session"):
             slug = request.session.get(SESSION_PARTNER_KEY)
+        memberships = request_memberships(request) if user.is_authenticated else None
         try:
-            actor = actor_for_user(user, partner_slug=slug)
+            actor = actor_for_user(user, partner_slug=slug, memberships=memberships)
         except PermissionDeniedError:
             if request.headers.get(PARTNER_HEADER):
                 raise
             # A stale page-session choice (membership since removed) falls back to the default.
-            actor = actor_for_user(user)
+            actor = actor_for_user(user, memberships=memberships)
     request._corridor_actor = actor
     return actor
 

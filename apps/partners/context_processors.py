@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.partners.access import actor_for_request, user_memberships
+from apps.partners.access import actor_for_request, request_memberships
 from apps.partners.choices import MemberRole
 
 
@@ -13,4 +13,5 @@ def acting_partner(request: HttpRequest) -> dict[str, Any]:
         return {}
     actor = actor_for_request(request)
     role = MemberRole(actor.role).label if actor.role in MemberRole.values else actor.role
-    return {"actor": actor, "actor_role_label": role, "my_memberships": list(user_memberships(user))}
+    # Read once per request, with the actor: a page's panels are rendered with the request too.
+    return {"actor": actor, "actor_role_label": role, "my_memberships": request_memberships(request)}
