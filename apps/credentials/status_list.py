@@ -361,6 +361,37 @@ def status_of(
         )
 
     bits = _decode_for_verifier(subject.get("encodedList"), min_entries=min_entries, max_bytes=max_bytes)
+    return _bit_at(raw_index, bits)
+
+
+def held_status_of(
+    entry: Mapping[str, Any], *, list_url: str, purpose: str, bits: Bitstring, min_entries: int = MIN_ENTRIES
+) -> bool:
+    """:func:`status_of` for a list this deployment holds: the same checks and the same answer as
+    ``status_of(entry, status_list_credential(list_url=..., purpose=..., bits=...))``, read from the
+    stored bits instead of compressing them into a credential only to decompress them again."""
+    _check_purpose(purpose)
+    _check_list_url(list_url)
+    entry_check(entry)
+    entry_purpose, raw_index = entry["statusPurpose"], entry["statusListIndex"]
+    status_size = entry.get("statusSize", 1)
+    if status_size != 1:
+        raise StatusVerificationError(f"only statusSize 1 is supported; the entry has statusSize {status_size!r}.")
+    if entry["statusListCredential"] != list_url:
+        raise StatusVerificationError(
+            f"the entry points at status list {entry['statusListCredential']!r} but the credential given is "
+            f"{list_url!r}."
+        )
+    if entry_purpose != purpose:
+        raise StatusVerificationError(
+            f"the entry's statusPurpose {entry_purpose!r} is not a purpose of the status list ({[purpose]!r})."
+        )
+    if len(bits) < min_entries:
+        raise StatusListLengthError(f"the status list has {len(bits)} entries; at least {min_entries} are required.")
+    return _bit_at(raw_index, bits)
+
+
+def _bit_at(raw_index: str, bits: Bitstring) -> bool:
     # Compare digit counts first: Python refuses int() of a string of thousands of digits.
     digits = raw_index.lstrip("0") or "0"
     if len(digits) > len(str(len(bits))) or int(digits) >= len(bits):

@@ -340,14 +340,8 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookup
             continue
         try:
             # Our own list: read its bits from the database (signing it again would only cost time).
-            held = status_list.status_list_credential(
-                list_url=url,
-                issuer=str(document.get("issuer")),
-                purpose=lst.purpose,
-                bits=status_list.Bitstring.from_bytes(bytes(lst.bits)),
-                valid_from=lst.updated_at,
-            )
-            if status_list.status_of(entry, held):
+            bits = status_list.Bitstring.from_bytes(bytes(lst.bits))
+            if status_list.held_status_of(entry, list_url=url, purpose=lst.purpose, bits=bits):
                 problems.append(
                     f"{entry.get('statusPurpose')} bit is set: the credential is {entry.get('statusPurpose')}".replace(
                         "revocation bit is set: the credential is revocation", "revoked"
