@@ -6,13 +6,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 register = template.Library()
 
-FORMAT = "Y-m-d H:i"
+
+def _minute(moment: datetime) -> str:
+    """``moment`` as Django's date format "Y-m-d H:i" writes it (formatted here: a page shows a hundred)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
 @register.simple_tag
@@ -28,8 +30,8 @@ def place_time(moment: datetime | None, zone: str = "UTC") -> SafeString | str:
     return format_html(
         '<time datetime="{}" title="{} UTC">{} <abbr>{}</abbr></time>',
         utc.isoformat(),
-        date_format(utc, FORMAT),
-        date_format(local, FORMAT),
+        _minute(utc),
+        _minute(local),
         local.tzname() or "UTC",
     )
 
