@@ -13,7 +13,8 @@ from apps.shipments.extensions import Eta
 
 def consignment_eta(actor: Actor, consignment: Any) -> Eta | None:
     """The corridor watch's stored prediction for the consignment, or None where it has made none."""
-    eta = selectors.consignment_eta(actor=actor, consignment_id=consignment.pk)
+    # The consignment page found the consignment among those the actor sees: no second visibility check.
+    eta = selectors.visible_consignment_eta(consignment=consignment)
     if eta is None:
         return None
     basis = _("Corridor %(name)s, as of its last event") % {"name": eta.corridor.name} if eta.corridor else ""

@@ -357,6 +357,11 @@ def consignment_eta(*, actor: Actor, consignment_id: Any) -> ConsignmentEta | No
     consignment = Consignment.objects.visible_to(actor).filter(pk=consignment_id).first()
     if consignment is None:
         raise NotFoundError("No such consignment visible to you.")
+    return visible_consignment_eta(consignment=consignment)
+
+
+def visible_consignment_eta(*, consignment: Consignment) -> ConsignmentEta | None:
+    """The stored ETA of a consignment the caller has already found visible (its page): one query."""
     return ConsignmentEta.objects.filter(consignment=consignment).select_related("corridor").first()
 
 
