@@ -115,7 +115,7 @@ def certificates_load(*, holder_ids: Iterable[Any] | None = None) -> list[trust.
         )
         for pk, number, holder, authority, country, certificate_type in rows.values_list(
             "pk", "number", "holder__slug", "authority__slug", "authority__serves_country", "certificate_type"
-        ).iterator(chunk_size=5000)
+        )
     ]
 
 
@@ -292,12 +292,14 @@ def review_decision_shows_details(*, actor: Actor, decision: ReviewDecision) -> 
     return actor.is_staff or (actor.partner is not None and decision.authority_id == actor.partner.pk)
 
 
-def chain_verification_summary(*, consignment: Consignment) -> dict[str, Any]:
+def chain_verification_summary(*, consignment: Consignment, entries: Sequence[Any] | None = None) -> dict[str, Any]:
     """Every step credential of the consignment's chain verified: ``{verified, steps, failures}``.
 
     A chain with no credentials is not verified: there is nothing that vouches for its steps.
+    ``entries`` is the chain when the caller has read it (``credentials.consignment_chain``).
     """
-    entries = credentials.consignment_chain(consignment=consignment)
+    if entries is None:
+        entries = credentials.consignment_chain(consignment=consignment)
     failures = []
     outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
     for entry, outcome in zip(entries, outcomes, strict=True):
@@ -512,11 +514,12 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
 def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment, as_of: date) -> dict[str, Any]:
     """What an officer reviews on one consignment: the verdict with reasons, the verified chain, alerts, decisions."""
     evaluation = chain_verdict(consignment=consignment, authority=authority, as_of=as_of).to_dict()
-    chain = chain_verification_summary(consignment=consignment)
+    entries = credentials.consignment_chain(consignment=consignment)
+    chain = chain_verification_summary(consignment=consignment, entries=entries)
     failures = {failure["position"]: failure["errors"] for failure in chain["failures"]}
     steps = [
         {"entry": entry, "verified": entry.position not in failures, "errors": failures.get(entry.position, [])}
-        for entry in credentials.consignment_chain(consignment=consignment)
+        for entry in entries
     ]
     decisions = list(
         ReviewDecision.objects.visible_to(actor)
