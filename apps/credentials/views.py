@@ -95,15 +95,19 @@ def step_in_words(subject: Any) -> str:
     return gettext("%(step)s at %(place)s") % {"step": words, "place": place} if place else words
 
 
+def _issuer_did(document: Any) -> str:
+    issuer = document.get("issuer") if isinstance(document, dict) else None
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return did if isinstance(did, str) else ""
+
+
 def _described(document: Any, issuers: dict[str, Any] | None = None) -> dict[str, Any]:
     """Who issued a credential (the partner its DID names, when it is one of ours) and what it attests.
 
     ``issuers`` remembers the partners already found, so a chain of many steps by few issuers asks once per issuer.
     """
     issuers = {} if issuers is None else issuers
-    issuer = document.get("issuer") if isinstance(document, dict) else None
-    did = issuer.get("id") if isinstance(issuer, dict) else issuer
-    did = did if isinstance(did, str) else ""
+    did = _issuer_did(document)
     if did and did not in issuers:
         issuers[did] = selectors.partner_for_did(did)
     partner = issuers.get(did) if did else None
@@ -123,7 +127,7 @@ def _verify(document: Any) -> tuple[Any, list[dict[str, Any]]]:
         # A person reads each check here; an exported chain is unsigned unless a verifier asked for a proof.
         credentials = document.get("verifiableCredential") or []
         credentials = credentials if isinstance(credentials, list) else [credentials]
-        issuers: dict[str, Any] = {}
+        issuers: dict[str, Any] = selectors.partners_for_dids(did for c in credentials if (did := _issuer_did(c)))
         outcome = verification.presentation_verify(document, allow_unsigned=True)
         return outcome, [_described(c, issuers) for c in credentials]
     return verification.credential_verify(document), [_described(document)]
