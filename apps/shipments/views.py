@@ -167,8 +167,8 @@ def _partner_names(slugs: set[str]) -> dict[str, Partner]:
     return {p.slug: p for p in Partner.objects.filter(slug__in=slugs)}
 
 
-def _overview(actor: Actor, consignment: Consignment) -> dict[str, Any]:
-    """The consignment's graph read once: its timeline, custody and consistency findings."""
+def _overview(actor: Actor, consignment: Consignment, *, findings: bool = True) -> dict[str, Any]:
+    """The consignment's graph read once: its timeline, custody and (unless not wanted) consistency findings."""
     graph = graph_queries.consignment_graph(consignment=consignment, actor=actor)
     key = str(consignment.pk)
     parties = [
@@ -176,8 +176,8 @@ def _overview(actor: Actor, consignment: Consignment) -> dict[str, Any]:
     ]
     entries = timeline(graph, key)
     spans = chain_of_custody(graph, key, parties=parties)
-    findings = inconsistencies(graph, distance_km=graph_queries.location_distance())
-    return {"entries": entries, "custody": spans, "findings": findings}
+    found = inconsistencies(graph, distance_km=graph_queries.location_distance()) if findings else []
+    return {"entries": entries, "custody": spans, "findings": found}
 
 
 def _milestones(entries: list[Any], known: dict[str, selectors.Place]) -> list[dict[str, Any]]:
@@ -308,7 +308,7 @@ def consignment_graph_page(request: HttpRequest, pk: str) -> HttpResponse:
     """The event graph drawn: events in time order against the objects they touch, custody along the left."""
     actor = actor_for_request(request)
     consignment = _consignment(actor, pk)
-    overview = _overview(actor, consignment)
+    overview = _overview(actor, consignment, findings=False)  # the drawing shows no findings
     known = _zones({e.location for e in overview["entries"] if e.location})
     events = []
     for entry in overview["entries"]:

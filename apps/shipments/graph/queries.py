@@ -77,6 +77,13 @@ def _graph_event(row: dict[str, Any], direct: set[Any]) -> GraphEvent:
     )
 
 
+def _prefetched(instance: Any, name: str, *, related: tuple[str, ...] = ()) -> list[Any]:
+    """``instance.<name>.all()`` from the rows a page's selector prefetched, else read (with ``related``)."""
+    if name in getattr(instance, "_prefetched_objects_cache", {}):
+        return list(getattr(instance, name).all())
+    return list(getattr(instance, name).select_related(*related))
+
+
 def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGraph:
     """The graph of one consignment: its events, its containers' and voyages' events, its legs."""
     # The caller got ``consignment`` through a scoped selector, and an event linked to a consignment
@@ -85,7 +92,7 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
     linked = dict(consignment.event_links.filter(event__is_latest=True).values_list("event_id", "via"))
     legs = list(consignment.legs.all())
     voyages = {(leg.vessel_imo, leg.voyage_number) for leg in legs if leg.voyage_number}
-    parties = set(consignment.parties.values_list("partner_id", flat=True)) | {consignment.created_by_id}
+    parties = {p.partner_id for p in _prefetched(consignment, "parties")} | {consignment.created_by_id}
     voyage_filter = Q()
     for imo, number in voyages:
         voyage_filter |= Q(vessel_imo=imo, voyage_number=number) if imo else Q(voyage_number=number)
@@ -104,7 +111,7 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
     ]
     assignments = [
         EquipmentAssignment(consignment=key, equipment=a.equipment.number, start=a.assigned_from, end=a.assigned_until)
-        for a in consignment.equipment_assignments.select_related("equipment")
+        for a in _prefetched(consignment, "equipment_assignments", related=("equipment",))
     ]
     leg_infos = [
         LegInfo(
