@@ -25,7 +25,7 @@ from apps.credentials.services.presentations import presentation_build
 from apps.partners.access import Actor, actor_for_request, require
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
-from apps.shipments.selectors import consignment_list
+from apps.shipments.selectors import consignment_visible
 from apps.shipments.steps import step_label
 
 STATUS_LIST_MEDIA_TYPES = [vcdm.MEDIA_TYPE, "application/ld+json", "application/json"]
@@ -65,7 +65,7 @@ def status_list_credential(request: HttpRequest, list_id: str) -> HttpResponse:
 @login_required
 def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     actor = actor_for_request(request)
-    consignment = get_object_or_404(consignment_list(actor=actor), pk=pk)
+    consignment = get_object_or_404(consignment_visible(actor=actor), pk=pk)
     rows = []
     entries = selectors.consignment_chain(consignment=consignment)
     outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
@@ -141,7 +141,7 @@ def _document_of(request: HttpRequest) -> tuple[str, Any]:
         credential = get_object_or_404(selectors.credential_list(actor=actor), pk=_uuid(request.GET["credential"]))
         text = bytes(credential.document).decode()
         return text, json.loads(text)
-    consignment = get_object_or_404(consignment_list(actor=actor), pk=_uuid(request.GET["consignment"]))
+    consignment = get_object_or_404(consignment_visible(actor=actor), pk=_uuid(request.GET["consignment"]))
     document = presentation_build(actor=actor, consignment=consignment)
     return json.dumps(document, indent=2), document
 

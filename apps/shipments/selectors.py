@@ -38,6 +38,12 @@ def consignment_list(*, actor: Actor) -> QuerySet[Consignment]:
     )
 
 
+def consignment_visible(*, actor: Actor) -> QuerySet[Consignment]:
+    """The consignments the actor sees, without ``consignment_list``'s prefetches: for pages that show the
+    consignment's own fields only (its credential chain, its chain verified)."""
+    return Consignment.objects.visible_to(actor).select_related("created_by")
+
+
 def event_list(*, actor: Actor) -> QuerySet[Event]:
     return Event.objects.visible_to(actor).select_related("recorder")
 
