@@ -21,7 +21,7 @@ from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.disruptions.choices import AlertSubject
+from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
 from apps.disruptions.extensions import Fact, Presented, alert_presenters
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
@@ -54,6 +54,9 @@ class AlertRow:
     events: tuple[EvidenceEvent, ...]
     subject_label: str
     subject_url: str = ""
+    severity_label: str = ""
+    kind_label: str = ""
+    state_label: str = ""
 
 
 # The evidence keys the corridor watch writes, as labels in the page's language.
@@ -185,6 +188,8 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
         event_pks = {(slug, event_id): pk for slug, event_id, pk in rows}
     places = shipment_selectors.place_index(codes={str(e["place"]) for _, e in named if e.get("place")})
     presenters = _presenters()
+    # The choices' labels looked up here: get_<field>_display rebuilds its choices dict on every call.
+    severities, kinds, states = dict(AlertSeverity.choices), dict(AlertKind.choices), dict(AlertState.choices)
     result = []
     for alert in alerts:
         evidence = alert.evidence if isinstance(alert.evidence, Mapping) else {}
@@ -216,6 +221,9 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
                 events=tuple(events),
                 subject_label=subject_label,
                 subject_url=subject_url,
+                severity_label=severities.get(alert.severity, alert.severity),
+                kind_label=kinds.get(alert.kind, alert.kind),
+                state_label=states.get(alert.state, alert.state),
             )
         )
     return result
