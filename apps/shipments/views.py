@@ -29,7 +29,7 @@ from apps.core.json_input import JsonInputError, json_loads
 from apps.partners.access import Actor, actor_for_request, may, require
 from apps.partners.models import Partner
 from apps.shipments import drawing, places, selectors
-from apps.shipments.choices import ConsignmentStatus
+from apps.shipments.choices import ConsignmentStatus, TransportDocumentType
 from apps.shipments.dcsa.parse import parse_dcsa_events
 from apps.shipments.epcis.jobs import capture_job_create
 from apps.shipments.extensions import consignment_eta, consignment_open_alerts, consignment_panels, dashboard_tiles
@@ -123,9 +123,13 @@ def consignment_list_page(request: HttpRequest) -> HttpResponse:
     codes = {c.origin for c in consignments} | {c.destination for c in consignments}
     codes |= {c.last_event_location for c in consignments if c.last_event_location}
     known = _zones(codes)
+    # The choices' labels looked up once: get_<field>_display rebuilds its choices dict on every call.
+    statuses, documents = dict(ConsignmentStatus.choices), dict(TransportDocumentType.choices)
     table = [
         {
             "consignment": c,
+            "status_label": statuses.get(c.status, c.status),
+            "document_label": documents.get(c.transport_document_type, c.transport_document_type),
             "containers": [a.equipment.number for a in c.equipment_assignments.all()],
             "origin": known.get(c.origin),
             "destination": known.get(c.destination),
