@@ -444,6 +444,7 @@ def review_queue_rows(
     for decision in decisions.order_by("-created_at", "-id"):
         latest.setdefault(decision.consignment_id, decision)
     chains = chain_states(ids)
+    statuses = dict(ConsignmentStatus.choices)  # get_status_display would rebuild this dict for every row
     rows = []
     for consignment in consignments:
         evaluation = stored.get(consignment.pk)
@@ -467,6 +468,7 @@ def review_queue_rows(
         rows.append(
             {
                 "consignment": consignment,
+                "status_label": statuses.get(consignment.status, consignment.status),
                 "route": _route(consignment),
                 "verdict": verdict,
                 "chain": chains[consignment.pk],
