@@ -7,7 +7,6 @@ grow with the number of consignments evaluated (the in-transit re-evaluation run
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -301,7 +300,7 @@ def chain_verification_summary(*, consignment: Consignment, entries: Sequence[An
     if entries is None:
         entries = credentials.consignment_chain(consignment=consignment)
     failures = []
-    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    outcomes = verification.chain_entries_verify(entries)
     for entry, outcome in zip(entries, outcomes, strict=True):
         if not outcome.verified:
             failures.append(

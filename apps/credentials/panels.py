@@ -3,7 +3,6 @@ verified badge per step, and the dashboard's figure of credentials issued this w
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +22,7 @@ def chain_panel(request: HttpRequest, actor: Actor, consignment: Any) -> str:
     """Every step credential of the consignment in chain order, each verified (proof, status, issuer)."""
     rows = []
     entries = selectors.consignment_chain(consignment=consignment)
-    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    outcomes = verification.chain_entries_verify(entries)
     for entry, outcome in zip(entries, outcomes, strict=True):
         event = entry.credential.event
         label = (

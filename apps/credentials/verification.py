@@ -83,7 +83,8 @@ class Lookups:
     held: dict[uuid.UUID, bytes | None] = field(default_factory=dict)
 
     @classmethod
-    def for_documents(cls, documents: Iterable[Any]) -> Lookups:
+    def for_documents(cls, documents: Iterable[Any], *, held: Mapping[uuid.UUID, bytes] | None = None) -> Lookups:
+        """``held``: documents of credentials held here that the caller has just read (a chain's own)."""
         documents = [d for d in documents if isinstance(d, Mapping)]
         lookups = cls(resolver=did_resolver(prefetch=[i for d in documents if (i := _issuer_id(d))]))
         status_prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
@@ -106,9 +107,10 @@ class Lookups:
             )
         if held_pks:
             lookups.held = dict.fromkeys(held_pks)
-            lookups.held.update(
-                {pk: bytes(doc) for pk, doc in Credential.objects.filter(pk__in=held_pks).values_list("pk", "document")}
-            )
+            lookups.held.update({pk: held[pk] for pk in held_pks if held and pk in held})
+            if missing := [pk for pk in held_pks if lookups.held[pk] is None]:
+                rows = Credential.objects.filter(pk__in=missing).values_list("pk", "document")
+                lookups.held.update({pk: bytes(doc) for pk, doc in rows})
         return lookups
 
     def status_list(self, pk: uuid.UUID) -> StatusList | None:
@@ -445,12 +447,22 @@ def credential_verify(
     return outcome
 
 
-def credentials_verify(documents: Sequence[Any], *, now: datetime | None = None) -> list[Outcome]:
+def credentials_verify(
+    documents: Sequence[Any], *, now: datetime | None = None, held: Mapping[uuid.UUID, bytes] | None = None
+) -> list[Outcome]:
     """Verify many credentials (a consignment's chain) as :func:`credential_verify` does each, with a
     fixed number of queries whatever their number: issuers' keys, status lists and related credentials
-    are read once for all of them (:class:`Lookups`)."""
-    lookups = Lookups.for_documents(documents)
+    are read once for all of them (:class:`Lookups`); ``held`` as :meth:`Lookups.for_documents` takes it."""
+    lookups = Lookups.for_documents(documents, held=held)
     return [credential_verify(document, now=now, lookups=lookups) for document in documents]
+
+
+def chain_entries_verify(entries: Sequence[Any], *, now: datetime | None = None) -> list[Outcome]:
+    """:func:`credentials_verify` of a consignment's chain entries, their credentials loaded with them: the
+    previous steps each names are the chain's own, so their held documents are the ones just read."""
+    held = {entry.credential_id: bytes(entry.credential.document) for entry in entries}
+    documents = [json.loads(held[entry.credential_id]) for entry in entries]
+    return credentials_verify(documents, now=now, held=held)
 
 
 def _check_claims(document: Mapping[str, Any], outcome: Outcome, now: datetime, lookups: Lookups | None = None) -> None:

@@ -68,7 +68,7 @@ def consignment_chain_page(request: HttpRequest, pk: str) -> HttpResponse:
     consignment = get_object_or_404(consignment_visible(actor=actor), pk=pk)
     rows = []
     entries = selectors.consignment_chain(consignment=consignment)
-    outcomes = verification.credentials_verify([json.loads(bytes(entry.credential.document)) for entry in entries])
+    outcomes = verification.chain_entries_verify(entries)
     for entry, outcome in zip(entries, outcomes, strict=True):
         event = entry.credential.event
         label = (
