@@ -95,6 +95,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in another one leaves it active in the thread
+    (LocaleMiddleware activates, nothing deactivates), and a later test reading a label would get it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def client_for() -> Callable[..., APIClient]:
     """An API client logged in as a user (session auth, as the pages use)."""
