@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import networkx as nx
@@ -37,7 +38,7 @@ def _intersect(a: Window, b: Window) -> Window | None:
     return (start, end)
 
 
-def _voyage_wide(attrs: Mapping[str, Any]) -> bool:
+def voyage_wide(attrs: Mapping[str, Any]) -> bool:
     """A voyage-wide event names a voyage and no consignment, container or goods (a vessel's departure)."""
     return bool(attrs["voyage"]) and not (
         attrs["consignments"] or attrs["equipment"] or attrs["epcs"] or attrs["parent"] or attrs["children"]
@@ -58,21 +59,40 @@ def _assignment_windows(graph: nx.MultiDiGraph[str], consignment: str) -> dict[s
     return dict(sorted(windows.items()))
 
 
+def leg_window(
+    *,
+    planned_departure: datetime | None,
+    planned_arrival: datetime | None,
+    actual_departure: datetime | None,
+    actual_arrival: datetime | None,
+) -> Window:
+    """When a consignment was on its leg's voyage: actual times, else planned; a leg under way (departed, not
+    arrived) or a missing time leaves that end open."""
+    departure = actual_departure or planned_departure
+    arrival = actual_arrival or (None if actual_departure else planned_arrival)
+    return (departure, arrival)
+
+
 def _voyage_windows(
     graph: nx.MultiDiGraph[str], consignment: str, assigned: Mapping[str, list[Window]]
 ) -> dict[str, list[Window]]:
     """Voyage node -> the windows the consignment was on it.
 
-    From its legs on the voyage (actual times, else planned; a leg under way or a missing time leaves
-    that end open) and from its containers' time aboard (load to discharge) within their assignment.
+    From its legs on the voyage (``leg_window``) and from its containers' time aboard (load to discharge)
+    within their assignment.
     """
     windows: dict[str, list[Window]] = defaultdict(list)
     for _, leg, data in graph.out_edges(consignment, data=True):
         attrs = graph.nodes[leg]
         if data["kind"] == HAS_LEG and attrs["voyage"]:
-            departure = attrs["actual_departure"] or attrs["planned_departure"]
-            arrival = attrs["actual_arrival"] or (None if attrs["actual_departure"] else attrs["planned_arrival"])
-            windows[node_id(VOYAGE, attrs["voyage"])].append((departure, arrival))
+            windows[node_id(VOYAGE, attrs["voyage"])].append(
+                leg_window(
+                    planned_departure=attrs["planned_departure"],
+                    planned_arrival=attrs["planned_arrival"],
+                    actual_departure=attrs["actual_departure"],
+                    actual_arrival=attrs["actual_arrival"],
+                )
+            )
     for equipment, assignment_windows in assigned.items():
         for _, voyage, data in graph.out_edges(equipment, data=True):
             if data["kind"] != AGGREGATION or graph.nodes[voyage]["kind"] != VOYAGE:
@@ -123,7 +143,7 @@ def related_events(graph: nx.MultiDiGraph[str], consignment: str) -> dict[str, t
     for voyage, windows in _voyage_windows(graph, start, assigned).items():
         for event in touching(graph, voyage):
             attrs = graph.nodes[event]
-            if event not in related and _voyage_wide(attrs) and any(within(attrs["event_time"], w) for w in windows):
+            if event not in related and voyage_wide(attrs) and any(within(attrs["event_time"], w) for w in windows):
                 related[event] = (VOYAGE, graph.nodes[voyage]["key"])
     return related
 
