@@ -36,13 +36,15 @@ from apps.partners.models import Partner
 from apps.shipments import places
 from apps.shipments.choices import ConsignmentStatus, LinkVia
 from apps.shipments.graph.queries import voyage_key
+from apps.shipments.graph.timeline import leg_window, voyage_wide
 from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
-from apps.shipments.graph.types import LegInfo
+from apps.shipments.graph.types import LegInfo, Window, within
 from apps.shipments.models import (
     TOUCHING_PLACES,
     Consignment,
     ConsignmentParty,
     EquipmentAssignment,
+    Event,
     EventLink,
     Leg,
     Location,
@@ -233,10 +235,10 @@ def place_coordinates(locodes: Iterable[str]) -> dict[str, tuple[float, float]]:
 # --- Histories: milestones and plans per consignment ----------------------------------------------------
 
 
-def _known_at(as_of: datetime) -> Q:
+def _known_at(as_of: datetime, prefix: str = "event__") -> Q:
     # Actual events count once they happened; a plan (PLN) once it was recorded (its time is in the future).
-    return Q(event__event_time__lte=as_of) & ~Q(event__event_classifier="PLN") | Q(
-        event__event_classifier="PLN", event__record_time__lte=as_of
+    return Q(**{f"{prefix}event_time__lte": as_of}) & ~Q(**{f"{prefix}event_classifier": "PLN"}) | Q(
+        **{f"{prefix}event_classifier": "PLN", f"{prefix}record_time__lte": as_of}
     )
 
 
@@ -414,6 +416,21 @@ _WATCH_EVENT_FIELDS = (
     "event__action",
     "event__source",
 )
+# The same of a voyage-wide event read from the events (no link): its recorder where the consignment was.
+_VOYAGE_WIDE_FIELDS = ("recorder_id", "pk", *(name.removeprefix("event__") for name in _WATCH_EVENT_FIELDS[3:]))
+# A row of the scan's events whose ``via`` is this came from the consignment's voyage, not from a link.
+_VIA_VOYAGE = ""
+_NOT_DIRECT = frozenset({LinkVia.EQUIPMENT, _VIA_VOYAGE})
+
+
+def _watch_texts(prefix: str) -> dict[str, Cast]:
+    """The event columns the scan reads as text (see ``_WATCH_EVENT_FIELDS``)."""
+    return {
+        "event_time_text": Cast(f"{prefix}event_time", TextField()),
+        "equipment_text": Cast(f"{prefix}equipment", TextField()),
+        "epcs_text": Cast(f"{prefix}epcs", TextField()),
+        "children_text": Cast(f"{prefix}child_epcs", TextField()),
+    }
 
 
 class ConsignmentRow(NamedTuple):
@@ -472,19 +489,30 @@ def _utc_from_text(text: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def consignment_audiences(consignments: Sequence[Any], legs: Mapping[str, Sequence[Any]]) -> dict[str, frozenset[Any]]:
+def consignment_parties(consignments: Sequence[Any]) -> dict[str, set[Any]]:
+    """Per consignment id, its parties' and its creator's partner ids (one query); ``consignments`` have ``pk``
+    and ``created_by_id``."""
+    parties: dict[str, set[Any]] = {str(c.pk): {c.created_by_id} for c in consignments}
+    for consignment_id, partner_id in ConsignmentParty.objects.filter(
+        consignment_id__in=[c.pk for c in consignments]
+    ).values_list("consignment_id", "partner_id"):
+        parties[str(consignment_id)].add(partner_id)
+    return parties
+
+
+def consignment_audiences(
+    consignments: Sequence[Any], legs: Mapping[str, Sequence[Any]], *, parties: Mapping[str, set[Any]] | None = None
+) -> dict[str, frozenset[Any]]:
     """Per consignment id, the partners who may see it, by the rule of ``ConsignmentQuerySet.for_partner``:
     its parties and creator, and the customs authorities of each country its places (``TOUCHING_PLACES``,
-    on itself and on its legs) are in. Two queries whatever the number of consignments.
+    on itself and on its legs) are in. Two queries whatever the number of consignments (one with ``parties``,
+    from ``consignment_parties``).
 
     ``consignments`` have ``pk``, ``created_by_id`` and the places; ``legs`` the places per consignment id.
     """
-    ids = [c.pk for c in consignments]
-    seeing: dict[str, set[Any]] = {str(c.pk): {c.created_by_id} for c in consignments}
-    for consignment_id, partner_id in ConsignmentParty.objects.filter(consignment_id__in=ids).values_list(
-        "consignment_id", "partner_id"
-    ):
-        seeing[str(consignment_id)].add(partner_id)
+    if parties is None:
+        parties = consignment_parties(consignments)
+    seeing = {key: set(partners) for key, partners in parties.items()}
     customs: dict[str, list[Any]] = defaultdict(list)
     for pk, country in Partner.objects.exclude(serves_country="").values_list("pk", "serves_country"):
         customs[country].append(pk)
@@ -568,13 +596,75 @@ def _corridors_of(rows: Sequence[ConsignmentRow], legs: Mapping[str, Sequence[Le
     return found
 
 
+def _voyage_wide_rows(
+    rows: Sequence[ConsignmentRow],
+    leg_rows: Mapping[str, Sequence[LegRow]],
+    parties: Mapping[str, set[Any]],
+    *,
+    as_of: datetime,
+) -> list[tuple]:
+    """The voyage-wide events each consignment inherits, as rows shaped like the scan's linked events (``via``
+    ``_VIA_VOYAGE``), in one query: the current ones known at ``as_of`` of its legs' voyages, recorded by one of
+    its parties (as ``graph.queries.consignment_graph`` reads them), that happened while it was on the voyage by
+    the timeline's rule (``voyage_wide``, ``leg_window``). Its containers' time aboard does not widen the window
+    here, as it does in the timeline: the scan reads no container's load and discharge apart from its events.
+    """
+    on_voyage: dict[str, dict[Any, list[Window]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        for leg in leg_rows.get(str(row.pk), ()):
+            if voyage := voyage_key(leg.vessel_imo, leg.voyage_number):
+                on_voyage[voyage][row.pk].append(
+                    leg_window(
+                        planned_departure=leg.planned_departure,
+                        planned_arrival=leg.planned_arrival,
+                        actual_departure=leg.actual_departure,
+                        actual_arrival=leg.actual_arrival,
+                    )
+                )
+    if not on_voyage:
+        return []
+    json_list = _json_lists()
+    inherited = []
+    for event in (
+        Event.objects.filter(
+            _known_at(as_of, prefix=""),
+            is_latest=True,
+            is_retracted=False,
+            is_erroneous=False,
+            voyage_number__in={voyage.partition("/")[2] for voyage in on_voyage},
+            recorder_id__in=set().union(*parties.values()),
+            equipment=[],
+        )
+        .annotate(**_watch_texts(""))
+        .values_list(*_VOYAGE_WIDE_FIELDS, named=True)
+    ):
+        voyage = voyage_key(event.vessel_imo, event.voyage_number)
+        shape = {
+            "voyage": voyage,
+            "consignments": (),
+            "equipment": json_list(event.equipment_text),
+            "epcs": json_list(event.epcs_text),
+            "parent": event.parent_id,
+            "children": json_list(event.children_text),
+        }
+        if voyage not in on_voyage or not voyage_wide(shape):
+            continue
+        moment = _utc_from_text(event.event_time_text)
+        for pk, windows in on_voyage[voyage].items():
+            if event.recorder_id in parties[str(pk)] and any(within(moment, window) for window in windows):
+                inherited.append((pk, _VIA_VOYAGE, *event[1:]))
+    return inherited
+
+
 def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatch:
-    """The consignments as the detectors see them at ``as_of``, in a fixed number of queries (about ten)
-    whatever the batch's size: rows, legs, linked events, containers, corridors, baselines, audiences.
+    """The consignments as the detectors see them at ``as_of``, in a fixed number of queries (about a dozen)
+    whatever the batch's size: rows, legs, parties, linked events, voyage-wide events, containers, corridors,
+    baselines, audiences.
 
     Events are the current ones known at ``as_of`` (``_known_at``), retracted and erroneous ones left
-    out. The event graph is built only for the consignments ``detectors.screen`` cannot clear; voyage-wide
-    events (not linked to the consignment) are not part of the scan's graph.
+    out: those linked to the consignment, and the voyage-wide events it inherits from its voyages as its
+    timeline does (``_voyage_wide_rows``), which count as its milestones and join its event graph. The graph
+    is built only for the consignments ``detectors.screen`` cannot clear.
     """
     rows = [
         ConsignmentRow(*row)
@@ -584,10 +674,16 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
     # Each consignment's id as a string, made once: a UUID's str() costs five times a dict look-up by it.
     names = {pk: str(pk) for pk in ids}
     leg_rows = route_leg_rows(ids)
+    parties = consignment_parties(rows)
+    inherited = _voyage_wide_rows(rows, leg_rows, parties, as_of=as_of)
+    # An inherited event also linked to the consignment is its own already (the timeline's "direct first"):
+    # the generator below is read after the links, so it sees every one of them in ``linked``.
+    wide = {row[2] for row in inherited}
+    linked: set[tuple[Any, Any]] = set()
     events: dict[str, list[MilestoneEvent]] = defaultdict(list)
     graph_events: dict[str, dict[Any, tuple[RawEvent, MilestoneEvent]]] = defaultdict(dict)
     json_list = _json_lists()
-    for row in (
+    links = (
         EventLink.objects.filter(
             _known_at(as_of),
             consignment_id__in=ids,
@@ -595,14 +691,10 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
             event__is_retracted=False,
             event__is_erroneous=False,
         )
-        .annotate(
-            event_time_text=Cast("event__event_time", TextField()),
-            equipment_text=Cast("event__equipment", TextField()),
-            epcs_text=Cast("event__epcs", TextField()),
-            children_text=Cast("event__child_epcs", TextField()),
-        )
+        .annotate(**_watch_texts("event__"))
         .values_list(*_WATCH_EVENT_FIELDS)
-    ):
+    )
+    for row in itertools.chain(links, (row for row in inherited if (row[0], row[2]) not in linked)):
         (
             consignment_id,
             via,
@@ -626,6 +718,8 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
             source,
         ) = row
         key = names[consignment_id]
+        if pk in wide:
+            linked.add((consignment_id, pk))
         event_time = _utc_from_text(event_time_text)
         milestone = MilestoneEvent(event_id, recorder, event_time, location, code, step, disposition, classifier)
         events[key].append(milestone)
@@ -639,7 +733,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
                     event_id=event_id,
                     event_type=event_type,
                     location=location,
-                    consignments=() if via == LinkVia.EQUIPMENT else (key,),
+                    consignments=() if via in _NOT_DIRECT else (key,),
                     equipment=json_list(equipment),
                     voyage=voyage_key(imo, voyage_number),
                     epcs=json_list(epcs),
@@ -699,7 +793,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
         )
     return WatchBatch(
         watched=watched,
-        audiences=consignment_audiences(rows, leg_rows),
+        audiences=consignment_audiences(rows, leg_rows, parties=parties),
         corridors=corridors,
         rows={str(row.pk): row for row in rows},
     )

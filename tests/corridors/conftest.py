@@ -59,9 +59,16 @@ def actor_of(partner, role: str = MemberRole.OPERATOR) -> Actor:
 
 @pytest.fixture
 def shipment(alpha, bravo) -> Callable[..., Consignment]:
-    """A consignment of alpha's along the corridor (or ``route``), with planned legs from ``departs``."""
+    """A consignment of alpha's along the corridor (or ``route``), with planned legs from ``departs``, each on
+    its (vessel IMO, voyage number) of ``voyages`` if given."""
 
-    def make(reference: str, departs: datetime, route: list[str] | None = None, planned: bool = True) -> Consignment:
+    def make(
+        reference: str,
+        departs: datetime,
+        route: list[str] | None = None,
+        planned: bool = True,
+        voyages: list[tuple[str, str]] | None = None,
+    ) -> Consignment:
         stops = route or NODES
         legs, leg_start = [], departs
         for index, (origin, destination) in enumerate(itertools.pairwise(stops)):
@@ -75,6 +82,8 @@ def shipment(alpha, bravo) -> Callable[..., Consignment]:
             }
             if planned:
                 leg |= {"planned_departure": leg_start, "planned_arrival": leg_start + length}
+            if voyages:
+                leg |= {"vessel_imo": voyages[index][0], "voyage_number": voyages[index][1]}
             legs.append(leg)
             leg_start += length + STAY
         return consignment_create(

@@ -4,6 +4,7 @@ resolved when the condition clears, a batch ledger with claims, constant queries
 from __future__ import annotations
 
 import gc
+import uuid
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -13,13 +14,16 @@ from django.utils import timezone
 
 from apps.core.work import claim, worker_name
 from apps.corridors import scan as watch
+from apps.corridors import selectors
 from apps.corridors.models import Scan, ScanBatch
 from apps.corridors.services import corridor_baselines_recompute, corridor_create
 from apps.disruptions.models import Alert
 from apps.partners.access import system_actor
 from apps.partners.choices import PartnerKind
+from apps.shipments.dcsa.parse import parse_dcsa_events
+from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Consignment
-from tests.corridors.conftest import T0, voyage
+from tests.corridors.conftest import T0, actor_of, voyage
 from tests.factories import PartnerFactory
 
 DAY = timedelta(days=1)
@@ -326,3 +330,104 @@ def test_the_subscriber_tells_the_check_when_its_batch_was_committed(
     watch_calls = [kw for name, kw in sent if name.endswith("consignments_watch")]
     assert [kw["consignment_ids"] for kw in watch_calls] == [[str(moving.pk)]]
     assert timezone.now() - timedelta(seconds=30) < datetime.fromisoformat(watch_calls[0]["committed_at"])
+
+
+# --- Voyage-wide events: a vessel's departures and arrivals, linked to no consignment ---------------------
+
+IMO, OTHER_IMO = "9074729", "9321483"
+
+
+def _vessel_event_id(imo: str, voyage: str, code: str, place: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"vessel:{imo}/{voyage}/{code}/{place}"))
+
+
+def sail(recorder, imo: str, voyage: str, calls: list[tuple[str, str, datetime]]) -> None:
+    """The carrier's DCSA 2.2 transport events of a vessel's voyage (no document, no container: they name only
+    the transport call's vessel and voyage), recorded through the ingestion service as the DCSA endpoint does."""
+    body = [
+        {
+            "eventID": _vessel_event_id(imo, voyage, code, place),
+            "eventCreatedDateTime": (when + timedelta(minutes=5)).isoformat(),
+            "eventType": "TRANSPORT",
+            "eventClassifierCode": "ACT",
+            "eventDateTime": when.isoformat(),
+            "transportEventTypeCode": code,
+            "transportCall": {
+                "transportCallID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"call:{imo}/{voyage}/{place}")),
+                "carrierServiceCode": "TPX",
+                "exportVoyageNumber": voyage,
+                "transportCallSequenceNumber": 1,
+                "UNLocationCode": place,
+                "facilityTypeCode": "POTE",
+                "modeOfTransport": "VESSEL",
+                "vessel": {"vesselIMONumber": imo, "vesselName": "Bravo Star"},
+            },
+        }
+        for code, place, when in calls
+    ]
+    event_batch_record(actor=actor_of(recorder), events=parse_dcsa_events(body, version="2.2"), channel="tests")
+
+
+def test_a_consignment_seen_only_through_its_vessels_events_is_judged_by_them(corridor, shipment, bravo):
+    c = shipment("VESSEL-ONLY", T0, voyages=[(IMO, "042W"), (IMO, "042W")])  # due in Los Angeles on T0 + 16 days
+    sail(bravo, IMO, "042W", [("DEPA", "TWKHH", T0), ("ARRI", "KRPUS", T0 + 2 * DAY), ("DEPA", "KRPUS", T0 + 4 * DAY)])
+    assert not c.event_links.exists()
+
+    # The vessel left Busan on day 4 and nothing since: news was due by its planned arrival plus 72 h.
+    scan = watch.scan_run(as_of=T0 + 20 * DAY)
+    assert scan.counts["raised"] == {"overdue": 2, "silence": 2}  # alpha and bravo
+    silence = _alerts("silence").get(partner__slug="alpha")
+    assert silence.consignment_id == c.pk
+    assert silence.evidence["events"][0]["event_id"] == _vessel_event_id(IMO, "042W", "DEPA", "KRPUS")
+
+    # The vessel's arrival in Los Angeles, late, is the consignment's arrival there: neither overdue nor silent.
+    sail(bravo, IMO, "042W", [("ARRI", "USLAX", T0 + 17 * DAY)])
+    watch.scan_run(as_of=T0 + 20 * DAY + timedelta(hours=1))
+    assert not _alerts().filter(consignment=c).exists()
+
+
+def test_a_voyages_events_before_or_after_the_consignment_was_on_it_are_not_inherited(corridor, shipment, bravo):
+    c = shipment("TRANSSHIPPED", T0, voyages=[(IMO, "042W"), (OTHER_IMO, "212E")])
+    # 042W carries it from Kaohsiung to Busan only; 212E on from Busan on day 4.
+    sail(
+        bravo,
+        IMO,
+        "042W",
+        [
+            ("DEPA", "CNSHA", T0 - 3 * DAY),  # before it was loaded
+            ("DEPA", "TWKHH", T0),
+            ("ARRI", "KRPUS", T0 + 2 * DAY),
+            ("DEPA", "KRPUS", T0 + 3 * DAY),  # after it left the voyage
+            ("ARRI", "USLAX", T0 + 14 * DAY),
+        ],
+    )
+    sail(bravo, OTHER_IMO, "212E", [("ARRI", "KRPUS", T0 + DAY), ("DEPA", "KRPUS", T0 + 4 * DAY)])
+
+    watched = selectors.watch_batch([c.pk], as_of=T0 + 20 * DAY).watched[0]
+    assert {e.event_id for e in watched.events} == {
+        _vessel_event_id(IMO, "042W", "DEPA", "TWKHH"),
+        _vessel_event_id(IMO, "042W", "ARRI", "KRPUS"),
+        _vessel_event_id(OTHER_IMO, "212E", "DEPA", "KRPUS"),
+    }
+    # 042W's arrival in Los Angeles is not the consignment's: it is overdue there.
+    watch.scan_run(as_of=T0 + 20 * DAY)
+    overdue = _alerts("overdue").get(partner__slug="alpha")
+    assert overdue.evidence["events"][0]["event_id"] == _vessel_event_id(OTHER_IMO, "212E", "DEPA", "KRPUS")
+
+
+def test_queries_per_batch_do_not_grow_with_the_voyage_wide_events(corridor, shipment, bravo):
+    def queries(count: int, prefix: str) -> tuple[int, int]:
+        for n in range(count):
+            imo = IMO if n % 2 else OTHER_IMO
+            shipment(f"{prefix}-{n}", T0, voyages=[(imo, f"{prefix}{n}E"), (imo, f"{prefix}{n}E")])
+            sail(bravo, imo, f"{prefix}{n}E", [("DEPA", "TWKHH", T0)])
+        scan = watch.scan_run(as_of=T0 + 30 * DAY)
+        return scan.batches.get().queries, scan.counts["raised"].get("silence", 0)
+
+    small, small_silent = queries(2, "S")
+    Alert.objects.all().delete()
+    large, large_silent = queries(6, "L")
+    assert large == small
+    # Each consignment's vessel left and was not heard of again (the second scan sees all eight, to alpha and
+    # bravo): the scan read the inherited departures.
+    assert (small_silent, large_silent) == (2 * 2, 8 * 2)
