@@ -610,9 +610,13 @@ def _voyage_wide_rows(
     here, as it does in the timeline: the scan reads no container's load and discharge apart from its events.
     """
     on_voyage: dict[str, dict[Any, list[Window]]] = defaultdict(lambda: defaultdict(list))
+    vessels: set[str] = set()
+    numbers: set[str] = set()
     for row in rows:
         for leg in leg_rows.get(str(row.pk), ()):
             if voyage := voyage_key(leg.vessel_imo, leg.voyage_number):
+                vessels.add(leg.vessel_imo)
+                numbers.add(leg.voyage_number)
                 on_voyage[voyage][row.pk].append(
                     leg_window(
                         planned_departure=leg.planned_departure,
@@ -631,10 +635,13 @@ def _voyage_wide_rows(
             is_latest=True,
             is_retracted=False,
             is_erroneous=False,
-            voyage_number__in={voyage.partition("/")[2] for voyage in on_voyage},
+            # Both, for the index on (vessel, voyage); the pairs are matched below.
+            vessel_imo__in=vessels,
+            voyage_number__in=numbers,
             recorder_id__in=set().union(*parties.values()),
             equipment=[],
         )
+        .order_by()
         .annotate(**_watch_texts(""))
         .values_list(*_VOYAGE_WIDE_FIELDS, named=True)
     ):
