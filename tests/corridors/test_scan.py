@@ -21,6 +21,7 @@ from apps.disruptions.models import Alert
 from apps.partners.access import system_actor
 from apps.partners.choices import PartnerKind
 from apps.shipments.dcsa.parse import parse_dcsa_events
+from apps.shipments.graph.queries import consignment_timeline
 from apps.shipments.ingest.service import event_batch_record
 from apps.shipments.models import Consignment
 from tests.corridors.conftest import T0, actor_of, voyage
@@ -386,7 +387,7 @@ def test_a_consignment_seen_only_through_its_vessels_events_is_judged_by_them(co
     assert not _alerts().filter(consignment=c).exists()
 
 
-def test_a_voyages_events_before_or_after_the_consignment_was_on_it_are_not_inherited(corridor, shipment, bravo):
+def test_a_voyages_events_before_or_after_the_consignment_was_on_it_are_not_inherited(corridor, shipment, alpha, bravo):
     c = shipment("TRANSSHIPPED", T0, voyages=[(IMO, "042W"), (OTHER_IMO, "212E")])
     # 042W carries it from Kaohsiung to Busan only; 212E on from Busan on day 4.
     sail(
@@ -404,11 +405,16 @@ def test_a_voyages_events_before_or_after_the_consignment_was_on_it_are_not_inhe
     sail(bravo, OTHER_IMO, "212E", [("ARRI", "KRPUS", T0 + DAY), ("DEPA", "KRPUS", T0 + 4 * DAY)])
 
     watched = selectors.watch_batch([c.pk], as_of=T0 + 20 * DAY).watched[0]
-    assert {e.event_id for e in watched.events} == {
+    inherited = {e.event_id for e in watched.events}
+    assert inherited == {
         _vessel_event_id(IMO, "042W", "DEPA", "TWKHH"),
         _vessel_event_id(IMO, "042W", "ARRI", "KRPUS"),
         _vessel_event_id(OTHER_IMO, "212E", "DEPA", "KRPUS"),
     }
+    # The same as the consignment's timeline shows.
+    c.refresh_from_db()
+    shown = consignment_timeline(consignment=c, actor=actor_of(alpha))["events"]
+    assert {e["event_id"] for e in shown if e["inherited_from"] == "voyage"} == inherited
     # 042W's arrival in Los Angeles is not the consignment's: it is overdue there.
     watch.scan_run(as_of=T0 + 20 * DAY)
     overdue = _alerts("overdue").get(partner__slug="alpha")
