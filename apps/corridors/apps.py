@@ -16,8 +16,6 @@ class CorridorsConfig(AppConfig):
         from apps.disruptions.extensions import alert_presenters  # noqa: PLC0415
         from apps.shipments.extensions import consignment_eta  # noqa: PLC0415
 
-        subscribe(EventsRecorded, subscribers.eta_refresh_enqueue)
-        subscribe(EventsLinked, subscribers.eta_refresh_enqueue)
         subscribe(EventsRecorded, subscribers.watch_enqueue)
         subscribe(EventsLinked, subscribers.watch_enqueue)
         consignment_eta.register(panels.consignment_eta)

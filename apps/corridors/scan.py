@@ -36,7 +36,7 @@ from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
 from apps.corridors.models import ConsignmentWatch, Corridor, Scan, ScanBatch
 from apps.corridors.notices.propagation import consignments_notices_check
-from apps.corridors.services import EtaInput, eta_store
+from apps.corridors.services import eta_inputs, eta_store
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding, SyncResult, alerts_sync
 from apps.shipments.models import Consignment
@@ -136,29 +136,15 @@ def _judge(
         unique_field="consignment",
     )
     if refresh_eta:
-        eta_store(
-            [
-                EtaInput(
-                    consignment_id=w.consignment_id,
-                    origin=w.origin,
-                    destination=w.destination,
-                    corridor=batch.corridors.get(w.consignment_id),
-                    legs=w.legs,
-                    times=w.times,
-                    last_event=w.last_event,
-                    baselines=dict(w.baselines),
-                )
-                for w in batch.watched
-            ],
-            as_of=as_of,
-        )
+        eta_store(eta_inputs(batch), as_of=as_of)
     return _counts(result, found), stays, corridor_of
 
 
 def consignments_check(
     *, consignment_ids: Iterable[Any], as_of: datetime, fresh_since: datetime | None = None
 ) -> dict[str, dict[str, int]]:
-    """Judge the given consignments now (after new events), in batches of ``CORRIDOR_SCAN_BATCH_SIZE``.
+    """Judge the given consignments now (after new events) and store their ETAs from the same reading, in
+    batches of ``CORRIDOR_SCAN_BATCH_SIZE``.
 
     ``fresh_since``: when the triggering events were committed. A consignment judged after it is skipped
     (``ConsignmentWatch``): a backlog of event batches for the same consignments costs one judgement.
@@ -171,7 +157,7 @@ def consignments_check(
     total: dict[str, dict[str, int]] = {}
     size = settings.CORRIDOR_SCAN_BATCH_SIZE
     for start in range(0, len(ids), size):
-        counts, _, _ = judge(ids[start : start + size], as_of=as_of)
+        counts, _, _ = judge(ids[start : start + size], as_of=as_of, refresh_eta=True)
         total = _add_counts(total, counts)
         # New events move the route a notice is judged on (a departure, an arrival, a new leg): this batch's
         # notice alerts now, the rest of each notice's reach at its next propagation.

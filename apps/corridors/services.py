@@ -312,27 +312,25 @@ class EtaInput:
 
 
 def _eta_refresh_batch(ids: list[str], *, as_of: datetime) -> int:
-    consignments = list(Consignment.objects.filter(pk__in=ids).only("pk", "origin", "destination"))
-    corridors = selectors.corridors_for_consignments(consignments)
-    figures = selectors.baseline_figures({c.pk for c in corridors.values() if c is not None})
-    histories = selectors.consignment_histories([c.pk for c in consignments], as_of=as_of)
-    inputs = []
-    for consignment in consignments:
-        key = str(consignment.pk)
-        corridor, history = corridors[key], histories[key]
-        inputs.append(
-            EtaInput(
-                consignment_id=consignment.pk,
-                origin=consignment.origin,
-                destination=consignment.destination,
-                corridor=corridor,
-                legs=history.legs,
-                times=history.times,
-                last_event=history.last_event,
-                baselines=figures.get(str(corridor.pk), {}) if corridor else {},
-            )
+    # The watch's own reading: the ETA stands on the same events (voyage-wide ones included) as the scan's.
+    return eta_store(eta_inputs(selectors.watch_batch(ids, as_of=as_of)), as_of=as_of)
+
+
+def eta_inputs(batch: selectors.WatchBatch) -> list[EtaInput]:
+    """What each consignment of a watch batch gives its ETA to stand on (no further reading)."""
+    return [
+        EtaInput(
+            consignment_id=w.consignment_id,
+            origin=w.origin,
+            destination=w.destination,
+            corridor=batch.corridors.get(w.consignment_id),
+            legs=w.legs,
+            times=w.times,
+            last_event=w.last_event,
+            baselines=dict(w.baselines),
         )
-    return eta_store(inputs, as_of=as_of)
+        for w in batch.watched
+    ]
 
 
 def eta_store(inputs: Sequence[EtaInput], *, as_of: datetime) -> int:

@@ -31,21 +31,6 @@ def corridor_baselines_pass(as_of: str | None = None) -> int:
     return services.baselines_recompute_all(as_of=_moment(as_of))
 
 
-@ledger_task(time_limit=300)
-def consignment_eta_refresh(
-    consignment_ids: list[str], as_of: str | None = None, committed_at: str | None = None
-) -> int:
-    """Recompute the ETAs of consignments that just gained events; the scan repeats it for any lost message.
-
-    ``committed_at``: when the events that triggered this were committed; an ETA computed since is kept.
-    """
-    return services.eta_refresh(
-        consignment_ids=consignment_ids,
-        as_of=_moment(as_of),
-        fresh_since=datetime.fromisoformat(committed_at) if committed_at else None,
-    )
-
-
 @ledger_task(time_limit=600)
 def corridor_scan(as_of: str | None = None, corridor: str | None = None) -> str:
     """Beat: store a scan of the consignments in transit (one corridor's, by slug, or all) and send its batches.

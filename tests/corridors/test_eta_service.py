@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -84,17 +84,25 @@ def test_recording_events_refreshes_the_eta_after_commit(
     assert eta.basis["state"] == "at_node"
 
 
-def test_linked_events_refresh_the_eta_once_per_batch(
-    corridor, shipment, django_capture_on_commit_callbacks, monkeypatch
+def test_linked_events_refresh_the_eta_through_the_watch_once_per_batch(
+    corridor, shipment, record, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The watch's check after a batch of events stores the ETAs from its own reading: no second task."""
     moving = shipment("MOVING", T0)
-    calls = []
-    monkeypatch.setattr("apps.corridors.subscribers.consignment_eta_refresh.delay", lambda **kw: calls.append(kw))
+    record(moving, [("DEPA", "TWKHH", T0)])
+    ConsignmentEta.objects.all().delete()
+    sent = []
+    monkeypatch.setattr("apps.corridors.subscribers.enqueue", lambda task, **kw: sent.append((task, kw)))
     with django_capture_on_commit_callbacks(execute=True):
         publish(EventsLinked(event_ids=("e1", "e2"), consignment_ids=(str(moving.pk),)))
         publish(EventsLinked(event_ids=("e3",)))
-    assert [call["consignment_ids"] for call in calls] == [[str(moving.pk)]]
-    assert datetime.fromisoformat(calls[0]["committed_at"]) <= timezone.now()
+    assert [(task.name.rsplit(".", 1)[-1], kw["consignment_ids"]) for task, kw in sent] == [
+        ("consignments_watch", [str(moving.pk)])
+    ]
+    task, kwargs = sent[0]
+    task(**kwargs)
+    eta = ConsignmentEta.objects.get(consignment=moving)
+    assert eta.basis["last_event"]["event_id"] == "MOVING-DEPA-TWKHH"
 
 
 def test_a_backlog_of_batches_computes_each_consignment_once(corridor, shipment, record):

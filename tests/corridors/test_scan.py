@@ -15,8 +15,8 @@ from django.utils import timezone
 from apps.core.work import claim, worker_name
 from apps.corridors import scan as watch
 from apps.corridors import selectors
-from apps.corridors.models import Scan, ScanBatch
-from apps.corridors.services import corridor_baselines_recompute, corridor_create
+from apps.corridors.models import ConsignmentEta, Scan, ScanBatch
+from apps.corridors.services import corridor_baselines_recompute, corridor_create, eta_refresh
 from apps.disruptions.models import Alert
 from apps.partners.access import system_actor
 from apps.partners.choices import PartnerKind
@@ -380,6 +380,10 @@ def test_a_consignment_seen_only_through_its_vessels_events_is_judged_by_them(co
     silence = _alerts("silence").get(partner__slug="alpha")
     assert silence.consignment_id == c.pk
     assert silence.evidence["events"][0]["event_id"] == _vessel_event_id(IMO, "042W", "DEPA", "KRPUS")
+    # The ETA stands on the same events, whoever computes it (the scan, or the check after new events).
+    eta_refresh(consignment_ids=[c.pk], as_of=T0 + 20 * DAY)
+    eta = ConsignmentEta.objects.get(consignment=c)
+    assert eta.basis["last_event"]["event_id"] == _vessel_event_id(IMO, "042W", "DEPA", "KRPUS")
 
     # The vessel's arrival in Los Angeles, late, is the consignment's arrival there: neither overdue nor silent.
     sail(bravo, IMO, "042W", [("ARRI", "USLAX", T0 + 17 * DAY)])
