@@ -1,4 +1,4 @@
-"""``{% place_time moment zone %}``: a time in a place's local zone, with UTC on hover."""
+"""``{% place_time moment zone %}``: a time in a place's local zone, written the reader's way, with UTC on hover."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -19,7 +20,8 @@ def _minute(moment: datetime) -> str:
 
 @register.simple_tag
 def place_time(moment: datetime | None, zone: str = "UTC") -> SafeString | str:
-    """``<time>`` in the zone's local time and abbreviation; the UTC time in its title; "—" for no time."""
+    """``<time>`` in the zone's local time (the language's short date and time) and abbreviation; the UTC time,
+    ISO-style so it reads the same in every language, in its title; "—" for no time."""
     if moment is None:
         return "—"
     try:
@@ -31,7 +33,7 @@ def place_time(moment: datetime | None, zone: str = "UTC") -> SafeString | str:
         '<time datetime="{}" title="{} UTC">{} <abbr>{}</abbr></time>',
         utc.isoformat(),
         _minute(utc),
-        _minute(local),
+        date_format(local, "SHORT_DATETIME_FORMAT"),
         local.tzname() or "UTC",
     )
 
