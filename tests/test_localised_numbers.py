@@ -1,4 +1,5 @@
-"""Figures on pages are grouped by thousands in English and in zh-Hant; numbers for machines are not.
+"""Figures on pages are grouped by thousands in English and in zh-Hant; numbers for machines are not. Dates are
+written the reader's way (7 Dec 2026, 2026年12月7日, 2026년 12월 7일).
 
 People read 12,345; SVG coordinates, ids in attributes and page numbers in links stay plain numbers,
 so the drawings still parse and the links still work with the separators on.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +20,7 @@ from apps.corridors.charts import Bar, Row, bar_chart
 from apps.corridors.views import _figure
 from apps.partners.models import Membership
 from apps.shipments.models import CaptureJob
+from apps.shipments.templatetags.place_time import place_time
 from tests.credentials.issuing import make_consignment, record, step_event
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -124,3 +127,33 @@ def test_ids_and_page_numbers_in_links_and_attributes_stay_plain(client, alpha, 
     page = client.get("/members/").content.decode()
     assert 'id="role-123456"' in page
     assert "123,456" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "7 Dec 2026 14:05:09 UTC"),
+        ("zh-hant", "2026年12月7日 14:05:09 UTC"),
+        ("ko", "2026년 12월 7일 14:05:09 UTC"),
+    ],
+)
+def test_dates_are_written_the_readers_way(client, alpha, olga, language, written):
+    job = CaptureJob.objects.create(recorder=alpha, state="succeeded", event_count=1, captured_count=1)
+    CaptureJob.objects.filter(pk=job.pk).update(created_at=datetime(2026, 12, 7, 14, 5, 9, tzinfo=UTC))
+    client.force_login(olga)
+    page = client.get(f"/events/upload/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert written in page
+    assert "2026-12-07" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "1 Mar 2026 10:00"), ("zh-hant", "2026年3月1日 10:00"), ("ko", "2026년 3월 1일 10:00")],
+)
+def test_a_places_local_time_is_written_the_readers_way_with_iso_utc_on_hover(language, written):
+    moment = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    with translation.override(language):
+        shown = place_time(moment, "Asia/Taipei")
+    assert f"{written} <abbr>CST</abbr>" in shown
+    assert 'title="2026-03-01 02:00 UTC"' in shown

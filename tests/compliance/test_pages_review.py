@@ -140,7 +140,7 @@ def test_the_queue_shows_the_stored_verdict_chain_alerts_and_latest_decision(
 
     row = queue_rows(page(client, uma, QUEUE))["PO-1001"]
 
-    assert "as of 2026-01-02" in row, "the stored evaluation, not one judged today"
+    assert "as of 2 Jan 2026" in row, "the stored evaluation, not one judged today"
     assert "1 step" in row
     assert "none revoked" in row
     # The trust alert, and whatever the corridor watch found when the step was recorded (a departure long
@@ -398,5 +398,6 @@ def test_the_queue_sorts_by_arrival_and_shows_the_eta_when_the_corridor_watch_ha
     assert list(queue_rows(text))[:2] == ["PO-SOON", "PO-LATE"]
     assert list(queue_rows(page(client, uma, QUEUE + "?sort=-arrival")))[:2] == ["PO-LATE", "PO-SOON"]
     rows = queue_rows(text)
-    assert f"planned {(now + timedelta(days=2)):%Y-%m-%d}" in rows["PO-SOON"]
-    assert f"ETA {(now + timedelta(days=10)):%Y-%m-%d}" in rows["PO-LATE"]
+    soon, late = now + timedelta(days=2), now + timedelta(days=10)
+    assert f"planned {soon.day} {soon:%b %Y}" in rows["PO-SOON"]
+    assert f"ETA {late.day} {late:%b %Y}" in rows["PO-LATE"]
