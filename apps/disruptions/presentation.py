@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -174,18 +173,8 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
     slugs = {str(e.get("recorder")) for _, e in named if e.get("recorder")}
     recorders = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
     keys = {(str(e.get("recorder", "")), str(e["event_id"])) for _, e in named}
-    event_pks: dict[tuple[str, str], Any] = {}
-    if keys:
-        # Only events the actor may see are linked; the others are named by their id alone.
-        wanted = Q()
-        for slug, event_id in keys:
-            wanted |= Q(recorder__slug=slug, event_id=event_id)
-        rows = (
-            shipment_selectors.event_list(actor=actor)
-            .filter(wanted, is_latest=True)
-            .values_list("recorder__slug", "event_id", "pk")
-        )
-        event_pks = {(slug, event_id): pk for slug, event_id, pk in rows}
+    # Only events the actor may see are linked; the others are named by their id alone.
+    event_pks = shipment_selectors.visible_events_named(actor=actor, keys=keys)
     places = shipment_selectors.place_index(codes={str(e["place"]) for _, e in named if e.get("place")})
     presenters = _presenters()
     # The choices' labels looked up here: get_<field>_display rebuilds its choices dict on every call.

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_country, validate_unlocode
@@ -230,11 +230,14 @@ class Location(models.Model):
 
 class EventQuerySet(ScopedQuerySet):
     def for_partner(self, partner: Any) -> EventQuerySet:
-        """Its own events always; others' only through a consignment the partner may see."""
+        """Its own events always; others' only through a consignment the partner may see.
+
+        The link is an EXISTS, not an IN: inside the OR, PostgreSQL could only hash an IN list, building every
+        event the partner may see to check a few; an EXISTS it can also probe per event through the link index.
+        """
         consignments = Consignment.objects.for_partner(partner).values("pk")
-        return self.filter(
-            Q(recorder=partner) | Q(pk__in=EventLink.objects.filter(consignment__in=consignments).values("event_id"))
-        )
+        linked = EventLink.objects.filter(event_id=OuterRef("pk"), consignment__in=consignments)
+        return self.filter(Q(recorder=partner) | Exists(linked))
 
     def current(self) -> EventQuerySet:
         return self.filter(is_latest=True)

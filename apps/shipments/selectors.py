@@ -48,6 +48,23 @@ def event_list(*, actor: Actor) -> QuerySet[Event]:
     return Event.objects.visible_to(actor).select_related("recorder")
 
 
+def visible_events_named(*, actor: Actor, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """Per (recorder slug, event id as its recorder sent it), the current event's pk, for the events among them
+    the actor may see (one query whatever the number of events stored)."""
+    wanted = Q()
+    for slug, event_id in keys:
+        wanted |= Q(recorder__slug=slug, event_id=event_id)
+    if not wanted:
+        return {}
+    rows = (
+        event_list(actor=actor)
+        .filter(wanted, is_latest=True)
+        .order_by()
+        .values_list("recorder__slug", "event_id", "pk")
+    )
+    return {(slug, event_id): pk for slug, event_id, pk in rows}
+
+
 def consignment_events(*, consignment: Consignment, actor: Actor) -> QuerySet[Event]:
     """The current events linked to a consignment that the actor may see, in event-time order."""
     return (
