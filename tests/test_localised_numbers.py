@@ -19,6 +19,7 @@ from django.utils import translation
 from apps.corridors.charts import Bar, Row, bar_chart
 from apps.corridors.views import _figure
 from apps.partners.models import Membership
+from apps.shipments.choices import CaptureState
 from apps.shipments.models import CaptureJob
 from apps.shipments.templatetags.place_time import place_time
 from tests.credentials.issuing import make_consignment, record, step_event
@@ -139,7 +140,7 @@ def test_ids_and_page_numbers_in_links_and_attributes_stay_plain(client, alpha, 
     ],
 )
 def test_dates_are_written_the_readers_way(client, alpha, olga, language, written):
-    job = CaptureJob.objects.create(recorder=alpha, state="succeeded", event_count=1, captured_count=1)
+    job = CaptureJob.objects.create(recorder=alpha, state=CaptureState.SUCCESS, event_count=1, captured_count=1)
     CaptureJob.objects.filter(pk=job.pk).update(created_at=datetime(2026, 12, 7, 14, 5, 9, tzinfo=UTC))
     client.force_login(olga)
     page = client.get(f"/events/upload/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
