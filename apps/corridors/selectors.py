@@ -35,10 +35,10 @@ from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import places
 from apps.shipments.choices import ConsignmentStatus, LinkVia
-from apps.shipments.graph.queries import voyage_key
+from apps.shipments.graph.queries import leg_info, voyage_key
 from apps.shipments.graph.timeline import leg_window, voyage_wide
 from apps.shipments.graph.types import EquipmentAssignment as GraphAssignment
-from apps.shipments.graph.types import LegInfo, Window, within
+from apps.shipments.graph.types import Window, within
 from apps.shipments.models import (
     TOUCHING_PLACES,
     Consignment,
@@ -773,22 +773,7 @@ def watch_batch(consignment_ids: Sequence[Any], *, as_of: datetime) -> WatchBatc
                 origin=row.origin,
                 destination=row.destination,
                 status=row.status,
-                legs=[
-                    LegInfo(
-                        key=f"{key}:{leg.sequence}",
-                        consignment=key,
-                        sequence=leg.sequence,
-                        mode=leg.mode,
-                        origin=leg.origin,
-                        destination=leg.destination,
-                        voyage=voyage_key(leg.vessel_imo, leg.voyage_number),
-                        planned_departure=leg.planned_departure,
-                        planned_arrival=leg.planned_arrival,
-                        actual_departure=leg.actual_departure,
-                        actual_arrival=leg.actual_arrival,
-                    )
-                    for leg in leg_rows.get(key, ())
-                ],
+                legs=[leg_info(key, leg) for leg in leg_rows.get(key, ())],
                 events=events.get(key, ()),
                 graph_events=graph_events.get(key, {}),
                 assignments=assignments.get(key, ()),

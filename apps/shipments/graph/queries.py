@@ -55,6 +55,23 @@ _GRAPH_FIELDS = (
 )
 
 
+def leg_info(consignment_key: str, leg: Any) -> LegInfo:
+    """A consignment's leg as the graph takes it, from anything with a ``Leg``'s fields (a row or a tuple)."""
+    return LegInfo(
+        key=f"{consignment_key}:{leg.sequence}",
+        consignment=consignment_key,
+        sequence=leg.sequence,
+        mode=leg.mode,
+        origin=leg.origin,
+        destination=leg.destination,
+        voyage=voyage_key(leg.vessel_imo, leg.voyage_number),
+        planned_departure=leg.planned_departure,
+        planned_arrival=leg.planned_arrival,
+        actual_departure=leg.actual_departure,
+        actual_arrival=leg.actual_arrival,
+    )
+
+
 def _graph_event(row: dict[str, Any], direct: set[Any]) -> GraphEvent:
     return GraphEvent(
         key=str(row["pk"]),
@@ -113,22 +130,7 @@ def consignment_graph(*, consignment: Consignment, actor: Actor) -> nx.MultiDiGr
         EquipmentAssignment(consignment=key, equipment=a.equipment.number, start=a.assigned_from, end=a.assigned_until)
         for a in _prefetched(consignment, "equipment_assignments", related=("equipment",))
     ]
-    leg_infos = [
-        LegInfo(
-            key=f"{key}:{leg.sequence}",
-            consignment=key,
-            sequence=leg.sequence,
-            mode=leg.mode,
-            origin=leg.origin,
-            destination=leg.destination,
-            voyage=voyage_key(leg.vessel_imo, leg.voyage_number),
-            planned_departure=leg.planned_departure,
-            planned_arrival=leg.planned_arrival,
-            actual_departure=leg.actual_departure,
-            actual_arrival=leg.actual_arrival,
-        )
-        for leg in legs
-    ]
+    leg_infos = [leg_info(key, leg) for leg in legs]
     return build_event_graph(graph_events, assignments, leg_infos)
 
 
