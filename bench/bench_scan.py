@@ -165,7 +165,7 @@ def load(world: World, *, start: int, partners: dict) -> tuple[int, int]:
 
 def setup(count: int) -> dict:
     from apps.corridors.models import Baseline
-    from apps.corridors.services import corridor_create
+    from apps.corridors.services import baseline_rows, corridor_create
     from apps.partners.access import system_actor
     from apps.partners.services import partner_create
 
@@ -192,21 +192,7 @@ def setup(count: int) -> dict:
             thresholds=thresholds,
         )
         Baseline.objects.bulk_create(
-            Baseline(
-                corridor=corridor,
-                kind=f.kind,
-                from_locode=f.from_locode,
-                to_locode=f.to_locode,
-                mode=f.mode,
-                median_seconds=f.median,
-                p10_seconds=f.p10,
-                p90_seconds=f.p90,
-                samples=f.samples,
-                source=f.source,
-                computed_at=AS_OF,
-                window_days=180,
-            )
-            for f in lane_baselines(lane).values()
+            baseline_rows(corridor, lane_baselines(lane).values(), as_of=AS_OF, window_days=180)
         )
     return partners
 

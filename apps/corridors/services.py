@@ -200,6 +200,27 @@ def _distance_seconds(coordinates: dict[str, tuple[float, float]]) -> Any:
     return seconds
 
 
+def baseline_rows(corridor: Corridor, figures: Iterable[Any], *, as_of: datetime, window_days: int) -> list[Baseline]:
+    """Unsaved ``Baseline`` rows of a corridor from computed figures (``baselines.Figures``)."""
+    return [
+        Baseline(
+            corridor=corridor,
+            kind=f.kind,
+            from_locode=f.from_locode,
+            to_locode=f.to_locode,
+            mode=f.mode,
+            median_seconds=f.median,
+            p10_seconds=f.p10,
+            p90_seconds=f.p90,
+            samples=f.samples,
+            source=f.source,
+            computed_at=as_of,
+            window_days=window_days,
+        )
+        for f in figures
+    ]
+
+
 def corridor_baselines_recompute(*, corridor: Corridor, as_of: datetime) -> dict[str, int]:
     """Recompute every baseline of the corridor from its trailing window up to ``as_of``; counts per source.
 
@@ -226,23 +247,7 @@ def corridor_baselines_recompute(*, corridor: Corridor, as_of: datetime) -> dict
         min_samples=thresholds.baseline_min_samples,
         distance_seconds=_distance_seconds(selectors.place_coordinates(corridor.nodes)),
     )
-    rows = [
-        Baseline(
-            corridor=corridor,
-            kind=f.kind,
-            from_locode=f.from_locode,
-            to_locode=f.to_locode,
-            mode=f.mode,
-            median_seconds=f.median,
-            p10_seconds=f.p10,
-            p90_seconds=f.p90,
-            samples=f.samples,
-            source=f.source,
-            computed_at=as_of,
-            window_days=thresholds.baseline_window_days,
-        )
-        for f in figures
-    ]
+    rows = baseline_rows(corridor, figures, as_of=as_of, window_days=thresholds.baseline_window_days)
     counts: dict[str, int] = {}
     for f in figures:
         counts[f.source] = counts.get(f.source, 0) + 1
