@@ -539,7 +539,9 @@ def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment,
         "evaluation": evaluation,
         "chain": chain,
         "steps": steps,
-        "alerts": list(Alert.objects.visible_to(actor).open().filter(consignment=consignment)),
+        "alerts": list(
+            Alert.objects.visible_to(actor).open().filter(consignment=consignment).select_related("consignment")
+        ),
         "decisions": decisions,
         "disclosure": shipments.consignment_disclosure(actor=actor, consignment=consignment),
     }

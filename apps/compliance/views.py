@@ -21,6 +21,7 @@ from apps.compliance.forms import ReviewDecisionForm
 from apps.compliance.services import reviews
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.core.extensions import ExtensionPoint
+from apps.disruptions.presentation import alerts_present
 from apps.partners.access import actor_for_request, may, require
 from apps.shipments.selectors import consignment_list
 
@@ -91,5 +92,7 @@ def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
     context = selectors.review_detail(
         actor=actor, authority=authority, consignment=consignment, as_of=timezone.localdate()
     )
+    # The alerts as their rows say them: titles in the page's language.
+    context["alerts"] = alerts_present(actor=actor, alerts=context["alerts"])
     context.update({"authority": authority, "form": form, "can_decide": can_decide})
     return render(request, "compliance/review_detail.html", context, status=status)

@@ -32,6 +32,16 @@ class Text(str):
         text.args = args
         return text
 
+    def mapped(self, change: Callable[[object], object]) -> Text:
+        """The same sentence with ``change`` applied to each plain argument, in nested texts too."""
+        return Text(
+            self.template,
+            **{
+                key: value.mapped(change) if isinstance(value, Text) else change(value)
+                for key, value in self.args.items()
+            },
+        )
+
     def render(self, translate: Callable[[str], str], word: Callable[[str], str] = str) -> str:
         """The sentence with ``translate`` applied to each template and ``word`` to each plain argument."""
         template = translate(self.template)
@@ -46,3 +56,51 @@ class Text(str):
 def render(text: str, translate: Callable[[str], str]) -> str:
     """``text`` in the reader's language when it is a :class:`Text`, as it is otherwise."""
     return text.render(translate) if isinstance(text, Text) else text
+
+
+def text_data(text: str) -> dict[str, object] | None:
+    """``text``'s template and arguments as JSON, for a record to say it again later; ``None`` for a plain str."""
+    if not isinstance(text, Text):
+        return None
+    args: dict[str, object] = {}
+    for key, value in text.args.items():
+        if isinstance(value, Text):
+            args[key] = text_data(value)
+        elif isinstance(value, bool | int | float):
+            args[key] = value
+        else:
+            args[key] = str(value)
+    return {"template": text.template, "args": args}
+
+
+def text_from_data(data: object) -> Text | None:
+    """The :class:`Text` that :func:`text_data` stored, or ``None`` when ``data`` is not one (an older record)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("template"), str):
+        return None
+    raw = data.get("args") or {}
+    if not isinstance(raw, Mapping):
+        return None
+    args: dict[str, object] = {}
+    for key, value in raw.items():
+        if isinstance(value, Mapping):
+            nested = text_from_data(value)
+            if nested is None:
+                return None
+            args[key] = nested
+        else:
+            args[key] = value
+    try:
+        return Text(data["template"], **args)
+    except (KeyError, TypeError, ValueError):  # a template that no longer fits its arguments
+        return None
+
+
+def joined(parts: list[str], separator: str) -> str:
+    """``parts`` one after the other with ``separator`` between them: a :class:`Text` that keeps each part's
+    wording (a sentence of several findings), ``""`` for none."""
+    if not parts:
+        return ""
+    result = parts[0]
+    for part in parts[1:]:
+        result = Text(f"%(before)s{separator}%(after)s", before=result, after=part)
+    return result

@@ -11,13 +11,13 @@ class CorridorsConfig(AppConfig):
     def ready(self) -> None:
         # The subscribers and the page contributions import models: only once the app registry is ready.
         from apps.compliance.views import review_queue_etas  # noqa: PLC0415
-        from apps.corridors import alerts, panels, subscribers  # noqa: PLC0415
+        from apps.corridors import evidence, panels, subscribers  # noqa: PLC0415
         from apps.corridors.selectors import predicted_arrivals  # noqa: PLC0415
-        from apps.disruptions.extensions import alert_presenters  # noqa: PLC0415
+        from apps.disruptions.extensions import evidence_value_words  # noqa: PLC0415
         from apps.shipments.extensions import consignment_eta  # noqa: PLC0415
 
         subscribe(EventsRecorded, subscribers.watch_enqueue)
         subscribe(EventsLinked, subscribers.watch_enqueue)
         consignment_eta.register(panels.consignment_eta)
         review_queue_etas.register(predicted_arrivals)
-        alert_presenters.register(alerts.watch_presenter)
+        evidence_value_words.register(evidence.evidence_words)

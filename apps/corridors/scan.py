@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core.db import bulk_upsert_values
+from apps.core.words import Text, gettext_noop, joined
 from apps.core.work import claim_lifetime, claimed, stale
 from apps.corridors import selectors
 from apps.corridors.detectors import CONSIGNMENT_DETECTORS, Stay, congestion, detect, stay_of
@@ -313,7 +314,7 @@ def _congestion_merged(findings: list[Finding]) -> Finding:
     node, total = first.subject_id, sum(f.evidence["count"] for f in findings)
     evidence = {
         **first.evidence,
-        "summary": " ".join(f.evidence["summary"] for f in findings),
+        "summary": joined([f.evidence["summary"] for f in findings], " "),
         "count": total,
         "your_consignments": sorted({ref for f in findings for ref in f.evidence["your_consignments"]}),
         "corridors": [
@@ -326,7 +327,14 @@ def _congestion_merged(findings: list[Finding]) -> Finding:
             for f in findings
         ],
     }
-    title = f"Congestion at {node}: {total} consignments on {len(findings)} corridors staying longer than usual"
+    title = Text(
+        gettext_noop(
+            "Congestion at %(node)s: %(count)s consignments on %(corridors)s corridors staying longer than usual"
+        ),
+        node=node,
+        count=total,
+        corridors=len(findings),
+    )
     return replace(first, title=title, evidence=evidence)
 
 

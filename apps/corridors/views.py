@@ -17,6 +17,7 @@ from apps.corridors.charts import Bar, Chart, Row, bar_chart
 from apps.corridors.choices import BaselineKind, BaselineSource
 from apps.corridors.models import Baseline
 from apps.corridors.release_times import ReleaseTimeRow
+from apps.disruptions.presentation import alerts_present
 from apps.partners.access import actor_for_request
 
 HOUR = 3600
@@ -107,6 +108,8 @@ def corridor_page(request: HttpRequest, slug: str) -> HttpResponse:
         "release_chart": release_chart(report.rows),
         "release_report": report,
         "consignments": selectors.live_consignments(corridor=corridor, actor=actor),
-        "alerts": selectors.corridor_open_alerts(corridor=corridor, actor=actor)[:100],
+        "alerts": alerts_present(
+            actor=actor, alerts=selectors.corridor_open_alerts(corridor=corridor, actor=actor)[:100]
+        ),
     }
     return render(request, "corridors/corridor.html", context)

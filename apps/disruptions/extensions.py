@@ -40,3 +40,7 @@ class AlertPresenter:
 
 
 alert_presenters: ExtensionPoint[AlertPresenter] = ExtensionPoint("alert_presenters")
+
+evidence_value_words: ExtensionPoint[Callable[[str, str], str]] = ExtensionPoint("evidence_value_words")
+"""``words(key, code)``: an evidence code in the page's language ("sea" under ``mode``, "weather" under a notice's
+``kind``), or ``""`` when the contributing app does not know it. The app that owns the codes' choices registers."""

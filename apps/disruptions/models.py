@@ -59,6 +59,11 @@ class Alert(TimestampedModel):
     evidence = models.JSONField(
         default=dict, help_text="What a person can check: summary, events as their recorders sent them, figures"
     )
+    # The title and the evidence's texts as their raiser worded them (``apps.core.words.text_data``), so a page
+    # says them in its reader's language; ``title`` and ``evidence`` keep the English the API and webhooks send.
+    wording = models.JSONField(
+        default=dict, blank=True, help_text="Title and evidence texts (by path) as template and arguments"
+    )
     dedupe_key = models.CharField(max_length=300)
     first_seen_at = models.DateTimeField(default=timezone.now, help_text="When the finding was first made")
     last_seen_at = models.DateTimeField(default=timezone.now, help_text="When the finding was last confirmed")

@@ -10,18 +10,20 @@ of queries whatever its length: the recorders, the events and the places of all 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.words import Text, text_from_data
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
-from apps.disruptions.extensions import Fact, Presented, alert_presenters
+from apps.disruptions.extensions import Fact, Presented, alert_presenters, evidence_value_words
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.models import Partner
@@ -89,7 +91,32 @@ EVIDENCE_LABELS = {
     "congestion_min_consignments": gettext_lazy("Congestion from (consignments)"),
     "dwell_factor": gettext_lazy("Dwell factor"),
     "overdue_tolerance_hours": gettext_lazy("Overdue tolerance (hours)"),
+    # An external notice's evidence: the notice, and how it meets the consignment, voyage or corridor.
+    "notice": gettext_lazy("Notice"),
+    "title": gettext_lazy("Title"),
+    "place": gettext_lazy("Place"),
+    "voyage": gettext_lazy("Voyage"),
+    "starts_at": gettext_lazy("Starts"),
+    "ends_at": gettext_lazy("Ends"),
+    "touches": gettext_lazy("Meets the route at"),
+    "leg": gettext_lazy("Leg"),
+    "legs": gettext_lazy("Legs"),
+    "sequence": gettext_lazy("Sequence"),
+    "origin": gettext_lazy("Origin"),
+    "vessel_imo": gettext_lazy("Vessel (IMO)"),
+    "voyage_number": gettext_lazy("Voyage number"),
+    "planned_departure": gettext_lazy("Planned departure"),
+    "nodes": gettext_lazy("Nodes"),
+    "corridors": gettext_lazy("Corridors"),
+    "corridor": gettext_lazy("Corridor"),
+    "your_consignments": gettext_lazy("Your consignments"),
+    "consignments_marked_on_corridor": gettext_lazy("Consignments placed on the corridor"),
 }
+
+# Evidence keys inside a group that are not for people (the notice's id: its title and source say it).
+HIDDEN_IN_GROUPS = {"id"}
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def _words(key: str) -> str:
@@ -107,33 +134,93 @@ def _words(key: str) -> str:
     return f"{text} ({unit})" if unit else text
 
 
-def _value(value: Any) -> str:
+def _text_value(value: str, key: str) -> str:
+    if isinstance(value, Text):
+        return value.render(_)
+    if _ISO_MOMENT.match(value) and (moment := _parse_time(value)) is not None:
+        # A moment of the evidence, in the page's date format and in UTC (as the summaries give them).
+        return f"{date_format(moment.astimezone(UTC), 'DATETIME_FORMAT')} UTC"
+    for words in evidence_value_words if key else ():
+        if said := words(key, value):
+            return said
+    return value
+
+
+def _value(value: Any, key: str = "") -> str:
+    """An evidence value in the page's words: worded texts, moments, codes the owning app names, figures."""
+    if isinstance(value, str):
+        return _text_value(value, key)
+    if isinstance(value, Mapping) and "p90_hours" in value:
+        return _baseline_words(value, key)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
         value = float(f"{value:g}")
         return localize(int(value) if value.is_integer() else value)
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(_value(v, key) for v in value)
     return str(value)
 
 
-def evidence_facts(evidence: Mapping[str, Any]) -> list[Fact]:
-    """The evidence's figures as labelled lines; nested groups (thresholds, baseline) flattened under their name."""
+def _baseline_words(figures: Mapping[str, Any], key: str) -> str:
+    """A baseline of the evidence in a line: "Transit TWKHH→KRPUS: median 48 h, p90 60 h (1 samples, …)"."""
+    return _("%(kind)s %(from)s→%(to)s: median %(median)s h, p90 %(p90)s h (%(samples)s samples, %(source)s)") % {
+        "kind": _value(figures.get("kind", ""), "kind"),
+        "from": figures.get("from", ""),
+        "to": figures.get("to", ""),
+        "median": _value(figures.get("median_hours", "")),
+        "p90": _value(figures.get("p90_hours", "")),
+        "samples": figures.get("samples", ""),
+        "source": _value(figures.get("source", ""), "source"),
+    }
+
+
+def _worded(value: Any, path: str, texts: Mapping[str, Any]) -> Any:
+    """The evidence's value at ``path``, as the :class:`Text` its raiser worded when the alert kept it."""
+    return text_from_data(texts.get(path)) or value if isinstance(value, str) else value
+
+
+def evidence_facts(evidence: Mapping[str, Any], texts: Mapping[str, Any] | None = None) -> list[Fact]:
+    """The evidence's figures as labelled lines; nested groups (thresholds, baseline) flattened under their name.
+
+    ``texts`` are the alert's worded evidence texts by path (``Alert.wording["evidence"]``): those are said in
+    the page's language. A list of findings (a graph's inconsistencies) is a line per finding's detail.
+    """
+    texts = texts or {}
     facts = []
     for key, value in evidence.items():
         if key in SHOWN_APART or value in (None, "", [], {}):
             continue
-        if isinstance(value, Mapping):
+        if key == "findings" and isinstance(value, list):
+            facts += [
+                Fact(_("Finding"), _value(_worded(item["detail"], f"{key}.{index}.detail", texts)))
+                for index, item in enumerate(value)
+                if isinstance(item, Mapping) and item.get("detail")
+            ]
+        elif isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+            facts += [Fact(_words(key), _value(item, key)) for item in value]
+        elif isinstance(value, Mapping) and "p90_hours" in value:
+            facts.append(Fact(_words(key), _value(value, key)))
+        elif isinstance(value, Mapping):
             group = _words(key)
             facts += [
-                Fact(_("%(group)s: %(label)s") % {"group": group, "label": _words(k)}, _value(v))
+                Fact(
+                    _("%(group)s: %(label)s") % {"group": group, "label": _words(k)},
+                    _value(_worded(v, f"{key}.{k}", texts), k),
+                )
                 for k, v in value.items()
-                if not isinstance(v, Mapping) and v not in (None, "")
+                if not isinstance(v, Mapping) and v not in (None, "") and k not in HIDDEN_IN_GROUPS
             ]
         else:
-            facts.append(Fact(_words(key), _value(value)))
+            facts.append(Fact(_words(key), _value(_worded(value, key, texts), key)))
     return facts
+
+
+def alert_texts(alert: Alert) -> tuple[Text | None, Text | None, Mapping[str, Any]]:
+    """The alert's worded title and summary (``None`` where it kept none) and its evidence texts by path."""
+    wording = alert.wording if isinstance(alert.wording, Mapping) else {}
+    texts = wording.get("evidence") if isinstance(wording.get("evidence"), Mapping) else {}
+    return text_from_data(wording.get("title")), text_from_data(texts.get("summary")), texts
 
 
 def _evidence_events(alert: Alert) -> list[Mapping[str, Any]]:
@@ -198,14 +285,18 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
                     url=url,
                 )
             )
+        title, summary, texts = alert_texts(alert)
         present = presenters.get(alert.kind)
-        presented = present(alert) if present else Presented(title=alert.title, facts=tuple(evidence_facts(evidence)))
+        presented = (
+            present(alert) if present else Presented(title=alert.title, facts=tuple(evidence_facts(evidence, texts)))
+        )
         subject_label, subject_url = _subject(alert)
         result.append(
             AlertRow(
                 alert=alert,
-                title=presented.title,
-                summary=str(evidence.get("summary", "")),
+                # Worded by its raiser: said in the page's language; otherwise as presented or stored.
+                title=title.render(_) if title is not None else presented.title,
+                summary=summary.render(_) if summary is not None else str(evidence.get("summary", "")),
                 facts=presented.facts,
                 events=tuple(events),
                 subject_label=subject_label,

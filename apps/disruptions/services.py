@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from apps.core.db import bulk_insert_new_values, bulk_update_values
 from apps.core.errors import ConflictError
 from apps.core.services import audit_record, audit_record_many
+from apps.core.words import Text, text_data
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject, WebhookMessageType
 from apps.disruptions.models import Alert
 from apps.disruptions.webhooks import services as webhooks
@@ -67,6 +68,35 @@ class Finding:
     @property
     def dedupe_key(self) -> str:
         return dedupe_key_for(self.subject_type, self.subject_id, self.rule)
+
+    @property
+    def wording(self) -> dict[str, Any]:
+        """The title and evidence texts that are :class:`~apps.core.words.Text`, as ``Alert.wording`` keeps them."""
+        return alert_wording(self.title, self.evidence)
+
+
+def _evidence_texts(value: Any, path: str, found: dict[str, Any]) -> None:
+    if isinstance(value, Text):
+        found[path] = text_data(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _evidence_texts(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _evidence_texts(item, f"{path}.{index}", found)
+
+
+def alert_wording(title: str, evidence: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``Alert.wording``: the title and each evidence text (by its dotted path, ``summary``, ``expected.what``)
+    that is a :class:`~apps.core.words.Text`, so a page says them in its reader's language."""
+    wording: dict[str, Any] = {}
+    if isinstance(title, Text):
+        wording["title"] = text_data(title)
+    texts: dict[str, Any] = {}
+    _evidence_texts(evidence or {}, "", texts)
+    if texts:
+        wording["evidence"] = texts
+    return wording
 
 
 @dataclass
@@ -227,6 +257,7 @@ def _raise_new(fresh: list[tuple[Any, Finding]], *, as_of: datetime) -> list[_Ra
             corridor=finding.corridor_id or "",
             title=finding.title[:300],
             evidence=finding.evidence,
+            wording=finding.wording,
             dedupe_key=finding.dedupe_key,
             first_seen_at=as_of,
             last_seen_at=as_of,
@@ -265,12 +296,15 @@ def _refresh(found_again: list[tuple[_Open, Finding]], *, as_of: datetime) -> No
     # Each row is rewritten anyway to move ``last_seen_at`` on, so its content is written with it, unread:
     # reading and comparing 10^4 evidence documents cost more than writing them.
     rows = [
-        (alert.pk, finding.title[:300], finding.evidence, finding.severity)
+        (alert.pk, finding.title[:300], finding.evidence, finding.wording, finding.severity)
         for alert, finding in found_again
         if alert.last_seen_at < as_of
     ]
     bulk_update_values(
-        Alert, ("id", "title", "evidence", "severity"), rows, also={"last_seen_at": as_of, "updated_at": timezone.now()}
+        Alert,
+        ("id", "title", "evidence", "wording", "severity"),
+        rows,
+        also={"last_seen_at": as_of, "updated_at": timezone.now()},
     )
 
 
@@ -353,6 +387,7 @@ def alert_raise(
                 "subject_id": subject_id,
                 "rule": rule,
                 "evidence": dict(evidence or {}),
+                "wording": alert_wording(title, evidence),
                 "severity": severity,
                 "consignment_id": consignment_id,
             },

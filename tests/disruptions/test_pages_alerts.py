@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from apps.core.words import Text
 from apps.disruptions.models import Alert
 from apps.disruptions.services import alert_raise, alerts_sync, trust_change_alerts_raise
 from tests.disruptions.conftest import AS_OF, overdue
@@ -201,9 +202,17 @@ def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
         "baseline": {"median_hours": 1234.5, "samples": 40},
     }
     findings = [
-        overdue(consignment, title="PO-1001 is overdue at NLRTM", evidence=evidence),
+        # Worded as the watch's detectors word them: the page says them in its language.
         overdue(
-            consignment, kind="dwell", title="PO-1001 has stayed at KRPUS longer than usual", evidence={"node": "KRPUS"}
+            consignment,
+            title=Text("%(reference)s is overdue at %(destination)s", reference="PO-1001", destination="NLRTM"),
+            evidence=evidence,
+        ),
+        overdue(
+            consignment,
+            kind="dwell",
+            title=Text("%(reference)s has stayed at %(node)s longer than usual", reference="PO-1001", node="KRPUS"),
+            evidence={"node": "KRPUS"},
         ),
     ]
     alerts_sync(findings_by_partner={alpha.pk: findings}, checked=[], as_of=AS_OF)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from apps.core.words import Text, gettext_noop
 from apps.corridors.baselines import DWELL, Figures, Key
 from apps.corridors.detectors.watched import Watched, baseline_ref, hours
 from apps.corridors.thresholds import Thresholds
@@ -66,13 +67,28 @@ def congestion(
                 kind=AlertKind.CONGESTION,
                 subject_type=AlertSubject.NODE,
                 subject_id=node,
-                title=f"Congestion at {node}: {len(staying)} consignments staying longer than usual",
+                title=Text(
+                    gettext_noop("Congestion at %(node)s: %(count)s consignments staying longer than usual")
+                    if len(staying) > 1
+                    else gettext_noop("Congestion at %(node)s: %(count)s consignment staying longer than usual"),
+                    node=node,
+                    count=len(staying),
+                ),
                 evidence={
-                    "summary": (
-                        f"{len(staying)} consignments on corridor {corridor} have stayed at {node} longer than "
-                        f"{hours(limit)} (the usual {hours(figures.median)} x {thresholds.congestion_factor:g}); "
-                        f"the corridor calls {thresholds.congestion_min_consignments} or more congestion. "
-                        f"The earliest came on {staying[0].since:%Y-%m-%d %H:%M} UTC."
+                    "summary": Text(
+                        gettext_noop(
+                            "%(count)s consignments on corridor %(corridor)s have stayed at %(node)s longer than "
+                            "%(limit)s (the usual %(median)s x %(factor)s); the corridor calls %(minimum)s or more "
+                            "congestion. The earliest came on %(earliest)s UTC."
+                        ),
+                        count=len(staying),
+                        corridor=corridor,
+                        node=node,
+                        limit=hours(limit),
+                        median=hours(figures.median),
+                        factor=f"{thresholds.congestion_factor:g}",
+                        minimum=thresholds.congestion_min_consignments,
+                        earliest=f"{staying[0].since:%Y-%m-%d %H:%M}",
                     ),
                     "node": node,
                     "count": len(staying),

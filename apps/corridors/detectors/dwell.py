@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from apps.core.words import Text, gettext_noop
 from apps.corridors.detectors.watched import Watched, baseline_ref, event_ref, event_words, hours, when
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding
@@ -32,12 +33,26 @@ def dwell(watched: Watched, *, as_of: datetime) -> list[Finding]:
             kind=AlertKind.DWELL,
             subject_type=AlertSubject.CONSIGNMENT,
             subject_id=watched.consignment_id,
-            title=f"{watched.reference} has stayed at {node} longer than usual",
+            title=Text(
+                gettext_noop("%(reference)s has stayed at %(node)s longer than usual"),
+                reference=watched.reference,
+                node=node,
+            ),
             evidence={
-                "summary": (
-                    f"Came to {node}: {event_words(came)}; no departure since. Dwell at {node} is usually at most "
-                    f"{hours(figures.p90)} (p90, {figures.source}, {figures.samples} samples); x {factor:g} allows "
-                    f"{hours(allowed)}, so it should have left by {when(due)}."
+                "summary": Text(
+                    gettext_noop(
+                        "Came to %(node)s: %(event)s; no departure since. Dwell at %(node)s is usually at most "
+                        "%(p90)s (p90, %(source)s, %(samples)s samples); x %(factor)s allows %(allowed)s, so it "
+                        "should have left by %(due)s."
+                    ),
+                    node=node,
+                    event=event_words(came),
+                    p90=hours(figures.p90),
+                    source=figures.source,
+                    samples=figures.samples,
+                    factor=f"{factor:g}",
+                    allowed=hours(allowed),
+                    due=when(due),
                 ),
                 "node": node,
                 "events": [event_ref(came)],

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_noop
 
+from apps.core.words import Text, joined
 from apps.corridors.detectors.watched import Watched, event_ref
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
 from apps.disruptions.services import Finding
@@ -35,6 +36,13 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _told(detail: str, key: str, words: str) -> str:
+    """The detail with an event's row id (``[key]``) told by the id its recorder sent (still a Text if it was)."""
+    if isinstance(detail, Text):
+        return detail.mapped(lambda value: value.replace(key, words) if isinstance(value, str) else value)
+    return detail.replace(key, words)
+
+
 def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
     """One finding per rule that the consignment's graph findings break (``as_of`` is not needed: the
     events known at ``as_of`` are already the input)."""
@@ -52,12 +60,13 @@ def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
                 event = watched.graph_events.get(key)
                 if event is None:
                     continue
-                detail = detail.replace(f"[{key}]", f"(event {event.event_id} by {event.recorder})")
+                detail = _told(detail, f"[{key}]", f"(event {event.event_id} by {event.recorder})")
                 if key not in seen:
                     seen.add(key)
                     refs.append(event_ref(event))
             details.append({"detail": detail, "evidence": {k: _plain(v) for k, v in finding.evidence.items()}})
-        words = "; ".join(d["detail"] for d in details[:5])
+        words = joined([d["detail"] for d in details[:5]], "; ")
+        rule_words = Text(RULE_WORDS[rule])
         found.append(
             Finding(
                 kind=AlertKind.INCONSISTENT,
@@ -65,9 +74,14 @@ def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
                 subject_id=watched.consignment_id,
                 rule=rule,
                 severity=AlertSeverity.CRITICAL if rule == "two_places" else AlertSeverity.WARNING,
-                title=f"{watched.reference}: {RULE_WORDS[rule]}",
+                title=Text("%(reference)s: %(rule)s", reference=watched.reference, rule=rule_words),
                 evidence={
-                    "summary": f"The events of {watched.reference} show {RULE_WORDS[rule]}: {words}.",
+                    "summary": Text(
+                        gettext_noop("The events of %(reference)s show %(rule)s: %(details)s."),
+                        reference=watched.reference,
+                        rule=rule_words,
+                        details=words,
+                    ),
                     "events": refs,
                     "findings": details,
                 },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from apps.core.words import Text, gettext_noop, joined
 from apps.corridors.baselines import Figures
 from apps.corridors.detectors.watched import Watched, baseline_ref, event_ref, event_words, when
 from apps.disruptions.choices import AlertKind, AlertSubject
@@ -53,7 +54,7 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         return []
     destination = watched.final_destination
     tolerance = watched.thresholds.overdue_tolerance_hours
-    reasons: list[str] = []
+    reasons: list[Text] = []
     evidence: dict = {"destination": destination, "thresholds": {"overdue_tolerance_hours": tolerance}}
     planned = _planned_arrival(watched)
     if planned is not None:
@@ -61,8 +62,16 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         evidence["planned_arrival"] = planned.isoformat()
         if as_of > due:
             reasons.append(
-                f"planned to arrive at {destination} on {when(planned)}; "
-                f"with {tolerance:g} h tolerance due by {when(due)}"
+                Text(
+                    gettext_noop(
+                        "planned to arrive at %(destination)s on %(planned)s; with %(tolerance)s h tolerance due by "
+                        "%(due)s"
+                    ),
+                    destination=destination,
+                    planned=when(planned),
+                    tolerance=f"{tolerance:g}",
+                    due=when(due),
+                )
             )
             evidence["due_by_plan"] = due.isoformat()
     baseline = _baseline_due(watched)
@@ -72,8 +81,12 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         if as_of > due:
             departed = watched.times[watched.first_origin].left
             reasons.append(
-                f"left {watched.first_origin}: {event_words(departed)}; "
-                f"the legs' and stops' p90 add up to arrival by {when(due)}"
+                Text(
+                    gettext_noop("left %(origin)s: %(event)s; the legs' and stops' p90 add up to arrival by %(due)s"),
+                    origin=watched.first_origin,
+                    event=event_words(departed),
+                    due=when(due),
+                )
             )
             evidence["due_by_baseline_p90"] = due.isoformat()
     if not reasons:
@@ -82,17 +95,30 @@ def overdue(watched: Watched, *, as_of: datetime) -> list[Finding]:
         evidence["baselines"] = [baseline_ref(figures) for figures in evidence["baselines"]]
     last = watched.last_event
     evidence["events"] = [event_ref(last)] if last else []
-    evidence["summary"] = (
-        f"No arrival event at {destination}: "
-        + "; ".join(reasons)
-        + (f". Last event: {event_words(last)}." if last else ". No event recorded yet.")
-    )
+    why = joined(reasons, "; ")  # one reason or both, each a phrase of its own for the translators
+    if last:
+        evidence["summary"] = Text(
+            gettext_noop("No arrival event at %(destination)s: %(why)s. Last event: %(event)s."),
+            destination=destination,
+            why=why,
+            event=event_words(last),
+        )
+    else:
+        evidence["summary"] = Text(
+            gettext_noop("No arrival event at %(destination)s: %(why)s. No event recorded yet."),
+            destination=destination,
+            why=why,
+        )
     return [
         Finding(
             kind=AlertKind.OVERDUE,
             subject_type=AlertSubject.CONSIGNMENT,
             subject_id=watched.consignment_id,
-            title=f"{watched.reference} is overdue at {destination}",
+            title=Text(
+                gettext_noop("%(reference)s is overdue at %(destination)s"),
+                reference=watched.reference,
+                destination=destination,
+            ),
             evidence=evidence,
             consignment_id=watched.consignment_id,
             corridor_id=watched.corridor or None,

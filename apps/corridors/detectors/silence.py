@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from apps.core.words import Text, gettext_noop
 from apps.corridors.detectors.watched import ARRIVED_STATUSES, Watched, event_ref, event_words, when
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding
@@ -23,14 +24,14 @@ def _under_way(watched: Watched) -> bool:
     )
 
 
-def next_expected(watched: Watched) -> tuple[datetime, str] | None:
+def next_expected(watched: Watched) -> tuple[datetime, Text] | None:
     """When the next milestone was expected, and which, from the plan (else the baseline median)."""
     stay = watched.current_stay()
     if stay is not None:
         node = stay[0]
         leg = watched.leg_from(node)
         planned = watched.schedule.departures.get(node) or (leg.planned_departure if leg else None)
-        return (planned, f"planned departure from {node}") if planned else None
+        return (planned, Text(gettext_noop("planned departure from %(node)s"), node=node)) if planned else None
     left = [(times.left, node) for node, times in watched.times.items() if times.left is not None]
     if not left:
         return None
@@ -40,10 +41,11 @@ def next_expected(watched: Watched) -> tuple[datetime, str] | None:
         return None
     planned = watched.schedule.arrivals.get(leg.to_locode) or leg.planned_arrival
     if planned is not None:
-        return planned, f"planned arrival at {leg.to_locode}"
+        return planned, Text(gettext_noop("planned arrival at %(node)s"), node=leg.to_locode)
     transit = watched.transit(leg)
     if transit is not None:
-        return departure.event_time + timedelta(seconds=transit.median), f"usual arrival at {leg.to_locode}"
+        usual = Text(gettext_noop("usual arrival at %(node)s"), node=leg.to_locode)
+        return departure.event_time + timedelta(seconds=transit.median), usual
     return None
 
 
@@ -72,12 +74,28 @@ def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
     due = start + timedelta(hours=allowed)
     if as_of <= due:
         return []
-    expectation = f" The {expected[1]} was {when(expected[0])}." if expected else ""
+    args = {"event": event_words(last), "mode": mode, "allowed": f"{allowed:g}", "due": when(due)}
+    if expected:
+        summary = Text(
+            gettext_noop(
+                "Last event: %(event)s. The %(expected)s was %(expected_at)s. In transit by %(mode)s, the corridor "
+                "allows %(allowed)s h without news after the later of the two, so news was due by %(due)s; none "
+                "has come."
+            ),
+            expected=expected[1],
+            expected_at=when(expected[0]),
+            **args,
+        )
+    else:
+        summary = Text(
+            gettext_noop(
+                "Last event: %(event)s. In transit by %(mode)s, the corridor allows %(allowed)s h without news "
+                "after the later of the two, so news was due by %(due)s; none has come."
+            ),
+            **args,
+        )
     evidence = {
-        "summary": (
-            f"Last event: {event_words(last)}.{expectation} In transit by {mode}, the corridor allows {allowed:g} h "
-            f"without news after the later of the two, so news was due by {when(due)}; none has come."
-        ),
+        "summary": summary,
         "events": [event_ref(last)],
         "mode": mode,
         "thresholds": {f"silence_hours.{mode}": allowed},
@@ -90,7 +108,11 @@ def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
             kind=AlertKind.SILENCE,
             subject_type=AlertSubject.CONSIGNMENT,
             subject_id=watched.consignment_id,
-            title=f"No news of {watched.reference} since {when(last.event_time)}",
+            title=Text(
+                gettext_noop("No news of %(reference)s since %(when)s"),
+                reference=watched.reference,
+                when=when(last.event_time),
+            ),
             evidence=evidence,
             consignment_id=watched.consignment_id,
             corridor_id=watched.corridor or None,

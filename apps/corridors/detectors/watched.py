@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+from apps.core.words import Text, gettext_noop
 from apps.corridors.baselines import DWELL, TRANSIT, Figures, Key, LegSpec
 from apps.corridors.milestones import MilestoneEvent, NodeTimes, Schedule, last_actual, node_times, planned_schedule
 from apps.corridors.thresholds import Thresholds
@@ -137,10 +138,17 @@ def event_ref(event: MilestoneEvent) -> dict[str, Any]:
     }
 
 
-def event_words(event: MilestoneEvent) -> str:
-    step = event.event_code or event.biz_step or "event"
-    place = event.location or "an unknown place"
-    return f"{step} at {place} on {when(event.event_time)} (event {event.event_id} by {event.recorder})"
+def event_words(event: MilestoneEvent) -> Text:
+    """The event as evidence names it in a sentence: step, place, time, and its id as its recorder sent it."""
+    step = event.event_code or event.biz_step or Text(gettext_noop("event"))
+    args = {"step": step, "when": when(event.event_time), "event": event.event_id, "recorder": event.recorder}
+    if event.location:
+        return Text(
+            gettext_noop("%(step)s at %(place)s on %(when)s (event %(event)s by %(recorder)s)"),
+            place=event.location,
+            **args,
+        )
+    return Text(gettext_noop("%(step)s at an unknown place on %(when)s (event %(event)s by %(recorder)s)"), **args)
 
 
 def baseline_ref(figures: Figures) -> dict[str, Any]:

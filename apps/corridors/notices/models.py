@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_unlocode
@@ -21,19 +22,19 @@ from apps.disruptions.models import Alert
 
 
 class NoticeKind(models.TextChoices):
-    PORT_CLOSURE = "port_closure", "Port closure"
-    WEATHER = "weather", "Weather"
-    STRIKE = "strike", "Strike"
-    CONFLICT = "conflict", "Conflict"
-    TARIFF_CHANGE = "tariff_change", "Tariff change"
+    PORT_CLOSURE = "port_closure", _("Port closure")
+    WEATHER = "weather", _("Weather")
+    STRIKE = "strike", _("Strike")
+    CONFLICT = "conflict", _("Conflict")
+    TARIFF_CHANGE = "tariff_change", _("Tariff change")
 
 
 class NoticeSource(models.TextChoices):
     """How the notice came in."""
 
-    ENTERED = "entered", "Entered by staff"
-    API = "api", "API (JSON)"
-    CSV = "csv", "CSV import"
+    ENTERED = "entered", _("Entered by staff")
+    API = "api", _("API (JSON)")
+    CSV = "csv", _("CSV import")
 
 
 class NoticeQuerySet(ScopedQuerySet):

@@ -34,8 +34,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from apps.core import work
+from apps.core.words import Text, gettext_noop
 from apps.corridors.models import Corridor
 from apps.corridors.notices.models import Notice, NoticeKind
 from apps.corridors.selectors import corridors_for_consignments
@@ -284,7 +286,7 @@ def _place_words(code: str) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "until further notice"
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else Text(gettext_noop("until further notice"))
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:
@@ -301,41 +303,78 @@ def notice_json(notice: Notice) -> dict[str, Any]:
     }
 
 
-def _what(notice: Notice) -> str:
+def _kind_words(kind: str) -> Text:
+    """The notice's kind as its label's English (the catalogue's msgid), so a page says it in its own language."""
+    with translation.override("en"):
+        return Text(str(NoticeKind(kind).label) if kind in NoticeKind.values else kind)
+
+
+def _what(notice: Notice) -> Text:
     """The notice in a few words: "Weather at Kaohsiung (TWKHH)", "Strike on voyage 9234567/042E"."""
-    kind = notice.get_kind_display()
+    kind = _kind_words(notice.kind)
     if notice.place and notice.voyage:
-        return f"{kind} at {_place_words(notice.place)} for voyage {notice.voyage}"
-    if notice.place:
-        return f"{kind} at {_place_words(notice.place)}"
-    return f"{kind} on voyage {notice.voyage}"
-
-
-def _window(notice: Notice) -> str:
-    return f"from {_when(notice.starts_at)} to {_when(notice.window_end())}"
-
-
-def _touch_words(touch: Touch, place: str) -> str:
-    leg = touch.leg
-    if leg is None:
-        return (
-            f"its {touch.how} is {place} and it has no planned legs, so it counts as affected while the notice "
-            "is in force"
+        return Text(
+            gettext_noop("%(kind)s at %(place)s for voyage %(voyage)s"),
+            kind=kind,
+            place=_place_words(notice.place),
+            voyage=notice.voyage,
         )
-    span = f"leg {leg['sequence']} {leg['origin']}→{leg['destination']}"
-    voyage = f" on voyage {leg['voyage_number']}" if leg["voyage_number"] else ""
-    if touch.how == "departure":
-        return f"{span}{voyage} is still to depart {leg['origin']}, planned {_when_iso(leg['planned_departure'])}"
-    if touch.how == "arrival":
-        return f"{span}{voyage} is still to arrive at {leg['destination']}, planned {_when_iso(leg['planned_arrival'])}"
-    return (
-        f"{span}{voyage} has not arrived yet: planned {_when_iso(leg['planned_departure'])} to "
-        f"{_when_iso(leg['planned_arrival'])}"
+    if notice.place:
+        return Text(gettext_noop("%(kind)s at %(place)s"), kind=kind, place=_place_words(notice.place))
+    return Text(gettext_noop("%(kind)s on voyage %(voyage)s"), kind=kind, voyage=notice.voyage)
+
+
+def _window(notice: Notice) -> Text:
+    return Text(
+        gettext_noop("from %(start)s to %(end)s"), start=_when(notice.starts_at), end=_when(notice.window_end())
     )
 
 
+# What a touched consignment's leg is still to do, by how the notice touches it.
+_LEG_TOUCHES = {
+    "departure": gettext_noop(
+        "leg %(sequence)s %(origin)s→%(destination)s%(voyage)s is still to depart %(origin)s, planned %(departure)s"
+    ),
+    "arrival": gettext_noop(
+        "leg %(sequence)s %(origin)s→%(destination)s%(voyage)s is still to arrive at %(destination)s, "
+        "planned %(arrival)s"
+    ),
+    "voyage": gettext_noop(
+        "leg %(sequence)s %(origin)s→%(destination)s%(voyage)s has not arrived yet: planned %(departure)s to "
+        "%(arrival)s"
+    ),
+}
+
+
+def _touch_words(touch: Touch, place: str) -> Text:
+    leg = touch.leg
+    if leg is None:
+        return Text(
+            gettext_noop(
+                "its %(how)s is %(place)s and it has no planned legs, so it counts as affected while the notice is "
+                "in force"
+            ),
+            how=Text(_TOUCH_HOW.get(touch.how, touch.how)),
+            place=place,
+        )
+    voyage = Text(gettext_noop(" on voyage %(voyage)s"), voyage=leg["voyage_number"]) if leg["voyage_number"] else ""
+    return Text(
+        _LEG_TOUCHES.get(touch.how, _LEG_TOUCHES["voyage"]),
+        sequence=leg["sequence"],
+        origin=leg["origin"],
+        destination=leg["destination"],
+        voyage=voyage,
+        departure=_when_iso(leg["planned_departure"]),
+        arrival=_when_iso(leg["planned_arrival"]),
+    )
+
+
+# "its origin is TWKHH": the end of the route a consignment without legs is touched at.
+_TOUCH_HOW = {"origin": gettext_noop("origin"), "destination": gettext_noop("destination")}
+
+
 def _when_iso(value: str | None) -> str:
-    return _when(datetime.fromisoformat(value)) if value else "(no planned time)"
+    return _when(datetime.fromisoformat(value)) if value else Text(gettext_noop("(no planned time)"))
 
 
 def findings(notice: Notice, *, as_of: datetime) -> tuple[dict[Any, list[Finding]], Reach]:
@@ -361,11 +400,16 @@ def _consignment_findings(notice: Notice, touched: Sequence[Touch], by_partner: 
     what, window = _what(notice), _window(notice)
     severity = SEVERITY.get(notice.kind, AlertSeverity.WARNING)
     place = notice.place or ""
-    title = f"{what}: {notice.title}"
+    title = Text("%(what)s: %(title)s", what=what, title=notice.title)
     for touch, partners in _zip_viewers(touched):
         evidence = {
-            "summary": f"{what} {window} ({notice.source}). This consignment's remaining route meets it: "
-            f"{_touch_words(touch, place)}.",
+            "summary": Text(
+                gettext_noop("%(what)s %(window)s (%(source)s). This consignment's remaining route meets it: %(how)s."),
+                what=what,
+                window=window,
+                source=notice.source,
+                how=_touch_words(touch, place),
+            ),
             "notice": about,
             "touches": touch.how,
             "leg": touch.leg,
@@ -417,10 +461,22 @@ def _voyage_findings(
             kind=AlertKind.NOTICE,
             subject_type=AlertSubject.VOYAGE,
             subject_id=name,
-            title=f"{what}: {notice.title} (voyage {name})",
+            title=Text(
+                gettext_noop("%(what)s: %(title)s (voyage %(voyage)s)"), what=what, title=notice.title, voyage=name
+            ),
             evidence={
-                "summary": f"{what} {window} ({notice.source}). Voyage {name} still has to call there "
-                f"({', '.join(legs)}) with {len(entry['consignments'])} consignment(s) on board or booked.",
+                "summary": Text(
+                    gettext_noop(
+                        "%(what)s %(window)s (%(source)s). Voyage %(voyage)s still has to call there (%(legs)s) with "
+                        "%(count)s consignment(s) on board or booked."
+                    ),
+                    what=what,
+                    window=window,
+                    source=notice.source,
+                    voyage=name,
+                    legs=", ".join(legs),
+                    count=len(entry["consignments"]),
+                ),
                 "notice": notice_json(notice),
                 "voyage": name,
                 "legs": legs,
@@ -461,13 +517,30 @@ def _corridor_findings(
             kind=AlertKind.NOTICE,
             subject_type=AlertSubject.CORRIDOR,
             subject_id=corridor.slug,
-            title=f"{what}: {notice.title} (corridor {corridor.name})",
+            title=Text(
+                gettext_noop("%(what)s: %(title)s (corridor %(corridor)s)"),
+                what=what,
+                title=notice.title,
+                corridor=corridor.name,
+            ),
             evidence={
-                "summary": f"{what} {window} ({notice.source}). "
-                + (
-                    f"{notice.place} is a node of the corridor ({' → '.join(corridor.nodes)})."
-                    if notice.place
-                    else f"Consignments on the corridor travel on voyage {notice.voyage}."
+                "summary": Text(
+                    gettext_noop("%(what)s %(window)s (%(source)s). %(place)s is a node of the corridor (%(nodes)s)."),
+                    what=what,
+                    window=window,
+                    source=notice.source,
+                    place=notice.place,
+                    nodes=" → ".join(corridor.nodes),
+                )
+                if notice.place
+                else Text(
+                    gettext_noop(
+                        "%(what)s %(window)s (%(source)s). Consignments on the corridor travel on voyage %(voyage)s."
+                    ),
+                    what=what,
+                    window=window,
+                    source=notice.source,
+                    voyage=notice.voyage,
                 ),
                 "notice": notice_json(notice),
                 "nodes": list(corridor.nodes),
