@@ -1,5 +1,9 @@
 """Inconsistencies: the physical impossibilities a consignment's event graph shows, each with its
 evidence (no Django imports).
+
+A finding's ``detail`` is a :class:`~apps.core.words.Text`: the English sentence the API answers and an
+alert quotes, which a page says in the reader's language. Its parts (a move, a time, the figures) are
+texts of their own, so a translator has whole phrases to put in the order the language wants.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
+from apps.core.words import Text, gettext_noop
 from apps.shipments.graph.timeline import related_events, touching
 from apps.shipments.graph.types import (
     AGGREGATION,
@@ -50,29 +55,66 @@ DEFAULT_MAX_SPEED_KMH: Mapping[str, float] = MappingProxyType(
 # Leg modes are TransportMode values ("sea", "road"...), event modes DCSA's ("VESSEL", "TRUCK"...).
 _MODE_ALIASES = {"SEA": "VESSEL", "OCEAN": "VESSEL", "ROAD": "TRUCK", "INLAND_WATERWAY": "BARGE"}
 
+# ``_`` marks a detail's English template for the message catalogue (`make messages` finds it); a page
+# translates it when it shows the finding. Nothing is translated here: this module imports no Django.
+_ = Text
+
+# The default modes in words; another mode (a deployment's own limit) is named by its code.
+_MODE_WORDS: Mapping[str, Text] = MappingProxyType(
+    {
+        # Translators: a transport mode, in a speed limit such as "(AIR 1000 km/h)".
+        "VESSEL": _("VESSEL"),
+        # Translators: a transport mode, in a speed limit such as "(AIR 1000 km/h)".
+        "BARGE": _("BARGE"),
+        # Translators: a transport mode, in a speed limit such as "(AIR 1000 km/h)".
+        "TRUCK": _("TRUCK"),
+        # Translators: a transport mode, in a speed limit such as "(AIR 1000 km/h)".
+        "RAIL": _("RAIL"),
+        # Translators: a transport mode, in a speed limit such as "(AIR 1000 km/h)".
+        "AIR": _("AIR"),
+    }
+)
+
 
 def _mode(mode: str) -> str:
     name = mode.strip().upper().replace(" ", "_")
     return _MODE_ALIASES.get(name, name)
 
 
-def _fmt(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
-
-
-def _describe(event: GraphEvent) -> str:
-    """An event in words: "discharged at KRPUS from IMO9321483/2103S on 2024-03-06 04:00 UTC"."""
-    place = event.location or "an unknown place"
-    verbs = {
-        GATE_IN: f"gated in at {place}",
-        GATE_OUT: f"gated out of {place}",
-        LOAD: f"loaded at {place} onto {event.voyage or 'a conveyance'}",
-        DISCHARGE: f"discharged at {place} from {event.voyage or 'a conveyance'}",
-        DEPART: f"departed {place}",
-        ARRIVE: f"arrived at {place}",
+# A container or vessel move in words, by its DCSA code (a load or discharge also names the voyage).
+_MOVES: Mapping[str, str] = MappingProxyType(
+    {
+        GATE_IN: gettext_noop("gated in at %(place)s"),
+        GATE_OUT: gettext_noop("gated out of %(place)s"),
+        LOAD: gettext_noop("loaded at %(place)s onto %(voyage)s"),
+        DISCHARGE: gettext_noop("discharged at %(place)s from %(voyage)s"),
+        DEPART: gettext_noop("departed %(place)s"),
+        ARRIVE: gettext_noop("arrived at %(place)s"),
     }
-    what = verbs.get(movement_code(event.step), f"{step_name(event.step)} at {place}")
-    return f"{what} on {_fmt(event.event_time)} [{event.key}]"
+)
+
+
+def _fmt(moment: datetime | None) -> str:
+    """A time as it reads in every language (UTC, ISO-like), or "unknown"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else _("unknown")
+
+
+def _move(event: GraphEvent) -> Text:
+    """What the event did, in words: "discharged at KRPUS from 9321483/2103S"."""
+    place = event.location or _("an unknown place")
+    move = movement_code(event.step)
+    if move in (LOAD, DISCHARGE):
+        # Translators: a ship, truck or train whose name the event does not give.
+        return Text(_MOVES[move], place=place, voyage=event.voyage or _("a conveyance"))
+    if move in _MOVES:
+        return Text(_MOVES[move], place=place)
+    return _("%(step)s at %(place)s", step=step_name(event.step), place=place)
+
+
+def _describe(event: GraphEvent) -> Text:
+    """An event in words: "discharged at KRPUS from 9321483/2103S on 2024-03-06 04:00 UTC [<event key>]"."""
+    # Translators: an event: what it did ("gated in at KRPUS"), when, and its key in brackets.
+    return _("%(move)s on %(time)s [%(event)s]", move=_move(event), time=_fmt(event.event_time), event=event.key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,8 +200,7 @@ def _leg_findings(graph: nx.MultiDiGraph[str], legs: list[LegInfo], actual: Mapp
                         kind=ARRIVAL_BEFORE_DEPARTURE,
                         subject=node_id(LEG, leg.key),
                         events=(),
-                        detail=f"leg {leg.key} ({leg.origin} -> {leg.destination}) {which} arrival "
-                        f"{_fmt(arrival)} is before its {which} departure {_fmt(departure)}",
+                        detail=_leg_times_detail(leg, which, arrival=arrival, departure=departure),
                         evidence={"times": which, "departure": departure, "arrival": arrival},
                     )
                 )
@@ -177,12 +218,42 @@ def _leg_findings(graph: nx.MultiDiGraph[str], legs: list[LegInfo], actual: Mapp
                     kind=OUT_OF_ORDER,
                     subject=node_id(LEG, b.key),
                     events=(),
-                    detail=f"leg {b.key} departed {b.origin} on {_fmt(b.actual_departure)}, before leg {a.key} "
-                    f"arrived at {a.destination} on {_fmt(a.actual_arrival)}",
+                    detail=_(
+                        "leg %(leg)s departed %(origin)s on %(departure)s, "
+                        "before leg %(previous)s arrived at %(destination)s on %(arrival)s",
+                        leg=b.key,
+                        origin=b.origin,
+                        departure=_fmt(b.actual_departure),
+                        previous=a.key,
+                        destination=a.destination,
+                        arrival=_fmt(a.actual_arrival),
+                    ),
                     evidence={"previous_leg": a.key, "arrival": a.actual_arrival, "departure": b.actual_departure},
                 )
             )
     return findings
+
+
+def _leg_times_detail(leg: LegInfo, which: str, *, arrival: datetime, departure: datetime) -> Text:
+    """A leg's arrival before its departure, by its actual or its planned times (a whole sentence each)."""
+    args = {
+        "leg": leg.key,
+        "origin": leg.origin,
+        "destination": leg.destination,
+        "arrival": _fmt(arrival),
+        "departure": _fmt(departure),
+    }
+    if which == "actual":
+        return _(
+            "leg %(leg)s (%(origin)s -> %(destination)s) actual arrival %(arrival)s "
+            "is before its actual departure %(departure)s",
+            **args,
+        )
+    return _(
+        "leg %(leg)s (%(origin)s -> %(destination)s) planned arrival %(arrival)s "
+        "is before its planned departure %(departure)s",
+        **args,
+    )
 
 
 def _leg_event_finding(
@@ -207,7 +278,13 @@ def _leg_event_finding(
         kind=ARRIVAL_BEFORE_DEPARTURE,
         subject=node_id(LEG, leg.key),
         events=(departure.key, arrival.key),
-        detail=f"leg {leg.key}: {_describe(arrival)}, before it {_describe(departure)}",
+        detail=_(
+            # Translators: "leg L1: arrived at KRPUS on ... [key], before it departed TWKHH on ... [key]".
+            "leg %(leg)s: %(arrival)s, before it %(departure)s",
+            leg=leg.key,
+            arrival=_describe(arrival),
+            departure=_describe(departure),
+        ),
         evidence={"departure": departure.event_time, "arrival": arrival.event_time},
     )
 
@@ -229,6 +306,16 @@ def _physical_move(event: GraphEvent) -> tuple[_State, _State] | None:
     if event.voyage and move == DISCHARGE:
         return (_ABOARD, event.voyage), (_IN_TERMINAL, event.location)
     return None
+
+
+def _state_words(state: _State) -> Text:
+    """Where a container is, in words: "aboard 9412347/045E", "in terminal KRPUS", "outside any terminal"."""
+    where, which = state
+    if where == _ABOARD:
+        return _("aboard %(voyage)s", voyage=which) if which else _("aboard")
+    if where == _IN_TERMINAL:
+        return _("in terminal %(place)s", place=which) if which else _("in terminal")
+    return _("outside any terminal")
 
 
 def _same_state(a: _State, b: _State) -> bool:
@@ -312,10 +399,23 @@ def _order_finding(
     # The move that should have come first, when it was recorded later (a load after its discharge).
     first = next((e for e in later if _explains(e, needed, event)), None)
     if first is not None:
-        detail = f"{label} {_describe(event)}, before it {_describe(first)}"
+        detail = _(
+            # Translators: "MSCU7700126 discharged at ... [key], before it loaded at ... [key]" (a container's moves).
+            "%(subject)s %(event)s, before it %(first)s",
+            subject=label,
+            event=_describe(event),
+            first=_describe(first),
+        )
         events = (event.key, first.key)
     else:
-        detail = f"{label} {_describe(event)} while {' '.join(filter(None, state))} since it {_describe(since)}"
+        detail = _(
+            # Translators: "MSCU7700126 gated in at ... [key] while aboard 9412347/045E since it loaded at ... [key]".
+            "%(subject)s %(event)s while %(state)s since it %(since)s",
+            subject=label,
+            event=_describe(event),
+            state=_state_words(state),
+            since=_describe(since),
+        )
         events = (since.key, event.key)
     return Finding(
         kind=OUT_OF_ORDER,
@@ -352,7 +452,13 @@ def _movement_findings(
         km = distance_km(a.location, b.location)
         base = {"from": a.location, "to": b.location, "hours": round(hours, 2), "distance_km": km}
         if hours <= 0:
-            detail = f"{label} at {a.location} and {b.location} at the same time, {_fmt(a.event_time)}"
+            detail = _(
+                "%(subject)s at %(a)s and %(b)s at the same time, %(time)s",
+                subject=label,
+                a=a.location,
+                b=b.location,
+                time=_fmt(a.event_time),
+            )
             findings.append(
                 Finding(kind=TWO_PLACES_AT_ONCE, subject=subject, events=(a.key, b.key), detail=detail, evidence=base)
             )
@@ -360,14 +466,24 @@ def _movement_findings(
         if km is None:
             continue
         speed = km / hours
-        figures = f"{km:.0f} km in {hours:.1f} h = {speed:.0f} km/h"
+        figures = _(
+            "%(km)s km in %(hours)s h = %(speed)s km/h", km=f"{km:.0f}", hours=f"{hours:.1f}", speed=f"{speed:.0f}"
+        )
         mode = modes.get(frozenset((a.location, b.location)), "")
         if speed > speeds[fastest_mode]:
             kind, limit_mode = TWO_PLACES_AT_ONCE, fastest_mode
-            why = f"faster than any mode allows ({fastest_mode} {speeds[fastest_mode]:.0f} km/h)"
+            why = _(
+                "faster than any mode allows (%(mode)s %(limit)s km/h)",
+                mode=_MODE_WORDS.get(fastest_mode, fastest_mode),
+                limit=f"{speeds[fastest_mode]:.0f}",
+            )
         elif mode in speeds and speed > speeds[mode]:
             kind, limit_mode = IMPOSSIBLE_SPEED, mode
-            why = f"above the {mode} limit of {speeds[mode]:.0f} km/h"
+            why = _(
+                "above the %(mode)s limit of %(limit)s km/h",
+                mode=_MODE_WORDS.get(mode, mode),
+                limit=f"{speeds[mode]:.0f}",
+            )
         else:
             continue
         findings.append(
@@ -375,7 +491,15 @@ def _movement_findings(
                 kind=kind,
                 subject=subject,
                 events=(a.key, b.key),
-                detail=f"{label} {_describe(a)} and {_describe(b)}: {figures}, {why}",
+                detail=_(
+                    # Translators: "MSCU7700126 gated in at ... [key] and gated in at ... [key]: 812 km in 1.0 h = ...".
+                    "%(subject)s %(a)s and %(b)s: %(figures)s, %(why)s",
+                    subject=label,
+                    a=_describe(a),
+                    b=_describe(b),
+                    figures=figures,
+                    why=why,
+                ),
                 evidence={
                     **base,
                     "speed_kmh": round(speed, 1),

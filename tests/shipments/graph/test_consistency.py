@@ -93,6 +93,22 @@ def test_gate_out_before_gate_in_is_out_of_order():
     )
 
 
+def test_a_detail_keeps_its_phrases_so_a_page_can_say_it_in_another_language():
+    events = story_events()
+    events["e14-empty-gate-out"] = dcsa("e14-empty-gate-out", "GTOT", at(23, 9), "USLAX", recorder="lax-terminal")
+    graph = story_graph(events, assignments=story_assignments(end=None))
+    finding = only(inconsistencies(graph, distance_km=distance_km), OUT_OF_ORDER, node_id("equipment", CONTAINER))
+    catalogue = {
+        "%(subject)s %(event)s, before it %(first)s": "%(subject)s: %(first)s, then too early %(event)s",
+        "%(move)s on %(time)s [%(event)s]": "%(time)s %(move)s",
+        "gated out of %(place)s": "OUT %(place)s",
+        "gated in at %(place)s": "IN %(place)s",
+    }
+    assert finding.detail.render(lambda template: catalogue.get(template, template)) == (
+        f"{CONTAINER}: 2024-03-23 10:00 UTC IN USLAX, then too early 2024-03-23 09:00 UTC OUT USLAX"
+    )
+
+
 def test_load_before_gate_in_is_out_of_order():
     events = with_changes(e03={"event_time": at(3, 12)})
     findings = inconsistencies(story_graph(events), distance_km=distance_km)
