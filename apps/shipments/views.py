@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers as drf_serializers
 
+from apps.core import words
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.core.json_input import JsonInputError, json_loads
 from apps.partners.access import Actor, actor_for_request, may, require
@@ -295,7 +296,11 @@ def consignment_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
             for span in overview["custody"]
         ],
         "findings": [
-            {"finding": finding, "label": FINDING_KINDS.get(finding.kind, finding.kind)}
+            {
+                "finding": finding,
+                "label": FINDING_KINDS.get(finding.kind, finding.kind),
+                "detail": words.render(finding.detail, gettext),  # English in the API, the reader's language here
+            }
             for finding in overview["findings"]
         ],
         "recorders": {slug: partner.name for slug, partner in partners.items()},

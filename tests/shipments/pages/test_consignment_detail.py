@@ -112,3 +112,75 @@ def test_the_event_graph_draws_each_event_and_its_container(browser, bob, travel
     assert "MSKU1234565" in html
     assert html.count('<g class="row">') == 2
     assert 'class="custody-carrier"' in html
+
+
+@pytest.fixture
+def twice_gated_in(client_for, charlie, consignment):
+    """bravo reports the container gated in at Kaohsiung, then at Rotterdam two days later: it never left the
+    first terminal, and no ship crosses that distance in two days."""
+    box = {"type": "EQUIPMENT", "event_code": "GTIN", "equipment": ["MSKU1234565"]}
+    events = [
+        native_event(event_id="gtin-khh", event_time="2026-03-01T09:00:00+08:00", location="TWKHH", **box),
+        native_event(event_id="gtin-rtm", event_time="2026-03-03T09:00:00+08:00", location="NLRTM", **box),
+    ]
+    response = client_for(charlie).post("/api/v1/events/", events, format="json")
+    assert response.status_code == 201
+    return consignment, {event["event_id"]: event["id"] for event in response.json()["events"]}
+
+
+def _consistency(client, consignment, language: str = "en") -> dict:
+    return client.get(f"/api/v1/consignments/{consignment.pk}/consistency/", HTTP_ACCEPT_LANGUAGE=language).json()
+
+
+FINDINGS_IN = {
+    "zh-TW": {
+        "out_of_order": "MSKU1234565：2026-03-03 01:00 UTC 於 NLRTM 進站 [{rtm}]，"  # noqa: RUF001
+        "但自 2026-03-01 01:00 UTC 於 TWKHH 進站 [{khh}] 起一直在 TWKHH 碼頭內",
+        "speed": "48.0 小時內移動 {km} 公里 = 時速 {speed} 公里，超過海運的速度上限 60 公里/小時",  # noqa: RUF001
+    },
+    "ko": {
+        "out_of_order": "MSKU1234565: 2026-03-03 01:00 UTC에 NLRTM에 반입 [{rtm}], "
+        "그러나 2026-03-01 01:00 UTC에 TWKHH에 반입 [{khh}] 이후 TWKHH 터미널 안에 있는 상태였음",
+        "speed": "48.0시간 동안 {km} km = 시속 {speed} km, 해상 한도 60 km/h 초과",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "ko"])
+def test_consistency_findings_read_in_the_pages_language(
+    browser, client_for, bob, twice_gated_in, compiled_catalogues, language
+):
+    consignment, keys = twice_gated_in
+    findings = {f["kind"]: f for f in _consistency(client_for(bob), consignment)["findings"]}
+    assert set(findings) == {"out_of_order", "impossible_speed"}
+    evidence = findings["impossible_speed"]["evidence"]
+    html = browser(bob).get(_url(consignment), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    section = html[html.index('id="consistency"') : html.index("</section>", html.index('id="consistency"'))]
+    expected = FINDINGS_IN[language]
+    assert expected["out_of_order"].format(khh=keys["gtin-khh"], rtm=keys["gtin-rtm"]) in section
+    assert (
+        expected["speed"].format(km=f"{evidence['distance_km']:.0f}", speed=f"{evidence['speed_kmh']:.0f}") in section
+    )
+    for finding in findings.values():
+        assert finding["detail"] not in section
+    assert "gated in at" not in section
+
+
+def test_the_api_answers_the_findings_in_english_whatever_the_language(
+    browser, client_for, bob, twice_gated_in, compiled_catalogues
+):
+    consignment, keys = twice_gated_in
+    english = _consistency(client_for(bob), consignment)
+    assert (
+        _consistency(client_for(bob), consignment, "zh-TW")
+        == english
+        == _consistency(client_for(bob), consignment, "ko")
+    )
+    details = [f["detail"] for f in english["findings"]]
+    assert (
+        f"MSKU1234565 gated in at NLRTM on 2026-03-03 01:00 UTC [{keys['gtin-rtm']}] while in terminal TWKHH "
+        f"since it gated in at TWKHH on 2026-03-01 01:00 UTC [{keys['gtin-khh']}]"
+    ) in details
+    html = browser(bob).get(_url(consignment), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for detail in details:
+        assert detail in html
