@@ -113,8 +113,9 @@ def _move(event: GraphEvent) -> Text:
 
 def _describe(event: GraphEvent) -> Text:
     """An event in words: "discharged at KRPUS from 9321483/2103S on 2024-03-06 04:00 UTC [<event key>]"."""
-    # Translators: an event: what it did ("gated in at KRPUS"), when, and its key in brackets.
-    return _("%(move)s on %(time)s [%(event)s]", move=_move(event), time=_fmt(event.event_time), event=event.key)
+    # Translators: an event: what it did ("gated in at KRPUS"), when, and its key in brackets. The brackets are
+    # part of the argument: the corridor watch tells the event there by the id its recorder sent instead.
+    return _("%(move)s on %(time)s %(event)s", move=_move(event), time=_fmt(event.event_time), event=f"[{event.key}]")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_a_detail_keeps_its_phrases_so_a_page_can_say_it_in_another_language():
     finding = only(inconsistencies(graph, distance_km=distance_km), OUT_OF_ORDER, node_id("equipment", CONTAINER))
     catalogue = {
         "%(subject)s %(event)s, before it %(first)s": "%(subject)s: %(first)s, then too early %(event)s",
-        "%(move)s on %(time)s [%(event)s]": "%(time)s %(move)s",
+        "%(move)s on %(time)s %(event)s": "%(time)s %(move)s",
         "gated out of %(place)s": "OUT %(place)s",
         "gated in at %(place)s": "IN %(place)s",
     }
