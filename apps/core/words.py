@@ -25,6 +25,7 @@ class Text(str):
 
     template: str
     args: Mapping[str, object]
+    data: dict[str, object]  # set by text_data, once: the text as JSON (shared, never changed)
 
     def __new__(cls, template: str, **args: object) -> Text:
         text = super().__new__(cls, template % {key: str(value) for key, value in args.items()} if args else template)
@@ -62,6 +63,8 @@ def text_data(text: str) -> dict[str, object] | None:
     """``text``'s template and arguments as JSON, for a record to say it again later; ``None`` for a plain str."""
     if not isinstance(text, Text):
         return None
+    if (data := text.__dict__.get("data")) is not None:
+        return data  # a text shared by many records (a notice's window) is put into words once
     args: dict[str, object] = {}
     for key, value in text.args.items():
         if isinstance(value, Text):
@@ -70,7 +73,8 @@ def text_data(text: str) -> dict[str, object] | None:
             args[key] = value
         else:
             args[key] = str(value)
-    return {"template": text.template, "args": args}
+    text.data = {"template": text.template, "args": args}
+    return text.data
 
 
 def text_from_data(data: object) -> Text | None:

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -69,21 +70,22 @@ class Finding:
     def dedupe_key(self) -> str:
         return dedupe_key_for(self.subject_type, self.subject_id, self.rule)
 
-    @property
+    @cached_property
     def wording(self) -> dict[str, Any]:
+        # Cached: one finding is raised for every partner who may see it (a notice: tens of thousands).
         """The title and evidence texts that are :class:`~apps.core.words.Text`, as ``Alert.wording`` keeps them."""
         return alert_wording(self.title, self.evidence)
 
 
-def _evidence_texts(value: Any, path: str, found: dict[str, Any]) -> None:
-    if isinstance(value, Text):
-        found[path] = text_data(value)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _evidence_texts(item, f"{path}.{key}" if path else str(key), found)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _evidence_texts(item, f"{path}.{index}", found)
+def _evidence_texts(value: Mapping[str, Any] | Sequence[Any], path: str, found: dict[str, Any]) -> None:
+    # Only containers are descended into: a notice's evidence is walked once per touched consignment.
+    items = value.items() if isinstance(value, Mapping) else enumerate(value)
+    for key, item in items:
+        if isinstance(item, str):
+            if isinstance(item, Text):
+                found[f"{path}{key}"] = text_data(item)
+        elif isinstance(item, Mapping | list | tuple):
+            _evidence_texts(item, f"{path}{key}.", found)
 
 
 def alert_wording(title: str, evidence: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -34,6 +34,7 @@ def _row(partner, key: str, evidence: dict) -> tuple:
         "corridor": "",
         "title": "Typhoon",
         "evidence": evidence,
+        "wording": {},
         "dedupe_key": key,
         "first_seen_at": now,
         "last_seen_at": now,

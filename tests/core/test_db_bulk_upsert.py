@@ -34,6 +34,7 @@ def _row(partner, key: str, title: str, evidence: dict, pk: uuid.UUID | None = N
         "corridor": "",
         "title": title,
         "evidence": evidence,
+        "wording": {},
         "dedupe_key": key,
         "first_seen_at": now,
         "last_seen_at": now,
