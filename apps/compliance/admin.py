@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import (
@@ -191,13 +192,12 @@ class MraAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.instance._state.adding and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Say why the arrangement changes; the reason is kept in its history.")
+            self.add_error("reason", gettext("Say why the arrangement changes; the reason is kept in its history."))
         start, end = cleaned.get("in_force_from"), cleaned.get("in_force_until")
         if start and end and end < start:
             # Said here, in the service's words, before the model's check constraint would say it in its own.
-            self.add_error(
-                "in_force_until", f"in_force_until {end.isoformat()} is before in_force_from {start.isoformat()}."
-            )
+            text = gettext("in_force_until %(end)s is before in_force_from %(start)s.")
+            self.add_error("in_force_until", text % {"end": end.isoformat(), "start": start.isoformat()})
         return cleaned
 
     def validate_unique(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from apps.core.json_input import JsonInputError, json_loads
 from apps.corridors.models import Baseline, ConsignmentEta, Corridor, CorridorConsignment, CorridorLeg
@@ -85,9 +86,9 @@ class CorridorAdminForm(forms.ModelForm):
         try:
             value = json_loads(text)
         except JsonInputError as exc:
-            raise forms.ValidationError(f"Not JSON: {exc}") from exc
+            raise forms.ValidationError(gettext("Not JSON: %(error)s") % {"error": exc}) from exc
         if not isinstance(value, dict):
-            raise forms.ValidationError("Give a JSON object of thresholds.")
+            raise forms.ValidationError(gettext("Give a JSON object of thresholds."))
         return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.credentials.models import ChainEntry, Credential, IssuerSettings, PartnerKey, StatusList
 from apps.credentials.services.identifiers import issuer_did_method_set, partner_did_web, partner_identifiers
@@ -71,7 +72,7 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
     def did_web(self, obj: IssuerSettings) -> str:
         return partner_did_web(obj.partner) if obj.partner_id else ""
 
-    @admin.display(description="did:key (current key)")
+    @admin.display(description=_("did:key (current key)"))
     def did_key(self, obj: IssuerSettings) -> str:
         key = PartnerKey.objects.filter(
             partner_id=obj.partner_id, rotated_at__isnull=True, revoked_at__isnull=True

@@ -12,7 +12,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from apps.core import words
 from apps.core.errors import ApplicationError
 from apps.disruptions.choices import AlertState
 from apps.disruptions.models import Alert, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -38,7 +41,7 @@ class ServiceActionsAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         queryset: QuerySet,
-        done_message: str,
+        done_message: str,  # ngettext_lazy(..., "count"): said with the number of rows done
         call: Callable[[Actor, Model], object],
     ) -> None:
         actor = Actor(user=request.user, is_staff=True)
@@ -48,9 +51,12 @@ class ServiceActionsAdmin(admin.ModelAdmin):
                 call(actor, row)
                 done += 1
             except ApplicationError as exc:
-                refused.append(f"{getattr(row, 'title', row)}: {exc.detail}")
+                refused.append(
+                    gettext("%(row)s: %(problem)s")
+                    % {"row": getattr(row, "title", row), "problem": words.render(exc.detail, gettext)}
+                )
         if done:
-            messages.success(request, done_message.format(done))
+            messages.success(request, done_message % {"count": done})
         for message in refused:
             messages.warning(request, message)
 
@@ -96,21 +102,21 @@ class AlertAdmin(ServiceActionsAdmin):
     readonly_fields = fields
     actions = ["acknowledge_selected", "resolve_selected"]
 
-    @admin.action(description="Acknowledge selected alerts", permissions=["change"])
+    @admin.action(description=_("Acknowledge selected alerts"), permissions=["change"])
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
         self._each(
             request,
             queryset,
-            "Acknowledged {} alert(s).",
+            ngettext_lazy("Acknowledged %(count)d alert.", "Acknowledged %(count)d alerts.", "count"),
             lambda actor, alert: alert_state_set(actor=actor, alert=alert, state=AlertState.ACKNOWLEDGED),
         )
 
-    @admin.action(description="Resolve selected alerts", permissions=["change"])
+    @admin.action(description=_("Resolve selected alerts"), permissions=["change"])
     def resolve_selected(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
         self._each(
             request,
             queryset,
-            "Resolved {} alert(s).",
+            ngettext_lazy("Resolved %(count)d alert.", "Resolved %(count)d alerts.", "count"),
             lambda actor, alert: alert_state_set(actor=actor, alert=alert, state=AlertState.RESOLVED),
         )
 
@@ -136,21 +142,21 @@ class WebhookEndpointAdmin(ServiceActionsAdmin):
     readonly_fields = fields
     actions = ["deactivate_selected", "activate_selected"]
 
-    @admin.action(description="Deactivate selected endpoints (no new messages)", permissions=["change"])
+    @admin.action(description=_("Deactivate selected endpoints (no new messages)"), permissions=["change"])
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         self._each(
             request,
             queryset.select_related("partner"),
-            "Deactivated {} endpoint(s).",
+            ngettext_lazy("Deactivated %(count)d endpoint.", "Deactivated %(count)d endpoints.", "count"),
             lambda actor, endpoint: webhooks.webhook_endpoint_update(actor=actor, endpoint=endpoint, is_active=False),
         )
 
-    @admin.action(description="Activate selected endpoints", permissions=["change"])
+    @admin.action(description=_("Activate selected endpoints"), permissions=["change"])
     def activate_selected(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         self._each(
             request,
             queryset.select_related("partner"),
-            "Activated {} endpoint(s).",
+            ngettext_lazy("Activated %(count)d endpoint.", "Activated %(count)d endpoints.", "count"),
             lambda actor, endpoint: webhooks.webhook_endpoint_update(actor=actor, endpoint=endpoint, is_active=True),
         )
 
@@ -190,11 +196,11 @@ class WebhookDeliveryAdmin(ServiceActionsAdmin):
     inlines = [WebhookAttemptInline]
     actions = ["redeliver_selected"]
 
-    @admin.action(description="Retry selected failed or dead deliveries now", permissions=["change"])
+    @admin.action(description=_("Retry selected failed or dead deliveries now"), permissions=["change"])
     def redeliver_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         self._each(
             request,
             queryset.select_related("endpoint__partner"),
-            "Retrying {} delivery(ies).",
+            ngettext_lazy("Retrying %(count)d delivery.", "Retrying %(count)d deliveries.", "count"),
             lambda actor, delivery: webhooks.webhook_delivery_redeliver(actor=actor, delivery=delivery),
         )

@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from apps.core import words
 from apps.core.errors import ApplicationError
 from apps.partners import services
 from apps.partners.access import actor_for_user
@@ -31,7 +34,7 @@ class ServiceRefusalAdmin(admin.ModelAdmin):
     """
 
     def _refused(self, request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-        self.message_user(request, exc.detail, level=messages.ERROR)
+        self.message_user(request, words.render(exc.detail, gettext), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -102,7 +105,7 @@ class PartnerAdmin(ServiceRefusalAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
         return super().get_queryset(request).prefetch_related("kind_links")
 
-    @admin.display(description="Kinds")
+    @admin.display(description=_("Kinds"))
     def kind_list(self, obj: Partner) -> str:
         return ", ".join(obj.kinds)
 
@@ -189,9 +192,12 @@ class ApiTokenAdmin(ServiceRefusalAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = _staff_actor(request)
         for token in queryset:
             services.api_token_revoke(actor=actor, token=token)
-        messages.success(request, f"Revoked {queryset.count()} token(s).")
+        count = queryset.count()
+        messages.success(
+            request, ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count}
+        )

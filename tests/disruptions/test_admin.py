@@ -54,7 +54,7 @@ def test_resolving_in_the_admin_goes_through_the_service(admin_client, alert, al
     response = admin_client.post(
         ALERTS, {"action": "resolve_selected", "_selected_action": [str(alert.pk)]}, follow=True
     )
-    assert _messages(response) == ["Resolved 1 alert(s)."]
+    assert _messages(response) == ["Resolved 1 alert."]
     alert.refresh_from_db()
     assert (alert.state, alert.resolved_at is not None, alert.resolved_by) == ("resolved", True, "root")
     record = AuditEvent.objects.get(action="alert.resolved")
@@ -110,7 +110,7 @@ def test_staff_pause_an_endpoint_through_the_service(admin_client, endpoint, alp
     response = admin_client.post(
         ENDPOINTS, {"action": "deactivate_selected", "_selected_action": [str(endpoint.pk)]}, follow=True
     )
-    assert _messages(response) == ["Deactivated 1 endpoint(s)."]
+    assert _messages(response) == ["Deactivated 1 endpoint."]
     endpoint.refresh_from_db()
     assert not endpoint.is_active
     record = AuditEvent.objects.get(action="webhook.update")
@@ -121,6 +121,19 @@ def test_staff_retry_a_dead_delivery(admin_client, dead):
     response = admin_client.post(
         DELIVERIES, {"action": "redeliver_selected", "_selected_action": [str(dead.pk)]}, follow=True
     )
-    assert _messages(response) == ["Retrying 1 delivery(ies)."]
+    assert _messages(response) == ["Retrying 1 delivery."]
     dead.refresh_from_db()
     assert (dead.state, dead.next_attempt_at is not None) == ("failed", True)
+
+
+def test_an_action_and_its_message_speak_the_admins_language(admin_client, alert, compiled_catalogues):
+    listing = admin_client.get(ALERTS, HTTP_ACCEPT_LANGUAGE="zh-Hant").content.decode()
+    assert "解決所選警示" in listing
+    assert "Resolve selected alerts" not in listing
+    response = admin_client.post(
+        ALERTS,
+        {"action": "resolve_selected", "_selected_action": [str(alert.pk)]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-Hant",
+    )
+    assert _messages(response) == ["已解決 1 則警示。"]

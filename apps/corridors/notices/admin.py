@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.corridors.notices import services
 from apps.corridors.notices.models import Notice
@@ -22,7 +24,7 @@ def _staff_actor(request: HttpRequest) -> Actor:
 
 class NoticeAdminForm(forms.ModelForm):
     voyage = forms.CharField(
-        required=False, help_text="The vessel's IMO number and the voyage (9234567/042E), or the voyage alone"
+        required=False, help_text=_("The vessel's IMO number and the voyage (9234567/042E), or the voyage alone")
     )
 
     class Meta:
@@ -59,9 +61,11 @@ class NoticeAdmin(ServiceRefusalAdmin):
         # A notice carries alerts and audit history: end it instead.
         return False
 
-    @admin.action(description="End the selected notices now")
+    @admin.action(description=_("End the selected notices now"))
     def end_now(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
         now = timezone.now()
         for notice in queryset:
             services.notice_end(actor=_staff_actor(request), notice=notice, at=now)
-        self.message_user(request, f"{queryset.count()} notice(s) ended.", level=messages.SUCCESS)
+        count = queryset.count()
+        message = ngettext("%(count)d notice ended.", "%(count)d notices ended.", count) % {"count": count}
+        self.message_user(request, message, level=messages.SUCCESS)
