@@ -4,7 +4,8 @@ Pure modules (trust evaluation, identifier checks) explain themselves in words, 
 they have no request and no language. A :class:`Text` is the English sentence (its ``str``: what the API
 answers, what a record stores) that keeps its template and arguments, so a page renders it with
 ``gettext`` (:meth:`Text.render`). Templates are marked with :func:`gettext_noop` (or a module's own
-alias that `make messages` is told about) so the catalogue has them.
+alias that `make messages` is told about) so the catalogue has them. :func:`text_data` and
+:func:`text_from_data` keep a text in a JSON field; a :class:`Quoted` is a library's English in a frame of ours.
 """
 
 from __future__ import annotations
@@ -108,3 +109,21 @@ def joined(parts: list[str], separator: str) -> str:
     for part in parts[1:]:
         result = Text(f"%(before)s{separator}%(after)s", before=result, after=part)
     return result
+
+
+class Quoted(Text):
+    """Someone else's English (a library's message, which no catalogue translates) inside a frame of ours.
+
+    Its ``str`` is the message alone, as it has always read (what the API answers); :meth:`render` puts it in
+    ``frame``, a template with ``%(message)s`` in the reader's language, and leaves the message as it is.
+    """
+
+    def __new__(cls, frame: str, message: str) -> Quoted:
+        text = str.__new__(cls, message)
+        text.template = frame
+        text.args = {"message": message}
+        return text
+
+    def mapped(self, change: Callable[[object], object]) -> Text:
+        """Still the message alone in English, changed."""
+        return Quoted(self.template, str(change(self.args["message"])))

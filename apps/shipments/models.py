@@ -357,6 +357,10 @@ class CaptureJob(Claimable, TimestampedModel):
     event_count = models.PositiveIntegerField(default=0)
     captured_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # Each error's detail as template and arguments (apps.core.words.text_data), by position, or null where it is plain
+    # English: the job's page says them in the reader's language; the API answers ``errors`` alone, in English.
+    # A job finished before they were kept has none, and its page shows ``errors`` as stored.
+    error_words = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaptureJobQuerySet.as_manager()

@@ -402,7 +402,7 @@ def _dcsa_errors(exc: IngestValidationError) -> list[dict[str, Any]]:
     return [
         {
             "path": f"[{problem.index}].{problem.field}" if problem.index >= 0 else problem.field,
-            "detail": problem.detail,
+            "detail": words.render(problem.detail, gettext),
         }
         for problem in exc.problems
     ]
@@ -430,7 +430,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
                 except (NotFoundError, PermissionDeniedError):
                     raise
                 except ApplicationError as exc:
-                    form.add_error("file", exc.detail)
+                    form.add_error("file", words.render(exc.detail, gettext))
                 else:
                     return redirect("capture-job-page", job_id=job.pk)
             else:
@@ -459,7 +459,7 @@ def _dcsa_upload(actor: Actor, form: UploadForm, upload: Any) -> tuple[list[dict
     except (NotFoundError, PermissionDeniedError):
         raise
     except ApplicationError as exc:
-        return [{"path": exc.field or "", "detail": exc.detail}], None, exc.status
+        return [{"path": exc.field or "", "detail": words.render(exc.detail, gettext)}], None, exc.status
     return [], {"recorded": result.created, "total": len(result.events)}, 201 if result.created else 200
 
 
@@ -468,7 +468,18 @@ def capture_job_page(request: HttpRequest, job_id: str) -> HttpResponse:
     """A capture job's progress (the page polls the job while it runs) and its errors by event and path."""
     actor = actor_for_request(request)
     job = get_object_or_404(selectors.capture_job_list(actor=actor), pk=job_id)
-    return render(request, "shipments/capture_job.html", {"job": job})
+    return render(request, "shipments/capture_job.html", {"job": job, "errors": _capture_errors(job)})
+
+
+def _capture_errors(job: Any) -> list[dict[str, Any]]:
+    """The job's errors, each detail in the reader's language from its kept words; as stored (English) where
+    none were kept (a job finished before they were, a refusal in plain words)."""
+    kept = job.error_words if len(job.error_words) == len(job.errors) else [None] * len(job.errors)
+    rows = []
+    for error, data in zip(job.errors, kept, strict=True):
+        said = words.text_from_data(data)
+        rows.append({**error, "detail": said.render(gettext) if said is not None else error.get("detail", "")})
+    return rows
 
 
 @login_required

@@ -18,8 +18,12 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.core import identifiers
-from apps.shipments.dcsa.validate import FORMAT_HINTS, V3_CODE_BY_TYPE, parse_date_time, printable, shown
+from apps.core.words import Text
+from apps.shipments.dcsa.validate import V3_CODE_BY_TYPE, format_problem, parse_date_time, printable
 from apps.shipments.ingest.types import SOURCE_DCSA_2, SOURCE_DCSA_3, DocumentRef, EventIn, FieldProblem
+
+# Problems are Texts (see validate.py): ``_`` marks their templates for the catalogue, translated only on a page.
+_ = Text
 
 # Producers' clocks drift; a few minutes either way is not a false statement about the world.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -41,7 +45,7 @@ def _locode(value: str) -> tuple[str, str]:
     try:
         return identifiers.normalize_unlocode(value), ""
     except identifiers.InvalidIdentifier as exc:
-        return "", str(exc)
+        return "", exc.text
 
 
 @functools.lru_cache(maxsize=8192)
@@ -124,7 +128,7 @@ class EventReader:
         try:
             return parse_date_time(value)
         except ValueError:
-            self.problem(field_path, f"{shown(value)} {FORMAT_HINTS['date-time']}")
+            self.problem(field_path, format_problem(value, "date-time"))
             return None
 
     def locode(self, *field_paths: str) -> str:
@@ -171,14 +175,14 @@ class EventReader:
     ) -> None:
         """Refuse what cannot be true. Differences, not sums: datetimes near year 1 or 9999 must not overflow."""
         if recorded and recorded[0] - now > CLOCK_SKEW:
-            self.problem(recorded_field, "is in the future")
+            self.problem(recorded_field, _("is in the future"))
         if classifier != "ACT" or when is None:
             return
         if when[0] - now > CLOCK_SKEW:
-            self.problem("eventDateTime", "an actual (ACT) event cannot be in the future")
+            self.problem("eventDateTime", _("an actual (ACT) event cannot be in the future"))
         elif actual_after_recorded and recorded and when[0] - recorded[0] > CLOCK_SKEW:
             self.problem(
-                recorded_field, "is before the actual (ACT) eventDateTime: an event is created after it happens"
+                recorded_field, _("is before the actual (ACT) eventDateTime: an event is created after it happens")
             )
 
 

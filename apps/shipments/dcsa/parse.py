@@ -37,12 +37,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.core.words import Text
 from apps.shipments.dcsa.mapping import EventReader, dig, read_v2, read_v3
 from apps.shipments.dcsa.validate import EventSchema, VersionSchemas, interop_problems, json_type, version_schemas
 from apps.shipments.ingest.types import EventIn, FieldProblem, IngestValidationError
 
 DCSA_VERSIONS = ("2.2", "3.0")
 BODY_INDEX = -1  # FieldProblem.index of a problem with the body rather than one event
+
+# Problems are Texts (see validate.py): ``_`` marks their templates for the catalogue, translated only on a page.
+_ = Text
 
 
 def _event_list(body: Any, version: str) -> tuple[list[Any], list[FieldProblem]]:
@@ -52,12 +56,16 @@ def _event_list(body: Any, version: str) -> tuple[list[Any], list[FieldProblem]]
         return body, []
     if version == "3.0" and isinstance(body, dict):
         if "events" not in body:
-            return [], [FieldProblem(BODY_INDEX, "events", 'is required: a DCSA 3.0 body is {"events": [...]}')]
+            return [], [FieldProblem(BODY_INDEX, "events", _('is required: a DCSA 3.0 body is {"events": [...]}'))]
         if not isinstance(body["events"], list):
-            return [], [FieldProblem(BODY_INDEX, "events", f"must be an array, not {json_type(body['events'])}")]
+            got = json_type(body["events"])
+            return [], [FieldProblem(BODY_INDEX, "events", _("must be an array, not %(got)s", got=got))]
         return body["events"], []
-    shape = "a JSON array of events" if version == "2.2" else 'an object {"events": [...]} or an array of events'
-    return [], [FieldProblem(BODY_INDEX, "", f"a DCSA {version} body must be {shape}, not {json_type(body)}")]
+    shape = _("a JSON array of events") if version == "2.2" else _('an object {"events": [...]} or an array of events')
+    detail = _(
+        "a DCSA %(version)s body must be %(shape)s, not %(got)s", version=version, shape=shape, got=json_type(body)
+    )
+    return [], [FieldProblem(BODY_INDEX, "", detail)]
 
 
 def parse_dcsa_events(body: Any, *, version: str, now: datetime | None = None) -> list[EventIn]:
@@ -78,7 +86,9 @@ def parse_dcsa_events(body: Any, *, version: str, now: datetime | None = None) -
     first_seen: dict[tuple[str, datetime | None], int] = {}
     for index, event in enumerate(events):
         if not isinstance(event, dict):
-            problems.append(FieldProblem(index, "", f"an event must be a JSON object, not {json_type(event)}"))
+            problems.append(
+                FieldProblem(index, "", _("an event must be a JSON object, not %(got)s", got=json_type(event)))
+            )
             continue
         reader = EventReader(index, event)
         reader.schema_problems(interop_problems(event))
@@ -93,7 +103,9 @@ def parse_dcsa_events(body: Any, *, version: str, now: datetime | None = None) -
         key = (result.event_id, result.updated_at if version == "3.0" else None)
         if key in first_seen:
             problems.append(
-                FieldProblem(index, "eventID", f"repeats event {first_seen[key]} of this batch", result.event_id)
+                FieldProblem(
+                    index, "eventID", _("repeats event %(index)s of this batch", index=first_seen[key]), result.event_id
+                )
             )
         else:
             first_seen[key] = index

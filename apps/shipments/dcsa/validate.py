@@ -4,6 +4,9 @@ DCSA publishes OpenAPI 3.0 (``schemas/``, bundled unmodified); here it becomes d
 compiled twice per event type (fastjsonschema to accept, jsonschema to explain), with strict RFC 3339
 ``date-time`` and the 3.0 code lists read from their descriptions. Also the I-JSON check (RFC 7493):
 values a JSON parser accepts but the content digest and the database cannot hold.
+
+Problems are :class:`~apps.core.words.Text`: English (what the API answers) that a page says in the reader's
+language; ``_`` marks their templates for the catalogue, and nothing is translated here.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import yaml
+
+from apps.core.words import Quoted, Text, gettext_noop
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 _SPEC_FILES = {"2.2": "TNT_v2.2.0-resolved.yaml", "3.0": "TNT_v3.0.0.yaml"}
@@ -110,11 +115,21 @@ def _string_format(check: Callable[[str], bool], value: Any) -> bool:
 
 # The same checks for both validators, so fastjsonschema and jsonschema never disagree on a value.
 _FORMATS: dict[str, Callable[[str], bool]] = {"date-time": _is_date_time, "date": _is_date, "uuid": _is_uuid}
-FORMAT_HINTS = {
-    "date-time": "is not an RFC 3339 date-time with a time-zone offset, e.g. 2021-01-09T14:12:56+01:00",
-    "date": "is not a date (YYYY-MM-DD)",
-    "uuid": "is not a UUID",
+_FORMAT_PROBLEMS = {
+    "date-time": gettext_noop(
+        "%(value)s is not an RFC 3339 date-time with a time-zone offset, e.g. 2021-01-09T14:12:56+01:00"
+    ),
+    "date": gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
+    "uuid": gettext_noop("%(value)s is not a UUID"),
 }
+
+
+def format_problem(value: Any, name: str) -> Text:
+    """``value`` (quoted short) is not in the format ``name`` ("date-time")."""
+    if name in _FORMAT_PROBLEMS:
+        return Text(_FORMAT_PROBLEMS[name], value=shown(value))
+    return Text(gettext_noop("%(value)s is not a %(format)s"), value=shown(value), format=name)
+
 
 # --- OpenAPI 3.0 -> JSON Schema ----------------------------------------------------------------
 
@@ -195,7 +210,7 @@ class EventSchema:
             except RecursionError:  # jsonschema's messages repr() the value, and a value may nest deeply
                 found = []
             if not found:  # or the two validators disagree: still a rejection, in fastjsonschema's words
-                found = [(_dotted((exc.path or ["data"])[1:]), exc.message[:200])]
+                found = [(_dotted((exc.path or ["data"])[1:]), Quoted(SCHEMA_MESSAGE, exc.message[:200]))]
             return sorted(dict.fromkeys(found))
         return []
 
@@ -267,14 +282,20 @@ def version_schemas(version: str) -> VersionSchemas:
 
 # --- Problem wording -----------------------------------------------------------------------------
 
+_ = Text
+
+# The validators' own messages are English no catalogue holds: kept word for word (what the API has always
+# answered), and framed on a page in the reader's language.
+SCHEMA_MESSAGE = gettext_noop("does not match the schema: %(message)s")
+
 _TYPE_WORDS = {
-    "string": "a string",
-    "object": "an object",
-    "array": "an array",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
+    "string": _("a string"),
+    "object": _("an object"),
+    "array": _("an array"),
+    "integer": _("an integer"),
+    "number": _("a number"),
+    "boolean": _("true or false"),
+    "null": _("null"),
 }
 
 
@@ -292,14 +313,21 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_VALUE_WORDS: dict[type, Text] = {
+    dict: _TYPE_WORDS["object"],
+    list: _TYPE_WORDS["array"],
+    str: _TYPE_WORDS["string"],
+    int: _TYPE_WORDS["integer"],
+    float: _TYPE_WORDS["number"],
+}
+
+
 def json_type(value: Any) -> str:
     if value is None:
-        return "null"
+        return _TYPE_WORDS["null"]
     if isinstance(value, bool):
-        return "a boolean"
-    return {dict: "an object", list: "an array", str: "a string", int: "an integer", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
+        return _("a boolean")
+    return _VALUE_WORDS.get(type(value), type(value).__name__)
 
 
 def _error_field(error: jsonschema.ValidationError) -> str:
@@ -314,7 +342,18 @@ def _error_field(error: jsonschema.ValidationError) -> str:
     return _dotted(path)
 
 
-_PLAIN_DETAILS = {"required": "is required", "minLength": "must not be empty"}  # minLength is only ever 1 here
+_PLAIN_DETAILS = {"required": _("is required"), "minLength": _("must not be empty")}  # minLength is only ever 1 here
+
+
+_AT_MOST = {
+    "maxLength": gettext_noop("must have at most %(limit)s characters, not %(length)s"),
+    "maxItems": gettext_noop("must have at most %(limit)s items, not %(length)s"),
+}
+
+
+def _either(words: list[str]) -> str:
+    """Words joined two by two ("a string or null"), so a language may join them its own way."""
+    return functools.reduce(lambda a, b: _("%(a)s or %(b)s", a=a, b=b), words)
 
 
 def _error_detail(error: jsonschema.ValidationError) -> str:
@@ -322,18 +361,21 @@ def _error_detail(error: jsonschema.ValidationError) -> str:
     if kind in _PLAIN_DETAILS:
         return _PLAIN_DETAILS[kind]
     if kind == "type":
-        wanted = " or ".join(
-            _TYPE_WORDS.get(name, name) for name in ([expected] if isinstance(expected, str) else expected)
+        wanted = _either(
+            [_TYPE_WORDS.get(name, name) for name in ([expected] if isinstance(expected, str) else expected)]
         )
-        return f"must be {wanted}, not {json_type(value)}"
+        return _("must be %(wanted)s, not %(got)s", wanted=wanted, got=json_type(value))
     if kind == "enum":
-        return f"{shown(value)} is not one of {', '.join(str(option) for option in expected)}"
+        return _(
+            "%(value)s is not one of %(options)s",
+            value=shown(value),
+            options=", ".join(str(option) for option in expected),
+        )
     if kind == "format":
-        return f"{shown(value)} {FORMAT_HINTS.get(expected, f'is not a {expected}')}"
-    if kind in ("maxLength", "maxItems"):
-        unit = "characters" if kind == "maxLength" else "items"
-        return f"must have at most {expected} {unit}, not {len(value)}"
-    return error.message[:200]
+        return format_problem(value, expected)
+    if kind in _AT_MOST:
+        return Text(_AT_MOST[kind], limit=expected, length=len(value))
+    return Quoted(SCHEMA_MESSAGE, error.message[:200])
 
 
 # --- I-JSON --------------------------------------------------------------------------------------
@@ -375,16 +417,16 @@ def _interop_walk(event: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(value, dict):
             for key, item in value.items():
                 if _SURROGATE.search(key):
-                    found.append((_linked_path((None, key, entry)), "the name contains a lone UTF-16 surrogate"))
+                    found.append((_linked_path((None, key, entry)), _("the name contains a lone UTF-16 surrogate")))
                 stack.append((item, key, entry))
         elif isinstance(value, list):
             stack.extend((item, position, entry) for position, item in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
-            detail = f"{value} is not a JSON number"
+            detail = _("%(value)s is not a JSON number", value=value)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_SAFE_INTEGER:
-            detail = "is beyond ±(2^53-1), the integers JSON can exchange exactly (RFC 7493)"
+            detail = _("is beyond ±(2^53-1), the integers JSON can exchange exactly (RFC 7493)")
         elif isinstance(value, str) and _SURROGATE.search(value):
-            detail = "contains a lone UTF-16 surrogate, which is not Unicode text"
+            detail = _("contains a lone UTF-16 surrogate, which is not Unicode text")
         if detail:
             found.append((_linked_path(entry), detail))
     return found
@@ -399,5 +441,8 @@ def _linked_path(entry: tuple[Any, Any, Any]) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with lone surrogates written as escapes, so it can be encoded and shown."""
+    """``text`` with lone surrogates written as escapes, so it can be encoded and shown; ``text`` itself (a
+    :class:`Text` stays one) when it has none. One that has some is shown as this English."""
+    if not _SURROGATE.search(text):
+        return text
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -14,9 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from apps.core import work
+from apps.core import words, work
 from apps.core.errors import ApplicationError
+from apps.core.words import Text
 from apps.partners.access import Actor
 from apps.partners.choices import MemberRole
 from apps.shipments.choices import CaptureState
@@ -31,6 +33,7 @@ def _finish(job: CaptureJob, *, state: str, errors: list[dict[str, Any]], captur
     CaptureJob.objects.filter(pk=job.pk).update(
         state=state,
         errors=errors,
+        error_words=[words.text_data(error["detail"]) for error in errors],
         captured_count=captured,
         event_count=total,
         finished_at=timezone.now(),
@@ -89,7 +92,8 @@ def _run(job: CaptureJob) -> dict[str, Any]:
                 _finish(job, state=CaptureState.FAILED, errors=[capture_refused(exc)], captured=0, total=0)
                 return {"job": job_id, "state": CaptureState.FAILED}
             state = CaptureState.SUCCESS if captured else CaptureState.FAILED
-            errors = [] if captured else [invalid_event(FieldProblem(-1, "epcisBody", "The document holds no events."))]
+            empty = FieldProblem(-1, "epcisBody", Text(gettext_noop("The document holds no events.")))
+            errors = [] if captured else [invalid_event(empty)]
             _finish(job, state=state, errors=errors, captured=captured, total=captured)
             return {"job": job_id, "state": state, "captured": captured}
 

@@ -3,6 +3,8 @@
 ``EPCIS_DIALECT`` words every refusal under ``/epcis/`` (core's dispatcher picks it by path, for the
 views, Django's error handlers and the body-size middleware alike); ``invalid_event`` and
 ``capture_refused`` are the entries of a capture job's ``errors``, as the EPCIS 2.0 OpenAPI describes them.
+Their ``detail`` is a :class:`~apps.core.words.Text`: English in the job's ``errors`` (what the API answers),
+and kept as template and arguments in its ``error_words``, so the job's page says it in the reader's language.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from apps.core.errors import PROBLEM_CONTENT_TYPE, ErrorDialect, Problem, problem_body
+from apps.core.words import Text
 from apps.shipments.epcis.validate import DOCUMENT_INDEX
 from apps.shipments.ingest.types import FieldProblem
 
@@ -52,9 +56,14 @@ def invalid_event(problem: FieldProblem) -> dict[str, Any]:
         "title": "Invalid event",
         "status": 400,
         "detail": (
-            f"document: {problem.field}: {problem.detail}"
+            Text(gettext_noop("document: %(field)s: %(detail)s"), field=problem.field, detail=problem.detail)
             if problem.index == DOCUMENT_INDEX
-            else f"event {problem.index}: {problem.field}: {problem.detail}"
+            else Text(
+                gettext_noop("event %(index)s: %(field)s: %(detail)s"),
+                index=problem.index,
+                field=problem.field,
+                detail=problem.detail,
+            )
         ),
         "eventIndex": problem.index,
         "eventID": problem.event_id,

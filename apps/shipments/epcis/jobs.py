@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
+from apps.core.words import Text
 from apps.partners.access import Actor, require
 from apps.partners.choices import MemberRole
 from apps.shipments.epcis.capture import stream_limits
@@ -32,7 +33,9 @@ def capture_job_create(*, actor: Actor, document: File, error_behaviour: str = "
     try:
         check_stream_limits(document.file, stream_limits())
     except IngestValidationError as exc:
-        raise ApplicationError(f"The EPCIS document {exc.problems[0].detail}.") from exc
+        raise ApplicationError(
+            Text(gettext_noop("The EPCIS document %(problem)s."), problem=exc.problems[0].detail)
+        ) from exc
     with transaction.atomic():
         job = CaptureJob(recorder=recorder, error_behaviour=error_behaviour)
         job.document.save(f"{job.pk}.jsonld", document, save=False)

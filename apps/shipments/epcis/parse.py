@@ -21,9 +21,10 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from apps.core.words import Text, gettext_noop
 from apps.shipments.epcis.hash import hash_context
 from apps.shipments.epcis.mapping import event_in
-from apps.shipments.epcis.schema import short_detail
+from apps.shipments.epcis.schema import short_words
 from apps.shipments.epcis.validate import (
     DOCUMENT_INDEX,
     EVENT_LISTS,
@@ -68,6 +69,10 @@ class StreamLimits:
     max_event_weight: int = MAX_EVENT_WEIGHT
 
 
+# Problems are Texts (see schema.py): ``_`` marks their templates for the catalogue, translated only on a page.
+_ = Text
+
+
 class _Refused(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -87,20 +92,20 @@ def _tokens(stream: BinaryIO, limits: StreamLimits) -> Iterator[tuple[str, Any]]
     depth = inner = weight = header_weight = 0
     for event, value in ijson.basic_parse(stream, use_float=True):
         if not keys and depth == 0 and event != "start_map":
-            raise _Refused("must be a JSON object")
+            raise _Refused(_("must be a JSON object"))
         cost = _TOKEN_WEIGHT + (len(value) if type(value) is str else 0)
         if not in_event and event != "map_key" and event not in _ENDS and tuple(keys) in _ITEM_PATH_SET:
             in_event, inner, weight = True, 0, 0  # an event starts
         if event in _STARTS:
             depth += 1
             if depth > limits.max_depth:
-                raise _Refused(f"nests deeper than {limits.max_depth} levels")
+                raise _Refused(_("nests deeper than %(depth)s levels", depth=limits.max_depth))
         elif event in _ENDS:
             depth -= 1
         if in_event:
             weight += cost
             if weight > limits.max_event_weight:
-                raise _Refused(f"an event is larger than {limits.max_event_weight:,} bytes")
+                raise _Refused(_("an event is larger than %(size)s bytes", size=f"{limits.max_event_weight:,}"))
             if event in _STARTS:
                 inner += 1
             elif event in _ENDS:
@@ -109,7 +114,9 @@ def _tokens(stream: BinaryIO, limits: StreamLimits) -> Iterator[tuple[str, Any]]
             continue
         header_weight += cost
         if header_weight > limits.max_event_weight:
-            raise _Refused(f"the document around its events is larger than {limits.max_event_weight:,} bytes")
+            raise _Refused(
+                _("the document around its events is larger than %(size)s bytes", size=f"{limits.max_event_weight:,}")
+            )
         if event == "map_key":
             keys[-1] = value
         elif event == "start_map":
@@ -126,7 +133,9 @@ def _guarded(tokens: Iterator[Any]) -> Iterator[Any]:
     try:
         yield from tokens
     except (ijson.JSONError, UnicodeDecodeError) as exc:
-        raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", short_detail(f"not valid JSON: {exc}"))]) from exc
+        # ijson's message is its own English, kept as it is inside a sentence of ours.
+        detail = short_words(gettext_noop("not valid JSON: %(error)s"), error=exc)
+        raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", detail)]) from exc
     except _Refused as exc:
         raise IngestValidationError([FieldProblem(DOCUMENT_INDEX, "", exc.detail)]) from exc
 
@@ -137,7 +146,7 @@ def check_stream_limits(stream: BinaryIO, limits: StreamLimits = StreamLimits())
     this before it accepts a document, so a hostile or broken one is refused at once, not by a worker later."""
     stream.seek(0)
     try:
-        for _ in _guarded(_tokens(stream, limits)):
+        for _token in _guarded(_tokens(stream, limits)):
             pass
     finally:
         stream.seek(0)
@@ -184,7 +193,7 @@ def _stream_events(stream: BinaryIO, header: dict[str, Any], skip: set[int]) -> 
 
 def validate_stream(stream: BinaryIO, limits: StreamLimits = StreamLimits()) -> None:
     """``validate_document`` for a seekable binary stream (an upload on disk), reading one event at a time."""
-    check, _ = _stream_check(stream, limits)
+    check, _header = _stream_check(stream, limits)
     raise_if_invalid(check)
 
 

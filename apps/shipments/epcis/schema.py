@@ -28,10 +28,19 @@ import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from apps.core.words import Quoted, Text, gettext_noop
 from apps.shipments.epcis.vocabulary import SCHEMA_DIR, short_name
 from apps.shipments.ingest.types import EPCIS_EVENT_TYPES, FieldProblem
 
 _MAX_DETAIL = 300  # characters of one problem's detail; a schema message can quote a whole event
+
+# A problem's detail is a Text: English where it is made (the API answers it, a capture job stores it), said in
+# the reader's language on a page. ``_`` marks its template for the catalogue; nothing is translated here.
+_ = Text
+
+# jsonschema's and fastjsonschema's own messages are English no catalogue holds: they are kept word for word
+# (what the API has always answered), and a page frames them in the reader's language.
+SCHEMA_MESSAGE = gettext_noop("does not match the schema: %(message)s")
 
 
 @cache
@@ -205,19 +214,43 @@ def short_detail(text: str) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
 
 
+def short_words(template: str, **args: object) -> str:
+    """``short_detail`` of a :class:`Text`, still a Text: the English is cut exactly as ``short_detail`` cuts it.
+
+    The long part is the last argument when the template ends with it (a quoted value, a library's message):
+    that argument is shortened instead. Otherwise a text too long is cut as plain English (a page shows it so).
+    """
+    text = Text(template, **args)
+    if len(text) <= _MAX_DETAIL:
+        return text
+    last = list(args)[-1]
+    value = str(args[last])
+    keep = _MAX_DETAIL - 3 - (len(text) - len(value))
+    if keep >= 0 and template.endswith(f"%({last})s"):
+        return Text(template, **{**args, last: value[:keep] + "..."})
+    return short_detail(text)
+
+
+def library_words(message: str) -> Quoted:
+    """A validator's own English message, shortened, framed on a page as a schema mismatch."""
+    return Quoted(SCHEMA_MESSAGE, short_detail(message))
+
+
 def _explained(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     """(field, detail) pairs for one jsonschema error, naming the field rather than quoting the whole object."""
     path = _path(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
         return [
-            (joined_path(path, name), "is required") for name in error.validator_value if name not in error.instance
+            (joined_path(path, name), _("is required")) for name in error.validator_value if name not in error.instance
         ]
     if "propertyNames" in error.absolute_schema_path:
         name = error.instance if isinstance(error.instance, str) else str(error.instance)
-        return [(joined_path(path, name), "is not an EPCIS field; an extension needs a namespace prefix ('example:x')")]
+        return [
+            (joined_path(path, name), _("is not an EPCIS field; an extension needs a namespace prefix ('example:x')"))
+        ]
     if error.validator in ("anyOf", "oneOf") and error.context:
         return _explained_alternatives(error, path)
-    return [(path, short_detail(error.message))]
+    return [(path, library_words(error.message))]
 
 
 def _explained_alternatives(error: jsonschema.ValidationError, path: str) -> list[tuple[str, str]]:
@@ -229,11 +262,19 @@ def _explained_alternatives(error: jsonschema.ValidationError, path: str) -> lis
     missing = [branch for branch in branches if branch.validator == "required" and isinstance(branch.instance, dict)]
     if len(missing) == len(branches):
         names = sorted({name for branch in missing for name in branch.validator_value if name not in branch.instance})
-        return [(path, "needs one of: " + ", ".join(names))]
+        return [(path, _("needs one of: %(names)s", names=", ".join(names)))]
     if any(branch.validator == "enum" for branch in branches):  # bizStep, disposition, type of a transaction...
-        return [(path, short_detail(f"{error.instance!r} is neither a standard CBV value nor a URI of your own"))]
+        return [
+            (
+                path,
+                short_words(
+                    gettext_noop("%(value)s is neither a standard CBV value nor a URI of your own"),
+                    value=repr(error.instance),
+                ),
+            )
+        ]
     leaf = best_match(branches)
-    return _explained(leaf) if leaf is not None else [(path, short_detail(error.message))]
+    return _explained(leaf) if leaf is not None else [(path, library_words(error.message))]
 
 
 def _detailed_problems(
@@ -252,7 +293,7 @@ def _fast_problem(exc: fastjsonschema.JsonSchemaValueException, index: int, even
     name = exc.name or "data"
     where = name.removeprefix("data").lstrip(".")
     return FieldProblem(
-        index=index, field=where, detail=short_detail(exc.message.removeprefix(name).strip()), event_id=event_id
+        index=index, field=where, detail=library_words(exc.message.removeprefix(name).strip()), event_id=event_id
     )
 
 

@@ -34,11 +34,22 @@ from typing import Any
 
 from pyld import jsonld
 
-from apps.shipments.epcis.schema import joined_path, schema_problems, schema_validators, short_detail, validate_event
+from apps.core.words import Text, gettext_noop
+from apps.shipments.epcis.schema import (
+    joined_path,
+    schema_problems,
+    schema_validators,
+    short_detail,
+    short_words,
+    validate_event,
+)
 from apps.shipments.epcis.vocabulary import GS1_CONTEXT_URL, GS1_CONTEXT_URLS, gs1_context
 from apps.shipments.ingest.types import EPCIS_EVENT_TYPES, FieldProblem, IngestValidationError
 
 DOCUMENT_INDEX = -1  # FieldProblem.index of a problem with the document rather than one event
+
+# Problems are Texts (see schema.py): ``_`` marks their templates for the catalogue, translated only on a page.
+_ = Text
 
 # Where each document type keeps its events (EPCIS 2.0 §12).
 EVENT_LISTS = {
@@ -119,8 +130,12 @@ def _jsonld_problems(
         FieldProblem(
             index,
             f"{where}[{position}]" if len(entries) > 1 else where,
-            f"'{entry}' is not a context Corridor knows; only the GS1 EPCIS 2.0 context "
-            f"({GS1_CONTEXT_URL}) and inline objects are accepted, and nothing is fetched",
+            _(
+                "'%(entry)s' is not a context Corridor knows; only the GS1 EPCIS 2.0 context "
+                "(%(url)s) and inline objects are accepted, and nothing is fetched",
+                entry=entry,
+                url=GS1_CONTEXT_URL,
+            ),
             event_id,
         )
         for position, entry in enumerate(entries)
@@ -138,19 +153,30 @@ def _jsonld_problems(
             FieldProblem(
                 index,
                 where,
-                f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context (JSON-LD "
-                "error: protected term redefinition); declare a prefix of your own instead",
+                _(
+                    "redefines '%(term)s', a protected term of the GS1 EPCIS 2.0 context (JSON-LD "
+                    "error: protected term redefinition); declare a prefix of your own instead",
+                    term=term,
+                ),
                 event_id,
             )
             for term in terms
         ]
-    return [FieldProblem(index, where, short_detail(f"is not a valid JSON-LD context ({code}): {message}"), event_id)]
+    # pyld's message is its own English, kept as it is inside a sentence of ours.
+    detail = short_words(
+        gettext_noop("is not a valid JSON-LD context (%(code)s): %(message)s"), code=code, message=message
+    )
+    return [FieldProblem(index, where, detail, event_id)]
 
 
 def _document_context_problems(context: Any) -> list[FieldProblem]:
     entries = _context_entries(context)
     if not any(isinstance(entry, str) and entry in GS1_CONTEXT_URLS for entry in entries):
-        return [FieldProblem(DOCUMENT_INDEX, "@context", f"must include the GS1 EPCIS 2.0 context {GS1_CONTEXT_URL}")]
+        return [
+            FieldProblem(
+                DOCUMENT_INDEX, "@context", _("must include the GS1 EPCIS 2.0 context %(url)s", url=GS1_CONTEXT_URL)
+            )
+        ]
     return _jsonld_problems(entries, base=[], index=DOCUMENT_INDEX, where="@context")
 
 
@@ -179,14 +205,20 @@ def _expansion_problems(
         code, message = type(exc).__name__, str(exc)
     else:
         return []
-    contexts = [entry for _, context in nested for entry in _context_entries(context)]
+    contexts = [entry for _path, context in nested for entry in _context_entries(context)]
     terms = _redefined_terms(contexts) if code == _PROTECTED_REDEFINITION else []
     if terms:
         return [
-            FieldProblem(index, where, f"redefines '{term}', a protected term of the GS1 EPCIS 2.0 context", event_id)
+            FieldProblem(
+                index,
+                where,
+                _("redefines '%(term)s', a protected term of the GS1 EPCIS 2.0 context", term=term),
+                event_id,
+            )
             for term in terms
         ]
-    return [FieldProblem(index, where, short_detail(f"is not valid JSON-LD ({code}): {message}"), event_id)]
+    detail = short_words(gettext_noop("is not valid JSON-LD (%(code)s): %(message)s"), code=code, message=message)
+    return [FieldProblem(index, where, detail, event_id)]
 
 
 # --- Values the hash and the database cannot hold ---------------------------------------------------
@@ -233,7 +265,7 @@ def _screen(node: dict[str, Any]) -> int:
     return flags
 
 
-_TOO_DEEP_DETAIL = f"nests deeper than {MAX_DEPTH} levels"
+_TOO_DEEP_DETAIL = _("nests deeper than %(depth)s levels", depth=MAX_DEPTH)
 
 
 def _unstorable_values(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -244,15 +276,15 @@ def _unstorable_values(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
     for key, value in items:
         here = f"{path}[{key}]" if isinstance(key, int) else joined_path(path, key)
         if isinstance(key, str) and _SURROGATE.search(key):
-            yield here, "the name contains a lone UTF-16 surrogate, which is not Unicode text"
+            yield here, _("the name contains a lone UTF-16 surrogate, which is not Unicode text")
         if isinstance(value, dict | list):
             yield from _unstorable_values(value, here)
         elif isinstance(value, float) and not math.isfinite(value):
-            yield here, f"{value} is not a JSON number"
+            yield here, _("%(value)s is not a JSON number", value=value)
         elif type(value) is int and not -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-            yield here, "is beyond ±(2^53-1), the integers JSON can exchange exactly (RFC 7493)"
+            yield here, _("is beyond ±(2^53-1), the integers JSON can exchange exactly (RFC 7493)")
         elif isinstance(value, str) and _SURROGATE.search(value):
-            yield here, "contains a lone UTF-16 surrogate, which is not Unicode text"
+            yield here, _("contains a lone UTF-16 surrogate, which is not Unicode text")
 
 
 # --- Validation -------------------------------------------------------------------------------------
@@ -306,9 +338,9 @@ class DocumentCheck:
 def document_check(document: Any) -> DocumentCheck:
     """Problems of the document itself (its event list left out); the context when usable."""
     if not isinstance(document, dict):
-        return DocumentCheck([FieldProblem(DOCUMENT_INDEX, "", "an EPCIS document must be a JSON object")])
+        return DocumentCheck([FieldProblem(DOCUMENT_INDEX, "", _("an EPCIS document must be a JSON object"))])
     if not isinstance(document.get("type"), str) or document["type"] not in EVENT_LISTS:
-        return DocumentCheck([FieldProblem(DOCUMENT_INDEX, "type", "must be EPCISDocument or EPCISQueryDocument")])
+        return DocumentCheck([FieldProblem(DOCUMENT_INDEX, "type", _("must be EPCISDocument or EPCISQueryDocument"))])
     kind = document["type"]
     skeleton = _skeleton(document)
     flags = _screen(skeleton)
@@ -332,7 +364,7 @@ def document_check(document: Any) -> DocumentCheck:
 def _event_problems(event: Any, index: int, context: list[Any] | None, *, detailed: bool) -> list[FieldProblem]:
     """Every problem of one event (schema, type, JSON-LD, unstorable values); [] when it can be recorded."""
     if not isinstance(event, dict):
-        return [FieldProblem(index, "", "an event must be a JSON object")]
+        return [FieldProblem(index, "", _("an event must be a JSON object"))]
     event_id = event.get("eventID") if isinstance(event.get("eventID"), str) else ""
     event_type = event.get("type")
     if isinstance(event_type, str) and event_type not in EPCIS_EVENT_TYPES:
@@ -340,8 +372,11 @@ def _event_problems(event: Any, index: int, context: list[Any] | None, *, detail
             FieldProblem(
                 index,
                 "type",
-                f"'{short_detail(event_type)}' is not an event type Corridor records; "
-                f"expected one of {', '.join(EPCIS_EVENT_TYPES)}",
+                _(
+                    "'%(type)s' is not an event type Corridor records; expected one of %(types)s",
+                    type=short_detail(event_type),
+                    types=", ".join(EPCIS_EVENT_TYPES),
+                ),
                 event_id,
             )
         ]

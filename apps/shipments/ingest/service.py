@@ -18,12 +18,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.core.canonical_json import canonical_json
 from apps.core.db import bulk_insert, bulk_insert_values
 from apps.core.domain_events import EventsDeclaredErroneous, EventsRecorded, publish
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.core.services import audit_record
+from apps.core.words import Text
 from apps.partners.access import Actor, require
 from apps.partners.models import Partner
 from apps.shipments.choices import LinkVia
@@ -228,7 +230,10 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
     for index, (event, digest) in enumerate(zip(events, digests, strict=True)):
         if event.event_id in seen and seen[event.event_id] != digest:
             raise ConflictError(
-                f"Event {event.event_id!r} appears twice in this batch with different content.",
+                Text(
+                    gettext_noop("Event %(event)s appears twice in this batch with different content."),
+                    event=repr(event.event_id),
+                ),
                 field=f"{index}.eventID",
             )
         seen[event.event_id] = digest
@@ -243,7 +248,8 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
             # A bare DCSA 3.0 retraction names only the event; it keeps the type it had.
             if stored is None:
                 raise NotFoundError(
-                    f"Event {event.event_id!r} retracts an event never recorded.", field=f"{index}.eventID"
+                    Text(gettext_noop("Event %(event)s retracts an event never recorded."), event=repr(event.event_id)),
+                    field=f"{index}.eventID",
                 )
             event.event_type = stored.event_type
         if stored is None:
@@ -258,8 +264,13 @@ def _plan(recorder: Partner, events: list[EventIn]) -> list[tuple[str, Event | N
             plan.append(("retracted" if event.is_retracted else "updated", stored, digest))
         else:
             raise ConflictError(
-                f"Event {event.event_id!r} was already recorded with different content; send a new eventID "
-                "(or, for DCSA, a later eventUpdatedDateTime).",
+                Text(
+                    gettext_noop(
+                        "Event %(event)s was already recorded with different content; send a new eventID "
+                        "(or, for DCSA, a later eventUpdatedDateTime)."
+                    ),
+                    event=repr(event.event_id),
+                ),
                 field=f"{index}.eventID",
             )
     return plan
@@ -270,13 +281,17 @@ def event_batch_record(*, actor: Actor, events: list[EventIn], channel: str) -> 
     recorder = require(actor, **RECORD)
     if len(events) > MAX_BATCH:
         raise ApplicationError(
-            f"A batch holds at most {MAX_BATCH} events; this one has {len(events)}.",
+            Text(
+                gettext_noop("A batch holds at most %(limit)s events; this one has %(count)s."),
+                limit=MAX_BATCH,
+                count=len(events),
+            ),
             field="events",
             status=413,
             code="payload-too-large",
         )
     if not events:
-        raise ApplicationError("The batch holds no events.", field="events")
+        raise ApplicationError(Text(gettext_noop("The batch holds no events.")), field="events")
     _assign_ids(events)
     for attempt in range(1, CONCURRENT_RECORD_ATTEMPTS + 1):
         try:
@@ -288,7 +303,9 @@ def event_batch_record(*, actor: Actor, events: list[EventIn], channel: str) -> 
             # committed by now (the insert waited for it), so planning again sees its events: the same
             # content is a repeat, other content a 409, as if the two had come one after the other.
             if attempt == CONCURRENT_RECORD_ATTEMPTS:
-                raise ConflictError("Some of these events were recorded concurrently; retry the batch.") from exc
+                raise ConflictError(
+                    Text(gettext_noop("Some of these events were recorded concurrently; retry the batch."))
+                ) from exc
     raise AssertionError("unreachable")
 
 
@@ -309,7 +326,13 @@ def _refuse_foreign_consignments(recorder: Partner, events: list[EventIn]) -> No
         for doc in event.documents:
             if doc.type == DOC_CONSIGNMENT and doc.value not in known:
                 raise PermissionDeniedError(
-                    f"You are not a party of consignment {doc.value!r} (or there is none): nothing was recorded.",
+                    Text(
+                        gettext_noop(
+                            "You are not a party of consignment %(consignment)s (or there is none): "
+                            "nothing was recorded."
+                        ),
+                        consignment=repr(doc.value),
+                    ),
                     field=f"{index}.consignment",
                 )
 

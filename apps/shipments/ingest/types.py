@@ -38,7 +38,11 @@ class DocumentRef:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One problem with one event: which event (index in the batch, id if known), which field, what."""
+    """One problem with one event: which event (index in the batch, id if known), which field, what.
+
+    ``detail`` is English (what the APIs answer); made as an :class:`~apps.core.words.Text`, it keeps its template
+    and arguments, so a page can say it in the reader's language.
+    """
 
     index: int
     field: str

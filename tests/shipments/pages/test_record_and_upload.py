@@ -145,6 +145,109 @@ def test_a_capture_jobs_errors_show_by_event_and_path(browser, olga, django_capt
     assert "<code>eventTime</code>" in html
 
 
+# Said in English by the API, whatever the reader's language: the same JSON before and after this page spoke theirs.
+BAD_EVENTS_IN_ENGLISH = [
+    {
+        "type": "epcisException:ValidationException",
+        "title": "Invalid event",
+        "status": 400,
+        "detail": "event 1: eventTime: 'not a time' is not a 'date-time'",
+        "eventIndex": 1,
+        "eventID": object_event(2)["eventID"],
+        "pointer": "eventTime",
+    },
+    {
+        "type": "epcisException:ValidationException",
+        "title": "Invalid event",
+        "status": 400,
+        "detail": "event 2: type: 'WeirdEvent' is not an event type Corridor records; expected one of ObjectEvent, "
+        "AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent",
+        "eventIndex": 2,
+        "eventID": object_event(3)["eventID"],
+        "pointer": "type",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "zh-TW",
+            [
+                # jsonschema's own message stays as the library wrote it, in a translated frame.
+                "事件 1：eventTime：不符合結構描述（schema）：&#x27;not a time&#x27; is not a &#x27;date-time&#x27;",  # noqa: RUF001 (the page's own punctuation)
+                "事件 2：type：「WeirdEvent」不是 Corridor 記錄的事件類型；應為下列之一：ObjectEvent",  # noqa: RUF001
+            ],
+        ),
+        (
+            "ko",
+            [
+                "이벤트 1: eventTime: 스키마와 맞지 않습니다: &#x27;not a time&#x27; is not a &#x27;date-time&#x27;",
+                "이벤트 2: type: &#x27;WeirdEvent&#x27;은(는) Corridor가 기록하는 이벤트 유형이 아닙니다.",
+            ],
+        ),
+    ],
+)
+def test_a_capture_jobs_errors_speak_the_pages_language_and_the_api_still_english(
+    browser, olga, compiled_catalogues, django_capture_on_commit_callbacks, language, said
+):
+    client = browser(olga)
+    doc = document(object_event(1), object_event(2, eventTime="not a time"), object_event(3, type="WeirdEvent"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/events/upload/",
+            {"format": "epcis", "error_behaviour": "proceed", "file": _file(doc)},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+    html = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for words in said:
+        assert words in html
+    assert "is not an event type" not in html
+    job = CaptureJob.objects.get()
+    api = client.get(f"/epcis/capture/{job.pk}", HTTP_ACCEPT_LANGUAGE=language)
+    assert api.json()["errors"] == BAD_EVENTS_IN_ENGLISH
+
+
+def test_a_job_stored_before_its_words_were_kept_shows_its_errors_as_stored(browser, olga, compiled_catalogues):
+    client = browser(olga)
+    client.post("/events/upload/", {"format": "epcis", "error_behaviour": "rollback", "file": _file(document())})
+    job = CaptureJob.objects.get()
+    CaptureJob.objects.filter(pk=job.pk).update(state="failed", errors=BAD_EVENTS_IN_ENGLISH[:1], error_words=[])
+    html = client.get(f"/events/upload/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "event 1: eventTime: &#x27;not a time&#x27; is not a &#x27;date-time&#x27;" in html
+
+
+def test_a_documents_own_problem_speaks_the_pages_language(
+    browser, olga, compiled_catalogues, django_capture_on_commit_callbacks
+):
+    client = browser(olga)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/events/upload/",
+            {"format": "epcis", "error_behaviour": "rollback", "file": _file({**document(), "type": "Nonsense"})},
+            HTTP_ACCEPT_LANGUAGE="zh-TW",
+        )
+    html = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "文件：type：必須是 EPCISDocument 或 EPCISQueryDocument" in html  # noqa: RUF001
+    job = CaptureJob.objects.get()
+    assert client.get(f"/epcis/capture/{job.pk}").json()["errors"][0]["detail"] == (
+        "document: type: must be EPCISDocument or EPCISQueryDocument"
+    )
+
+
+def test_a_document_refused_at_once_is_refused_in_the_pages_language(browser, olga, compiled_catalogues):
+    response = browser(olga).post(
+        "/events/upload/",
+        {"format": "epcis", "error_behaviour": "rollback", "file": _file([document()])},
+        HTTP_ACCEPT_LANGUAGE="zh-TW",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "此 EPCIS 文件必須是 JSON 物件。" in html[html.index('id="id_file-error"') :][:400]
+    assert not CaptureJob.objects.exists()
+
+
 def test_a_running_job_is_polled(browser, olga):
     client = browser(olga)
     client.post("/events/upload/", {"format": "epcis", "error_behaviour": "rollback", "file": _file(document())})
@@ -191,6 +294,19 @@ def test_a_bad_dcsa_list_names_each_event_and_field_and_records_nothing(browser,
     assert response.status_code == 400
     assert "[0]." in response.content.decode()
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("zh-TW", '<code>[0].eventID</code></td><td data-label="問題">為必填'), ("ko", "필수 항목입니다")],
+)
+def test_a_bad_dcsa_lists_problems_speak_the_pages_language(browser, charlie, compiled_catalogues, language, said):
+    response = browser(charlie).post(
+        "/events/upload/", {"format": "dcsa-2.2", "file": _file([{"eventType": "X"}])}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    html = response.content.decode()
+    assert said in html
+    assert "is required" not in html
 
 
 def test_a_file_that_is_not_json_is_refused_at_the_file_field(browser, olga):
