@@ -19,6 +19,7 @@ from apps.corridors.models import Baseline
 from apps.corridors.release_times import ReleaseTimeRow
 from apps.disruptions.presentation import alerts_present
 from apps.partners.access import actor_for_request
+from apps.shipments.choices import TransportMode
 
 HOUR = 3600
 
@@ -100,10 +101,16 @@ def corridor_page(request: HttpRequest, slug: str) -> HttpResponse:
         {"leg": leg, "baseline": baselines.get((BaselineKind.TRANSIT, leg.from_locode, leg.to_locode))}
         for leg in corridor.legs.all()
     ]
+    thresholds = selectors.corridor_thresholds(corridor)
     context = {
         "corridor": corridor,
         "legs": legs,
-        "thresholds": selectors.corridor_thresholds(corridor),
+        "thresholds": thresholds,
+        # Each mode's silence allowance under the mode's name in the page's language.
+        "silence_by_mode": [
+            (str(TransportMode(mode).label) if mode in TransportMode.values else mode, hours)
+            for mode, hours in thresholds.silence_hours.items()
+        ],
         "dwell_chart": dwell_chart(corridor.nodes, baselines),
         "release_chart": release_chart(report.rows),
         "release_report": report,

@@ -15,15 +15,17 @@ pytestmark = pytest.mark.django_db
 
 # Three lowercase English words in a row: a sentence a person would have to read in English.
 ENGLISH = re.compile(r"\b[a-z][a-z']+(?:[ ,]+[a-z][a-z']+){2,}\b")
+CODES = re.compile(r"\b(sea|air|road|rail|history|schedule|distance)\b")
 _SKIP = re.compile(r"<(script|style|code|pre|textarea)\b.*?</\1>", re.S)
 
 
 def _english_left(page: str, own_words: list[str]) -> list[str]:
-    """Runs of English in the page's text, once the notices' own words (their title, their source) are set aside."""
+    """Runs of English in the page's text, and codes a summary names (a mode, a baseline's source), once the
+    notices' own words (their title, their source) are set aside."""
     text = html.unescape(re.sub(r"<[^>]*>", "\n", _SKIP.sub(" ", page)))
     for words in own_words:
         text = text.replace(words, " ")
-    return sorted({line.strip() for line in text.splitlines() if ENGLISH.search(line)})
+    return sorted({line.strip() for line in text.splitlines() if ENGLISH.search(line) or CODES.search(line)})
 
 
 @pytest.fixture
