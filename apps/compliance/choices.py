@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from apps.compliance import trust
 
@@ -71,3 +72,18 @@ class ReviewDecisionKind(models.TextChoices):
     DOCUMENT_CHECK = "document_check", _("Document check")
     PHYSICAL_INSPECTION = "physical_inspection", _("Physical inspection")
     HOLD = "hold", _("Hold")
+
+
+class StatusReason:
+    """The reasons the platform records on a certificate's status change itself (a person's reason is free
+    text): stored in English, said in the reader's language on the pages (``reason_words``)."""
+
+    GRANTED = gettext_noop("granted")
+    RENEWED = gettext_noop("renewed")
+    EXPIRED = gettext_noop("validity period ended")
+    RENEWAL_STARTS = gettext_noop("renewal period starts")
+
+
+SYSTEM_STATUS_REASONS = frozenset(
+    {StatusReason.GRANTED, StatusReason.RENEWED, StatusReason.EXPIRED, StatusReason.RENEWAL_STARTS}
+)

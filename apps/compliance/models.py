@@ -7,8 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 
-from apps.compliance.choices import CertificateStatus, ChainStatus, MraStatus, ReviewDecisionKind
+from apps.compliance.choices import (
+    SYSTEM_STATUS_REASONS,
+    CertificateStatus,
+    ChainStatus,
+    MraStatus,
+    ReviewDecisionKind,
+)
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.work import Claimable
 from apps.partners.models import Partner
@@ -114,6 +121,11 @@ class CertificateStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} from {self.effective_on}"
+
+    @property
+    def reason_words(self) -> str:
+        """The reason in the reader's language when the platform recorded it; a person's reason as written."""
+        return gettext(self.reason) if self.reason in SYSTEM_STATUS_REASONS else self.reason
 
 
 class MraQuerySet(ScopedQuerySet):

@@ -735,7 +735,10 @@ def _assess(ctx: _Context, cert: Certificate) -> _Assessment:
         facts = {"certificate": cert.describe(), "status": status, "on": change.on.isoformat(), "day": day}
         if change.reason:
             reason = _(
-                "%(certificate)s was %(status)s on %(on)s: %(why)s (in effect on %(day)s)", why=change.reason, **facts
+                "%(certificate)s was %(status)s on %(on)s: %(why)s (in effect on %(day)s)",
+                # A reason the platform recorded ("validity period ended") is in the catalogue; a person's stays.
+                why=Text(change.reason),
+                **facts,
             )
         else:
             reason = _("%(certificate)s was %(status)s on %(on)s (in effect on %(day)s)", **facts)

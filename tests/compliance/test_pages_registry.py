@@ -81,6 +81,21 @@ def test_renewal_and_status_change_on_the_certificate_page(browser, tina, tw_cus
     assert CertificateStatusChange.objects.filter(certificate=certificate, status="suspended", reason="audit").exists()
 
 
+def test_a_reason_the_platform_recorded_reads_in_the_pages_language_and_a_persons_as_written(
+    browser, tina, tw_customs, alpha, grant, compiled_catalogues
+):
+    certificate = grant(tw_customs, alpha, "TW-9", valid_from=date(2022, 1, 1), valid_until=date(2024, 12, 31))
+    client = browser(tina)
+    url = f"/compliance/aeo/{certificate.pk}/"
+    client.post(url, {"form": "status", "status": "suspended", "effective_on": "2026-03-01", "reason": "audit found"})
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "<td>核發</td>" in chinese  # "granted", recorded by the platform on registration
+    assert "<td>audit found</td>" in chinese  # the officer's own words
+    assert "<td>발급</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    history = client.get(f"{API}{certificate.pk}/", HTTP_ACCEPT_LANGUAGE="zh-TW").json()["status_history"]
+    assert [h["reason"] for h in history] == ["granted", "audit found"]
+
+
 def test_another_authority_may_read_but_not_change_a_certificate(browser, kim, tw_customs, alpha, grant):
     certificate = grant(tw_customs, alpha, "TW-10")
     client = browser(kim)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from apps.compliance.choices import CertificateStatus
+from apps.compliance.choices import CertificateStatus, StatusReason
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.compliance.services.checks import MANAGE_REGISTER, acting_user, check_issuing_authority, clean_text
 from apps.core.domain_events import CertificateChanged, publish
@@ -115,7 +115,7 @@ def certificate_create(
             certificate=certificate,
             status=CertificateStatus.VALID,
             effective_on=valid_from,
-            reason="granted",
+            reason=StatusReason.GRANTED,
             recorded_by=acting_user(actor),
         )
         audit_record(
@@ -145,7 +145,7 @@ def certificate_renew(
         _check_period(certificate, valid_from, valid_until)
         period = ValidityPeriod.objects.create(certificate=certificate, valid_from=valid_from, valid_until=valid_until)
         if certificate.status == CertificateStatus.EXPIRED:
-            _record_status(actor, certificate, CertificateStatus.VALID, valid_from, "renewed")
+            _record_status(actor, certificate, CertificateStatus.VALID, valid_from, StatusReason.RENEWED)
         audit_record(
             actor=actor,
             action="aeo_certificate.renew",
@@ -223,10 +223,10 @@ def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> date 
         if certificate.status_changes.filter(status=CertificateStatus.EXPIRED, effective_on=effective_on).exists():
             return None
         actor = system_actor("aeo expiry pass")
-        _record_status(actor, certificate, CertificateStatus.EXPIRED, effective_on, "validity period ended")
+        _record_status(actor, certificate, CertificateStatus.EXPIRED, effective_on, StatusReason.EXPIRED)
         renewal = min((p.valid_from for p in periods if p.valid_from > today), default=None)
         if renewal is not None:
-            _record_status(actor, certificate, CertificateStatus.VALID, renewal, "renewal period starts")
+            _record_status(actor, certificate, CertificateStatus.VALID, renewal, StatusReason.RENEWAL_STARTS)
         audit_record(
             actor=actor,
             action="aeo_certificate.expire",
