@@ -150,8 +150,8 @@ def _value(value: Any, key: str = "") -> str:
     """An evidence value in the page's words: worded texts, moments, codes the owning app names, figures."""
     if isinstance(value, str):
         return _text_value(value, key)
-    if isinstance(value, Mapping) and "p90_hours" in value:
-        return _baseline_words(value, key)
+    if isinstance(value, Mapping):
+        return _group_words(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float):
@@ -162,7 +162,18 @@ def _value(value: Any, key: str = "") -> str:
     return str(value)
 
 
-def _baseline_words(figures: Mapping[str, Any], key: str) -> str:
+def _group_words(group: Mapping[str, Any]) -> str:
+    """A group inside a list on one line: a baseline in words, or (each corridor of a congestion) its values."""
+    if "p90_hours" in group:
+        return _baseline_words(group)
+    return "; ".join(
+        _("%(group)s: %(label)s") % {"group": _words(k), "label": _value(v, k)}
+        for k, v in group.items()
+        if v not in (None, "", [], {}) and k not in HIDDEN_IN_GROUPS
+    )
+
+
+def _baseline_words(figures: Mapping[str, Any]) -> str:
     """A baseline of the evidence in a line: "Transit TWKHH→KRPUS: median 48 h, p90 60 h (1 samples, …)"."""
     return _("%(kind)s %(from)s→%(to)s: median %(median)s h, p90 %(p90)s h (%(samples)s samples, %(source)s)") % {
         "kind": _value(figures.get("kind", ""), "kind"),

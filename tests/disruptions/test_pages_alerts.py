@@ -10,9 +10,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from apps.core.words import Text
 from apps.disruptions.models import Alert
+from apps.disruptions.presentation import evidence_facts
 from apps.disruptions.services import alert_raise, alerts_sync, trust_change_alerts_raise
 from tests.disruptions.conftest import AS_OF, overdue
 from tests.shipments.conftest import native_event
@@ -231,3 +233,33 @@ def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
     _client(alice).post(f"/alerts/{late.pk}/acknowledge/")
     again = _client(olga).post(f"/alerts/{late.pk}/acknowledge/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-Hant")
     assert "此警示已由 alice 於" in again.content.decode()
+
+
+def test_evidence_reads_as_words_in_the_pages_language(compiled_catalogues):
+    evidence = {
+        "mode": "sea",
+        "due_by_plan": "2026-11-28T13:00:00+00:00",
+        "baselines": [
+            {
+                "kind": "transit",
+                "from": "TWKHH",
+                "to": "KRPUS",
+                "median_hours": 48.0,
+                "p90_hours": 60.0,
+                "samples": 3,
+                "source": "history",
+            },
+        ],
+        "corridors": [{"corridor": "khh-lax", "count": 4, "thresholds": {"dwell_factor": 1.5}}],
+        "notice": {"id": "5c1d", "kind": "weather", "title": "Typhoon"},
+    }
+    with translation.override("zh-hant"):
+        facts = {(f.label, f.value) for f in evidence_facts(evidence)}
+    assert ("運輸方式", "海運") in facts
+    assert ("依計畫應抵達時間", "2026年11月28日 13:00:00 UTC") in facts
+    baseline = next(value for label, value in facts if label == "基準")
+    assert baseline.startswith("運輸")
+    assert "TWKHH→KRPUS：中位數 48 小時，p90 60 小時（3 個樣本" in baseline  # noqa: RUF001
+    assert any(label == "走廊" and "khh-lax" in value and "{" not in value for label, value in facts)
+    assert ("通知：種類", "天氣") in facts  # noqa: RUF001
+    assert not any("5c1d" in value for _, value in facts), "the notice's id is not for people"
