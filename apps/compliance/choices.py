@@ -82,8 +82,15 @@ class StatusReason:
     RENEWED = gettext_noop("renewed")
     EXPIRED = gettext_noop("validity period ended")
     RENEWAL_STARTS = gettext_noop("renewal period starts")
+    IMPORTED = gettext_noop("imported")  # a status taken from a register's file (apps.compliance.importing)
 
 
 SYSTEM_STATUS_REASONS = frozenset(
-    {StatusReason.GRANTED, StatusReason.RENEWED, StatusReason.EXPIRED, StatusReason.RENEWAL_STARTS}
+    {
+        StatusReason.GRANTED,
+        StatusReason.RENEWED,
+        StatusReason.EXPIRED,
+        StatusReason.RENEWAL_STARTS,
+        StatusReason.IMPORTED,
+    }
 )

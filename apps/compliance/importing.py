@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from apps.compliance import aeo_csv
 from apps.compliance.aeo_csv import AeoRow, RowError
-from apps.compliance.choices import CertificateStatus
+from apps.compliance.choices import CertificateStatus, StatusReason
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.compliance.services.certificates import certificate_create, certificate_renew, certificate_status_set
 from apps.compliance.services.checks import MANAGE_REGISTER, check_issuing_authority
@@ -40,7 +40,7 @@ from apps.partners.models import Partner
 _ = Text
 
 HOLDER_KINDS = tuple(kind for kind in PartnerKind.values if kind != PartnerKind.CUSTOMS_AUTHORITY)
-IMPORT_REASON = "imported"
+IMPORT_REASON = StatusReason.IMPORTED
 # Look-ups by a list of keys go in chunks: SQLite caps the parameters of one query.
 LOOKUP_CHUNK = 500
 # Partner fields as the partners service names them, mapped to the file's columns.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance import trust
-from apps.compliance.choices import ChainStatus
+from apps.compliance.choices import SYSTEM_STATUS_REASONS, CertificateStatus, CertificateType, ChainStatus
 from apps.compliance.models import (
     AeoCertificate,
     CertificateStatusChange,
@@ -42,6 +42,7 @@ from apps.shipments import selectors as shipments
 from apps.shipments.choices import ConsignmentStatus, PartyRole
 from apps.shipments.models import Consignment, ConsignmentParty, EventLink, Leg
 from apps.shipments.selectors import consignment_countries
+from apps.shipments.steps import step_label
 
 # Consignments whose trust still matters to customs: not yet released or delivered.
 OPEN_STATUSES = (
@@ -496,11 +497,15 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
     )
 
     def named(text: str) -> str:
+        if text in CertificateType.values:
+            return certificate_type_label(text)  # a reason's argument is a whole code, name or date
         return pattern.sub(lambda match: names[match.group(1)], text) if names else text
 
+    role_labels = {**dict(PartyRole.choices), "step_recorder": _("step recorder")}
     for party in (*evaluation["parties"], *evaluation["not_judged"]):
         party["name"] = names.get(party["partner"], party["partner"])
-    role_labels = {**dict(PartyRole.choices), "step_recorder": _("step recorder")}
+    for party in evaluation["not_judged"]:
+        party["role_label"] = role_labels.get(party["role"], party["role"])
     for party in evaluation["parties"]:
         party["outcome_label"] = OUTCOME_LABELS.get(party["outcome"], party["outcome"])
         party["roles_label"] = ", ".join(str(role_labels.get(role, role.replace("_", " "))) for role in party["roles"])
@@ -510,6 +515,31 @@ def _name_parties(evaluation: dict[str, Any], *, authority: Partner) -> None:
         if certificate := party["certificate"]:
             certificate["authority_name"] = names.get(certificate["authority"], certificate["authority"])
             certificate["pk"] = pks.get((certificate["number"], certificate["authority"]))
+            # A WCO type is a code with a label; a programme's own tier (AEOS, Tier III) is said as it is.
+            certificate["type_label"] = certificate_type_label(certificate["type"])
+        if status := party["status"]:
+            status["status_label"] = dict(CertificateStatus.choices).get(status["status"], status["status"])
+            status["reason"] = status_reason(status["reason"])
+
+
+def status_reason(reason: str) -> str:
+    """A status change's reason in the reader's words when the platform recorded it; a person's as written."""
+    return gettext(reason) if reason in SYSTEM_STATUS_REASONS else reason
+
+
+def certificate_type_label(certificate_type: str) -> str:
+    """A certificate's type in the reader's words: a WCO type's label; a programme's own tier as it is."""
+    if certificate_type in CertificateType.values:
+        return str(CertificateType(certificate_type).label)
+    return certificate_type
+
+
+def _step_label(entry: ChainEntry) -> Any:
+    """The step a chain entry's credential attests, in words (its code on hover); None when it names no event."""
+    event = entry.credential.event
+    if event is None:
+        return None
+    return step_label(biz_step=event.biz_step, event_code=event.event_code, event_type=event.event_type)
 
 
 def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment, as_of: date) -> dict[str, Any]:
@@ -519,7 +549,12 @@ def review_detail(*, actor: Actor, authority: Partner, consignment: Consignment,
     chain = chain_verification_summary(consignment=consignment, entries=entries)
     failures = {failure["position"]: failure["errors"] for failure in chain["failures"]}
     steps = [
-        {"entry": entry, "verified": entry.position not in failures, "errors": failures.get(entry.position, [])}
+        {
+            "entry": entry,
+            "verified": entry.position not in failures,
+            "errors": failures.get(entry.position, []),
+            "label": _step_label(entry),
+        }
         for entry in entries
     ]
     decisions = list(

@@ -126,6 +126,7 @@ def certificate_page(request: HttpRequest, pk: str) -> HttpResponse:
                 return redirect("aeo-certificate-page", pk=certificate.pk)
     context = {
         "certificate": certificate,
+        "type_label": selectors.certificate_type_label(certificate.certificate_type),
         "manage": manage,
         "renew_form": renew_form,
         "status_form": status_form,

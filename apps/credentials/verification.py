@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -20,12 +21,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.json_input import JsonInputError, json_loads
 from apps.credentials import dataintegrity, dids, digests, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
 from apps.credentials.services.identifiers import digest_multibase, partner_did_web, serialize
+
+# Each check's name in people's words, for pages; the names themselves are what the API answers.
+CHECK_LABELS = {
+    "structure": _("Structure"),
+    "contexts": _("JSON-LD contexts"),
+    "proof": _("Proof (signature)"),
+    "issuer key": _("Issuer's key"),
+    "validity period": _("Validity period"),
+    "status": _("Status (not revoked or suspended)"),
+    "chain digests": _("Links to previous steps"),
+    "holder": _("Holder"),
+}
+_OF_CREDENTIAL = re.compile(r"credential (\d+): (.+)")
 
 
 @dataclass
@@ -578,6 +594,19 @@ def _check_presented_chain(credentials: list[Any], outcome: Outcome) -> None:
             last[consignment] = (index, credential)
     if compared:
         outcome.add("chain digests", not problems, "; ".join(problems.values()))
+
+
+def check_label(check: Mapping[str, Any] | str) -> str:
+    """A check (or a warning) by name in the reader's language: "credential 1: proof" is "Credential 2: Proof
+    (signature)", counting credentials from 1 as a page lists them; a name not known here stays as it is."""
+    name = str(check.get("check", "")) if isinstance(check, Mapping) else check
+    index: int | None = check.get("credential") if isinstance(check, Mapping) else None
+    if match := _OF_CREDENTIAL.fullmatch(name):
+        index, name = int(match[1]), match[2]
+    label = str(CHECK_LABELS.get(name, name))
+    if index is None:
+        return label
+    return gettext("Credential %(number)s: %(check)s") % {"number": index + 1, "check": label}
 
 
 def parse_json(raw: bytes | str) -> Any:

@@ -28,6 +28,7 @@ from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import selectors as shipment_selectors
+from apps.shipments.choices import TransportMode
 
 # Evidence keys shown elsewhere on the row (summary, events) or not meant for people (ids, raw snapshots).
 SHOWN_APART = {"summary", "events", "evaluation", "certificate", "consignment", "consignment_id"}
@@ -124,7 +125,9 @@ def _words(key: str) -> str:
     if key in EVIDENCE_LABELS:
         return str(EVIDENCE_LABELS[key])
     if key.startswith("silence_hours."):
-        return _("Silence allowed by %(mode)s (hours)") % {"mode": key.removeprefix("silence_hours.")}
+        mode = key.removeprefix("silence_hours.")
+        label = TransportMode(mode).label if mode in TransportMode.values else mode
+        return _("Silence allowed, %(mode)s (hours)") % {"mode": label}
     unit = ""
     for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):

@@ -341,7 +341,18 @@ def consignment_graph_page(request: HttpRequest, pk: str) -> HttpResponse:
         drawing.CustodyIn(span.role, span.holder, span.opened_by, span.closed_by) for span in overview["custody"]
     ]
     layout = drawing.graph_layout(events, custody)
-    context = {"consignment": consignment, "layout": layout, "roles": CUSTODY_ROLES}
+    holders = _partner_names({span.holder for span in custody if span.holder})
+    names = {slug: partner.name for slug, partner in holders.items()}
+    # Each band said in words on hover: the holder's role and its name (its slug when it is not a partner here).
+    bands = [
+        {
+            "band": band,
+            "role": CUSTODY_ROLES.get(band.role, band.role),
+            "holder": names.get(band.holder, band.holder),
+        }
+        for band in layout.custody
+    ]
+    context = {"consignment": consignment, "layout": layout, "bands": bands, "roles": CUSTODY_ROLES}
     return render(request, "shipments/consignment_graph.html", context)
 
 

@@ -264,3 +264,29 @@ def test_the_page_refuses_with_the_services_reasons(browser, alice, kim, tw_cust
     )
     assert trader.status_code == 403
     assert "Only a customs authority may manage its own certificates." in trader.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-TW", {"type": "安全保安（AEOS）", "valid": "有效", "suspended": "已暫停", "granted": "核發"}),  # noqa: RUF001
+        ("ko", {"type": "안전 및 보안(AEOS)", "valid": "유효", "suspended": "정지", "granted": "발급"}),
+    ],
+)
+def test_the_certificate_page_says_its_type_and_history_in_the_pages_language(
+    browser, tina, tw_customs, alpha, grant, compiled_catalogues, language, words
+):
+    certificate = grant(tw_customs, alpha, "TW-12", valid_from=date(2022, 1, 1))
+    client = browser(tina)
+    url = f"/compliance/aeo/{certificate.pk}/"
+    client.post(url, {"form": "status", "status": "suspended", "effective_on": "2026-03-01", "reason": "audit"})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<span title="security and safety">{words["type"]}</span>' in page
+    history = {
+        status: (label, reason)
+        for status, label, reason in re.findall(r'<td title="(\w+)">([^<]+)</td><td>([^<]*)</td>', page)
+    }
+    assert history == {"valid": (words["valid"], words["granted"]), "suspended": (words["suspended"], "audit")}, (
+        "Corridor's own reason in words, the officer's as typed"
+    )
+    assert ">security and safety<" not in page

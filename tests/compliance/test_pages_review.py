@@ -401,3 +401,46 @@ def test_the_queue_sorts_by_arrival_and_shows_the_eta_when_the_corridor_watch_ha
     soon, late = now + timedelta(days=2), now + timedelta(days=10)
     assert f"planned {soon.day} {soon:%b %Y}" in rows["PO-SOON"]
     assert f"ETA {late.day} {late:%b %Y}" in rows["PO-LATE"]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "zh-TW",
+            {
+                "step": "船舶離港",
+                "status": "自 2024-01-01 起 有效",
+                "reason": "核發",
+                "type": "安全保安（AEOS）",  # noqa: RUF001
+                "role": "受通知人",
+            },
+        ),
+        (
+            "ko",
+            {
+                "step": "선박 출발",
+                "status": "2024-01-01부터 유효",
+                "reason": "발급",
+                "type": "안전 및 보안(AEOS)",
+                "role": "착화통지처",
+            },
+        ),
+    ],
+)
+def test_steps_statuses_types_and_roles_are_words_in_the_pages_language(
+    client, uma, alpha, tw_us_consignment, mixed_chain, compiled_catalogues, language, words
+):
+    record(alpha, step_event("evt-depa", consignments=(tw_us_consignment,)))
+    notify = PartnerFactory(slug="nina-notify", name="Nina Notify", kinds=[PartnerKind.FREIGHT_FORWARDER])
+    tw_us_consignment.parties.create(partner=notify, role="notify_party")
+    client.force_login(uma)
+    text = client.get(detail(tw_us_consignment), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    alpha_row = dict(re.findall(r'<tr data-party="([^"]+)">(.*?)</tr>', text, flags=re.S))["alpha"]
+    assert f'<span title="DEPA">{words["step"]}</span>' in text
+    assert f'<span title="valid">{words["status"]}</span>: {words["reason"]}' in alpha_row
+    assert words["type"] in alpha_row
+    assert f'Nina Notify (<span title="notify_party">{words["role"]}</span>)' in text
+    shown = re.sub(r'title="[^"]*"', "", text)
+    for code in ("DEPA ", ">valid ", "security and safety", ": granted", "(notify_party)"):
+        assert code not in shown, f"{code!r} is a code, shown only on hover"

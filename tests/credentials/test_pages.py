@@ -29,9 +29,12 @@ def consignment(alpha, bravo):
 
 
 def _rows(html: str) -> dict[str, str]:
-    """Check name → its result cell, from the verify page's table."""
+    """Check name (on hover) → its result cell, from the verify page's table."""
     return dict(
-        re.findall(r"<tr><td>([^<]+)</td><td>(passed|<strong class=\"error\">failed</strong>|warning)</td>", html)
+        re.findall(
+            r"<tr><td title=\"([^\"]+)\">[^<]+</td><td>(passed|<strong class=\"error\">failed</strong>|warning)</td>",
+            html,
+        )
     )
 
 
@@ -137,7 +140,7 @@ def test_a_revoked_or_altered_step_shows_why_it_fails(client, alice, charlie, co
     html = _page(client.get(f"/consignments/{consignment.pk}/credentials/"))
     assert html.count('<span class="badge ok">verified</span>') == 1
     assert '<span class="badge bad">revoked</span>' in html
-    assert "status: revoked" in html
+    assert '<span title="status">Status (not revoked or suspended)</span>: revoked' in html
 
 
 def test_another_party_sees_the_chain_too(client, charlie, consignment):
@@ -190,6 +193,25 @@ def test_a_member_verifies_the_whole_chain(client, alice, consignment):
     assert "Verified" in html
     assert html.count("<strong>Alpha Exports</strong>") == 1
     assert html.count("<strong>Bravo Lines</strong>") == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "proof", "chain"),
+    [
+        ("zh-TW", "第 2 份憑證：證明（簽章）", "第 2 份憑證：與前一步驟的連結"),  # noqa: RUF001
+        ("ko", "증명서 2: 증명(서명)", "증명서 2: 이전 단계와의 연결"),
+    ],
+)
+def test_the_chains_checks_are_named_in_the_pages_language(
+    client, alice, consignment, compiled_catalogues, language, proof, chain
+):
+    client.force_login(alice)
+    html = _page(client.get(VERIFY, {"consignment": str(consignment.pk)}, HTTP_ACCEPT_LANGUAGE=language))
+    assert f'<td title="credential 1: proof">{proof}</td>' in html
+    assert f'<td title="credential 1: chain digests">{chain}</td>' in html
+    named = re.findall(r'<tr><td title="([^"]+)">([^<]+)</td>', html)
+    assert len(named) == 14, "every check of both credentials, and the presented chain's"
+    assert all(code != words and not words.isascii() for code, words in named), "no check is shown by its code"
 
 
 def test_an_invisible_chain_is_not_found_on_the_verify_page(client, consignment):

@@ -222,10 +222,15 @@ def test_the_watchs_titles_facts_and_refusals_speak_traditional_chinese(
     assert "PO-1001 逾時未抵達 NLRTM" in page
     assert "PO-1001 在 KRPUS 停留超過平常時間" in page
     assert "門檻：逾時寬限（小時）" in page  # noqa: RUF001 (the page's own punctuation)
-    assert "門檻：sea 運輸允許無回報時間（小時）" in page  # noqa: RUF001
+    assert "門檻：允許無回報時間（海運，小時）" in page  # noqa: RUF001 (the mode's label, not its code)
+    assert "：sea" not in page  # noqa: RUF001
     assert "基準：中位數（小時）" in page  # noqa: RUF001
     assert "1,234.5" in page
     assert "is overdue" not in page
+
+    korean = _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "무보고 허용 시간(해상, 시간)" in korean
+    assert "sea 운송" not in korean
 
     late = Alert.objects.get(kind="overdue")
     assert late.title == "PO-1001 is overdue at NLRTM", "the stored title (API, webhooks) stays as raised"

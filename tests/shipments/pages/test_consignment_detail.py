@@ -184,3 +184,14 @@ def test_the_api_answers_the_findings_in_english_whatever_the_language(
     html = browser(bob).get(_url(consignment), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for detail in details:
         assert detail in html
+
+
+@pytest.mark.parametrize(("language", "carrier"), [("zh-TW", "承運人：Bravo Lines"), ("ko", "운송인: Bravo Lines")])  # noqa: RUF001
+def test_the_graphs_custody_says_the_role_and_the_holders_name(
+    browser, bob, travelled, compiled_catalogues, language, carrier
+):
+    html = browser(bob).get(_url(travelled, "graph/"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    custody = html[html.index('<g class="custody">') : html.index('<g class="lines">')]
+    assert f"<title>{carrier}</title>" in custody
+    assert "carrier bravo" not in custody
+    assert ">carrier" not in custody
