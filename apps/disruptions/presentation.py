@@ -126,8 +126,7 @@ def _words(key: str) -> str:
         return str(EVIDENCE_LABELS[key])
     if key.startswith("silence_hours."):
         mode = key.removeprefix("silence_hours.")
-        label = TransportMode(mode).label if mode in TransportMode.values else mode
-        return _("Silence allowed, %(mode)s (hours)") % {"mode": label}
+        return _("Silence allowed, %(mode)s (hours)") % {"mode": _word(mode)}
     unit = ""
     for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):
@@ -137,9 +136,15 @@ def _words(key: str) -> str:
     return f"{text} ({unit})" if unit else text
 
 
+def _word(value: str) -> str:
+    """A plain argument of a raiser's text in the page's words: a transport mode by its label (detectors say
+    the code, as the API does); codes, names and figures otherwise as they are."""
+    return str(TransportMode(value).label) if value in TransportMode.values else value
+
+
 def _text_value(value: str, key: str) -> str:
     if isinstance(value, Text):
-        return value.render(_)
+        return value.render(_, _word)
     if _ISO_MOMENT.match(value) and (moment := _parse_time(value)) is not None:
         # A moment of the evidence, in the page's date format and in UTC (as the summaries give them).
         return f"{date_format(moment.astimezone(UTC), 'DATETIME_FORMAT')} UTC"
@@ -309,8 +314,8 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
             AlertRow(
                 alert=alert,
                 # Worded by its raiser: said in the page's language; otherwise as presented or stored.
-                title=title.render(_) if title is not None else presented.title,
-                summary=summary.render(_) if summary is not None else str(evidence.get("summary", "")),
+                title=title.render(_, _word) if title is not None else presented.title,
+                summary=summary.render(_, _word) if summary is not None else str(evidence.get("summary", "")),
                 facts=presented.facts,
                 events=tuple(events),
                 subject_label=subject_label,

@@ -268,3 +268,27 @@ def test_evidence_reads_as_words_in_the_pages_language(compiled_catalogues):
     assert any(label == "走廊" and "khh-lax" in value and "{" not in value for label, value in facts)
     assert ("通知：種類", "天氣") in facts  # noqa: RUF001
     assert not any("5c1d" in value for _, value in facts), "the notice's id is not for people"
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-TW", "海運途中"), ("ko", "해상 운송 중에는")])
+def test_a_transport_mode_in_a_raisers_words_is_said_by_its_label(
+    alpha, consignment, olga, compiled_catalogues, language, words
+):
+    summary = Text(
+        "Last event: %(event)s. In transit by %(mode)s, the corridor allows %(allowed)s h without news after the "
+        "later of the two, so news was due by %(due)s; none has come.",
+        event="DEPA",
+        mode="sea",
+        allowed=72,
+        due="2026-11-20 01:00 UTC",
+    )
+    alerts_sync(
+        findings_by_partner={alpha.pk: [overdue(consignment, kind="silence", evidence={"summary": summary})]},
+        checked=[],
+        as_of=AS_OF,
+    )
+    page = _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert words in page
+    assert " sea " not in page
+    stored = Alert.objects.get().evidence["summary"]
+    assert stored.startswith("Last event: DEPA. In transit by sea,"), "stored (API, webhooks) as raised"
