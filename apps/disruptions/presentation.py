@@ -29,6 +29,7 @@ from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import selectors as shipment_selectors
 from apps.shipments.choices import TransportMode
+from apps.shipments.steps import any_step_label
 
 # Evidence keys shown elsewhere on the row (summary, events) or not meant for people (ids, raw snapshots).
 SHOWN_APART = {"summary", "events", "evaluation", "certificate", "consignment", "consignment_id"}
@@ -126,7 +127,7 @@ def _words(key: str) -> str:
         return str(EVIDENCE_LABELS[key])
     if key.startswith("silence_hours."):
         mode = key.removeprefix("silence_hours.")
-        return _("Silence allowed, %(mode)s (hours)") % {"mode": _word(mode)}
+        return _("Silence allowed, %(mode)s (hours)") % {"mode": _mode(mode)}
     unit = ""
     for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):
@@ -136,15 +137,35 @@ def _words(key: str) -> str:
     return f"{text} ({unit})" if unit else text
 
 
-def _word(value: str) -> str:
-    """A plain argument of a raiser's text in the page's words: a transport mode by its label (detectors say
-    the code, as the API does); codes, names and figures otherwise as they are."""
+def _mode(value: str) -> str:
     return str(TransportMode(value).label) if value in TransportMode.values else value
+
+
+def _in_words(text: Text, recorders: Mapping[str, str] | None = None) -> str:
+    """A raiser's text in the page's language, the codes it names said as people say them: a step and a
+    transport mode by their labels, a recorder by its name. The stored text keeps the codes (the API's)."""
+
+    def said(text: Text) -> Text:
+        args: dict[str, object] = {}
+        for key, value in text.args.items():
+            if isinstance(value, Text):
+                args[key] = said(value)
+            elif key == "step" and value:
+                args[key] = any_step_label(str(value)).text
+            elif key == "mode":
+                args[key] = _mode(str(value))
+            elif key == "recorder" and recorders:
+                args[key] = recorders.get(str(value), value)
+            else:
+                args[key] = value
+        return Text(text.template, **args)
+
+    return said(text).render(_)
 
 
 def _text_value(value: str, key: str) -> str:
     if isinstance(value, Text):
-        return value.render(_, _word)
+        return _in_words(value)
     if _ISO_MOMENT.match(value) and (moment := _parse_time(value)) is not None:
         # A moment of the evidence, in the page's date format and in UTC (as the summaries give them).
         return f"{date_format(moment.astimezone(UTC), 'DATETIME_FORMAT')} UTC"
@@ -314,8 +335,8 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
             AlertRow(
                 alert=alert,
                 # Worded by its raiser: said in the page's language; otherwise as presented or stored.
-                title=title.render(_, _word) if title is not None else presented.title,
-                summary=summary.render(_, _word) if summary is not None else str(evidence.get("summary", "")),
+                title=_in_words(title, recorders) if title is not None else presented.title,
+                summary=_in_words(summary, recorders) if summary is not None else str(evidence.get("summary", "")),
                 facts=presented.facts,
                 events=tuple(events),
                 subject_label=subject_label,

@@ -270,25 +270,41 @@ def test_evidence_reads_as_words_in_the_pages_language(compiled_catalogues):
     assert not any("5c1d" in value for _, value in facts), "the notice's id is not for people"
 
 
-@pytest.mark.parametrize(("language", "words"), [("zh-TW", "海運途中"), ("ko", "해상 운송 중에는")])
-def test_a_transport_mode_in_a_raisers_words_is_said_by_its_label(
-    alpha, consignment, olga, compiled_catalogues, language, words
+@pytest.mark.parametrize(
+    ("language", "event", "mode"),
+    [
+        ("zh-TW", "TWKHH 的 船舶離港（事件 evt-depa-1，由 Bravo Lines 記錄）", "海運途中"),  # noqa: RUF001
+        ("ko", "TWKHH에서 선박 출발 (이벤트 evt-depa-1, 기록자 Bravo Lines)", "해상 운송 중에는"),
+    ],
+)
+def test_the_step_mode_and_recorder_in_a_raisers_words_are_said_in_words(
+    alpha, consignment, olga, compiled_catalogues, language, event, mode
 ):
+    depa = Text(
+        "%(step)s at %(place)s on %(when)s (event %(event)s by %(recorder)s)",
+        step="DEPA",
+        place="TWKHH",
+        when="2026-11-16 08:00 UTC",
+        event="evt-depa-1",
+        recorder="bravo",
+    )
     summary = Text(
         "Last event: %(event)s. In transit by %(mode)s, the corridor allows %(allowed)s h without news after the "
         "later of the two, so news was due by %(due)s; none has come.",
-        event="DEPA",
+        event=depa,
         mode="sea",
         allowed=72,
         due="2026-11-20 01:00 UTC",
     )
-    alerts_sync(
-        findings_by_partner={alpha.pk: [overdue(consignment, kind="silence", evidence={"summary": summary})]},
-        checked=[],
-        as_of=AS_OF,
-    )
+    events = [{"event_id": "evt-depa-1", "recorder": "bravo", "event_time": "2026-11-16T08:00:00+00:00"}]
+    finding = overdue(consignment, kind="silence", evidence={"summary": summary, "events": events})
+    alerts_sync(findings_by_partner={alpha.pk: [finding]}, checked=[], as_of=AS_OF)
     page = _client(olga).get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert words in page
-    assert " sea " not in page
+    assert event in page
+    assert mode in page
+    for code in (" sea ", "DEPA", "by bravo", ", bravo", "由 bravo"):
+        assert code not in page
     stored = Alert.objects.get().evidence["summary"]
-    assert stored.startswith("Last event: DEPA. In transit by sea,"), "stored (API, webhooks) as raised"
+    assert stored.startswith(
+        "Last event: DEPA at TWKHH on 2026-11-16 08:00 UTC (event evt-depa-1 by bravo). In transit by sea,"
+    ), "stored (API, webhooks) as raised"
