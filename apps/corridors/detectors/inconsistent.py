@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from apps.core.words import Text, joined
 from apps.corridors.detectors.watched import Watched, event_ref
+from apps.corridors.milestones import MilestoneEvent
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
 from apps.disruptions.services import Finding
 from apps.shipments.graph.types import ARRIVAL_BEFORE_DEPARTURE, IMPOSSIBLE_SPEED, TWO_PLACES_AT_ONCE
@@ -36,11 +37,12 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _told(detail: str, key: str, words: str) -> str:
+def _told(detail: str, key: str, event: MilestoneEvent) -> str:
     """The detail with an event's row id (``[key]``) told by the id its recorder sent (still a Text if it was)."""
+    told = Text(gettext_noop("(event %(event)s by %(recorder)s)"), event=event.event_id, recorder=event.recorder)
     if isinstance(detail, Text):
-        return detail.mapped(lambda value: value.replace(key, words) if isinstance(value, str) else value)
-    return detail.replace(key, words)
+        return detail.mapped(lambda value: told if value == key else value)
+    return detail.replace(key, told)
 
 
 def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
@@ -60,7 +62,7 @@ def inconsistent(watched: Watched, *, as_of: datetime) -> list[Finding]:
                 event = watched.graph_events.get(key)
                 if event is None:
                     continue
-                detail = _told(detail, f"[{key}]", f"(event {event.event_id} by {event.recorder})")
+                detail = _told(detail, f"[{key}]", event)
                 if key not in seen:
                     seen.add(key)
                     refs.append(event_ref(event))
