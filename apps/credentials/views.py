@@ -160,6 +160,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     outcome = None
     described: list[dict[str, Any]] = []
     error = ""
+    nothing_issued = False
     text = request.POST.get("credential", "")
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -172,8 +173,17 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             outcome, described = _verify(document)
     elif request.user.is_authenticated and ("credential" in request.GET or "consignment" in request.GET):
         text, document = _document_of(request)
-        outcome, described = _verify(document)
-    context = {"outcome": outcome, "described": described, "error": error, "text": text}
+        # A consignment whose steps have no credential yet: said so, not "failed" as an empty presentation.
+        nothing_issued = "consignment" in request.GET and not document.get("verifiableCredential")
+        if not nothing_issued:
+            outcome, described = _verify(document)
+    context = {
+        "outcome": outcome,
+        "described": described,
+        "error": error,
+        "text": text,
+        "nothing_issued": nothing_issued,
+    }
     return render(request, "credentials/verify.html", context)
 
 

@@ -195,6 +195,15 @@ def test_a_member_verifies_the_whole_chain(client, alice, consignment):
     assert html.count("<strong>Bravo Lines</strong>") == 1
 
 
+def test_a_chain_with_no_credential_yet_says_so_instead_of_failing(client, alice, bravo, compiled_catalogues):
+    client.force_login(alice)
+    bare = make_consignment(alice.memberships.get().partner, reference="PO-3003")
+    html = _page(client.get(VERIFY, {"consignment": str(bare.pk)}))
+    assert "No credential has been issued for this consignment's steps yet" in html
+    assert "Not verified" not in html
+    assert "尚未" in _page(client.get(VERIFY, {"consignment": str(bare.pk)}, HTTP_ACCEPT_LANGUAGE="zh-TW"))
+
+
 @pytest.mark.parametrize(
     ("language", "proof", "chain"),
     [
