@@ -81,6 +81,12 @@ def corridor_list(*, actor: Actor) -> QuerySet[Corridor]:
     )
 
 
+def corridor_names(slugs: Iterable[str]) -> dict[str, str]:
+    """Corridors' names by slug (one query), for pages of a lower app that names corridors by slug (alerts)."""
+    slugs = {slug for slug in slugs if slug}
+    return dict(Corridor.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+
+
 def corridor_get(*, actor: Actor, slug: str) -> Corridor:
     """One corridor by slug; another partner's corridor is not found (its existence is not revealed)."""
     corridor = corridor_list(actor=actor).filter(slug=slug).first()

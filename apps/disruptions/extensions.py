@@ -8,7 +8,7 @@ facts in words, and fall back to the stored title and the evidence's own fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from apps.core.extensions import ExtensionPoint
@@ -40,6 +40,20 @@ class AlertPresenter:
 
 
 alert_presenters: ExtensionPoint[AlertPresenter] = ExtensionPoint("alert_presenters")
+
+corridor_names: ExtensionPoint[Callable[[Iterable[str]], Mapping[str, str]]] = ExtensionPoint("corridor_names")
+"""``names(slugs)``: the corridors' names by slug. Alerts name a corridor by its slug (the corridors app sits
+above this one); the app that owns corridors says what they are called."""
+
+
+def corridors_named(slugs: Iterable[str]) -> dict[str, str]:
+    """The corridors' names by slug, from the app that owns them (one query; none when no slug is given)."""
+    wanted = {slug for slug in slugs if slug}
+    names: dict[str, str] = {}
+    for provider in corridor_names if wanted else ():
+        names.update(provider(wanted))
+    return names
+
 
 evidence_value_words: ExtensionPoint[Callable[[str, str], str]] = ExtensionPoint("evidence_value_words")
 """``words(key, code)``: an evidence code in the page's language ("sea" under ``mode``, "weather" under a notice's

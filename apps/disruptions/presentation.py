@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.words import Text, text_from_data
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
-from apps.disruptions.extensions import Fact, Presented, alert_presenters, evidence_value_words
+from apps.disruptions.extensions import Fact, Presented, alert_presenters, corridors_named, evidence_value_words
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.models import Partner
@@ -57,6 +57,7 @@ class AlertRow:
     events: tuple[EvidenceEvent, ...]
     subject_label: str
     subject_url: str = ""
+    corridor_label: str = ""
     severity_label: str = ""
     kind_label: str = ""
     state_label: str = ""
@@ -304,6 +305,7 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
     event_pks = shipment_selectors.visible_events_named(actor=actor, keys=keys)
     places = shipment_selectors.place_index(codes={str(e["place"]) for _, e in named if e.get("place")})
     presenters = _presenters()
+    corridors = corridors_named(alert.corridor for alert in alerts)
     # The choices' labels looked up here: get_<field>_display rebuilds its choices dict on every call.
     severities, kinds, states = dict(AlertSeverity.choices), dict(AlertKind.choices), dict(AlertState.choices)
     result = []
@@ -343,6 +345,7 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
                 subject_url=subject_url,
                 severity_label=severities.get(alert.severity, alert.severity),
                 kind_label=kinds.get(alert.kind, alert.kind),
+                corridor_label=corridors.get(alert.corridor, alert.corridor),
                 state_label=states.get(alert.state, alert.state),
             )
         )

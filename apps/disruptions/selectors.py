@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from apps.disruptions.extensions import corridors_named
 from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.shipments.models import EquipmentAssignment
@@ -35,7 +36,9 @@ def alert_filter_choices(*, actor: Actor) -> dict[str, list[tuple[str, str]]]:
         .order_by("consignment__reference")[:FILTER_CHOICES_LIMIT]
     )
     corridors = alerts.exclude(corridor="").values_list("corridor", flat=True).distinct().order_by("corridor")
+    slugs = list(corridors[:FILTER_CHOICES_LIMIT])
+    names = corridors_named(slugs)
     return {
         "consignments": [(str(pk), reference) for pk, reference in consignments],
-        "corridors": [(slug, slug) for slug in corridors[:FILTER_CHOICES_LIMIT]],
+        "corridors": [(slug, names.get(slug, slug)) for slug in slugs],
     }

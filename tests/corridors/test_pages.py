@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.corridors.charts import Bar, Row, bar_chart, nice_step
 from apps.corridors.services import corridor_baselines_recompute, eta_refresh
 from apps.disruptions.models import Alert
+from apps.disruptions.services import alert_raise
 from tests.corridors.conftest import voyage
 
 PAGE = "/corridors/khh-pus-lax/"
@@ -111,3 +112,13 @@ def test_chart_axis_is_round_and_bars_scale_to_it():
     assert second.width == chart.plot_right - chart.plot_left
     assert first.mark_x == chart.plot_left + (chart.plot_right - chart.plot_left) * 0.3
     assert bar_chart("empty", []).rows == ()
+
+
+def test_the_alerts_page_names_a_corridor_by_its_name(corridor, browser, alice, alpha):
+    alert, _ = alert_raise(
+        partner=alpha, kind="congestion", title="Congestion at KRPUS", subject_type="node", subject_id="KRPUS"
+    )
+    Alert.objects.filter(pk=alert.pk).update(corridor=corridor.slug)
+    page = browser(alice).get("/alerts/").content.decode()
+    assert f'<span title="{corridor.slug}">Kaohsiung - Busan - Los Angeles</span>' in page
+    assert f'<option value="{corridor.slug}">Kaohsiung - Busan - Los Angeles</option>' in page
