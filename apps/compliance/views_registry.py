@@ -87,6 +87,8 @@ def certificate_list_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        # Each row's type in the reader's words (a WCO type's label; a programme's own tier as it is).
+        "rows": [(c, selectors.certificate_type_label(c.certificate_type)) for c in page],
         "form": form,
         "filters": filters,
         "q": filters.data.get("q", ""),

@@ -92,6 +92,8 @@ def test_a_reason_the_platform_recorded_reads_in_the_pages_language_and_a_person
     assert "<td>核發</td>" in chinese  # "granted", recorded by the platform on registration
     assert "<td>audit found</td>" in chinese  # the officer's own words
     assert "<td>발급</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    listed = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td title="security and safety">Security and safety (AEOS)</td>' in listed, "its label, code on hover"
     history = client.get(f"{API}{certificate.pk}/", HTTP_ACCEPT_LANGUAGE="zh-TW").json()["status_history"]
     assert [h["reason"] for h in history] == ["granted", "audit found"]
 
