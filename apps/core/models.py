@@ -94,6 +94,12 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=100)
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
+    # The actor's label and the object's description as their writer worded them (``apps.core.words.text_data``,
+    # under ``actor`` and ``object``), so a page says them in its reader's language; ``actor_label`` and
+    # ``object_repr`` keep the English the API and the CSV export give, as it was written.
+    wording = models.JSONField(
+        default=dict, blank=True, help_text="Actor label and object description as template and arguments"
+    )
     request_id = models.CharField(max_length=128, blank=True, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.core.context import current_request_id
 from apps.core.models import AuditEvent, WorkerHeartbeat
+from apps.core.words import text_data
 
 
 def audit_record(
@@ -65,10 +66,14 @@ def _audit_event(
     changes: dict[str, Any] | None,
 ) -> AuditEvent:
     on_behalf_of = partner if partner is not None else getattr(actor, "partner", None)
+    actor_label = getattr(actor, "label", "system")
+    wording = {
+        key: data for key, text in (("actor", actor_label), ("object", object_repr)) if (data := text_data(text))
+    }
     return AuditEvent(
         occurred_at=timezone.now(),
         actor_user=getattr(actor, "user", None),
-        actor_label=getattr(actor, "label", "system"),
+        actor_label=actor_label,
         actor_token_prefix=getattr(actor, "token_prefix", "") or "",
         partner=on_behalf_of,
         action=action,
@@ -76,6 +81,7 @@ def _audit_event(
         object_id=object_id[:100],
         object_repr=object_repr[:300],
         changes=changes or {},
+        wording=wording,
         request_id=current_request_id(),
     )
 

@@ -3,7 +3,11 @@
 import pytest
 
 from apps.core.models import AuditEvent
+from apps.core.services import audit_record
+from apps.core.words import Text
+from apps.partners.access import Actor, system_actor
 from apps.partners.choices import TokenScope
+from apps.partners.models import ApiToken
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,35 @@ def test_filter_by_time_window(client_for, alice, records):
 
 def test_bad_time_filter_is_400_naming_it(client_for, alice, records):
     assert_problem(client_for(alice).get("/api/v1/audit-events/?since=yesterday"), 400, field="since")
+
+
+def test_worded_records_keep_their_english_for_the_api(client_for, alice, alpha):
+    """The audit record keeps the wording of a Text (for pages in the reader's language), and the English as
+    written; the API answers the English, whatever the reader's language."""
+    record = audit_record(
+        actor=system_actor(Text("alerts sync")),
+        action="alert.sync",
+        partner=alpha,
+        object_type="disruptions.alert",
+        object_id="a-1",
+        object_repr=Text("1 alert raised, %(resolved)s resolved", resolved=0),
+    )
+    plain = audit_record(actor=system_actor("tests"), action="x.y", partner=alpha, object_repr="Alpha")
+    assert (record.actor_label, record.object_repr) == ("alerts sync", "1 alert raised, 0 resolved")
+    assert record.wording == {
+        "actor": {"template": "alerts sync", "args": {}},
+        "object": {"template": "1 alert raised, %(resolved)s resolved", "args": {"resolved": 0}},
+    }
+    assert plain.wording == {}
+    body = client_for(alice).get(f"/api/v1/audit-events/{record.pk}/", HTTP_ACCEPT_LANGUAGE="zh-TW").json()
+    assert (body["actor"], body["object_repr"]) == ("alerts sync", "1 alert raised, 0 resolved")
+
+
+def test_a_tokens_label_is_worded(alpha, token_for):
+    token_for(alpha)
+    token = ApiToken.objects.get(partner=alpha)
+    record = audit_record(actor=Actor(partner=alpha, token=token), action="x.y", partner=alpha, object_repr="Alpha")
+    assert record.actor_label == f"token {token.prefix} (test token)"
+    assert record.wording == {
+        "actor": {"template": "token %(prefix)s (%(name)s)", "args": {"prefix": token.prefix, "name": "test token"}}
+    }
