@@ -26,6 +26,7 @@ from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, ValidityPeriod
 from apps.core.errors import PermissionDeniedError
 from apps.core.services import audit_record
+from apps.core.words import Text, gettext_noop
 from apps.credentials import dataintegrity
 from apps.credentials.jsonld import CORRIDOR_V1, CREDENTIALS_V2
 from apps.credentials.models import Credential, CredentialKind, StatusPurpose
@@ -38,7 +39,7 @@ from apps.partners.access import Actor, system_actor
 ISSUED, REISSUED, STATUS, UNCHANGED = "issued", "reissued", "status", "unchanged"
 # The daily pass looks back this far, so a few missed days of beat still catch up.
 CATCH_UP_DAYS = 7
-SYNC_ACTOR = "aeo credential sync"
+SYNC_ACTOR = Text(gettext_noop("aeo credential sync"))
 
 
 def _timestamp(day: date, at: time) -> str:

@@ -26,11 +26,11 @@ from apps.compliance.reference_data import load_reference_data
 from apps.compliance.services.certificates import certificate_create
 from apps.compliance.services.mras import ParticipantIn, mra_create
 from apps.compliance.services.passes import aeo_expiry_pass
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, command_label, system_actor
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 
-DEMO_LABEL = "manage.py demo_corridor"
+DEMO_LABEL = command_label("demo_corridor")
 CUSTOMS = {"TW": "demo-tw-customs", "KR": "demo-kr-customs", "US": "demo-us-customs"}
 GRANTED = date(2023, 3, 1)  # when the demo's valid certificates were granted (or last renewed)
 

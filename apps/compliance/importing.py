@@ -30,7 +30,7 @@ from apps.compliance.services.certificates import certificate_create, certificat
 from apps.compliance.services.checks import MANAGE_REGISTER, check_issuing_authority
 from apps.core.errors import ApplicationError
 from apps.core.services import audit_record
-from apps.core.words import Text
+from apps.core.words import Text, gettext_noop
 from apps.partners import services as partners
 from apps.partners.access import Actor, require, system_actor
 from apps.partners.choices import PartnerKind
@@ -403,7 +403,9 @@ def _holder_partner(holder: Holder, *, line: int, actor: Actor, authority: Partn
         return holder
     if holder.partner is None:
         # Registering partners is for staff; here the platform does it on the authority's word, named in the audit.
-        registrar = system_actor(f"AEO import by {actor.label} for {authority.slug}")
+        registrar = system_actor(
+            Text(gettext_noop("AEO import by %(actor)s for %(authority)s"), actor=actor.label, authority=authority.slug)
+        )
         try:
             holder.partner = partners.partner_create(
                 actor=registrar,
@@ -549,7 +551,11 @@ def aeo_import(
                 partner=authority,
                 object_type="compliance.aeoimport",
                 object_id=authority.slug,
-                object_repr=f"AEO import{f' of {source}' if source else ''} for {authority.slug}",
+                object_repr=Text(
+                    gettext_noop("AEO import of %(source)s for %(authority)s"), source=source, authority=authority.slug
+                )
+                if source
+                else Text(gettext_noop("AEO import for %(authority)s"), authority=authority.slug),
                 changes={**report.counts(), "errors": len(report.errors) + len(write_errors), "partial": partial},
             )
     except _Rollback:

@@ -17,6 +17,7 @@ from apps.compliance.choices import (
     ReviewDecisionKind,
 )
 from apps.core.models import ScopedQuerySet, TimestampedModel
+from apps.core.words import Text, gettext_noop
 from apps.core.work import Claimable
 from apps.partners.models import Partner
 from apps.shipments.choices import PartyRole
@@ -69,7 +70,13 @@ class AeoCertificate(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"AEO {self.number} ({self.authority.slug}) held by {self.holder.slug}"
+        # Worded, so the audit page (which records it) says it in its reader's language.
+        return Text(
+            gettext_noop("AEO %(number)s (%(authority)s) held by %(holder)s"),
+            number=self.number,
+            authority=self.authority.slug,
+            holder=self.holder.slug,
+        )
 
 
 def aeo_credentials_held(partner: Partner) -> Q:

@@ -28,7 +28,7 @@ from apps.compliance.services.reevaluation import trust_reevaluate_consignments
 from apps.corridors.models import Corridor
 from apps.corridors.scan import scan_run
 from apps.corridors.services import corridor_baselines_recompute, corridor_create, eta_refresh
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, command_label, system_actor
 from apps.partners.choices import MemberRole
 from apps.partners.demo import DEMO_PARTNERS
 from apps.partners.models import Partner
@@ -71,7 +71,7 @@ def _impossible_event_record() -> int:
         actor=Actor(
             partner=Partner.objects.get(slug=IMPOSSIBLE_RECORDER),
             role=MemberRole.OPERATOR,
-            system_label="manage.py demo_corridor",
+            system_label=command_label("demo_corridor"),
         ),
         events=[native_event(clean, given) for clean, given in zip(data.validated_data, raw, strict=True)],
         channel="demo",
@@ -97,7 +97,7 @@ def demo_corridors_load(*, as_of: datetime) -> dict[str, int]:
     if not Corridor.objects.filter(slug=DEMO_CORRIDOR).exists():
         owner = Partner.objects.get(slug=DEMO_OWNER)
         corridor = corridor_create(
-            actor=system_actor("manage.py demo_corridor"),
+            actor=system_actor(command_label("demo_corridor")),
             slug=DEMO_CORRIDOR,
             name="Kaohsiung → Busan → Los Angeles (demo)",
             owner=owner,

@@ -19,6 +19,7 @@ from apps.core import identifiers
 from apps.core.db import bulk_upsert_values
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.services import audit_record
+from apps.core.words import Text
 from apps.corridors import eta as eta_model
 from apps.corridors import selectors
 from apps.corridors.baselines import LegSpec, compute_baselines, transit_seconds_for_distance
@@ -255,7 +256,7 @@ def corridor_baselines_recompute(*, corridor: Corridor, as_of: datetime) -> dict
         Baseline.objects.filter(corridor=corridor).delete()
         Baseline.objects.bulk_create(rows)
         audit_record(
-            actor=system_actor("corridor baselines"),
+            actor=system_actor(Text(gettext_noop("corridor baselines"))),
             action="corridor.baselines_recompute",
             target=corridor,
             partner=corridor.owner,

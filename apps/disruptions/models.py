@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
+from apps.core.words import Text, gettext_noop, text_from_data
 from apps.core.work import Claimable
 from apps.disruptions.choices import (
     AlertKind,
@@ -101,7 +102,11 @@ class Alert(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.title}"
+        # The title as its raiser worded it where that is still the title, so the audit page (which records
+        # this) says it in its reader's language.
+        worded = text_from_data(self.wording.get("title")) if isinstance(self.wording, dict) else None
+        title = worded if worded is not None and worded == self.title else self.title
+        return Text(gettext_noop("%(kind)s: %(title)s"), kind=self.kind, title=title)
 
 
 class WebhookEndpointQuerySet(ScopedQuerySet):

@@ -346,7 +346,7 @@ def _audit_sync(*, raised: Sequence[Any], resolved: Sequence[Any]) -> None:
                 "partner": partners[partner_id],
                 "object_type": Alert._meta.label_lower,
                 "object_id": str((raised_here or resolved_here)[0].pk),
-                "object_repr": f"{len(raised_here)} alert(s) raised, {len(resolved_here)} resolved",
+                "object_repr": _sync_said(len(raised_here), len(resolved_here)),
                 "changes": {
                     "raised": dict(Counter(alert.kind for alert in raised_here)),
                     "resolved": dict(Counter(alert.kind for alert in resolved_here)),
@@ -356,7 +356,13 @@ def _audit_sync(*, raised: Sequence[Any], resolved: Sequence[Any]) -> None:
                 },
             }
         )
-    audit_record_many(actor=system_actor("alerts sync"), action="alert.sync", records=records)
+    audit_record_many(actor=system_actor(Text(gettext_noop("alerts sync"))), action="alert.sync", records=records)
+
+
+def _sync_said(raised: int, resolved: int) -> Text:
+    if raised == 1:
+        return Text(gettext_noop("1 alert raised, %(resolved)s resolved"), resolved=resolved)
+    return Text(gettext_noop("%(raised)s alerts raised, %(resolved)s resolved"), raised=raised, resolved=resolved)
 
 
 def alert_raise(
@@ -395,7 +401,12 @@ def alert_raise(
             },
         )
         if created:
-            audit_record(actor=system_actor(f"alert {kind}"), action="alert.raise", target=alert, partner=partner)
+            audit_record(
+                actor=system_actor(Text(gettext_noop("alert %(kind)s"), kind=kind)),
+                action="alert.raise",
+                target=alert,
+                partner=partner,
+            )
             webhooks.alert_messages_record(alerts=[alert], message_type=WebhookMessageType.ALERT_RAISED)
     return alert, created
 
@@ -449,14 +460,16 @@ def trust_change_alerts_raise(*, changes: Iterable[Mapping[str, Any]]) -> int:
             if alert.pk in landed:
                 by_partner.setdefault(alert.partner_id, []).append(alert)
         audit_record_many(
-            actor=system_actor(f"alert {AlertKind.TRUST_CHANGE}"),
+            actor=system_actor(Text(gettext_noop("alert %(kind)s"), kind=AlertKind.TRUST_CHANGE.value)),
             action="alert.raise",
             records=[
                 {
                     "partner": raised[0].partner,
                     "object_type": Alert._meta.label_lower,
                     "object_id": str(raised[0].pk),
-                    "object_repr": f"{len(raised)} trust alert(s)",
+                    "object_repr": Text(gettext_noop("1 trust alert"))
+                    if len(raised) == 1
+                    else Text(gettext_noop("%(count)s trust alerts"), count=len(raised)),
                     "changes": {
                         "kind": AlertKind.TRUST_CHANGE,
                         "count": len(raised),

@@ -21,9 +21,10 @@ from typing import Any, TypedDict, Unpack
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from apps.core.errors import NOT_VISIBLE, ApplicationError, NotFoundError, PermissionDeniedError
+from apps.core.words import Text
 from apps.partners.choices import ROLE_RANK, MemberRole, PartnerKind, TokenScope
 from apps.partners.models import ApiToken, Membership, Partner
 
@@ -57,10 +58,10 @@ class Actor:
     @property
     def label(self) -> str:
         if self.token is not None:
-            return f"token {self.token.prefix} ({self.token.name})"
+            return Text(gettext_noop("token %(prefix)s (%(name)s)"), prefix=self.token.prefix, name=self.token.name)
         if self.user is not None and getattr(self.user, "is_authenticated", False):
             return self.user.get_username()
-        return self.system_label or "anonymous"
+        return self.system_label or Text(gettext_noop("anonymous"))
 
     def has_role(self, role: str) -> bool:
         if self.is_staff:
@@ -71,8 +72,17 @@ class Actor:
 
 
 def system_actor(label: str, *, partner: Partner | None = None) -> Actor:
-    """The platform itself acting (management commands, beat tasks): staff rights, named in the audit."""
+    """The platform itself acting (management commands, beat tasks): staff rights, named in the audit.
+
+    ``label`` is a :class:`~apps.core.words.Text` where it is words (``alerts sync``), so the audit page
+    says it in its reader's language; ``command_label`` names a management command.
+    """
     return Actor(partner=partner, is_staff=True, system_label=label)
+
+
+def command_label(command: str) -> Text:
+    """``manage.py <command>``, the name a management command acts under in the audit."""
+    return Text(gettext_noop("manage.py %(command)s"), command=command)
 
 
 def user_memberships(user: Any) -> QuerySet[Membership]:

@@ -20,7 +20,7 @@ from stdnum.tw import ubn as tw_ubn
 from stdnum.us import ein as us_ein
 
 from apps.partners import services
-from apps.partners.access import Actor, system_actor
+from apps.partners.access import Actor, command_label, system_actor
 from apps.partners.choices import MemberRole, PartnerKind
 from apps.partners.models import Membership, Partner
 
@@ -149,7 +149,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 
 def _demo_actor() -> Actor:
-    return system_actor("manage.py demo_corridor")
+    return system_actor(command_label("demo_corridor"))
 
 
 def demo_corridor_load() -> dict[str, int]:

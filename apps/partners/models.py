@@ -7,10 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_country, validate_eori, validate_lei
+from apps.core.words import Text, gettext_noop
 from apps.partners.choices import MemberRole, PartnerKind, TokenScope
 
 
@@ -104,7 +105,16 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} of {self.partner}"
+        # Worded (the role as its label's English, the catalogue's msgid), so the audit page, which records
+        # this, says it in its reader's language.
+        with translation.override("en"):
+            role = Text(str(self.get_role_display()))
+        return Text(
+            gettext_noop("%(user)s — %(role)s of %(partner)s"),
+            user=str(self.user),
+            role=role,
+            partner=str(self.partner),
+        )
 
 
 class ApiTokenQuerySet(ScopedQuerySet):

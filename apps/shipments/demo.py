@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from apps.partners.access import Actor
+from apps.partners.access import Actor, command_label
 from apps.partners.choices import MemberRole
 from apps.partners.models import Partner
 from apps.shipments.dcsa.parse import parse_dcsa_events
@@ -109,7 +109,7 @@ DEMO_CONSIGNMENTS = (
 
 def _actor(slug: str) -> Actor:
     partner = Partner.objects.get(slug=slug)
-    return Actor(partner=partner, role=MemberRole.OPERATOR, system_label="manage.py demo_corridor")
+    return Actor(partner=partner, role=MemberRole.OPERATOR, system_label=command_label("demo_corridor"))
 
 
 def _consignment(spec: DemoConsignment) -> Consignment:

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_country, validate_unlocode
+from apps.core.words import Text, gettext_noop
 from apps.core.work import Claimable
 from apps.partners.models import Partner
 from apps.shipments.choices import (
@@ -369,4 +370,4 @@ class CaptureJob(Claimable, TimestampedModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"capture {self.id} ({self.state})"
+        return Text(gettext_noop("capture %(job)s (%(state)s)"), job=self.id, state=self.state)

@@ -185,6 +185,15 @@ def test_sync_is_audited_once_per_partner_per_batch(alpha, bravo, consignment, m
     records = {record.partner.slug: record for record in AuditEvent.objects.filter(action="alert.sync")}
     assert set(records) == {"alpha", "bravo"}
     assert records["alpha"].actor_label == "alerts sync"
+    assert (records["alpha"].object_repr, records["bravo"].object_repr) == (
+        "4 alerts raised, 0 resolved",
+        "1 alert raised, 0 resolved",
+    )
+    # Worded too, so the audit page says it in its reader's language.
+    assert records["alpha"].wording == {
+        "actor": {"template": "alerts sync", "args": {}},
+        "object": {"template": "%(raised)s alerts raised, %(resolved)s resolved", "args": {"raised": 4, "resolved": 0}},
+    }
     assert records["alpha"].changes["raised"] == {"overdue": 4}
     assert records["alpha"].changes["resolved"] == {}
     assert sorted(records["alpha"].changes["raised_alerts"]) == sorted(

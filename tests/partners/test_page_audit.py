@@ -6,9 +6,15 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from apps.core.models import AuditEvent
-from apps.partners.access import system_actor
+from apps.core.services import audit_record
+from apps.core.words import Text
+from apps.disruptions.choices import AlertKind, AlertSubject
+from apps.disruptions.services import alert_raise
+from apps.partners.access import command_label, system_actor
+from apps.partners.models import Membership
 from apps.partners.services import partner_update
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +84,138 @@ def test_the_log_pages_without_counting_it(client, alice, alpha):
     with CaptureQueriesContext(connection) as queries:
         client.get("/audit/")
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+@pytest.fixture
+def worded(alpha):
+    """Records the platform wrote in words: a command's update, an alert raised, a batch described by count."""
+    partner_update(actor=system_actor(command_label("demo_corridor")), partner=alpha, name="Alpha Exports Ltd")
+    alert_raise(
+        partner=alpha,
+        kind=AlertKind.AEO_EXPIRED,
+        title=Text("AEO certificate %(number)s expired on %(date)s", number="TW-0005", date="2025-09-01"),
+        subject_type=AlertSubject.CERTIFICATE,
+        subject_id="c-5",
+    )
+    audit_record(
+        actor=system_actor(Text("alerts sync")),
+        action="alert.sync",
+        partner=alpha,
+        object_type="disruptions.alert",
+        object_id="a-1",
+        object_repr=Text("%(raised)s alerts raised, %(resolved)s resolved", raised=3, resolved=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "zh-TW",
+            [
+                "管理指令 manage.py demo_corridor",
+                "警示 aeo_expired",
+                "aeo_expired：AEO 證書 TW-0005 已於 2025-09-01 到期",  # noqa: RUF001 (the page's own punctuation)
+                "警示同步",
+                "發出 3 則警示，解決 1 則",  # noqa: RUF001
+            ],
+        ),
+        (
+            "ko",
+            [
+                "관리 명령 manage.py demo_corridor",
+                "경보 aeo_expired",
+                "aeo_expired: AEO 인증서 TW-0005이(가) 2025-09-01에 만료되었습니다",
+                "경보 동기화",
+                "경보 3건 발생, 1건 해결",
+            ],
+        ),
+    ],
+)
+def test_the_page_says_the_platforms_words_in_the_readers_language(client, alice, worded, language, said):
+    client.force_login(alice)
+    page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for words in said:
+        assert words in page
+    assert "alerts sync" not in page
+    assert "alert(s)" not in page
+    assert "Alpha Exports Ltd" in page, "a name stays as it was written"
+
+
+def test_the_record_and_the_csv_keep_the_english(client, staff, worded):
+    records = {record.action: record for record in AuditEvent.objects.all()}
+    assert (records["partner.update"].actor_label, records["alert.raise"].actor_label) == (
+        "manage.py demo_corridor",
+        "alert aeo_expired",
+    )
+    assert records["alert.raise"].object_repr == "aeo_expired: AEO certificate TW-0005 expired on 2025-09-01"
+    assert records["alert.sync"].object_repr == "3 alerts raised, 1 resolved"
+    client.force_login(staff)
+    response = client.get("/audit/", {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-TW")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {(row["actor_label"], row["object_repr"]) for row in rows} == {
+        ("manage.py demo_corridor", "Alpha Exports Ltd"),
+        ("alert aeo_expired", "aeo_expired: AEO certificate TW-0005 expired on 2025-09-01"),
+        ("alerts sync", "3 alerts raised, 1 resolved"),
+    }
+
+
+def test_a_record_without_words_reads_as_written(client, alice, alpha):
+    for n, wording in enumerate(({}, {"object": {"template": "%(gone)s", "args": {"other": 1}}})):
+        # An older record (no words kept), and one whose template no longer fits its arguments.
+        record = audit_record(
+            actor=system_actor("tests"),
+            action="x.y",
+            partner=alpha,
+            object_type="t",
+            object_id=str(n),
+            object_repr=f"as it was written {n}",
+        )
+        AuditEvent.objects.filter(pk=record.pk).update(wording=wording)
+    client.force_login(alice)
+    page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "as it was written 0" in page
+    assert "as it was written 1" in page
+    assert ">tests<" in page
+
+
+def test_the_home_page_says_them_too(client, alice, worded):
+    client.force_login(alice)
+    page = client.get("/partner/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "警示同步" in page
+    assert "發出 3 則警示，解決 1 則" in page  # noqa: RUF001
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, alice, alpha, worded):
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/audit/", HTTP_ACCEPT_LANGUAGE="ko")
+    for n in range(10):
+        alert_raise(
+            partner=alpha,
+            kind=AlertKind.AEO_EXPIRED,
+            title=Text("AEO certificate %(number)s expired on %(date)s", number=f"TW-1{n}", date="2025-09-01"),
+            subject_type=AlertSubject.CERTIFICATE,
+            subject_id=f"c-1{n}",
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get("/audit/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "bob — Viewer of Alpha Exports"),
+        ("zh-TW", "bob — Alpha Exports 的檢視者"),
+        ("ko", "bob — Alpha Exports의 열람자"),
+    ],
+)
+def test_a_membership_is_described_with_its_role_in_the_readers_language(client, alice, alpha, bob, language, said):
+    # The role is the label's English whatever the language the record was written in.
+    membership = Membership.objects.get(user=bob)
+    with translation.override("ko"):
+        record = audit_record(actor=system_actor("tests"), action="membership.add", target=membership, partner=alpha)
+    assert record.object_repr == "bob — Viewer of Alpha Exports"
+    client.force_login(alice)
+    assert said in client.get("/audit/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

@@ -18,6 +18,7 @@ from apps.compliance.services.checks import MANAGE_REGISTER, acting_user, check_
 from apps.core.domain_events import CertificateChanged, publish
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.services import audit_record
+from apps.core.words import Text, gettext_noop
 from apps.partners.access import Actor, require, system_actor
 from apps.partners.models import Partner
 
@@ -222,7 +223,7 @@ def certificate_expire_due(*, certificate: AeoCertificate, today: date) -> date 
         effective_on = max(ended) + timedelta(days=1)
         if certificate.status_changes.filter(status=CertificateStatus.EXPIRED, effective_on=effective_on).exists():
             return None
-        actor = system_actor("aeo expiry pass")
+        actor = system_actor(Text(gettext_noop("aeo expiry pass")))
         _record_status(actor, certificate, CertificateStatus.EXPIRED, effective_on, StatusReason.EXPIRED)
         renewal = min((p.valid_from for p in periods if p.valid_from > today), default=None)
         if renewal is not None:

@@ -10,6 +10,7 @@ from apps.compliance.choices import CertificateStatus
 from apps.compliance.models import AeoCertificate, CertificateStatusChange, Mra, ValidityPeriod
 from apps.compliance.services.certificates import certificate_expire_due
 from apps.compliance.services.reevaluation import trust_recheck_request
+from apps.core.words import Text, gettext_noop
 from apps.disruptions import services as alerts
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertSubject
 
@@ -45,8 +46,13 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
             alerts.alert_raise(
                 partner=partner,
                 kind=AlertKind.AEO_EXPIRING,
-                title=f"AEO certificate {certificate.number} expires on {period.valid_until.isoformat()} "
-                f"({days_left} days)",
+                # Worded, so pages (the audit log's record of the alert) say it in the reader's language.
+                title=Text(
+                    gettext_noop("AEO certificate %(number)s expires on %(date)s (%(days)s days)"),
+                    number=certificate.number,
+                    date=period.valid_until.isoformat(),
+                    days=days_left,
+                ),
                 subject_type=AlertSubject.CERTIFICATE,
                 subject_id=str(certificate.pk),
                 dedupe_key=f"aeo-expiring:{certificate.pk}:{period.valid_until.isoformat()}:{threshold}",
@@ -70,7 +76,11 @@ def aeo_expiry_pass(*, today: date) -> dict[str, int]:
             alerts.alert_raise(
                 partner=partner,
                 kind=AlertKind.AEO_EXPIRED,
-                title=f"AEO certificate {certificate.number} expired on {effective_on.isoformat()}",
+                title=Text(
+                    gettext_noop("AEO certificate %(number)s expired on %(date)s"),
+                    number=certificate.number,
+                    date=effective_on.isoformat(),
+                ),
                 subject_type=AlertSubject.CERTIFICATE,
                 subject_id=str(certificate.pk),
                 dedupe_key=f"aeo-expired:{certificate.pk}:{effective_on.isoformat()}",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from apps.corridors.notices.models import Notice, NoticeKind
 from apps.corridors.notices.propagation import notice_propagate
 from apps.corridors.notices.services import notice_create
-from apps.partners.access import system_actor
+from apps.partners.access import command_label, system_actor
 
 DEMO_NOTICE_TITLE = "Typhoon warning: Kaohsiung port closed to vessel traffic (demo)"
 DEMO_NOTICE_SOURCE = "Central Weather Administration sea warning (demo data)"
@@ -26,7 +26,7 @@ def demo_notices_load(*, as_of: datetime) -> dict[str, int]:
     created = 0
     if notice is None:
         notice = notice_create(
-            actor=system_actor("manage.py demo_corridor"),
+            actor=system_actor(command_label("demo_corridor")),
             values={
                 "kind": NoticeKind.WEATHER,
                 "title": DEMO_NOTICE_TITLE,

@@ -12,10 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedQuerySet, TimestampedModel
 from apps.core.validators import validate_unlocode
+from apps.core.words import Text, gettext_noop
 from apps.core.work import Claimable
 from apps.disruptions.choices import AlertKind
 from apps.disruptions.models import Alert
@@ -114,4 +116,8 @@ class Notice(Claimable, TimestampedModel):
 
     def __str__(self) -> str:
         where = " / ".join(part for part in (self.place, self.voyage) if part)
-        return f"{self.get_kind_display()} at {where}: {self.title}"
+        # Worded (the kind as its label's English, the catalogue's msgid), so the audit page, which records
+        # this, says it in its reader's language; the title is a person's and stays as written.
+        with translation.override("en"):
+            kind = Text(str(self.get_kind_display()))
+        return Text(gettext_noop("%(kind)s at %(where)s: %(title)s"), kind=kind, where=where, title=self.title)

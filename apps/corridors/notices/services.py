@@ -282,7 +282,7 @@ def notices_import(
                     "partner": None,
                     "object_type": Notice._meta.label_lower,
                     "object_id": str(notice.pk),
-                    "object_repr": str(notice)[:200],
+                    "object_repr": _described(notice),
                     "changes": {**_values(notice), "origin": origin},
                 }
                 for notice in notices
@@ -290,6 +290,12 @@ def notices_import(
         )
         _due([notice.pk for notice in notices])
     return notices
+
+
+def _described(notice: Notice) -> str:
+    """The notice in words for its audit record (kept as words where it fits the record's 200 characters)."""
+    described = str(notice)
+    return described if len(described) <= 200 else described[:200]
 
 
 # --- CSV ------------------------------------------------------------------------------------------------

@@ -74,7 +74,11 @@ def stream_limits() -> StreamLimits:
 
 def _run(job: CaptureJob) -> dict[str, Any]:
     job_id = str(job.pk)
-    actor = Actor(partner=job.recorder, role=MemberRole.OPERATOR, system_label=f"epcis capture {job.pk}")
+    actor = Actor(
+        partner=job.recorder,
+        role=MemberRole.OPERATOR,
+        system_label=Text(gettext_noop("epcis capture %(job)s"), job=job.pk),
+    )
 
     with job.document.open("rb") as stream:
         if job.error_behaviour == "rollback":

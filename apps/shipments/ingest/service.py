@@ -407,7 +407,9 @@ def _write_batch(actor: Actor, recorder: Partner, events: list[EventIn], channel
             action="event.batch_record",
             object_type="shipments.event",
             object_id=str(rows[fresh[0][0]].pk),
-            object_repr=f"{len(fresh)} event(s) via {channel}",
+            object_repr=Text(gettext_noop("1 event via %(channel)s"), channel=channel)
+            if len(fresh) == 1
+            else Text(gettext_noop("%(count)s events via %(channel)s"), count=len(fresh), channel=channel),
             changes={"channel": channel, "counts": counts, "event_ids": [event.event_id for _, event in fresh][:100]},
         )
     return result

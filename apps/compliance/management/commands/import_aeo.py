@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from apps.compliance.aeo_csv import MAX_FILE_BYTES
 from apps.compliance.importing import aeo_import
 from apps.core.errors import ApplicationError
-from apps.partners.access import system_actor
+from apps.partners.access import command_label, system_actor
 from apps.partners.models import Partner
 
 USAGE_ERROR = 2
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.", returncode=USAGE_ERROR) from exc
         try:
             report = aeo_import(
-                actor=system_actor("manage.py import_aeo", partner=authority),
+                actor=system_actor(command_label("import_aeo"), partner=authority),
                 authority=authority,
                 text=data,
                 partial=options["partial"],

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.partners import services
-from apps.partners.access import system_actor
+from apps.partners.access import command_label, system_actor
 from apps.partners.choices import TokenScope
 from apps.partners.models import Partner
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             expires_at = timezone.now() + timedelta(days=options["expires_in_days"])
         try:
             _, raw = services.api_token_create(
-                actor=system_actor("manage.py create_api_token"),
+                actor=system_actor(command_label("create_api_token")),
                 partner=partner,
                 name=options["name"],
                 scope=options["scope"],
