@@ -103,10 +103,10 @@ SELECT 'equipment', 'SYNU' || lpad(i::text, 7, '0'), md5('e' || i || '-' || e.rn
 INSERT INTO shipments_eventobject (role, value, event_id)
 SELECT 'document', 'SYNBL' || lpad(i::text, 7, '0'), md5('e' || i || '-' || e.rn)::uuid FROM syn_n, syn_template e;
 
-INSERT INTO disruptions_alert (id, created_at, updated_at, kind, severity, state, title, evidence, dedupe_key,
-    resolved_at, consignment_id, partner_id, subject_type, subject_id, rule, corridor, first_seen_at,
+INSERT INTO disruptions_alert (id, created_at, updated_at, kind, severity, state, title, evidence, wording,
+    dedupe_key, resolved_at, consignment_id, partner_id, subject_type, subject_id, rule, corridor, first_seen_at,
     last_seen_at, acknowledged_at, acknowledged_by, resolved_by)
-SELECT gen_random_uuid(), now(), now(), a.kind, a.severity, 'open', a.title, a.evidence,
+SELECT gen_random_uuid(), now(), now(), a.kind, a.severity, 'open', a.title, a.evidence, a.wording,
     a.dedupe_key || '/syn-' || i, NULL, md5('c' || i)::uuid, p.partner_id, a.subject_type,
     md5('c' || i)::uuid::text, a.rule, a.corridor, now(), now(), NULL, '', ''
 FROM syn_n, (SELECT * FROM disruptions_alert WHERE jsonb_typeof(evidence->'events') = 'array'
@@ -115,9 +115,10 @@ FROM syn_n, (SELECT * FROM disruptions_alert WHERE jsonb_typeof(evidence->'event
 WHERE i %% 10 = 0;
 
 INSERT INTO core_auditevent (id, occurred_at, actor_label, actor_token_prefix, action, object_type, object_id,
-    object_repr, changes, request_id, actor_user_id, partner_id)
+    object_repr, changes, wording, request_id, actor_user_id, partner_id)
 SELECT gen_random_uuid(), now() - make_interval(mins => i * 10 + k), 'bench', '', 'event.record',
-    'consignment', md5('c' || i)::uuid::text, 'SYN-' || lpad(i::text, 6, '0'), '{}'::jsonb, '', NULL, p.partner_id
+    'consignment', md5('c' || i)::uuid::text, 'SYN-' || lpad(i::text, 6, '0'), '{}'::jsonb, '{}'::jsonb, '', NULL,
+    p.partner_id
 FROM syn_n, generate_series(0, 9) AS k,
     (SELECT DISTINCT partner_id FROM shipments_consignmentparty WHERE consignment_id = %(template)s) p;
 """
