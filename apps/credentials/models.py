@@ -9,9 +9,11 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from apps.core.extensions import ExtensionPoint
 from apps.core.models import ScopedQuerySet
+from apps.core.words import Text
 from apps.partners.models import Partner
 from apps.shipments.models import Event
 
@@ -61,15 +63,21 @@ class PartnerKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.slug}#{self.key_id} ({self.state})"
+        # Worded (as every audited object's description), so the audit page says it in its reader's language.
+        return Text(
+            gettext_noop("%(partner)s#%(key)s (%(state)s)"),
+            partner=self.partner.slug,
+            key=self.key_id,
+            state=Text(self.state),  # "current", "rotated", "revoked": in the catalogue
+        )
 
     @property
     def state(self) -> str:
         if self.revoked_at:
-            return "revoked"
+            return gettext_noop("revoked")
         if self.rotated_at:
-            return "rotated"
-        return "current"
+            return gettext_noop("rotated")
+        return gettext_noop("current")
 
 
 class IssuerSettings(models.Model):
@@ -79,7 +87,9 @@ class IssuerSettings(models.Model):
     did_method = models.CharField(max_length=8, choices=DidMethod.choices, default=DidMethod.WEB)
 
     def __str__(self) -> str:
-        return f"{self.partner.slug} issues as did:{self.did_method}"
+        return Text(
+            gettext_noop("%(partner)s issues as did:%(method)s"), partner=self.partner.slug, method=self.did_method
+        )
 
 
 class StatusList(models.Model):
@@ -126,7 +136,13 @@ class StatusList(models.Model):
 
     def __str__(self) -> str:
         issuing = f"did:key {self.did_key.key_id}" if self.did_key_id else "did:web"
-        return f"{self.issuer.slug} ({issuing}) {self.purpose} list {self.sequence}"
+        return Text(
+            gettext_noop("%(issuer)s (%(issuing)s) %(purpose)s list %(sequence)s"),
+            issuer=self.issuer.slug,
+            issuing=issuing,
+            purpose=self.purpose,
+            sequence=self.sequence,
+        )
 
 
 # More credentials a partner may see, by the rules of higher apps (compliance: a holder sees the
@@ -182,7 +198,12 @@ class Credential(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} credential {self.id} by {self.issuer.slug}"
+        return Text(
+            gettext_noop("%(kind)s credential %(id)s by %(issuer)s"),
+            kind=self.kind,
+            id=self.id,
+            issuer=self.issuer.slug,
+        )
 
 
 class ChainEntry(models.Model):

@@ -11,6 +11,7 @@ from django.utils import translation
 from apps.core.models import AuditEvent
 from apps.core.services import audit_record
 from apps.core.words import Text
+from apps.credentials.services.keys import partner_key_ensure, partner_key_rotate
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import alert_raise
 from apps.partners.access import command_label, system_actor
@@ -219,3 +220,13 @@ def test_a_membership_is_described_with_its_role_in_the_readers_language(client,
     assert record.object_repr == "bob — Viewer of Alpha Exports"
     client.force_login(alice)
     assert said in client.get("/audit/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_a_signing_keys_record_reads_in_the_pages_language(client, alice, alpha, compiled_catalogues):
+    partner_key_ensure(partner=alpha)
+    rotated = partner_key_rotate(actor=system_actor("tests"), partner=alpha)
+    written = AuditEvent.objects.get(partner=alpha, object_id=str(rotated.pk))
+    assert written.object_repr == f"alpha#{rotated.key_id} (current)", "the stored English"
+    client.force_login(alice)
+    assert f"alpha#{rotated.key_id}（目前）" in client.get("/audit/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()  # noqa: RUF001
+    assert f"alpha#{rotated.key_id} (현재)" in client.get("/audit/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
