@@ -25,10 +25,12 @@ class Fact:
 
 @dataclass(frozen=True)
 class Presented:
-    """An alert as a person reads it: a title in words and the facts that back it."""
+    """An alert as a person reads it: a title in words and the facts that back it, and a summary when the
+    presenter says it again (a ``Text`` title or summary is said in the page's language)."""
 
     title: str
     facts: tuple[Fact, ...] = field(default_factory=tuple)
+    summary: str = ""
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,10 @@ def _in_words(text: Text, recorders: Mapping[str, str] | None = None) -> str:
     return said(text).render(_)
 
 
+def _said(text: str, recorders: Mapping[str, str]) -> str:
+    return _in_words(text, recorders) if isinstance(text, Text) else text
+
+
 def _text_value(value: str, key: str) -> str:
     if isinstance(value, Text):
         return _in_words(value)
@@ -336,9 +340,9 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
         result.append(
             AlertRow(
                 alert=alert,
-                # Worded by its raiser: said in the page's language; otherwise as presented or stored.
-                title=_in_words(title, recorders) if title is not None else presented.title,
-                summary=_in_words(summary, recorders) if summary is not None else str(evidence.get("summary", "")),
+                # Worded by its raiser or said again by its presenter: in the page's language; otherwise as stored.
+                title=_said(title or presented.title, recorders),
+                summary=_said(summary or presented.summary or str(evidence.get("summary", "")), recorders),
                 facts=presented.facts,
                 events=tuple(events),
                 subject_label=subject_label,

@@ -65,6 +65,9 @@ class Finding:
     severity: str = AlertSeverity.WARNING
     consignment_id: str | None = None
     corridor_id: str | None = None
+    # False: the raiser's presenter says the title and summary again from the evidence (a notice's alerts, raised
+    # by the ten thousand, would otherwise store the same words for each).
+    worded: bool = True
 
     @property
     def dedupe_key(self) -> str:
@@ -74,7 +77,7 @@ class Finding:
     def wording(self) -> dict[str, Any]:
         # Cached: one finding is raised for every partner who may see it (a notice: tens of thousands).
         """The title and evidence texts that are :class:`~apps.core.words.Text`, as ``Alert.wording`` keeps them."""
-        return alert_wording(self.title, self.evidence)
+        return alert_wording(self.title, self.evidence) if self.worded else {}
 
 
 def _evidence_texts(value: Mapping[str, Any] | Sequence[Any], path: str, found: dict[str, Any]) -> None:

@@ -334,3 +334,29 @@ def test_the_notice_check_of_a_batch_costs_the_same_queries_whatever_its_size(co
         return len(queries)
 
     assert cost(2, "S") == cost(8, "L")
+
+
+@pytest.mark.parametrize("legs", [True, False], ids=["on-a-leg", "no-legs"])
+def test_a_consignments_notice_alert_is_said_again_from_its_evidence_in_the_pages_language(
+    corridor, shipment, alpha, client, alice, compiled_catalogues, legs
+):
+    if legs:
+        consignment = shipment("PO-1", T0)
+        notice = _notice()
+        notice_propagate(notice, as_of=T0)
+    else:
+        consignment = consignment_create(
+            actor=actor_of(alpha), data={"reference": "PO-NOLEGS", "origin": "TWKHH", "destination": "KRPUS"}
+        )
+        notice = _notice(starts=T0, ends=None)
+        notice_propagate(notice, as_of=T0 + DAY)
+    alert = Alert.objects.get(partner=alpha, consignment=consignment)
+    assert alert.wording == {}, "raised by the ten thousand: its words are not stored per alert"
+    title, summary = propagation.consignment_notice_words(alert.evidence)
+    assert (title, summary) == (alert.title, alert.evidence["summary"]), "the same English as stored"
+    client.force_login(alice)
+    page = client.get("/alerts/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "Pusan (KRPUS) 天氣：Typhoon warning" in page  # noqa: RUF001 (the page's own punctuation)
+    assert "此貨件的剩餘路線受其影響" in page
+    assert "Weather at Pusan" not in page
+    assert "remaining route meets it" not in page

@@ -26,7 +26,7 @@ their ``rule``, and every open alert of the notice not found again is resolved.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -311,23 +311,68 @@ def _kind_words(kind: str) -> Text:
 
 def _what(notice: Notice) -> Text:
     """The notice in a few words: "Weather at Kaohsiung (TWKHH)", "Strike on voyage 9234567/042E"."""
-    kind = _kind_words(notice.kind)
-    if notice.place and notice.voyage:
+    return _what_of(notice.kind, notice.place or "", notice.voyage or "")
+
+
+def _what_of(kind_code: str, place: str, voyage: str) -> Text:
+    kind = _kind_words(kind_code)
+    if place and voyage:
         return Text(
             gettext_noop("%(kind)s at %(place)s for voyage %(voyage)s"),
             kind=kind,
-            place=_place_words(notice.place),
-            voyage=notice.voyage,
+            place=_place_words(place),
+            voyage=voyage,
         )
-    if notice.place:
-        return Text(gettext_noop("%(kind)s at %(place)s"), kind=kind, place=_place_words(notice.place))
-    return Text(gettext_noop("%(kind)s on voyage %(voyage)s"), kind=kind, voyage=notice.voyage)
+    if place:
+        return Text(gettext_noop("%(kind)s at %(place)s"), kind=kind, place=_place_words(place))
+    return Text(gettext_noop("%(kind)s on voyage %(voyage)s"), kind=kind, voyage=voyage)
 
 
 def _window(notice: Notice) -> Text:
+    return _window_of(notice.starts_at, notice.window_end())
+
+
+def _window_of(starts_at: datetime, ends_at: datetime | None) -> Text:
+    return Text(gettext_noop("from %(start)s to %(end)s"), start=_when(starts_at), end=_when(ends_at))
+
+
+def _consignment_summary(
+    what: Text, window: Text, source: str, *, how: str, leg: Mapping[str, Any] | None, place: str
+) -> Text:
     return Text(
-        gettext_noop("from %(start)s to %(end)s"), start=_when(notice.starts_at), end=_when(notice.window_end())
+        gettext_noop("%(what)s %(window)s (%(source)s). This consignment's remaining route meets it: %(how)s."),
+        what=what,
+        window=window,
+        source=source,
+        how=_touch_words(how, leg, place),
     )
+
+
+def consignment_notice_words(evidence: Mapping[str, Any]) -> tuple[Text, Text] | None:
+    """A consignment's notice alert's title and summary as a page says them, from its evidence (the notice as
+    the evidence names it, how it meets the route, the leg): these alerts are raised by the ten thousand, so
+    their words are not stored twice. ``None`` when the evidence does not say enough."""
+    about = evidence.get("notice")
+    if not isinstance(about, Mapping) or not about.get("kind") or not about.get("starts_at"):
+        return None
+    try:
+        starts_at = datetime.fromisoformat(about["starts_at"])
+        ends_at = datetime.fromisoformat(about["ends_at"]) if about.get("ends_at") else None
+    except (TypeError, ValueError):
+        return None
+    place = about.get("place") or ""
+    what = _what_of(about["kind"], place, about.get("voyage") or "")
+    leg = evidence.get("leg") if isinstance(evidence.get("leg"), Mapping) else None
+    title = Text("%(what)s: %(title)s", what=what, title=about.get("title", ""))
+    summary = _consignment_summary(
+        what,
+        _window_of(starts_at, ends_at),
+        about.get("source", ""),
+        how=str(evidence.get("touches", "")),
+        leg=leg,
+        place=place,
+    )
+    return title, summary
 
 
 # What a touched consignment's leg is still to do, by how the notice touches it.
@@ -346,20 +391,19 @@ _LEG_TOUCHES = {
 }
 
 
-def _touch_words(touch: Touch, place: str) -> Text:
-    leg = touch.leg
+def _touch_words(how: str, leg: Mapping[str, Any] | None, place: str) -> Text:
     if leg is None:
         return Text(
             gettext_noop(
                 "its %(how)s is %(place)s and it has no planned legs, so it counts as affected while the notice is "
                 "in force"
             ),
-            how=Text(_TOUCH_HOW.get(touch.how, touch.how)),
+            how=Text(_TOUCH_HOW.get(how, how)),
             place=place,
         )
     voyage = Text(gettext_noop(" on voyage %(voyage)s"), voyage=leg["voyage_number"]) if leg["voyage_number"] else ""
     return Text(
-        _LEG_TOUCHES.get(touch.how, _LEG_TOUCHES["voyage"]),
+        _LEG_TOUCHES.get(how, _LEG_TOUCHES["voyage"]),
         sequence=leg["sequence"],
         origin=leg["origin"],
         destination=leg["destination"],
@@ -403,13 +447,7 @@ def _consignment_findings(notice: Notice, touched: Sequence[Touch], by_partner: 
     title = Text("%(what)s: %(title)s", what=what, title=notice.title)
     for touch, partners in _zip_viewers(touched):
         evidence = {
-            "summary": Text(
-                gettext_noop("%(what)s %(window)s (%(source)s). This consignment's remaining route meets it: %(how)s."),
-                what=what,
-                window=window,
-                source=notice.source,
-                how=_touch_words(touch, place),
-            ),
+            "summary": _consignment_summary(what, window, notice.source, how=touch.how, leg=touch.leg, place=place),
             "notice": about,
             "touches": touch.how,
             "leg": touch.leg,
@@ -425,6 +463,8 @@ def _consignment_findings(notice: Notice, touched: Sequence[Touch], by_partner: 
             severity=severity,
             consignment_id=touch.consignment_id,
             corridor_id=touch.corridor or None,
+            # Said again from the evidence on the pages (consignment_notice_words), not stored per alert.
+            worded=False,
         )
         for partner in partners:
             by_partner[partner].append(finding)
