@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format, localize
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.core.words import Text, text_from_data
 from apps.disruptions.choices import AlertKind, AlertSeverity, AlertState, AlertSubject
@@ -168,12 +169,20 @@ def _said(text: str, recorders: Mapping[str, str]) -> str:
     return _in_words(text, recorders) if isinstance(text, Text) else text
 
 
+@lru_cache(maxsize=4096)
+def _moment_words(value: str, language: str) -> str:
+    """A moment of the evidence in the page's date format and in UTC (as the summaries give them); a page of
+    alerts names the same moments again and again (a notice's window), so each is formatted once (``language``
+    keys the cache: the format is the active language's)."""
+    moment = _parse_time(value)
+    return f"{date_format(moment.astimezone(UTC), 'DATETIME_FORMAT')} UTC" if moment is not None else value
+
+
 def _text_value(value: str, key: str) -> str:
     if isinstance(value, Text):
         return _in_words(value)
-    if _ISO_MOMENT.match(value) and (moment := _parse_time(value)) is not None:
-        # A moment of the evidence, in the page's date format and in UTC (as the summaries give them).
-        return f"{date_format(moment.astimezone(UTC), 'DATETIME_FORMAT')} UTC"
+    if _ISO_MOMENT.match(value):
+        return _moment_words(value, get_language())
     for words in evidence_value_words if key else ():
         if said := words(key, value):
             return said
