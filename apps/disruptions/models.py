@@ -99,6 +99,12 @@ class Alert(TimestampedModel):
             models.Index(fields=["kind", "subject_id"], name="alert_kind_subject"),
             # The open alerts of one rule (an external notice's): what a notice's propagation reads.
             models.Index(fields=["kind", "rule"], condition=~Q(state=AlertState.RESOLVED), name="alert_open_kind_rule"),
+            # A partner's inbox, newest first (its open alerts): read a page at a time, not sorted whole.
+            models.Index(
+                fields=["partner", "-created_at", "-id"],
+                condition=~Q(state=AlertState.RESOLVED),
+                name="alert_open_partner_newest",
+            ),
         ]
 
     def __str__(self) -> str:
