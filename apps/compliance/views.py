@@ -93,6 +93,6 @@ def review_detail_page(request: HttpRequest, pk: str) -> HttpResponse:
         actor=actor, authority=authority, consignment=consignment, as_of=timezone.localdate()
     )
     # The alerts as their rows say them: titles in the page's language.
-    context["alerts"] = alerts_present(actor=actor, alerts=context["alerts"])
+    context["alerts"] = alerts_present(actor=actor, alerts=context["alerts"], with_evidence=False)
     context.update({"authority": authority, "form": form, "can_decide": can_decide})
     return render(request, "compliance/review_detail.html", context, status=status)

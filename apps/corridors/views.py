@@ -116,7 +116,9 @@ def corridor_page(request: HttpRequest, slug: str) -> HttpResponse:
         "release_report": report,
         "consignments": selectors.live_consignments(corridor=corridor, actor=actor),
         "alerts": alerts_present(
-            actor=actor, alerts=selectors.corridor_open_alerts(corridor=corridor, actor=actor)[:100]
+            actor=actor,
+            alerts=selectors.corridor_open_alerts(corridor=corridor, actor=actor)[:100],
+            with_evidence=False,
         ),
     }
     return render(request, "corridors/corridor.html", context)

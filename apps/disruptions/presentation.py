@@ -308,9 +308,10 @@ def _presenters() -> dict[str, Any]:
     return {kind: presenter.present for presenter in alert_presenters for kind in presenter.kinds}
 
 
-def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
-    """``alerts`` (with their consignments loaded) in words, in three queries whatever their number."""
-    named = [(alert, e) for alert in alerts for e in _evidence_events(alert)]
+def alerts_present(*, actor: Actor, alerts: Sequence[Alert], with_evidence: bool = True) -> list[AlertRow]:
+    """``alerts`` (with their consignments loaded) in words, in four queries whatever their number; with no
+    query at all ``with_evidence=False``, for a page that shows their titles only (no events, no corridor)."""
+    named = [(alert, e) for alert in alerts for e in _evidence_events(alert)] if with_evidence else []
     slugs = {str(e.get("recorder")) for _, e in named if e.get("recorder")}
     recorders = dict(Partner.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
     keys = {(str(e.get("recorder", "")), str(e["event_id"])) for _, e in named}
@@ -318,14 +319,14 @@ def alerts_present(*, actor: Actor, alerts: Sequence[Alert]) -> list[AlertRow]:
     event_pks = shipment_selectors.visible_events_named(actor=actor, keys=keys)
     places = shipment_selectors.place_index(codes={str(e["place"]) for _, e in named if e.get("place")})
     presenters = _presenters()
-    corridors = corridors_named(alert.corridor for alert in alerts)
+    corridors = corridors_named(alert.corridor for alert in alerts) if with_evidence else {}
     # The choices' labels looked up here: get_<field>_display rebuilds its choices dict on every call.
     severities, kinds, states = dict(AlertSeverity.choices), dict(AlertKind.choices), dict(AlertState.choices)
     result = []
     for alert in alerts:
         evidence = alert.evidence if isinstance(alert.evidence, Mapping) else {}
         events = []
-        for e in _evidence_events(alert):
+        for e in _evidence_events(alert) if with_evidence else ():
             slug, event_id = str(e.get("recorder", "")), str(e["event_id"])
             pk = event_pks.get((slug, event_id))
             url = ""
