@@ -41,6 +41,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from apps.core.words import Text, gettext_noop
 from apps.credentials import jcs
 from apps.credentials.jsonld import (
     CREDENTIALS_V1,
@@ -354,28 +355,33 @@ def _context_entries(document: Any) -> Iterator[Any]:
 def _structure_problems(document: Any, limits: Limits, max_proofs: int) -> Iterator[str]:
     """What keeps the document from being a secured document; lazily, like :func:`_proof_problems`."""
     if not isinstance(document, dict):
-        yield "a secured document is a JSON object"
+        yield Text(gettext_noop("a secured document is a JSON object"))
         return
     try:
         check_json_shape(document, limits)
     except BoundedWorkExceeded as error:
-        yield f"refused before processing ({error.limit}): {error}"
+        yield Text(gettext_noop("refused before processing (%(limit)s): %(error)s"), limit=error.limit, error=error)
     context = document.get("@context")
     contexts = context if isinstance(context, list) else [context]
     if context is None or not contexts:
-        yield "@context is missing"
+        yield Text(gettext_noop("@context is missing"))
     declared = document.get("type", [])
     types = {item for item in (declared if isinstance(declared, list) else [declared]) if isinstance(item, str)}
     if types & _VC_TYPES and contexts[0] not in (CREDENTIALS_V2, CREDENTIALS_V1):
-        yield (
-            f"the first @context of a verifiable credential or presentation must be {CREDENTIALS_V2} "
-            f"(or {CREDENTIALS_V1} for VC 1.1)"
+        yield Text(
+            gettext_noop(
+                "the first @context of a verifiable credential or presentation must be %(v2)s (or %(v1)s for VC 1.1)"
+            ),
+            v2=CREDENTIALS_V2,
+            v1=CREDENTIALS_V1,
         )
     proofs = _proofs(document.get("proof"))
     if not proofs:
-        yield "no proof"
+        yield Text(gettext_noop("no proof"))
     if len(proofs) > max_proofs:
-        yield f"{len(proofs)} proofs, more than the {max_proofs} accepted"
+        yield Text(
+            gettext_noop("%(count)s proofs, more than the %(most)s accepted"), count=len(proofs), most=max_proofs
+        )
 
 
 def _check_structure(document: Any, limits: Limits, max_proofs: int) -> str:
@@ -391,9 +397,11 @@ def _check_contexts(document: dict[str, Any], allowed: Collection[str]) -> str:
         if isinstance(entry, dict):
             continue
         if not isinstance(entry, str):
-            return f"@context entry {entry!r} is neither a URL nor a context object"
+            return Text(
+                gettext_noop("@context entry %(entry)s is neither a URL nor a context object"), entry=repr(entry)
+            )
         if entry not in allowed:
-            return f"@context {entry!r} is not on the allow-list"
+            return Text(gettext_noop("@context %(entry)s is not on the allow-list"), entry=repr(entry))
     return ""
 
 
@@ -401,35 +409,47 @@ def _proof_problems(proof: dict[str, Any], document_context: list[Any]) -> Itera
     """What is wrong with a proof's shape, lazily: the caller takes the first, so later checks may
     rely on earlier ones having passed (``proofValue`` is only decoded once it is a string)."""
     if proof.get("type") != PROOF_TYPE:
-        yield f"proof type must be {PROOF_TYPE}, got {proof.get('type')!r}"
+        yield Text(
+            gettext_noop("proof type must be %(expected)s, got %(found)s"),
+            expected=PROOF_TYPE,
+            found=repr(proof.get("type")),
+        )
     if proof.get("cryptosuite") not in CRYPTOSUITES:
-        yield f"cryptosuite must be {' or '.join(CRYPTOSUITES)}, got {proof.get('cryptosuite')!r}"
+        yield Text(
+            gettext_noop("cryptosuite must be %(expected)s, got %(found)s"),
+            expected=" or ".join(CRYPTOSUITES),
+            found=repr(proof.get("cryptosuite")),
+        )
     for name in ("verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(name), str) or not proof[name]:
-            yield f"proof {name} is missing or not a string"
+            yield Text(gettext_noop("proof %(name)s is missing or not a string"), name=name)
     created = proof.get("created")
     if created is not None and (not isinstance(created, str) or not _DATE_TIME_STAMP.match(created)):
-        yield f"proof created {created!r} is not an XML Schema dateTimeStamp"
+        yield Text(gettext_noop("proof created %(value)s is not an XML Schema dateTimeStamp"), value=repr(created))
     expires = proof.get("expires")
     if expires is not None and (not isinstance(expires, str) or not _DATE_TIME.match(expires)):
-        yield f"proof expires {expires!r} is not an XML Schema dateTime"
+        yield Text(gettext_noop("proof expires %(value)s is not an XML Schema dateTime"), value=repr(expires))
     try:
         signature = decode_multibase(proof["proofValue"])
     except MultikeyError as error:
-        yield f"malformed proofValue: {error}"
+        yield Text(gettext_noop("malformed proofValue: %(error)s"), error=error)
     else:
         if len(signature) != SIGNATURE_LENGTH:
-            yield f"malformed proofValue: an Ed25519 signature is {SIGNATURE_LENGTH} bytes, got {len(signature)}"
+            yield Text(
+                gettext_noop("malformed proofValue: an Ed25519 signature is %(expected)s bytes, got %(found)s"),
+                expected=SIGNATURE_LENGTH,
+                found=len(signature),
+            )
     if "@context" in proof:
         proof_context = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
         if document_context[: len(proof_context)] != proof_context:
-            yield "the proof's @context must be a prefix of the document's @context"
+            yield Text(gettext_noop("the proof's @context must be a prefix of the document's @context"))
 
 
 def _check_proof_shape(proof: Any, document_context: list[Any]) -> str:
     """Why a proof is malformed (Data Integrity ``MALFORMED_PROOF_ERROR``), or ""."""
     if not isinstance(proof, dict):
-        return "a proof is a JSON object"
+        return Text(gettext_noop("a proof is a JSON object"))
     return next(_proof_problems(proof, document_context), "")
 
 
@@ -464,13 +484,13 @@ class _Verifier:
             return [], ""
         wanted = [previous] if isinstance(previous, str) else previous
         if not isinstance(wanted, list) or not all(isinstance(item, str) for item in wanted):
-            return [], "previousProof must be a string or a list of strings"
+            return [], Text(gettext_noop("previousProof must be a string or a list of strings"))
         ambiguous = [item for item in wanted if item in self.duplicate_ids]
         if ambiguous:
-            return [], f"previousProof {ambiguous} matches more than one proof"
+            return [], Text(gettext_noop("previousProof %(ids)s matches more than one proof"), ids=ambiguous)
         missing = [item for item in wanted if item not in self.index_by_id]
         if missing:
-            return [], f"previousProof names proofs the document does not have: {missing}"
+            return [], Text(gettext_noop("previousProof names proofs the document does not have: %(ids)s"), ids=missing)
         return [self.index_by_id[item] for item in wanted], ""
 
     def document_hash(self, context: Any, previous: list[int], cryptosuite: str = CRYPTOSUITE) -> bytes:
@@ -528,12 +548,21 @@ class _Verifier:
             purpose = proof["proofPurpose"]
             yield (
                 "purpose",
-                "" if purpose == expected_purpose else f"proofPurpose is {purpose!r}, not {expected_purpose!r}",
+                ""
+                if purpose == expected_purpose
+                else Text(
+                    gettext_noop("proofPurpose is %(found)s, not %(expected)s"),
+                    found=repr(purpose),
+                    expected=repr(expected_purpose),
+                ),
             )
         if challenge is not None:
-            yield "challenge", "" if proof.get("challenge") == challenge else "challenge does not match"
+            yield (
+                "challenge",
+                "" if proof.get("challenge") == challenge else Text(gettext_noop("challenge does not match")),
+            )
         if domain is not None:
-            yield "domain", "" if _matches(proof.get("domain"), domain) else "domain does not match"
+            yield "domain", "" if _matches(proof.get("domain"), domain) else Text(gettext_noop("domain does not match"))
         previous, reason = self.previous_indexes(proof)
         if "previousProof" in proof:
             yield "previousProof", reason
@@ -560,7 +589,7 @@ class _Verifier:
         try:
             key.verify(decode_multibase(proof["proofValue"]), data)
         except InvalidSignature:
-            yield "signature", "the Ed25519 signature does not match the document and proof options"
+            yield "signature", Text(gettext_noop("the Ed25519 signature does not match the document and proof options"))
         else:
             yield "signature", ""
 
@@ -571,17 +600,24 @@ def _check_expires(expires: str) -> str:
     try:
         moment = datetime.fromisoformat(expires.replace("Z", "+00:00") + zone)
     except ValueError:
-        return f"proof expires {expires!r} is not a date-time"
-    return f"the proof expired at {expires}" if moment <= datetime.now(UTC) else ""
+        return Text(gettext_noop("proof expires %(value)s is not a date-time"), value=repr(expires))
+    return Text(gettext_noop("the proof expired at %(moment)s"), moment=expires) if moment <= datetime.now(UTC) else ""
 
 
 def _resolve(resolve_key: KeyResolver, verification_method: str) -> tuple[Any, str]:
     try:
         key = resolve_key(verification_method)
     except Exception as error:  # any resolver failure means "no key", with its reason
-        return None, f"verification method {verification_method!r} did not resolve: {error}"
+        return None, Text(
+            gettext_noop("verification method %(method)s did not resolve: %(error)s"),
+            method=repr(verification_method),
+            error=str(error),
+        )
     if not isinstance(key, Ed25519PublicKey):
-        return None, f"verification method {verification_method!r} did not resolve to an Ed25519 key"
+        return None, Text(
+            gettext_noop("verification method %(method)s did not resolve to an Ed25519 key"),
+            method=repr(verification_method),
+        )
     return key, ""
 
 
@@ -598,9 +634,9 @@ def _chain_failures(verifier: _Verifier, own_ok: list[bool]) -> dict[int, str]:
             return reason
         for before in previous:
             if before in seen or before == index:
-                return "previousProof chain has a cycle"
+                return Text(gettext_noop("previousProof chain has a cycle"))
             if not own_ok[before]:
-                return f"previous proof {before} did not verify"
+                return Text(gettext_noop("previous proof %(index)s did not verify"), index=before)
             reason = walk(before, (*seen, index))
             if reason:
                 return reason

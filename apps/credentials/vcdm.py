@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.core.words import Text, gettext_noop
 from apps.credentials import digests, status_list
 from apps.credentials.jsonld import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2, STATUS_LIST_V1
 
@@ -254,7 +255,7 @@ def validity_problems(document: Mapping[str, Any], now: datetime) -> list[str]:
     if model == V1:
         start_name, end_name, zone_required = "issuanceDate", "expirationDate", False
         if "issuanceDate" not in document:
-            return ["a VC 1.1 credential needs an issuanceDate"]
+            return [Text(gettext_noop("a VC 1.1 credential needs an issuanceDate"))]
     else:
         start_name, end_name, zone_required = "validFrom", "validUntil", True
     problems = []
@@ -264,15 +265,19 @@ def validity_problems(document: Mapping[str, Any], now: datetime) -> list[str]:
             continue
         moment = parse_date_time(document[name], zone_required=zone_required)
         if moment is None:
-            problems.append(f"{name} is not a date-time" + (" with a time zone" if zone_required else ""))
+            problems.append(
+                Text(gettext_noop("%(name)s is not a date-time with a time zone"), name=name)
+                if zone_required
+                else Text(gettext_noop("%(name)s is not a date-time"), name=name)
+            )
         elif name == start_name:
             start = moment
             if moment > now:
-                problems.append(f"not valid before {document[name]}")
+                problems.append(Text(gettext_noop("not valid before %(moment)s"), moment=document[name]))
         else:
             end = moment
             if moment < now:
-                problems.append(f"expired at {document[name]}")
+                problems.append(Text(gettext_noop("expired at %(moment)s"), moment=document[name]))
     if start is not None and end is not None and start > end:
-        problems.append(f"{end_name} is earlier than {start_name}")
+        problems.append(Text(gettext_noop("%(end)s is earlier than %(start)s"), end=end_name, start=start_name))
     return problems

@@ -24,7 +24,9 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import words
 from apps.core.json_input import JsonInputError, json_loads
+from apps.core.words import Text, gettext_noop, joined
 from apps.credentials import dataintegrity, dids, digests, multikey, status_list, vcdm
 from apps.credentials.models import Credential, PartnerKey, StatusList
 from apps.credentials.selectors import did_resolver
@@ -42,6 +44,10 @@ CHECK_LABELS = {
     "holder": _("Holder"),
 }
 _OF_CREDENTIAL = re.compile(r"credential (\d+): (.+)")
+
+
+class CredentialIndex(int):
+    """A credential's place in a presentation as a detail names it: from 0 in the API, from 1 on a page."""
 
 
 @dataclass
@@ -249,7 +255,11 @@ def _signer_problem(result: dataintegrity.VerificationResult, controller: str | 
     signers = {_controller_of(proof.verification_method) for proof in result.proofs}
     if controller is None or controller in signers:
         return ""
-    return f"no proof is by {controller}; the proofs are by {', '.join(sorted(s or '?' for s in signers))}"
+    return Text(
+        gettext_noop("no proof is by %(controller)s; the proofs are by %(signers)s"),
+        controller=controller,
+        signers=", ".join(sorted(s or "?" for s in signers)),
+    )
 
 
 def _check_proof(
@@ -287,22 +297,28 @@ def _check_proof(
     proof_checks = [check for check in result.checks if check.name not in ("structure", "contexts")]
     if not proof_checks:
         if result.verified is False and not outcome.errors:
-            outcome.add("proof", False, "no verifiable proof")
+            outcome.add("proof", False, Text(gettext_noop("no verifiable proof")))
         return
     # The key is resolved while the proof is verified; its check is reported before the proof's.
     key_failed = any(not check.passed for check in proof_checks if check.name == "key")
     reason = "; ".join(key_problems) or (
-        "the proof's verification method could not be resolved" if key_failed else _signer_problem(result, controller)
+        Text(gettext_noop("the proof's verification method could not be resolved"))
+        if key_failed
+        else _signer_problem(result, controller)
     )
     outcome.add("issuer key", not reason, reason)
     failed = [check for check in proof_checks if not check.passed and check.name != "key"]
-    outcome.add("proof", not failed and result.verified, "; ".join(f"{c.name}: {c.reason}" for c in failed))
+    outcome.add(
+        "proof",
+        not failed and result.verified,
+        joined([Text("%(check)s: %(reason)s", check=c.name, reason=c.reason) for c in failed], "; "),
+    )
 
 
 def _check_validity(document: Mapping[str, Any], outcome: Outcome, now: datetime) -> None:
     """VC 2.0's validFrom/validUntil, or VC 1.1's issuanceDate/expirationDate, as each model says."""
     problems = vcdm.validity_problems(document, now)
-    outcome.add("validity period", not problems, "; ".join(problems))
+    outcome.add("validity period", not problems, joined(problems, "; "))
 
 
 def _local_pk(url: str, prefix: str) -> uuid.UUID | None:
@@ -321,12 +337,17 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookup
     problems = []
     for entry in entries:
         if not isinstance(entry, Mapping):
-            problems.append("a status entry is not an object")
+            problems.append(Text(gettext_noop("a status entry is not an object")))
             continue
         if entry.get("type") != "BitstringStatusListEntry":
             # A status scheme this verifier does not implement is reported, like a list held elsewhere.
             outcome.warnings.append(
-                {"check": "status", "detail": f"status entry of type {entry.get('type')!r} is not checked here"}
+                {
+                    "check": "status",
+                    "detail": Text(
+                        gettext_noop("status entry of type %(type)s is not checked here"), type=repr(entry.get("type"))
+                    ),
+                }
             )
             continue
         try:
@@ -342,32 +363,39 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookup
             lst = (lookups or Lookups()).status_list(pk) if pk else None
             if lst is None:
                 # This deployment would hold it: a list it does not have cannot vouch for the credential.
-                problems.append(f"status list {url} does not exist")
+                problems.append(Text(gettext_noop("status list %(url)s does not exist"), url=url))
                 continue
         else:
             outcome.warnings.append(
                 {
                     "check": "status",
-                    "detail": f"status list {entry.get('statusListCredential')} "
-                    "is not held here; not checked (nothing is fetched)",
+                    "detail": Text(
+                        gettext_noop("status list %(url)s is not held here; not checked (nothing is fetched)"),
+                        url=entry.get("statusListCredential"),
+                    ),
                 }
             )
             continue
         if not _issued_by(lst.issuer, document):
-            problems.append(f"status list {url} belongs to another issuer than the credential's")
+            problems.append(
+                Text(gettext_noop("status list %(url)s belongs to another issuer than the credential's"), url=url)
+            )
             continue
         try:
             # Our own list: read its bits from the database (signing it again would only cost time).
             bits = status_list.Bitstring.from_bytes(bytes(lst.bits))
             if status_list.held_status_of(entry, list_url=url, purpose=lst.purpose, bits=bits):
+                purpose = entry.get("statusPurpose")
                 problems.append(
-                    f"{entry.get('statusPurpose')} bit is set: the credential is {entry.get('statusPurpose')}".replace(
-                        "revocation bit is set: the credential is revocation", "revoked"
-                    ).replace("suspension bit is set: the credential is suspension", "suspended")
+                    Text(gettext_noop("revoked"))
+                    if purpose == "revocation"
+                    else Text(gettext_noop("suspended"))
+                    if purpose == "suspension"
+                    else Text(gettext_noop("%(purpose)s bit is set: the credential is %(purpose)s"), purpose=purpose)
                 )
         except status_list.StatusListError as exc:
             problems.append(str(exc))
-    outcome.add("status", not problems, "; ".join(problems))
+    outcome.add("status", not problems, joined(problems, "; "))
 
 
 def _issued_by(partner: Any, document: Mapping[str, Any]) -> bool:
@@ -401,17 +429,26 @@ def held_resource_problems(
         pk = _local_pk(url, prefix)
         held = (lookups or Lookups()).held_document(pk) if pk else None
         if held is None:
-            problems.append((f"{field}.id", f"{url}: no such credential here (a step was removed?)"))
+            problems.append(
+                (f"{field}.id", Text(gettext_noop("%(url)s: no such credential here (a step was removed?)"), url=url))
+            )
             continue
         try:
             found = digests.matches(
                 held, digest_sri=item.get("digestSRI"), digest_multibase=item.get("digestMultibase")
             )
         except digests.DigestError as exc:
-            problems.append((f"{field}.digestMultibase", f"{url}: {exc}"))
+            problems.append((f"{field}.digestMultibase", Text("%(url)s: %(error)s", url=url, error=exc)))
             continue
         problems.extend(
-            (f"{field}.{name}", f"{url}: its {name} differs from the credential held here (it was altered?)")
+            (
+                f"{field}.{name}",
+                Text(
+                    gettext_noop("%(url)s: its %(name)s differs from the credential held here (it was altered?)"),
+                    url=url,
+                    name=name,
+                ),
+            )
             for name, matched in found.items()
             if not matched
         )
@@ -425,8 +462,11 @@ def _check_chain(document: Mapping[str, Any], outcome: Outcome, lookups: Lookups
     problems = vcdm.related_resource_problems(document)
     if not problems:
         problems, elsewhere = held_resource_problems(document, lookups)
-        outcome.warnings.extend({"check": "chain digests", "detail": f"{url} is not held here"} for url in elsewhere)
-    outcome.add("chain digests", not problems, "; ".join(detail for _, detail in problems))
+        outcome.warnings.extend(
+            {"check": "chain digests", "detail": Text(gettext_noop("%(url)s is not held here"), url=url)}
+            for url in elsewhere
+        )
+    outcome.add("chain digests", not problems, joined([detail for _, detail in problems], "; "))
 
 
 def credential_verify(
@@ -446,7 +486,7 @@ def credential_verify(
     """
     outcome = Outcome()
     if not isinstance(document, Mapping):
-        outcome.add("structure", False, "a credential is a JSON object")
+        outcome.add("structure", False, Text(gettext_noop("a credential is a JSON object")))
         return outcome
     _check_proof(
         document,
@@ -500,8 +540,22 @@ def _self_asserted_verify(document: Mapping[str, Any], holder: str | None, looku
         outcome.add(
             "holder",
             False,
-            f"the credential has no proof of its own, so only the presentation's proof secures it: its issuer "
-            f"{issuer} must be the presentation's holder" + (f", not {holder}" if holder else ", and it has none"),
+            Text(
+                gettext_noop(
+                    "the credential has no proof of its own, so only the presentation's proof secures it: its issuer "
+                    "%(issuer)s must be the presentation's holder, not %(holder)s"
+                ),
+                issuer=issuer,
+                holder=holder,
+            )
+            if holder
+            else Text(
+                gettext_noop(
+                    "the credential has no proof of its own, so only the presentation's proof secures it: its issuer "
+                    "%(issuer)s must be the presentation's holder, and it has none"
+                ),
+                issuer=issuer,
+            ),
         )
         return outcome
     outcome.add("holder", True)
@@ -522,11 +576,15 @@ def presentation_verify(
     """
     outcome = Outcome()
     if not isinstance(document, Mapping):
-        outcome.add("structure", False, "a presentation is a JSON object")
+        outcome.add("structure", False, Text(gettext_noop("a presentation is a JSON object")))
         return outcome
     holder = _issuer_id({"issuer": document.get("holder")})
     if "holder" in document and not vcdm.is_url_like(holder):
-        outcome.add("structure", False, "holder must be a URL or an object whose id is a URL (VC DM 2.0 §4.13)")
+        outcome.add(
+            "structure",
+            False,
+            Text(gettext_noop("holder must be a URL or an object whose id is a URL (VC DM 2.0 §4.13)")),
+        )
     if document.get("proof") is not None:
         _check_proof(
             document,
@@ -537,9 +595,15 @@ def presentation_verify(
             controller=holder,
         )
     elif challenge or domain:
-        outcome.add("proof", False, "a challenge or domain was given but the presentation is not signed")
+        outcome.add(
+            "proof", False, Text(gettext_noop("a challenge or domain was given but the presentation is not signed"))
+        )
     elif not allow_unsigned:
-        outcome.add("proof", False, "the presentation is not signed (options.unsignedPresentation would allow it)")
+        outcome.add(
+            "proof",
+            False,
+            Text(gettext_noop("the presentation is not signed (options.unsignedPresentation would allow it)")),
+        )
     credentials = document.get("verifiableCredential") or []
     credentials = credentials if isinstance(credentials, list) else [credentials]
     lookups = Lookups.for_documents(credentials)
@@ -553,7 +617,7 @@ def presentation_verify(
         outcome.warnings.extend({**w, "credential": index} for w in inner.warnings)
     _check_presented_chain(credentials, outcome)
     if not credentials and document.get("proof") is None:
-        outcome.add("structure", False, "the presentation holds no credential and no proof")
+        outcome.add("structure", False, Text(gettext_noop("the presentation holds no credential and no proof")))
     return outcome
 
 
@@ -573,7 +637,7 @@ def _check_presented_chain(credentials: list[Any], outcome: Outcome) -> None:
     Each names the one before it in ``relatedResource`` with the digest of that credential as served
     (compact JSON), so a step removed from between two others, or steps put in another order, show.
     """
-    problems: dict[tuple[int, int], str] = {}
+    problems: dict[tuple[int, int], Text] = {}
     last: dict[str, tuple[int, Mapping[str, Any]]] = {}
     compared = False
     for index, credential in enumerate(credentials):
@@ -587,13 +651,17 @@ def _check_presented_chain(credentials: list[Any], outcome: Outcome) -> None:
                 if not any(
                     isinstance(item, Mapping) and {k: item.get(k) for k in expected} == expected for item in related
                 ):
-                    problems[(before_index, index)] = (
-                        f"credential {index} does not name credential {before_index} as its previous step "
-                        "(a step was removed, reordered or altered)"
+                    problems[(before_index, index)] = Text(
+                        gettext_noop(
+                            "credential %(index)s does not name credential %(before)s as its previous step "
+                            "(a step was removed, reordered or altered)"
+                        ),
+                        index=CredentialIndex(index),
+                        before=CredentialIndex(before_index),
                     )
             last[consignment] = (index, credential)
     if compared:
-        outcome.add("chain digests", not problems, "; ".join(problems.values()))
+        outcome.add("chain digests", not problems, joined(list(problems.values()), "; "))
 
 
 def check_label(check: Mapping[str, Any] | str) -> str:
@@ -607,6 +675,15 @@ def check_label(check: Mapping[str, Any] | str) -> str:
     if index is None:
         return label
     return gettext("Credential %(number)s: %(check)s") % {"number": index + 1, "check": label}
+
+
+def check_detail(check: Mapping[str, Any]) -> str:
+    """A check's (or a warning's) detail in the reader's language; credentials it names count from 1, as
+    :func:`check_label` counts them (the API's English counts from 0)."""
+    detail = check.get("detail", "") if isinstance(check, Mapping) else ""
+    if isinstance(detail, Text):
+        detail = detail.mapped(lambda value: value + 1 if isinstance(value, CredentialIndex) else value)
+    return words.render(detail, gettext)
 
 
 def parse_json(raw: bytes | str) -> Any:

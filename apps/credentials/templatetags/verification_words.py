@@ -1,4 +1,5 @@
-"""``{{ check|check_label }}``: a verification check (or its name) in the reader's language."""
+"""``{{ check|check_label }}`` and ``{{ check|check_detail }}``: a verification check (or its name) and what
+it found, in the reader's language."""
 
 from __future__ import annotations
 
@@ -15,3 +16,8 @@ register = template.Library()
 @register.filter
 def check_label(check: Mapping[str, Any] | str) -> str:
     return verification.check_label(check)
+
+
+@register.filter
+def check_detail(check: Mapping[str, Any]) -> str:
+    return verification.check_detail(check)
