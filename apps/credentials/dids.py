@@ -43,6 +43,8 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
+from apps.core.words import Text, gettext_noop
+
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 DOCUMENT_CONTEXT = [DID_CONTEXT, MULTIKEY_CONTEXT]
@@ -369,18 +371,25 @@ class DidResolver:
         if isinstance(did, str) and did.startswith("did:key:"):
             return did_key_document(did)
         if not isinstance(did, str) or not did.startswith("did:web:"):
-            raise UnsupportedDidMethod(f"{did!r}: only did:web and did:key issuers can be verified.")
+            raise UnsupportedDidMethod(
+                Text(gettext_noop("%(did)s: only did:web and did:key issuers can be verified."), did=repr(did))
+            )
         parsed = parse_did_web(did)
         if parsed.authority == self._local_authority:
             document = self._local_documents(did)
             if document is None:
-                raise DidNotFound(f"{did} names no partner of this deployment.")
+                raise DidNotFound(Text(gettext_noop("%(did)s names no partner of this deployment."), did=did))
         else:
             document = self._allowed.get(did)
             if document is None:
                 raise DidNotAllowed(
-                    f"{did} is not on the allow-list of other deployments' DIDs; documents of other "
-                    "deployments are taken only from that list, never fetched from the address a DID names."
+                    Text(
+                        gettext_noop(
+                            "%(did)s is not on the allow-list of other deployments' DIDs; documents of other "
+                            "deployments are taken only from that list, never fetched from the address a DID names."
+                        ),
+                        did=did,
+                    )
                 )
         _check_document(did, document)
         return document
@@ -404,23 +413,61 @@ class DidResolver:
             raise ValueError(f"relationship must be one of {', '.join(RELATIONSHIPS)}; got {relationship!r}.")
         did, hash_sign, fragment = method_id.partition("#") if isinstance(method_id, str) else ("", "", "")
         if not hash_sign or not fragment or not _DID.fullmatch(did):
-            raise VerificationMethodRejected(f"{method_id!r} is not a verification method id (<did>#<key>).")
+            raise VerificationMethodRejected(
+                Text(gettext_noop("%(method)s is not a verification method id (<did>#<key>)."), method=repr(method_id))
+            )
         if controller is not None and did != controller:
-            raise VerificationMethodRejected(f"{method_id} is a key of {did}, not of the issuer {controller}.")
+            raise VerificationMethodRejected(
+                Text(
+                    gettext_noop("%(method)s is a key of %(did)s, not of the issuer %(controller)s."),
+                    method=method_id,
+                    did=did,
+                    controller=controller,
+                )
+            )
         document = self.resolve(did)
         method = _find_method(document, did, method_id)
         if method is None:
             raise VerificationMethodRejected(
-                f"{method_id} is not a key of {did} (a revoked key is no longer listed in its DID document)."
+                Text(
+                    gettext_noop(
+                        "%(method)s is not a key of %(did)s (a revoked key is no longer listed in its DID document)."
+                    ),
+                    method=method_id,
+                    did=did,
+                )
             )
         if not any(_reference_id(item, did) == method_id for item in _as_list(document.get(relationship))):
-            raise VerificationMethodRejected(f"{method_id} is not authorised for {relationship} by {did}.")
+            raise VerificationMethodRejected(
+                Text(
+                    gettext_noop("%(method)s is not authorised for %(relationship)s by %(did)s."),
+                    method=method_id,
+                    relationship=relationship,
+                    did=did,
+                )
+            )
         if method.get("controller") != did:
-            raise VerificationMethodRejected(f"{method_id} is controlled by {method.get('controller')!r}, not {did}.")
+            raise VerificationMethodRejected(
+                Text(
+                    gettext_noop("%(method)s is controlled by %(found)s, not %(did)s."),
+                    method=method_id,
+                    found=repr(method.get("controller")),
+                    did=did,
+                )
+            )
         if method.get("type") != MULTIKEY:
-            raise VerificationMethodRejected(f"{method_id} is of type {method.get('type')!r}, not {MULTIKEY}.")
+            raise VerificationMethodRejected(
+                Text(
+                    gettext_noop("%(method)s is of type %(found)s, not %(expected)s."),
+                    method=method_id,
+                    found=repr(method.get("type")),
+                    expected=MULTIKEY,
+                )
+            )
         if "revoked" in method:
-            raise VerificationMethodRejected(f"{method_id} is marked revoked by {did}.")
+            raise VerificationMethodRejected(
+                Text(gettext_noop("%(method)s is marked revoked by %(did)s."), method=method_id, did=did)
+            )
         multibase = method.get("publicKeyMultibase")
         try:
             public_key = ed25519_public_key(multibase)
@@ -432,7 +479,9 @@ class DidResolver:
 def _check_document(did: str, document: Any) -> None:
     if not isinstance(document, Mapping) or document.get("id") != did:
         found = document.get("id") if isinstance(document, Mapping) else type(document).__name__
-        raise InvalidDidDocument(f"the DID document found for {did} describes {found!r}.")
+        raise InvalidDidDocument(
+            Text(gettext_noop("the DID document found for %(did)s describes %(found)s."), did=did, found=repr(found))
+        )
 
 
 def _as_list(value: Any) -> list[Any]:

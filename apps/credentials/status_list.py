@@ -38,6 +38,8 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.core.words import Text, gettext_noop
+
 MIN_ENTRIES = 131_072
 """The spec's minimum list length (16 KB of single bits): below it a list gives too little herd privacy."""
 
@@ -304,21 +306,40 @@ def entry_check(entry: Mapping[str, Any]) -> None:
     Needs no list, so a verifier applies it to every entry, also one whose list it cannot read.
     """
     if entry.get("type") != ENTRY_TYPE:
-        raise MalformedStatusList(f"credentialStatus type must be {ENTRY_TYPE}, not {entry.get('type')!r}.")
+        raise MalformedStatusList(
+            Text(
+                gettext_noop("credentialStatus type must be %(expected)s, not %(found)s."),
+                expected=ENTRY_TYPE,
+                found=repr(entry.get("type")),
+            )
+        )
     purpose = entry.get("statusPurpose")
     if not isinstance(purpose, str) or not purpose:
-        raise MalformedStatusList("credentialStatus.statusPurpose must be a non-empty string.")
+        raise MalformedStatusList(Text(gettext_noop("credentialStatus.statusPurpose must be a non-empty string.")))
     raw_index = entry.get("statusListIndex")
     if not isinstance(raw_index, str) or not _DECIMAL.fullmatch(raw_index):
         raise MalformedStatusList(
-            f"credentialStatus.statusListIndex must be a base-10 integer string, not {raw_index!r}."
+            Text(
+                gettext_noop("credentialStatus.statusListIndex must be a base-10 integer string, not %(found)s."),
+                found=repr(raw_index),
+            )
         )
     status_size = entry.get("statusSize", 1)
     if type(status_size) is not int or status_size < 1:
-        raise MalformedStatusList(f"credentialStatus.statusSize must be an integer above zero, not {status_size!r}.")
+        raise MalformedStatusList(
+            Text(
+                gettext_noop("credentialStatus.statusSize must be an integer above zero, not %(found)s."),
+                found=repr(status_size),
+            )
+        )
     list_url = entry.get("statusListCredential")
     if not isinstance(list_url, str) or not _URL.match(list_url):
-        raise MalformedStatusList(f"credentialStatus.statusListCredential must be a URL, not {list_url!r}.")
+        raise MalformedStatusList(
+            Text(
+                gettext_noop("credentialStatus.statusListCredential must be a URL, not %(found)s."),
+                found=repr(list_url),
+            )
+        )
 
 
 def status_of(
@@ -339,7 +360,12 @@ def status_of(
     purpose, raw_index, list_url = entry["statusPurpose"], entry["statusListIndex"], entry["statusListCredential"]
     status_size = entry.get("statusSize", 1)
     if status_size != 1:
-        raise StatusVerificationError(f"only statusSize 1 is supported; the entry has statusSize {status_size!r}.")
+        raise StatusVerificationError(
+            Text(
+                gettext_noop("only statusSize 1 is supported; the entry has statusSize %(found)s."),
+                found=repr(status_size),
+            )
+        )
 
     types = status_list_credential.get("type")
     types = [types] if isinstance(types, str) else types
@@ -376,18 +402,36 @@ def held_status_of(
     entry_purpose, raw_index = entry["statusPurpose"], entry["statusListIndex"]
     status_size = entry.get("statusSize", 1)
     if status_size != 1:
-        raise StatusVerificationError(f"only statusSize 1 is supported; the entry has statusSize {status_size!r}.")
+        raise StatusVerificationError(
+            Text(
+                gettext_noop("only statusSize 1 is supported; the entry has statusSize %(found)s."),
+                found=repr(status_size),
+            )
+        )
     if entry["statusListCredential"] != list_url:
         raise StatusVerificationError(
-            f"the entry points at status list {entry['statusListCredential']!r} but the credential given is "
-            f"{list_url!r}."
+            Text(
+                gettext_noop("the entry points at status list %(entry)s but the credential given is %(given)s."),
+                entry=repr(entry["statusListCredential"]),
+                given=repr(list_url),
+            )
         )
     if entry_purpose != purpose:
         raise StatusVerificationError(
-            f"the entry's statusPurpose {entry_purpose!r} is not a purpose of the status list ({[purpose]!r})."
+            Text(
+                gettext_noop("the entry's statusPurpose %(found)s is not a purpose of the status list (%(purposes)s)."),
+                found=repr(entry_purpose),
+                purposes=repr([purpose]),
+            )
         )
     if len(bits) < min_entries:
-        raise StatusListLengthError(f"the status list has {len(bits)} entries; at least {min_entries} are required.")
+        raise StatusListLengthError(
+            Text(
+                gettext_noop("the status list has %(size)s entries; at least %(least)s are required."),
+                size=len(bits),
+                least=min_entries,
+            )
+        )
     return _bit_at(raw_index, bits)
 
 
@@ -395,7 +439,13 @@ def _bit_at(raw_index: str, bits: Bitstring) -> bool:
     # Compare digit counts first: Python refuses int() of a string of thousands of digits.
     digits = raw_index.lstrip("0") or "0"
     if len(digits) > len(str(len(bits))) or int(digits) >= len(bits):
-        raise StatusRangeError(f"statusListIndex {raw_index} is outside the status list of {len(bits)} entries.")
+        raise StatusRangeError(
+            Text(
+                gettext_noop("statusListIndex %(index)s is outside the status list of %(size)s entries."),
+                index=raw_index,
+                size=len(bits),
+            )
+        )
     return bits.get(int(digits))
 
 
@@ -403,7 +453,13 @@ def _decode_for_verifier(encoded: Any, *, min_entries: int, max_bytes: int) -> B
     """Decode, applying the ecosystem's minimum when it is stricter than the spec's."""
     bits = decode_list(encoded, max_bytes=max_bytes)
     if len(bits) < min_entries:
-        raise StatusListLengthError(f"the status list has {len(bits)} entries; at least {min_entries} are required.")
+        raise StatusListLengthError(
+            Text(
+                gettext_noop("the status list has %(size)s entries; at least %(least)s are required."),
+                size=len(bits),
+                least=min_entries,
+            )
+        )
     return bits
 
 

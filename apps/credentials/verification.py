@@ -217,6 +217,12 @@ def _proof_result_key(document: Mapping[str, Any], resolve: dataintegrity.KeyRes
     return digest.digest()
 
 
+def said(exc: Exception) -> str:
+    """An exception's message: the :class:`Text` it was raised with, when it was one, to be said in words."""
+    message = exc.args[0] if len(exc.args) == 1 else None
+    return message if isinstance(message, Text) else str(exc)
+
+
 def _key_resolver(resolver: dids.DidResolver, relationship: str, problems: list[str]) -> dataintegrity.KeyResolver:
     """Each proof's key, resolved for its own DID (the controller its verification method names).
 
@@ -229,7 +235,7 @@ def _key_resolver(resolver: dids.DidResolver, relationship: str, problems: list[
         try:
             method = resolver.verification_method(method_id, relationship=relationship)
         except dids.DidError as exc:
-            problems.append(str(exc))
+            problems.append(said(exc))
             return None
         return multikey.decode_public_key(method.public_key_multibase)
 
@@ -301,7 +307,7 @@ def _check_proof(
         return
     # The key is resolved while the proof is verified; its check is reported before the proof's.
     key_failed = any(not check.passed for check in proof_checks if check.name == "key")
-    reason = "; ".join(key_problems) or (
+    reason = joined(key_problems, "; ") or (
         Text(gettext_noop("the proof's verification method could not be resolved"))
         if key_failed
         else _signer_problem(result, controller)
@@ -354,7 +360,7 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookup
             # A malformed entry fails wherever its list is held (MALFORMED_VALUE_ERROR, §3.5).
             status_list.entry_check(entry)
         except status_list.MalformedStatusList as exc:
-            problems.append(str(exc))
+            problems.append(said(exc))
             continue
         url = str(entry.get("statusListCredential", ""))
         prefix = f"{settings.CORRIDOR_BASE_URL}/credentials/status/"
@@ -394,7 +400,7 @@ def _check_status(document: Mapping[str, Any], outcome: Outcome, lookups: Lookup
                     else Text(gettext_noop("%(purpose)s bit is set: the credential is %(purpose)s"), purpose=purpose)
                 )
         except status_list.StatusListError as exc:
-            problems.append(str(exc))
+            problems.append(said(exc))
     outcome.add("status", not problems, joined(problems, "; "))
 
 
@@ -438,7 +444,7 @@ def held_resource_problems(
                 held, digest_sri=item.get("digestSRI"), digest_multibase=item.get("digestMultibase")
             )
         except digests.DigestError as exc:
-            problems.append((f"{field}.digestMultibase", Text("%(url)s: %(error)s", url=url, error=exc)))
+            problems.append((f"{field}.digestMultibase", Text("%(url)s: %(error)s", url=url, error=said(exc))))
             continue
         problems.extend(
             (

@@ -122,3 +122,24 @@ def test_a_details_english_is_what_the_api_answers_and_the_page_counts_from_1():
         "credential 2 does not name credential 1"
     )
     assert verification.check_detail({"check": "proof", "detail": "plain"}) == "plain"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("zh-TW", "不在其他部署 DID 的允許清單中"), ("ko", "다른 배포의 DID 허용 목록에 없습니다")]
+)
+def test_an_issuer_key_from_elsewhere_is_explained_in_the_pages_language(
+    client, consignment, compiled_catalogues, language, words
+):
+    document = json.loads(bytes(chain_of(consignment)[0].document))
+    document["proof"]["verificationMethod"] = "did:web:elsewhere.example#key-1"
+    details = _details(_page(client, document, language))
+    assert words in details["issuer key"]
+    api = client.post(
+        "/credentials/verify", json.dumps({"verifiableCredential": document}), content_type="application/json"
+    )
+    assert api.json()["errors"][0] == {
+        "check": "issuer key",
+        "passed": False,
+        "detail": "did:web:elsewhere.example is not on the allow-list of other deployments' DIDs; documents of other "
+        "deployments are taken only from that list, never fetched from the address a DID names.",
+    }
