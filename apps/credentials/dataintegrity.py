@@ -41,7 +41,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from apps.core.words import Text, gettext_noop
+from apps.core.words import Quoted, Text, gettext_noop
 from apps.credentials import jcs
 from apps.credentials.jsonld import (
     CREDENTIALS_V1,
@@ -583,7 +583,14 @@ class _Verifier:
                     context, previous
                 )
         except _CANONICALIZATION_ERRORS as error:
-            yield "canonicalization", f"{type(error).__name__}: {error}"
+            # The canonicalizer's own message, as it wrote it, in a frame of ours.
+            yield (
+                "canonicalization",
+                Quoted(
+                    gettext_noop("the document could not be canonicalized: %(message)s"),
+                    f"{type(error).__name__}: {error}",
+                ),
+            )
             return
         yield "canonicalization", ""
         try:

@@ -170,21 +170,36 @@ _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-
 
 def _related_entry_problems(entry: Any, field: str, seen: set[str]) -> Iterator[Problem]:
     if not isinstance(entry, dict):
-        yield field, "A relatedResource is an object: an id, a digestSRI or digestMultibase, and maybe a mediaType."
+        yield (
+            field,
+            Text(
+                gettext_noop(
+                    "A relatedResource is an object: an id, a digestSRI or digestMultibase, and maybe a mediaType."
+                )
+            ),
+        )
         return
     if not is_url_like(entry.get("id")):
-        yield f"{field}.id", "A relatedResource needs an id, the URL of the resource."
+        yield f"{field}.id", Text(gettext_noop("A relatedResource needs an id, the URL of the resource."))
     elif entry["id"] in seen:
-        yield f"{field}.id", f"{entry['id']} is named by two relatedResource objects; each id must be unique."
+        yield (
+            f"{field}.id",
+            Text(
+                gettext_noop("%(id)s is named by two relatedResource objects; each id must be unique."), id=entry["id"]
+            ),
+        )
     else:
         seen.add(entry["id"])
     if "digestSRI" not in entry and "digestMultibase" not in entry:
-        yield field, "A relatedResource needs a digestSRI or a digestMultibase."
+        yield field, Text(gettext_noop("A relatedResource needs a digestSRI or a digestMultibase."))
     for name, problem in (("digestSRI", digests.sri_problem), ("digestMultibase", digests.multibase_problem)):
         if name in entry and (reason := problem(entry[name])):
-            yield f"{field}.{name}", f"{name}: {reason}."
+            yield f"{field}.{name}", Text("%(name)s: %(reason)s.", name=name, reason=reason)
     if "mediaType" in entry and not (isinstance(entry["mediaType"], str) and _MEDIA_TYPE.fullmatch(entry["mediaType"])):
-        yield f"{field}.mediaType", "mediaType, if present, is a media type such as application/ld+json."
+        yield (
+            f"{field}.mediaType",
+            Text(gettext_noop("mediaType, if present, is a media type such as application/ld+json.")),
+        )
 
 
 def related_resource_problems(credential: Mapping[str, Any]) -> list[Problem]:
@@ -195,7 +210,7 @@ def related_resource_problems(credential: Mapping[str, Any]) -> list[Problem]:
         return []
     value = credential["relatedResource"]
     if not isinstance(value, dict | list) or value == []:
-        return [("credential.relatedResource", "relatedResource is one or more objects.")]
+        return [("credential.relatedResource", Text(gettext_noop("relatedResource is one or more objects.")))]
     entries = value if isinstance(value, list) else [value]
     seen: set[str] = set()
     return [

@@ -143,3 +143,32 @@ def test_an_issuer_key_from_elsewhere_is_explained_in_the_pages_language(
         "detail": "did:web:elsewhere.example is not on the allow-list of other deployments' DIDs; documents of other "
         "deployments are taken only from that list, never fetched from the address a DID names.",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "frame"),
+    [("zh-TW", "無法將文件正規化："), ("ko", "문서를 정규화할 수 없습니다: ")],  # noqa: RUF001
+)
+def test_a_canonicalizers_message_stays_as_written_in_a_frame_of_the_pages_language(
+    client, consignment, compiled_catalogues, language, frame
+):
+    document = json.loads(bytes(chain_of(consignment)[0].document))
+    document["credentialSubject"]["note"] = "added"
+    details = _details(_page(client, document, language))
+    assert details["proof"].startswith(f"canonicalization: {frame}DataLossDetected: term")
+    api = client.post(
+        "/credentials/verify", json.dumps({"verifiableCredential": document}), content_type="application/json"
+    )
+    assert api.json()["errors"][0]["detail"].startswith("canonicalization: DataLossDetected: term")
+
+
+@pytest.mark.parametrize(("language", "revoked"), [("zh-TW", "已撤銷"), ("ko", "취소")])
+def test_the_chain_page_says_why_a_step_fails_in_the_pages_language(
+    client, alice, charlie, consignment, client_for, compiled_catalogues, language, revoked
+):
+    _, second = chain_of(consignment)
+    assert client_for(charlie).post(f"/api/v1/credentials/{second.pk}/revoke/").status_code == 200
+    client.force_login(alice)
+    html = client.get(f"/consignments/{consignment.pk}/credentials/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.search(rf'<span title="status">[^<]+</span>: {revoked}</small>', html)
+    assert "</span>: revoked</small>" not in html
