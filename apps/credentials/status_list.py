@@ -358,14 +358,7 @@ def status_of(
     """
     entry_check(entry)
     purpose, raw_index, list_url = entry["statusPurpose"], entry["statusListIndex"], entry["statusListCredential"]
-    status_size = entry.get("statusSize", 1)
-    if status_size != 1:
-        raise StatusVerificationError(
-            Text(
-                gettext_noop("only statusSize 1 is supported; the entry has statusSize %(found)s."),
-                found=repr(status_size),
-            )
-        )
+    _status_size_check(entry)
 
     types = status_list_credential.get("type")
     types = [types] if isinstance(types, str) else types
@@ -390,6 +383,17 @@ def status_of(
     return _bit_at(raw_index, bits)
 
 
+def _status_size_check(entry: Mapping[str, Any]) -> None:
+    status_size = entry.get("statusSize", 1)
+    if status_size != 1:
+        raise StatusVerificationError(
+            Text(
+                gettext_noop("only statusSize 1 is supported; the entry has statusSize %(found)s."),
+                found=repr(status_size),
+            )
+        )
+
+
 def held_status_of(
     entry: Mapping[str, Any], *, list_url: str, purpose: str, bits: Bitstring, min_entries: int = MIN_ENTRIES
 ) -> bool:
@@ -400,14 +404,7 @@ def held_status_of(
     _check_list_url(list_url)
     entry_check(entry)
     entry_purpose, raw_index = entry["statusPurpose"], entry["statusListIndex"]
-    status_size = entry.get("statusSize", 1)
-    if status_size != 1:
-        raise StatusVerificationError(
-            Text(
-                gettext_noop("only statusSize 1 is supported; the entry has statusSize %(found)s."),
-                found=repr(status_size),
-            )
-        )
+    _status_size_check(entry)
     if entry["statusListCredential"] != list_url:
         raise StatusVerificationError(
             Text(
