@@ -29,7 +29,6 @@ from apps.disruptions.models import Alert
 from apps.partners.access import Actor
 from apps.partners.models import Partner
 from apps.shipments import selectors as shipment_selectors
-from apps.shipments.choices import TransportMode
 from apps.shipments.steps import any_step_label
 
 # Evidence keys shown elsewhere on the row (summary, events) or not meant for people (ids, raw snapshots).
@@ -129,7 +128,7 @@ def _words(key: str) -> str:
         return str(EVIDENCE_LABELS[key])
     if key.startswith("silence_hours."):
         mode = key.removeprefix("silence_hours.")
-        return _("Silence allowed, %(mode)s (hours)") % {"mode": _mode(mode)}
+        return _("Silence allowed, %(mode)s (hours)") % {"mode": _code_words("mode", mode)}
     unit = ""
     for suffix, name in (("_hours", _("hours")), ("_days", _("days")), ("_km", "km"), ("_kmh", "km/h")):
         if key.endswith(suffix):
@@ -139,13 +138,19 @@ def _words(key: str) -> str:
     return f"{text} ({unit})" if unit else text
 
 
-def _mode(value: str) -> str:
-    return str(TransportMode(value).label) if value in TransportMode.values else value
+def _code_words(key: str, code: str) -> str:
+    """A code the evidence or a raiser's text names under ``key`` (a mode, a baseline's source, a notice's kind),
+    in the words of the app that owns it (``evidence_value_words``); the code itself when none knows it."""
+    for words in evidence_value_words:
+        if said := words(key, code):
+            return said
+    return code
 
 
 def _in_words(text: Text, recorders: Mapping[str, str] | None = None) -> str:
-    """A raiser's text in the page's language, the codes it names said as people say them: a step and a
-    transport mode by their labels, a recorder by its name. The stored text keeps the codes (the API's)."""
+    """A raiser's text in the page's language, the codes it names said as people say them: a step by its label,
+    a recorder by its name, a mode or a baseline's source as their app says them. The stored text keeps the codes
+    (the API's)."""
 
     def said(text: Text) -> Text:
         args: dict[str, object] = {}
@@ -154,10 +159,10 @@ def _in_words(text: Text, recorders: Mapping[str, str] | None = None) -> str:
                 args[key] = said(value)
             elif key == "step" and value:
                 args[key] = any_step_label(str(value)).text
-            elif key == "mode":
-                args[key] = _mode(str(value))
             elif key == "recorder" and recorders:
                 args[key] = recorders.get(str(value), value)
+            elif isinstance(value, str):
+                args[key] = _code_words(key, value)
             else:
                 args[key] = value
         return Text(text.template, **args)
@@ -183,10 +188,7 @@ def _text_value(value: str, key: str) -> str:
         return _in_words(value)
     if _ISO_MOMENT.match(value):
         return _moment_words(value, get_language())
-    for words in evidence_value_words if key else ():
-        if said := words(key, value):
-            return said
-    return value
+    return _code_words(key, value) if key else value
 
 
 def _value(value: Any, key: str = "") -> str:

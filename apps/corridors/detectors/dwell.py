@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from apps.core.words import Text, gettext_noop
-from apps.corridors.detectors.watched import Watched, baseline_ref, code_words, event_ref, event_words, hours, when
+from apps.corridors.detectors.watched import Watched, baseline_ref, event_ref, event_words, hours, when
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding
 
@@ -48,7 +48,7 @@ def dwell(watched: Watched, *, as_of: datetime) -> list[Finding]:
                     node=node,
                     event=event_words(came),
                     p90=hours(figures.p90),
-                    source=code_words(figures.source),
+                    source=figures.source,
                     samples=figures.samples,
                     factor=f"{factor:g}",
                     allowed=hours(allowed),

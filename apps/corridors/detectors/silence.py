@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from apps.core.words import Text, gettext_noop
-from apps.corridors.detectors.watched import ARRIVED_STATUSES, Watched, code_words, event_ref, event_words, when
+from apps.corridors.detectors.watched import ARRIVED_STATUSES, Watched, event_ref, event_words, when
 from apps.disruptions.choices import AlertKind, AlertSubject
 from apps.disruptions.services import Finding
 
@@ -74,7 +74,7 @@ def silence(watched: Watched, *, as_of: datetime) -> list[Finding]:
     due = start + timedelta(hours=allowed)
     if as_of <= due:
         return []
-    args = {"event": event_words(last), "mode": code_words(mode), "allowed": f"{allowed:g}", "due": when(due)}
+    args = {"event": event_words(last), "mode": mode, "allowed": f"{allowed:g}", "due": when(due)}
     if expected:
         summary = Text(
             gettext_noop(

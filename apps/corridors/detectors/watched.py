@@ -119,24 +119,6 @@ class Watched:
 # --- Wording ------------------------------------------------------------------------------------------
 
 
-# Codes that summaries name, as the words a sentence uses (the English is the code itself, as stored before).
-CODE_WORDS = {
-    "sea": gettext_noop("sea"),
-    "air": gettext_noop("air"),
-    "road": gettext_noop("road"),
-    "rail": gettext_noop("rail"),
-    "inland_waterway": gettext_noop("inland_waterway"),
-    "history": gettext_noop("history"),
-    "schedule": gettext_noop("schedule"),
-    "distance": gettext_noop("distance"),
-}
-
-
-def code_words(code: str) -> str:
-    """A mode or a baseline's source in a summary: the code in English, its word in the page's language."""
-    return Text(CODE_WORDS[code]) if code in CODE_WORDS else code
-
-
 def when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
